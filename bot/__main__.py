@@ -1,0 +1,102 @@
+"""Command line: `klimabot run|check-config|backup` (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from bot.app import App
+from bot.matrix import StartupError
+from config.settings import Config, ConfigError, load_config
+from store.db import Database
+from store.migrations import DatabaseTooNewError
+
+__all__ = ["main"]
+
+log = logging.getLogger("klimabot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="klimabot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("run", "connect to the homeserver and answer messages"),
+        ("check-config", "validate the config file without connecting"),
+        ("backup", "write a consistent copy of the database while the bot runs"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--config", type=Path, required=True, help="path to the YAML config")
+        if name == "backup":
+            cmd.add_argument("out", type=Path, help="where to write the copy (.sqlite)")
+        if name == "run":
+            cmd.add_argument("--verbose", "-v", action="store_true", help="debug logging")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `klimabot` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # nio logs every 429 and retry at WARNING, which is useful; its DEBUG is not.
+    logging.getLogger("nio").setLevel(logging.WARNING)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"Config error in {args.config}:\n{exc}", file=sys.stderr)
+        return 2
+    if args.command == "check-config":
+        print(f"{args.config}: OK ({config.matrix.user_id} on {config.matrix.homeserver})")
+        return 0
+    if args.command == "backup":
+        return asyncio.run(_backup(config, args.out))
+    return asyncio.run(_run(config))
+
+
+async def _backup(config: Config, out: Path) -> int:
+    if not config.database_path.exists():
+        print(f"no database at {config.database_path}", file=sys.stderr)
+        return 1
+    db = await Database.open(config.database_path)
+    try:
+        await db.backup(out)
+    finally:
+        await db.close()
+    print(f"backup written to {out}")
+    return 0
+
+
+async def _run(config: Config) -> int:
+    app = App(config)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await app.start()
+    except (StartupError, DatabaseTooNewError) as exc:
+        log.error("cannot start: %s", exc)
+        await app.stop()
+        return 1
+    waiter = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait(
+        {waiter, asyncio.ensure_future(app.wait())}, return_when=asyncio.FIRST_COMPLETED
+    )
+    code = 0
+    for task in done:
+        if task is not waiter and task.exception() is not None:
+            log.error("stopped on error: %s", task.exception())
+            code = 1
+    await app.stop()
+    waiter.cancel()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""nio events -> gates -> our own Message -> router. Nothing from nio travels past this module.
+
+The gates run in a fixed order: own message, not a text message, too old (or history on the very
+first start), before the bot was invited, empty, not addressed to the bot, already handled.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    EncryptionError,
+    InviteMemberEvent,
+    MatrixRoom,
+    MegolmEvent,
+    MessageDirection,
+    RoomMessagesError,
+    RoomMessageText,
+    SyncResponse,
+)
+from nio.events import Event
+
+from bot.replies import MatrixReplier
+from commands.context import Message
+from commands.router import Router
+from store.events import HandledEvents, UndecryptableEvents
+
+__all__ = ["EventHandler", "strip_reply_fallback", "to_message"]
+
+log = logging.getLogger(__name__)
+
+_MAX_BACKFILL_PAGES = 20
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Remove the quoted '> <@user> …' block that clients put in front of replies."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith("> "):
+        return body
+    while lines and lines[0].startswith(">"):
+        lines.pop(0)
+    return "\n".join(lines).strip()
+
+
+def to_message(room: MatrixRoom, event: RoomMessageText) -> Message:
+    """Our own Message from a nio text event; edits carry their new text."""
+    content: dict[str, Any] = event.source.get("content", {})
+    relates = content.get("m.relates_to") or {}
+    body = event.body
+    reply_to = event.event_id
+    thread_root = None
+    if relates.get("rel_type") == "m.replace" and isinstance(content.get("m.new_content"), dict):
+        body = str(content["m.new_content"].get("body", ""))
+        reply_to = str(relates.get("event_id", event.event_id))
+    elif relates.get("rel_type") == "m.thread":
+        thread_root = str(relates.get("event_id"))
+    return Message(
+        event_id=event.event_id,
+        room_id=room.room_id,
+        sender=event.sender,
+        body=strip_reply_fallback(body),
+        is_direct=room.member_count <= 2,
+        timestamp_ms=event.server_timestamp,
+        reply_to=reply_to,
+        thread_root=thread_root,
+    )
+
+
+@dataclass
+class EventHandler:
+    """Turns sync responses into handled messages, exactly once each."""
+
+    client: AsyncClient
+    router: Router
+    replier: MatrixReplier
+    handled: HandledEvents
+    undecryptable: UndecryptableEvents
+    max_age: timedelta
+    clock: Callable[[], float] = time.time
+    _invited_at: dict[str, int] = field(default_factory=dict)
+    _pending: dict[str, tuple[str, MegolmEvent]] = field(default_factory=dict)
+
+    async def on_sync(self, resp: SyncResponse, first_start: bool) -> None:
+        """Handle every new message of a sync response (none on the very first start)."""
+        self._note_invites(resp)
+        if first_start:
+            log.info("first start: not answering room history")
+            return
+        for room_id, info in resp.rooms.join.items():
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            events: list[Event] = list(info.timeline.events)
+            if info.timeline.limited and info.timeline.prev_batch:
+                events = await self._backfill(room_id, info.timeline.prev_batch) + events
+            for event in events:
+                await self.on_event(room, event)
+        await self._retry_undecryptable()
+
+    def _note_invites(self, resp: SyncResponse) -> None:
+        for room_id, info in resp.rooms.invite.items():
+            for ev in info.invite_state:
+                if isinstance(ev, InviteMemberEvent) and ev.state_key == self.client.user_id:
+                    ts = ev.source.get("origin_server_ts") or int(self.clock() * 1000)
+                    self._invited_at[room_id] = int(ts)
+
+    async def _backfill(self, room_id: str, start: str) -> list[Event]:
+        """Fetch the messages a limited sync left out, back to the age limit."""
+        cutoff_ms = (self.clock() - self.max_age.total_seconds()) * 1000
+        older: list[Event] = []
+        for _ in range(_MAX_BACKFILL_PAGES):
+            resp = await self.client.room_messages(
+                room_id, start=start, direction=MessageDirection.back, limit=100
+            )
+            if isinstance(resp, RoomMessagesError) or not resp.chunk:
+                break
+            older.extend(resp.chunk)
+            if resp.chunk[-1].server_timestamp < cutoff_ms or not resp.end:
+                break
+            start = resp.end
+        older.reverse()
+        return older
+
+    async def on_event(self, room: MatrixRoom, event: Event) -> None:
+        """Run one timeline event through the gates and, if it passes, the router."""
+        if isinstance(event, MegolmEvent):
+            await self._undecryptable(room, event)
+            return
+        if event.sender == self.client.user_id or not isinstance(event, RoomMessageText):
+            return
+        if not self._fresh(room.room_id, event.server_timestamp):
+            return
+        message = to_message(room, event)
+        if not message.body.strip() or self.router.command_text(message) is None:
+            return
+        if await self.handled.is_handled(message.event_id):
+            return
+        await self._dispatch(message)
+
+    def _fresh(self, room_id: str, ts_ms: int) -> bool:
+        if ts_ms < (self.clock() - self.max_age.total_seconds()) * 1000:
+            return False
+        return ts_ms >= self._invited_at.get(room_id, 0)
+
+    async def _dispatch(self, message: Message) -> None:
+        await self.replier.typing(message.room_id, True)
+        try:
+            await self.router.dispatch(message)
+        except Exception:
+            # The router already answers user-facing errors; this is transport trouble
+            # (e.g. the send failed). Leave the event unhandled so a restart retries it.
+            log.exception("could not answer %s", message.event_id)
+            return
+        finally:
+            await self.replier.typing(message.room_id, False)
+        await self.handled.mark_handled(message.event_id, message.room_id)
+        self.replier.forget(message.event_id)
+
+    async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
+        if event.event_id in self._pending or not self._fresh(room.room_id, event.server_timestamp):
+            return
+        log.warning("cannot decrypt %s in %s yet; asking for the key", event.event_id, room.room_id)
+        self._pending[event.event_id] = (room.room_id, event)
+        await self.undecryptable.record(event.event_id, room.room_id, event.session_id)
+        try:
+            await self.client.request_room_key(event)
+        except Exception:  # a key request already in flight raises; the key may still come
+            log.debug("room key request not sent", exc_info=True)
+
+    async def _retry_undecryptable(self) -> None:
+        for event_id, (room_id, event) in list(self._pending.items()):
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            try:
+                decrypted = self.client.decrypt_event(event)
+            except EncryptionError:
+                continue
+            if isinstance(decrypted, MegolmEvent):
+                continue
+            del self._pending[event_id]
+            await self.undecryptable.resolve(event_id)
+            await self.on_event(room, decrypted)

@@ -1,0 +1,82 @@
+"""Sending answers: m.notice with escaped HTML, rich replies, threads, mentions, typing."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from typing import Any
+
+from nio import AsyncClient, RoomSendError
+
+from commands.context import Message
+
+__all__ = ["MatrixReplier", "SendFailedError", "reply_content"]
+
+log = logging.getLogger(__name__)
+
+
+class SendFailedError(RuntimeError):
+    """The homeserver refused a message (after nio's own retries)."""
+
+
+def reply_content(message: Message, plain: str, html: str) -> dict[str, Any]:
+    """The event content of a notice answering `message` (in its thread, if it had one)."""
+    relates: dict[str, Any] = {"m.in_reply_to": {"event_id": message.reply_to}}
+    if message.thread_root:
+        relates.update(
+            {"rel_type": "m.thread", "event_id": message.thread_root, "is_falling_back": False}
+        )
+    return {
+        "msgtype": "m.notice",
+        "body": plain,
+        "format": "org.matrix.custom.html",
+        "formatted_body": html,
+        "m.relates_to": relates,
+        "m.mentions": {"user_ids": [message.sender]},
+    }
+
+
+class MatrixReplier:
+    """Implements commands.context.Replier on a nio client."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+        self._sent_per_event: Counter[str] = Counter()
+        self.in_flight = 0
+
+    async def reply(self, message: Message, plain: str, html: str) -> None:
+        """Send the answer; the transaction ID is derived from the question, so a retry after a
+        crash is deduplicated by the homeserver instead of shown twice."""
+        self._sent_per_event[message.event_id] += 1
+        txn_id = _txn_id(message.event_id, self._sent_per_event[message.event_id])
+        content = reply_content(message, plain, html)
+        self.in_flight += 1
+        try:
+            resp = await self._client.room_send(
+                message.room_id,
+                "m.room.message",
+                content,
+                tx_id=txn_id,
+                ignore_unverified_devices=True,
+            )
+        finally:
+            self.in_flight -= 1
+        if isinstance(resp, RoomSendError):
+            raise SendFailedError(f"{resp.status_code}: {resp.message}")
+
+    def forget(self, event_id: str) -> None:
+        """Drop the per-event counter once the event is fully handled."""
+        self._sent_per_event.pop(event_id, None)
+
+    async def typing(self, room_id: str, on: bool) -> None:
+        """Show or clear the typing notification (best effort)."""
+        try:
+            await self._client.room_typing(room_id, typing_state=on, timeout=15_000)
+        except Exception:  # typing is cosmetic; never fail an answer because of it
+            log.debug("typing notification failed", exc_info=True)
+
+
+def _txn_id(event_id: str, n: int) -> str:
+    digest = hashlib.sha256(event_id.encode()).hexdigest()[:32]
+    return f"kb-{digest}-{n}"

@@ -1,0 +1,12 @@
+"""Chat commands: one feature per module, handlers are plain async functions getting a Context."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from commands import admin, core
+
+__all__ = ["FEATURE_MODULES"]
+
+# Order matters only for the help listing.
+FEATURE_MODULES: tuple[ModuleType, ...] = (core, admin)

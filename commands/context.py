@@ -1,0 +1,90 @@
+"""What a handler gets: the message, who sent it, and how to answer. No Matrix client in here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from commands.formatting import render, to_plain
+from commands.i18n import Catalog
+
+if TYPE_CHECKING:
+    from commands.services import Services
+
+__all__ = ["Context", "Health", "HealthSource", "Message", "Replier", "Role"]
+
+
+class Role(enum.IntEnum):
+    """Who may run a command; a higher role may run everything a lower one may."""
+
+    CITIZEN = 0
+    MANAGER = 1
+
+
+@dataclass(frozen=True)
+class Message:
+    """A text message addressed to the bot, already past the transport's gates."""
+
+    event_id: str
+    room_id: str
+    sender: str
+    body: str
+    is_direct: bool
+    timestamp_ms: int
+    reply_to: str
+    thread_root: str | None = None
+
+
+class Replier(Protocol):
+    """Sends answers; implemented by bot/replies.py and by the tests' recording fake."""
+
+    async def reply(self, message: Message, plain: str, html: str) -> None:
+        """Answer `message` with a notice."""
+
+
+@dataclass(frozen=True)
+class Health:
+    """The facts !botstatus reports."""
+
+    version: str
+    rooms_joined: int
+    seconds_since_sync: float | None
+    device_id: str
+    encryption: bool
+    cross_signed: bool
+    undecryptable: int
+    pending_sends: int
+    uptime_seconds: float
+
+
+class HealthSource(Protocol):
+    """Provides the bot's current health (implemented by the transport)."""
+
+    async def health(self) -> Health:
+        """Collect the current health facts."""
+
+
+@dataclass
+class Context:
+    """One command invocation: message, sender's role and language, and services."""
+
+    message: Message
+    role: Role
+    language: str
+    prefix: str
+    catalog: Catalog
+    replier: Replier
+    services: Services
+
+    def t(self, key: str, **params: Any) -> str:
+        """The catalog text for `key` in the user's language."""
+        return self.catalog.text(self.language, key, **params)
+
+    async def reply(self, text: str) -> None:
+        """Answer with `text` (light Markdown, already localised)."""
+        await self.replier.reply(self.message, to_plain(text), render(text))
+
+    async def reply_key(self, key: str, **params: Any) -> None:
+        """Answer with the catalog text for `key`."""
+        await self.reply(self.t(key, **params))

@@ -1,0 +1,22 @@
+"""What handlers may use besides the message: stores, the registry, health, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from commands.context import HealthSource
+from commands.registry import Registry
+from store.users import UserSettings
+
+__all__ = ["Services"]
+
+
+@dataclass
+class Services:
+    """Built once in bot/app.py and shared by every handler."""
+
+    registry: Registry
+    users: UserSettings
+    health: HealthSource
+    clock: Callable[[], float]

@@ -1,0 +1,362 @@
+"""Load the bot's YAML config once, validate it and turn it into frozen typed objects.
+
+Every error names the key path (`matrix.homeserver: must be an http(s) URL`). Secrets come from the
+environment, from a file, or inline, and are wrapped so that they never show up in logs or reprs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+__all__ = [
+    "BotSettings",
+    "Config",
+    "ConfigError",
+    "MatrixSettings",
+    "RateLimit",
+    "Secret",
+    "load_config",
+    "parse_config",
+]
+
+T = TypeVar("T")
+_MISSING: Any = object()
+_PLACEHOLDER = re.compile(r"example\.(org|com|net)|change[-_ ]?me|changeme|<[^>]*>", re.IGNORECASE)
+_USER_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
+_ROOM = re.compile(r"^[!#][^:\s]+:[A-Za-z0-9.\-]+(:\d+)?$")
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+LANGUAGES = ("de", "en")
+
+
+class ConfigError(Exception):
+    """The config is invalid; the message lists every problem with its key path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class Secret:
+    """A secret string that does not reveal itself in repr/str (so never in logs)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the secret value; call only where it is sent, never where it is logged."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class MatrixSettings:
+    """How to reach and log in to the homeserver."""
+
+    homeserver: str
+    user_id: str
+    password: Secret | None
+    access_token: Secret | None
+    device_name: str
+    rooms: tuple[str, ...]
+    encryption: bool
+    pickle_key: Secret
+    allowed_inviters: tuple[str, ...]
+
+    @property
+    def server_name(self) -> str:
+        """The server part of the bot's user ID."""
+        return self.user_id.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `messages` commands per user within `seconds`."""
+
+    messages: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """Behaviour of the bot in chat."""
+
+    command_prefix: str
+    language: str
+    max_event_age: timedelta
+    max_message_length: int
+    rate_limit: RateLimit
+    manager_room: str | None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration."""
+
+    matrix: MatrixSettings
+    data_dir: Path
+    managers: frozenset[str]
+    bot: BotSettings
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file with the bot's state."""
+        return self.data_dir / "klimabot.sqlite"
+
+    @property
+    def crypto_dir(self) -> Path:
+        """Where matrix-nio keeps its encryption store."""
+        return self.data_dir / "crypto"
+
+
+class _Section:
+    """Typed access to one mapping of the YAML, collecting problems under a key path."""
+
+    def __init__(self, raw: Any, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        self.seen: set[str] = set()
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, Mapping):
+            self.error("", "must be a mapping")
+            raw = {}
+        self.raw: Mapping[str, Any] = raw
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def error(self, name: str, message: str) -> None:
+        where = self.key(name) if name else self.path or "config"
+        self.problems.append(f"{where}: {message}")
+
+    def get(self, name: str, kind: type[T], default: Any = _MISSING) -> T | None:
+        self.seen.add(name)
+        value = self.raw.get(name, _MISSING)
+        if value is _MISSING or value is None:
+            if default is _MISSING:
+                self.error(name, "is required")
+                return None
+            return default  # type: ignore[no-any-return]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.error(name, f"must be {_KIND_NAMES.get(kind, kind.__name__)}")
+            return None
+        return value
+
+    def section(self, name: str) -> _Section:
+        self.seen.add(name)
+        return _Section(self.raw.get(name), self.key(name), self.problems)
+
+    def check_unknown(self) -> None:
+        for name in sorted(set(self.raw) - self.seen):
+            self.error(str(name), "unknown key (typo?)")
+
+
+_KIND_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the config file at `path`; raise ConfigError naming every bad key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read the config file ({exc.strerror})"]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError([f"{where}: {problem}"]) from None
+    return parse_config(raw, base_dir=path.parent, env=os.environ if env is None else env)
+
+
+def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
+    """Validate an already parsed YAML document."""
+    problems: list[str] = []
+    top = _Section(raw, "", problems)
+    matrix = _matrix(top.section("matrix"), base_dir, env)
+    storage = top.section("storage")
+    data_dir = storage.get("data_dir", str)
+    storage.check_unknown()
+    roles = top.section("roles")
+    managers = _user_list(roles, "managers", default=())
+    roles.check_unknown()
+    bot = _bot(top.section("bot"))
+    top.check_unknown()
+    if problems or matrix is None or bot is None or data_dir is None:
+        raise ConfigError(problems or ["config: incomplete"])
+    return Config(
+        matrix=matrix,
+        data_dir=(base_dir / Path(data_dir).expanduser()).resolve(),
+        managers=frozenset(managers),
+        bot=bot,
+    )
+
+
+def _matrix(sec: _Section, base_dir: Path, env: Mapping[str, str]) -> MatrixSettings | None:
+    homeserver = sec.get("homeserver", str)
+    if homeserver is not None:
+        if not re.match(r"^https?://[^\s/]+", homeserver):
+            sec.error("homeserver", "must be an http(s) URL, e.g. https://matrix.ochtrup.de")
+        elif _PLACEHOLDER.search(homeserver):
+            sec.error("homeserver", "still the example value; put in your homeserver's URL")
+    user_id = _user_id(sec, "user_id")
+    password = _secret(sec, "password", base_dir, env)
+    token = _secret(sec, "access_token", base_dir, env)
+    secret_problem = any(
+        p.startswith(sec.key("password")) or p.startswith(sec.key("access_token"))
+        for p in sec.problems
+    )
+    if password is None and token is None and not secret_problem:
+        sec.error(
+            "password",
+            "set matrix.password, matrix.password_file, matrix.access_token(_file) "
+            "or the environment variable KLIMABOT_MATRIX_PASSWORD",
+        )
+    pickle_key = _secret(sec, "pickle_key", base_dir, env)
+    encryption = sec.get("encryption", bool, default=True)
+    if encryption and pickle_key is None:
+        sec.error("pickle_key", "required when encryption is on (or KLIMABOT_MATRIX_PICKLE_KEY)")
+    device_name = sec.get("device_name", str, default="Klimabot")
+    rooms = _string_list(sec, "rooms", _ROOM, "a room ID (!id:server) or alias (#name:server)")
+    inviters = _string_list(sec, "allowed_inviters", None, "")
+    sec.check_unknown()
+    if homeserver is None or user_id is None or device_name is None or encryption is None:
+        return None
+    return MatrixSettings(
+        homeserver=homeserver.rstrip("/"),
+        user_id=user_id,
+        password=password,
+        access_token=token,
+        device_name=device_name,
+        rooms=rooms,
+        encryption=encryption,
+        pickle_key=pickle_key or Secret(""),
+        allowed_inviters=inviters or (user_id.split(":", 1)[1],),
+    )
+
+
+def _user_id(sec: _Section, name: str) -> str | None:
+    value = sec.get(name, str)
+    if value is None:
+        return None
+    if not _USER_ID.match(value):
+        sec.error(name, f"{value!r} is not a Matrix user ID like @klimabot:ochtrup.de")
+        return None
+    if _PLACEHOLDER.search(value):
+        sec.error(name, "still the example value; put in the bot account's Matrix ID")
+        return None
+    return value
+
+
+def _secret(sec: _Section, name: str, base_dir: Path, env: Mapping[str, str]) -> Secret | None:
+    env_name = f"KLIMABOT_MATRIX_{name.upper()}"
+    inline = sec.get(name, str, default=None)
+    file_name = sec.get(f"{name}_file", str, default=None)
+    if env.get(env_name):
+        return Secret(env[env_name])
+    if file_name is not None:
+        path = base_dir / Path(file_name).expanduser()
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            sec.error(f"{name}_file", f"cannot read {path} ({exc.strerror})")
+            return None
+        if not value:
+            sec.error(f"{name}_file", f"{path} is empty")
+            return None
+        return Secret(value)
+    if inline is not None:
+        if _PLACEHOLDER.search(inline):
+            sec.error(name, f"still the example placeholder; set it or use {env_name}")
+            return None
+        return Secret(inline)
+    return None
+
+
+def _string_list(
+    sec: _Section, name: str, pattern: re.Pattern[str] | None, what: str
+) -> tuple[str, ...]:
+    values = sec.get(name, list, default=[])
+    out: list[str] = []
+    for i, value in enumerate(values or []):
+        if not isinstance(value, str) or (pattern is not None and not pattern.match(value)):
+            sec.error(f"{name}[{i}]", f"{value!r} must be {what or 'a string'}")
+        elif _PLACEHOLDER.search(value):
+            sec.error(f"{name}[{i}]", f"{value!r} is still the example value")
+        else:
+            out.append(value)
+    return tuple(out)
+
+
+def _user_list(sec: _Section, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    return _string_list(sec, name, _USER_ID, "a Matrix user ID like @name:server") or default
+
+
+def _bot(sec: _Section) -> BotSettings | None:
+    prefix = sec.get("command_prefix", str, default="!")
+    if prefix is not None and (not prefix or len(prefix) > 3 or any(c.isspace() for c in prefix)):
+        sec.error("command_prefix", "must be 1-3 characters without spaces, e.g. !")
+    language = sec.get("language", str, default="de")
+    if language is not None and language not in LANGUAGES:
+        sec.error("language", f"must be one of {', '.join(LANGUAGES)}")
+    max_age = _duration(sec, "max_event_age", "24h")
+    max_len = _positive(sec, "max_message_length", 4000, int)
+    limit = _rate_limit(sec.section("rate_limit"))
+    manager_room = sec.get("manager_room", str, default=None)
+    if manager_room is not None and not _ROOM.match(manager_room):
+        sec.error("manager_room", "must be a room ID (!id:server) or alias (#name:server)")
+    sec.check_unknown()
+    if prefix is None or language is None or max_age is None or max_len is None or limit is None:
+        return None
+    return BotSettings(prefix, language, max_age, max_len, limit, manager_room)
+
+
+def _rate_limit(sec: _Section) -> RateLimit | None:
+    messages = _positive(sec, "messages", 10, int)
+    seconds = _positive(sec, "seconds", 60.0, float)
+    sec.check_unknown()
+    if messages is None or seconds is None:
+        return None
+    return RateLimit(messages, seconds)
+
+
+def _positive(sec: _Section, name: str, default: T, kind: type[T]) -> T | None:
+    value = sec.get(name, kind, default=default)
+    if value is not None and value <= 0:  # type: ignore[operator]
+        sec.error(name, "must be greater than 0")
+        return None
+    return value
+
+
+def _duration(sec: _Section, name: str, default: str) -> timedelta | None:
+    sec.seen.add(name)
+    raw = sec.raw.get(name, default)
+    match = _DURATION.match(str(raw)) if isinstance(raw, str | int) else None
+    if match is None or isinstance(raw, bool):
+        sec.error(name, "must be a duration like 90s, 30m, 24h or 7d")
+        return None
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])

@@ -1,0 +1,116 @@
+"""Numbered, described, append-only schema migrations, each applied in its own transaction.
+
+Never edit a released step: append a new one. The runner refuses a database whose schema is newer
+than this code, so an old binary cannot damage data written by a newer one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import aiosqlite
+
+__all__ = ["MIGRATIONS", "DatabaseTooNewError", "Migration", "migrate", "schema_version"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: its number, what it does, and its statements."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+class DatabaseTooNewError(RuntimeError):
+    """The database was written by a newer Klimabot; refuse to touch it."""
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "bot state (session, sync token) and handled events",
+        (
+            """CREATE TABLE bot_state (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            )""",
+            """CREATE TABLE handled_events (
+                event_id TEXT PRIMARY KEY,
+                room_id TEXT NOT NULL,
+                handled_at REAL NOT NULL
+            )""",
+            "CREATE INDEX handled_events_by_time ON handled_events (handled_at)",
+        ),
+    ),
+    Migration(
+        2,
+        "per-user settings (language)",
+        (
+            """CREATE TABLE user_settings (
+                user_id TEXT PRIMARY KEY,
+                language TEXT NOT NULL CHECK (language IN ('de', 'en')),
+                updated_at REAL NOT NULL
+            )""",
+        ),
+    ),
+    Migration(
+        3,
+        "encrypted events the bot could not decrypt",
+        (
+            """CREATE TABLE undecryptable_events (
+                event_id TEXT PRIMARY KEY,
+                room_id TEXT NOT NULL,
+                session_id TEXT NOT NULL,
+                seen_at REAL NOT NULL
+            )""",
+        ),
+    ),
+)
+
+
+async def schema_version(conn: aiosqlite.Connection) -> int:
+    """The highest migration applied to this database (0 for a new one)."""
+    async with conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(
+    conn: aiosqlite.Connection, migrations: tuple[Migration, ...] = MIGRATIONS
+) -> int:
+    """Apply pending migrations in order, one transaction each; return the new version."""
+    await conn.execute(
+        """CREATE TABLE IF NOT EXISTS schema_version (
+            version INTEGER PRIMARY KEY,
+            description TEXT NOT NULL,
+            applied_at REAL NOT NULL
+        )"""
+    )
+    current = await schema_version(conn)
+    latest = migrations[-1].version if migrations else 0
+    if current > latest:
+        raise DatabaseTooNewError(
+            f"the database has schema version {current}, but this Klimabot knows only up to "
+            f"{latest}; upgrade Klimabot or restore a backup"
+        )
+    for step in migrations:
+        if step.version > current:
+            await _apply(conn, step)
+    return await schema_version(conn)
+
+
+async def _apply(conn: aiosqlite.Connection, step: Migration) -> None:
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in step.statements:
+            await conn.execute(statement)
+        await conn.execute(
+            "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+            (step.version, step.description, time.time()),
+        )
+    except BaseException:
+        await conn.execute("ROLLBACK")
+        raise
+    await conn.execute("COMMIT")

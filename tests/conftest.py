@@ -1,0 +1,50 @@
+"""Fixtures: one real Synapse per session, chat users and a bot per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.localserver import LocalSynapse
+from tests.harness import PASSWORD, BotRunner, ChatUser, bot_config, unique
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSynapse]:
+    hs = LocalSynapse(tmp_path_factory.mktemp("synapse"))
+    hs.start()
+    yield hs
+    hs.stop()
+
+
+@pytest.fixture
+async def make_user(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[Callable[[str], Any]]:
+    users: list[ChatUser] = []
+
+    async def make(name: str) -> ChatUser:
+        user = await ChatUser.create(synapse, name, tmp_path / "clients" / unique(name))
+        users.append(user)
+        return user
+
+    yield make
+    for user in users:
+        await user.close()
+
+
+@pytest.fixture
+async def bot_runner(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
+    runners: list[BotRunner] = []
+
+    def make(**bot: Any) -> BotRunner:
+        localpart = unique("klimabot")
+        synapse.register(localpart, PASSWORD)
+        runner = BotRunner(bot_config(synapse, tmp_path / f"bot-{localpart}", localpart, **bot))
+        runners.append(runner)
+        return runner
+
+    yield make
+    for runner in runners:
+        await runner.stop()
