@@ -1,7 +1,8 @@
 """nio events -> gates -> our own Message -> router. Nothing from nio travels past this module.
 
-The gates run in a fixed order: own message, not a text message, too old (or history on the very
-first start), before the bot was invited, empty, not addressed to the bot, already handled.
+The gates run in a fixed order: own message, not a text message, too old (older than
+`bot.max_event_age`, or sent before the very first start, or before the bot was invited), empty,
+not addressed to the bot, already handled.
 """
 
 from __future__ import annotations
@@ -84,12 +85,15 @@ class EventHandler:
     max_age: timedelta
     clock: Callable[[], float] = time.time
     _invited_at: dict[str, int] = field(default_factory=dict)
+    _history_cutoff_ms: int = 0
     _pending: dict[str, tuple[str, MegolmEvent]] = field(default_factory=dict)
 
     async def on_sync(self, resp: SyncResponse, first_start: bool) -> None:
         """Handle every new message of a sync response (none on the very first start)."""
         self._note_invites(resp)
         if first_start:
+            # Everything before this moment is history the bot was never asked about.
+            self._history_cutoff_ms = int(self.clock() * 1000)
             log.info("first start: not answering room history")
             return
         for room_id, info in resp.rooms.join.items():
@@ -146,7 +150,7 @@ class EventHandler:
     def _fresh(self, room_id: str, ts_ms: int) -> bool:
         if ts_ms < (self.clock() - self.max_age.total_seconds()) * 1000:
             return False
-        return ts_ms >= self._invited_at.get(room_id, 0)
+        return ts_ms >= max(self._history_cutoff_ms, self._invited_at.get(room_id, 0))
 
     async def _dispatch(self, message: Message) -> None:
         await self.replier.typing(message.room_id, True)

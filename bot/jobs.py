@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -33,7 +33,7 @@ class Jobs:
             "interval",
             hours=6,
             id="prune-handled",
-            next_run_time=datetime.now(),
+            next_run_time=datetime.now(UTC),
         )
         self.scheduler.add_job(self._limiter.forget_idle, "interval", minutes=10, id="rate-gc")
         self.scheduler.start()

@@ -165,6 +165,11 @@ class _Section:
             return None
         return value
 
+    def has_problem(self, *names: str) -> bool:
+        """True if a problem was already recorded for one of these keys (or their _file)."""
+        keys = tuple(self.key(n) for n in names)
+        return any(p.startswith(keys) for p in self.problems)
+
     def section(self, name: str) -> _Section:
         self.seen.add(name)
         return _Section(self.raw.get(name), self.key(name), self.problems)
@@ -226,11 +231,7 @@ def _matrix(sec: _Section, base_dir: Path, env: Mapping[str, str]) -> MatrixSett
     user_id = _user_id(sec, "user_id")
     password = _secret(sec, "password", base_dir, env)
     token = _secret(sec, "access_token", base_dir, env)
-    secret_problem = any(
-        p.startswith(sec.key("password")) or p.startswith(sec.key("access_token"))
-        for p in sec.problems
-    )
-    if password is None and token is None and not secret_problem:
+    if password is None and token is None and not sec.has_problem("password", "access_token"):
         sec.error(
             "password",
             "set matrix.password, matrix.password_file, matrix.access_token(_file) "
@@ -238,7 +239,7 @@ def _matrix(sec: _Section, base_dir: Path, env: Mapping[str, str]) -> MatrixSett
         )
     pickle_key = _secret(sec, "pickle_key", base_dir, env)
     encryption = sec.get("encryption", bool, default=True)
-    if encryption and pickle_key is None:
+    if encryption and pickle_key is None and not sec.has_problem("pickle_key"):
         sec.error("pickle_key", "required when encryption is on (or KLIMABOT_MATRIX_PICKLE_KEY)")
     device_name = sec.get("device_name", str, default="Klimabot")
     rooms = _string_list(sec, "rooms", _ROOM, "a room ID (!id:server) or alias (#name:server)")

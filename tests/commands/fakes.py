@@ -1,0 +1,86 @@
+"""A recording fake Replier and a router built on a real SQLite file, for fast handler tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from commands import FEATURE_MODULES
+from commands.context import Health, Message
+from commands.i18n import Catalog
+from commands.ratelimit import RateLimiter
+from commands.registry import Registry
+from commands.router import Router, RouterSettings
+from commands.services import Services
+from store.db import Database
+from store.users import UserSettings
+
+MANAGER = "@ksm:ochtrup.test"
+CITIZEN = "@buerger:ochtrup.test"
+
+
+@dataclass
+class RecordingReplier:
+    """Records what would be sent instead of sending it."""
+
+    sent: list[tuple[Message, str, str]] = field(default_factory=list)
+
+    async def reply(self, message: Message, plain: str, html: str) -> None:
+        self.sent.append((message, plain, html))
+
+    @property
+    def texts(self) -> list[str]:
+        return [plain for _, plain, _ in self.sent]
+
+
+class FixedHealth:
+    async def health(self) -> Health:
+        return Health("1.2.3", 4, 2.0, "DEVICE", True, True, 1, 0, 3661.0)
+
+
+@dataclass
+class Clock:
+    now: float = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def make_router(
+    tmp_path: Path, limit: int = 100, max_len: int = 1000
+) -> tuple[Router, RecordingReplier, Database, Clock]:
+    db = await Database.open(tmp_path / "k.sqlite")
+    replier = RecordingReplier()
+    clock = Clock()
+    services = Services(
+        registry=Registry.from_modules(FEATURE_MODULES),
+        users=UserSettings(db),
+        health=FixedHealth(),
+        clock=clock,
+    )
+    router = Router(
+        catalog=Catalog.load(),
+        settings=RouterSettings("!", "de", max_len, frozenset({MANAGER})),
+        replier=replier,
+        limiter=RateLimiter(limit, 60.0, clock),
+        services=services,
+    )
+    return router, replier, db, clock
+
+
+_counter = iter(range(1, 10**9))
+
+
+def message(
+    body: str, sender: str = CITIZEN, direct: bool = False, ts: float = 1_700_000_000.0
+) -> Message:
+    n = next(_counter)
+    return Message(
+        event_id=f"$e{n}",
+        room_id="!room:ochtrup.test",
+        sender=sender,
+        body=body,
+        is_direct=direct,
+        timestamp_ms=int(ts * 1000),
+        reply_to=f"$e{n}",
+    )
