@@ -25,7 +25,7 @@ async def make_user(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[Call
     users: list[ChatUser] = []
 
     async def make(name: str) -> ChatUser:
-        user = await ChatUser.create(synapse, name, tmp_path / "clients" / unique(name))
+        user = await ChatUser.create(synapse, name, tmp_path / "clients" / unique(name), PASSWORD)
         users.append(user)
         return user
 

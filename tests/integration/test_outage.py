@@ -28,7 +28,7 @@ async def test_bot_recovers_after_homeserver_is_down_for_10_seconds(
     own_synapse.register(localpart, PASSWORD)
     runner = BotRunner(bot_config(own_synapse, tmp_path / "bot", localpart))
     await runner.start()
-    citizen = await ChatUser.create(own_synapse, "citizen", tmp_path / "citizen")
+    citizen = await ChatUser.create(own_synapse, "citizen", tmp_path / "citizen", PASSWORD)
     try:
         room = await citizen.create_room(invite=[runner.user_id])
         await citizen.wait_joined(room, runner.user_id)
@@ -40,7 +40,7 @@ async def test_bot_recovers_after_homeserver_is_down_for_10_seconds(
         restarted = time.monotonic()
 
         await citizen.send(room, "!ping")
-        [answer] = await citizen.wait_notice(room, runner.user_id, count=1, timeout=60)
+        [answer] = await citizen.wait_notice(room, runner.user_id, count=1, within=60)
         assert "Pong" in answer.body
         assert runner.app.transport is not None
         assert runner.app.transport.last_sync is not None
