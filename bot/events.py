@@ -7,6 +7,8 @@ not addressed to the bot, already handled.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -37,6 +39,8 @@ __all__ = ["EventHandler", "strip_reply_fallback", "to_message"]
 log = logging.getLogger(__name__)
 
 _MAX_BACKFILL_PAGES = 20
+# Show "typing…" only when an answer takes longer than this (seconds).
+_TYPING_DELAY = 0.3
 
 
 def strip_reply_fallback(body: str) -> str:
@@ -153,7 +157,7 @@ class EventHandler:
         return ts_ms >= max(self._history_cutoff_ms, self._invited_at.get(room_id, 0))
 
     async def _dispatch(self, message: Message) -> None:
-        await self.replier.typing(message.room_id, True)
+        typing = asyncio.create_task(self._typing_after(message.room_id, _TYPING_DELAY))
         try:
             await self.router.dispatch(message)
         except Exception:
@@ -162,9 +166,22 @@ class EventHandler:
             log.exception("could not answer %s", message.event_id)
             return
         finally:
-            await self.replier.typing(message.room_id, False)
+            await self._stop_typing(typing, message.room_id)
         await self.handled.mark_handled(message.event_id, message.room_id)
         self.replier.forget(message.event_id)
+
+    async def _typing_after(self, room_id: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self.replier.typing(room_id, True)
+
+    async def _stop_typing(self, task: asyncio.Task[None], room_id: str) -> None:
+        if not task.done():
+            # Quick answers need no typing notice: the reply itself arrives first.
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return
+        await self.replier.typing(room_id, False)
 
     async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
         if event.event_id in self._pending or not self._fresh(room.room_id, event.server_timestamp):
