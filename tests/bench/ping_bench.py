@@ -1,4 +1,4 @@
-"""Round trip "citizen sends !ping -> citizen sees the reply": the bot beside a bare nio echo client.
+"""Round trip "citizen sends !ping -> citizen sees the reply", the bot beside a bare echo client.
 
 Both run as child processes against the same local Synapse; the citizen alternates between them so
 that both see the same machine load. Also reports the idle bot's resident memory.
