@@ -146,3 +146,17 @@ async def test_invites_from_other_servers_are_declined(make_user: Any, bot_runne
     await asyncio.sleep(4)
     members = await citizen.client.joined_members(room)
     assert runner.user_id not in [m.user_id for m in members.members]
+
+
+async def test_bot_leaves_a_room_when_it_is_alone(make_user: Any, bot_runner: Any) -> None:
+    runner: BotRunner = bot_runner()
+    app = await runner.start()
+    citizen: ChatUser = await make_user("citizen")
+    room = await _room_with_bot(citizen, runner, direct=True)
+    await citizen.client.room_leave(room)
+    client = app.transport.client  # type: ignore[union-attr]
+    for _ in range(100):
+        if room not in client.rooms:
+            break
+        await asyncio.sleep(0.1)
+    assert room not in client.rooms
