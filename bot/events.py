@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     MessageDirection,
+    ReactionEvent,
     RoomMessagesError,
     RoomMessageText,
     SyncResponse,
@@ -30,11 +32,11 @@ from nio import (
 from nio.events import Event
 
 from bot.replies import MatrixReplier
-from commands.context import Message
-from commands.router import Router
+from commands.context import Message, Reaction
+from commands.router import Route, Router
 from store.events import HandledEvents, UndecryptableEvents
 
-__all__ = ["EventHandler", "strip_reply_fallback", "to_message"]
+__all__ = ["EventHandler", "strip_mention", "strip_reply_fallback", "to_message"]
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,17 @@ def strip_reply_fallback(body: str) -> str:
     return "\n".join(lines).strip()
 
 
-def to_message(room: MatrixRoom, event: RoomMessageText) -> Message:
+def strip_mention(room: MatrixRoom, bot_id: str, body: str) -> tuple[str, bool]:
+    """Remove a leading mention of the bot ("Klimabot: …"); report whether there was one."""
+    names = {bot_id, bot_id.split(":", 1)[0].lstrip("@"), room.user_name(bot_id) or ""}
+    for name in sorted((n for n in names if n), key=len, reverse=True):
+        match = re.match(rf"^\s*@?{re.escape(name)}\s*[:,]?\s*", body, re.IGNORECASE)
+        if match:
+            return body[match.end() :], True
+    return body, False
+
+
+def to_message(room: MatrixRoom, event: RoomMessageText, bot_id: str = "") -> Message:
     """Our own Message from a nio text event; edits carry their new text."""
     content: dict[str, Any] = event.source.get("content", {})
     relates = content.get("m.relates_to") or {}
@@ -65,15 +77,21 @@ def to_message(room: MatrixRoom, event: RoomMessageText) -> Message:
         reply_to = str(relates.get("event_id", event.event_id))
     elif relates.get("rel_type") == "m.thread":
         thread_root = str(relates.get("event_id"))
+    body, named = (
+        strip_mention(room, bot_id, strip_reply_fallback(body)) if bot_id else (body, False)
+    )
+    mentions = content.get("m.mentions") or {}
+    mentioned = isinstance(mentions, dict) and bot_id in (mentions.get("user_ids") or [])
     return Message(
         event_id=event.event_id,
         room_id=room.room_id,
         sender=event.sender,
-        body=strip_reply_fallback(body),
+        body=body,
         is_direct=room.member_count <= 2,
         timestamp_ms=event.server_timestamp,
         reply_to=reply_to,
         thread_root=thread_root,
+        mentions_bot=named or mentioned,
     )
 
 
@@ -140,26 +158,32 @@ class EventHandler:
         if isinstance(event, MegolmEvent):
             await self._undecryptable(room, event)
             return
-        if event.sender == self.client.user_id or not isinstance(event, RoomMessageText):
+        if event.sender == self.client.user_id:
+            return
+        if isinstance(event, ReactionEvent):
+            await self._reaction(room, event)
+            return
+        if not isinstance(event, RoomMessageText):
             return
         if not self._fresh(room.room_id, event.server_timestamp):
             return
-        message = to_message(room, event)
-        if not message.body.strip() or self.router.command_text(message) is None:
+        message = to_message(room, event, self.client.user_id)
+        if not message.body.strip():
             return
-        if await self.handled.is_handled(message.event_id):
+        route = await self.router.route(message)
+        if route is None or await self.handled.is_handled(message.event_id):
             return
-        await self._dispatch(message)
+        await self._dispatch(message, route)
 
     def _fresh(self, room_id: str, ts_ms: int) -> bool:
         if ts_ms < (self.clock() - self.max_age.total_seconds()) * 1000:
             return False
         return ts_ms >= max(self._history_cutoff_ms, self._invited_at.get(room_id, 0))
 
-    async def _dispatch(self, message: Message) -> None:
+    async def _dispatch(self, message: Message, route: Route) -> None:
         typing = asyncio.create_task(self._typing_after(message.room_id, _TYPING_DELAY))
         try:
-            await self.router.dispatch(message)
+            await self.router.dispatch(message, route)
         except Exception:
             # The router already answers user-facing errors; this is transport trouble
             # (e.g. the send failed). Leave the event unhandled so a restart retries it.
@@ -182,6 +206,25 @@ class EventHandler:
                 await task
             return
         await self.replier.typing(room_id, False)
+
+    async def _reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
+        if not self._fresh(room.room_id, event.server_timestamp):
+            return
+        if await self.handled.is_handled(event.event_id):
+            return
+        reaction = Reaction(
+            event_id=event.event_id,
+            room_id=room.room_id,
+            sender=event.sender,
+            target=event.reacts_to,
+            key=event.key,
+        )
+        try:
+            await self.router.react(reaction)
+        except Exception:
+            log.exception("could not handle reaction %s", event.event_id)
+            return
+        await self.handled.mark_handled(event.event_id, room.room_id)
 
     async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
         if event.event_id in self._pending or not self._fresh(room.room_id, event.server_timestamp):

@@ -45,25 +45,35 @@ class MatrixReplier:
         self._sent_per_event: Counter[str] = Counter()
         self.in_flight = 0
 
-    async def reply(self, message: Message, plain: str, html: str) -> None:
+    async def reply(self, message: Message, plain: str, html: str) -> str:
         """Send the answer; the transaction ID is derived from the question, so a retry after a
         crash is deduplicated by the homeserver instead of shown twice."""
         self._sent_per_event[message.event_id] += 1
         txn_id = _txn_id(message.event_id, self._sent_per_event[message.event_id])
-        content = reply_content(message, plain, html)
+        return await self._send(message.room_id, reply_content(message, plain, html), txn_id)
+
+    async def notice(self, room_id: str, plain: str, html: str) -> str:
+        """Post a notice that answers nothing (a fresh transaction ID each time)."""
+        content = {
+            "msgtype": "m.notice",
+            "body": plain,
+            "format": "org.matrix.custom.html",
+            "formatted_body": html,
+            "m.mentions": {},
+        }
+        return await self._send(room_id, content, None)
+
+    async def _send(self, room_id: str, content: dict[str, Any], txn_id: str | None) -> str:
         self.in_flight += 1
         try:
             resp = await self._client.room_send(
-                message.room_id,
-                "m.room.message",
-                content,
-                tx_id=txn_id,
-                ignore_unverified_devices=True,
+                room_id, "m.room.message", content, tx_id=txn_id, ignore_unverified_devices=True
             )
         finally:
             self.in_flight -= 1
         if isinstance(resp, RoomSendError):
             raise SendFailedError(f"{resp.status_code}: {resp.message}")
+        return str(resp.event_id)
 
     def forget(self, event_id: str) -> None:
         """Drop the per-event counter once the event is fully handled."""

@@ -12,7 +12,7 @@ from commands.i18n import Catalog
 if TYPE_CHECKING:
     from commands.services import Services
 
-__all__ = ["Context", "Health", "HealthSource", "Message", "Replier", "Role"]
+__all__ = ["Context", "Health", "HealthSource", "Message", "Reaction", "Replier", "Role"]
 
 
 class Role(enum.IntEnum):
@@ -34,13 +34,28 @@ class Message:
     timestamp_ms: int
     reply_to: str
     thread_root: str | None = None
+    mentions_bot: bool = False
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """An emoji reaction (m.annotation) to an event."""
+
+    event_id: str
+    room_id: str
+    sender: str
+    target: str
+    key: str
 
 
 class Replier(Protocol):
     """Sends answers; implemented by bot/replies.py and by the tests' recording fake."""
 
-    async def reply(self, message: Message, plain: str, html: str) -> None:
-        """Answer `message` with a notice."""
+    async def reply(self, message: Message, plain: str, html: str) -> str:
+        """Answer `message` with a notice; return the answer's event ID."""
+
+    async def notice(self, room_id: str, plain: str, html: str) -> str:
+        """Post a notice that answers nothing (e.g. to the manager room); return its event ID."""
 
 
 @dataclass(frozen=True)
@@ -81,10 +96,14 @@ class Context:
         """The catalog text for `key` in the user's language."""
         return self.catalog.text(self.language, key, **params)
 
-    async def reply(self, text: str) -> None:
-        """Answer with `text` (light Markdown, already localised)."""
-        await self.replier.reply(self.message, to_plain(text), render(text))
+    async def reply(self, text: str) -> str:
+        """Answer with `text` (light Markdown, already localised); return the event ID."""
+        return await self.replier.reply(self.message, to_plain(text), render(text))
 
-    async def reply_key(self, key: str, **params: Any) -> None:
+    async def reply_key(self, key: str, **params: Any) -> str:
         """Answer with the catalog text for `key`."""
-        await self.reply(self.t(key, **params))
+        return await self.reply(self.t(key, **params))
+
+    async def notice(self, room_id: str, text: str) -> str:
+        """Post `text` to another room (e.g. the manager room)."""
+        return await self.replier.notice(room_id, to_plain(text), render(text))

@@ -3,23 +3,63 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
-from commands.context import Context, Message, Replier, Role
+from commands.context import Context, Message, Reaction, Replier, Role
 from commands.errors import CommandError, UsageError
 from commands.i18n import Catalog
 from commands.ratelimit import RateLimiter
 from commands.registry import Command
 from commands.services import Services
 
-__all__ = ["Fallback", "Router", "RouterSettings"]
+__all__ = ["Conversation", "Route", "Router", "RouterSettings", "looks_like_question"]
 
 log = logging.getLogger(__name__)
 
-# Called for DM text that is not a command (the FAQ answers it once that feature exists).
-Fallback = Callable[[Context, str], Awaitable[None]]
+_CHOICE = re.compile(r"^[1-9]$")
+_QUESTION_START = re.compile(
+    r"^(wie|was|wo|wann|wer|warum|wieso|weshalb|welche[rsmn]?|gibt|kann|muss|darf|soll|ist|"
+    r"sind|hat|how|what|where|when|who|why|which|is|are|can|do|does)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    """What an addressed message is: a command, a question, or a numbered choice.
+
+    `quiet` routes were not clearly addressed to the bot (auto mode, a bare digit in a room):
+    they are answered only when the answer is confident or a choice is pending.
+    """
+
+    kind: Literal["command", "question", "choice"]
+    text: str
+    quiet: bool = False
+
+
+class Conversation(Protocol):
+    """Free-text handling (the FAQ): room modes, questions and numbered choices."""
+
+    async def room_mode(self, room_id: str) -> str:
+        """mention (default), auto, or off."""
+
+    async def question(self, ctx: Context, text: str, quiet: bool) -> None:
+        """Answer a question (quietly: only if confident)."""
+
+    async def choice(self, ctx: Context, number: int, quiet: bool) -> bool:
+        """Answer a numbered choice; False if none was pending."""
+
+    async def reaction(self, reaction: Reaction) -> None:
+        """Record feedback given by reacting to one of the bot's messages."""
+
+
+def looks_like_question(text: str) -> bool:
+    """Heuristic for auto mode: a question mark at the end or a question word at the start."""
+    text = text.strip()
+    return text.endswith("?") or bool(_QUESTION_START.match(text))
 
 
 @dataclass(frozen=True)
@@ -41,20 +81,35 @@ class Router:
     replier: Replier
     limiter: RateLimiter
     services: Services
-    fallback: Fallback | None = None
+    conversation: Conversation | None = None
 
-    def command_text(self, message: Message) -> str | None:
-        """The command line addressed to the bot, or None if the message is not for us."""
+    async def route(self, message: Message) -> Route | None:
+        """Decide whether and how `message` is addressed to the bot (None: not for us)."""
         body = message.body.strip()
         prefix = self.settings.prefix
         if body.startswith(prefix):
-            return body[len(prefix) :].strip()
-        return body if message.is_direct else None
+            return Route("command", body[len(prefix) :].strip())
+        talk = self.conversation
+        mode = "off" if talk is None or message.is_direct else await talk.room_mode(message.room_id)
+        if message.is_direct or message.mentions_bot:
+            first = body.split(maxsplit=1)[0] if body else ""
+            if talk is None or self.services.registry.get(first) is not None:
+                return Route("command", body)
+            if _CHOICE.match(body):
+                return Route("choice", body)
+            if message.is_direct or mode != "off":
+                return Route("question", body)
+            return Route("command", body)
+        if talk is not None and mode != "off" and _CHOICE.match(body):
+            return Route("choice", body, quiet=True)
+        if mode == "auto" and looks_like_question(body):
+            return Route("question", body, quiet=True)
+        return None
 
-    async def dispatch(self, message: Message) -> bool:
+    async def dispatch(self, message: Message, route: Route | None = None) -> bool:
         """Handle `message` if it is addressed to the bot; return True if it was."""
-        text = self.command_text(message)
-        if text is None:
+        route = route or await self.route(message)
+        if route is None:
             return False
         ctx = await self._context(message)
         verdict = self.limiter.check(message.sender)
@@ -69,8 +124,13 @@ class Router:
                 "error.too_long", length=len(message.body), limit=self.settings.max_message_length
             )
             return True
-        await self._run(ctx, text)
+        await self._run(ctx, route)
         return True
+
+    async def react(self, reaction: Reaction) -> None:
+        """Pass a reaction on (the FAQ records 👍/👎 on its answers)."""
+        if self.conversation is not None:
+            await self.conversation.reaction(reaction)
 
     async def _context(self, message: Message) -> Context:
         language = (
@@ -87,12 +147,14 @@ class Router:
             services=self.services,
         )
 
-    async def _run(self, ctx: Context, text: str) -> None:
-        word, _, args = text.partition(" ")
-        cmd = self.services.registry.get(word) if word else None
+    async def _run(self, ctx: Context, route: Route) -> None:
+        word, _, args = route.text.partition(" ")
+        cmd = self.services.registry.get(word) if route.kind == "command" and word else None
         try:
-            if cmd is None:
-                await self._not_a_command(ctx, word, text)
+            if route.kind != "command":
+                await self._converse(ctx, route)
+            elif cmd is None:
+                await self._not_a_command(ctx, word)
             elif cmd.role > ctx.role:
                 await ctx.reply_key("error.not_allowed")
             else:
@@ -107,10 +169,15 @@ class Router:
             log.exception("unexpected error [ref %s] handling %s", ref, ctx.message.event_id)
             await ctx.reply_key("error.internal", ref=ref)
 
-    async def _not_a_command(self, ctx: Context, word: str, text: str) -> None:
-        if ctx.message.is_direct and self.fallback is not None:
-            await self.fallback(ctx, text)
-            return
+    async def _converse(self, ctx: Context, route: Route) -> None:
+        assert self.conversation is not None
+        if route.kind == "question":
+            await self.conversation.question(ctx, route.text, route.quiet)
+        elif not await self.conversation.choice(ctx, int(route.text), route.quiet):
+            if not route.quiet:
+                await ctx.reply_key("error.not_understood", prefix=ctx.prefix)
+
+    async def _not_a_command(self, ctx: Context, word: str) -> None:
         suggestions = self.services.registry.suggestions(word, ctx.role) if word else []
         prefixed = ctx.message.body.lstrip().startswith(ctx.prefix)
         if prefixed and word:

@@ -67,6 +67,52 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "FAQ: asked questions, sent answers, feedback, pending choices, room modes",
+        (
+            """CREATE TABLE faq_questions (
+                id INTEGER PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                room_id TEXT NOT NULL,
+                text TEXT NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('answer', 'did_you_mean', 'dont_know')),
+                entry_id TEXT,
+                confidence REAL NOT NULL,
+                open INTEGER NOT NULL DEFAULT 0,
+                asked_at REAL NOT NULL
+            )""",
+            "CREATE INDEX faq_questions_open ON faq_questions (open, asked_at)",
+            "CREATE INDEX faq_questions_user ON faq_questions (user_id)",
+            """CREATE TABLE faq_answers (
+                answer_event_id TEXT PRIMARY KEY,
+                entry_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                sent_at REAL NOT NULL
+            )""",
+            "CREATE INDEX faq_answers_user ON faq_answers (user_id)",
+            """CREATE TABLE faq_feedback (
+                answer_event_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                entry_id TEXT NOT NULL,
+                vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+                voted_at REAL NOT NULL,
+                PRIMARY KEY (answer_event_id, user_id)
+            )""",
+            """CREATE TABLE faq_choices (
+                user_id TEXT NOT NULL,
+                room_id TEXT NOT NULL,
+                candidates TEXT NOT NULL,
+                question_id INTEGER REFERENCES faq_questions (id) ON DELETE CASCADE,
+                offered_at REAL NOT NULL,
+                PRIMARY KEY (user_id, room_id)
+            )""",
+            """CREATE TABLE room_settings (
+                room_id TEXT PRIMARY KEY,
+                faq_mode TEXT NOT NULL CHECK (faq_mode IN ('mention', 'auto', 'off'))
+            )""",
+        ),
+    ),
 )
 
 

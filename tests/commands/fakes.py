@@ -24,9 +24,15 @@ class RecordingReplier:
     """Records what would be sent instead of sending it."""
 
     sent: list[tuple[Message, str, str]] = field(default_factory=list)
+    notices: list[tuple[str, str, str]] = field(default_factory=list)
 
-    async def reply(self, message: Message, plain: str, html: str) -> None:
+    async def reply(self, message: Message, plain: str, html: str) -> str:
         self.sent.append((message, plain, html))
+        return f"$answer{len(self.sent)}"
+
+    async def notice(self, room_id: str, plain: str, html: str) -> str:
+        self.notices.append((room_id, plain, html))
+        return f"$notice{len(self.notices)}"
 
     @property
     def texts(self) -> list[str]:

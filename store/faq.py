@@ -1,0 +1,166 @@
+"""FAQ usage: questions asked (open ones for the manager), answers sent, feedback, choices."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from store.db import Database
+
+__all__ = ["FaqStore", "OpenQuestion", "PendingChoice"]
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A question the FAQ could not answer confidently."""
+
+    id: int
+    text: str
+    asked_at: float
+
+
+@dataclass(frozen=True)
+class PendingChoice:
+    """The numbered candidates offered to a user in a room ("did you mean")."""
+
+    candidates: tuple[str, ...]
+    question_id: int | None
+    offered_at: float
+
+
+class FaqStore:
+    """All FAQ-related rows."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record_question(
+        self,
+        user_id: str,
+        room_id: str,
+        text: str,
+        outcome: str,
+        entry_id: str | None,
+        confidence: float,
+    ) -> int:
+        """Store an asked question; unanswered and low-confidence ones stay open."""
+        is_open = 1 if outcome != "answer" else 0
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO faq_questions (user_id, room_id, text, outcome, entry_id, "
+                "confidence, open, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, room_id, text, outcome, entry_id, confidence, is_open, time.time()),
+            )
+            return int(cursor.lastrowid or 0)
+
+    async def close_question(self, question_id: int, entry_id: str) -> None:
+        """Mark a question as answered after the user picked a candidate."""
+        await self._db.execute(
+            "UPDATE faq_questions SET open = 0, entry_id = ? WHERE id = ?",
+            (entry_id, question_id),
+        )
+
+    async def open_questions(self, limit: int = 500) -> list[OpenQuestion]:
+        """Open questions, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT id, text, asked_at FROM faq_questions WHERE open = 1 "
+            "ORDER BY asked_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [OpenQuestion(int(r["id"]), str(r["text"]), float(r["asked_at"])) for r in rows]
+
+    async def dismiss_open(self, question_ids: list[int]) -> int:
+        """Close open questions (the manager has dealt with them); return how many."""
+        if not question_ids:
+            return 0
+        marks = ",".join("?" * len(question_ids))
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                f"UPDATE faq_questions SET open = 0 WHERE open = 1 AND id IN ({marks})",
+                question_ids,
+            )
+            return cursor.rowcount
+
+    async def record_answer(self, answer_event_id: str, entry_id: str, user_id: str) -> None:
+        """Remember which entry an answer event showed (for reactions)."""
+        await self._db.execute(
+            "INSERT OR IGNORE INTO faq_answers (answer_event_id, entry_id, user_id, sent_at) "
+            "VALUES (?, ?, ?, ?)",
+            (answer_event_id, entry_id, user_id, time.time()),
+        )
+
+    async def answered_entry(self, answer_event_id: str) -> str | None:
+        """The FAQ entry an answer event showed, if it was one."""
+        row = await self._db.fetchone(
+            "SELECT entry_id FROM faq_answers WHERE answer_event_id = ?", (answer_event_id,)
+        )
+        return None if row is None else str(row["entry_id"])
+
+    async def record_feedback(
+        self, answer_event_id: str, user_id: str, entry_id: str, vote: int
+    ) -> None:
+        """Store a 👍 (+1) or 👎 (-1); a later reaction of the same user replaces it."""
+        await self._db.execute(
+            "INSERT INTO faq_feedback (answer_event_id, user_id, entry_id, vote, voted_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (answer_event_id, user_id) "
+            "DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
+            (answer_event_id, user_id, entry_id, vote, time.time()),
+        )
+
+    async def feedback_totals(self) -> dict[str, tuple[int, int]]:
+        """Per entry: (👍 count, 👎 count)."""
+        rows = await self._db.fetchall(
+            "SELECT entry_id, SUM(vote = 1) AS up, SUM(vote = -1) AS down "
+            "FROM faq_feedback GROUP BY entry_id"
+        )
+        return {str(r["entry_id"]): (int(r["up"]), int(r["down"])) for r in rows}
+
+    async def offer_choice(
+        self, user_id: str, room_id: str, candidates: tuple[str, ...], question_id: int | None
+    ) -> None:
+        """Remember the candidates offered, replacing an older offer in the same room."""
+        await self._db.execute(
+            "INSERT INTO faq_choices (user_id, room_id, candidates, question_id, offered_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, room_id) DO UPDATE SET "
+            "candidates = excluded.candidates, question_id = excluded.question_id, "
+            "offered_at = excluded.offered_at",
+            (user_id, room_id, json.dumps(candidates), question_id, time.time()),
+        )
+
+    async def pending_choice(self, user_id: str, room_id: str) -> PendingChoice | None:
+        """The last offer to this user in this room, if any."""
+        row = await self._db.fetchone(
+            "SELECT candidates, question_id, offered_at FROM faq_choices "
+            "WHERE user_id = ? AND room_id = ?",
+            (user_id, room_id),
+        )
+        if row is None:
+            return None
+        qid = row["question_id"]
+        return PendingChoice(
+            tuple(json.loads(row["candidates"])),
+            None if qid is None else int(qid),
+            float(row["offered_at"]),
+        )
+
+    async def clear_choice(self, user_id: str, room_id: str) -> None:
+        """Forget the offer (it was used or replaced)."""
+        await self._db.execute(
+            "DELETE FROM faq_choices WHERE user_id = ? AND room_id = ?", (user_id, room_id)
+        )
+
+    async def room_mode(self, room_id: str) -> str | None:
+        """The room's FAQ mode (mention, auto, off), or None for the default."""
+        row = await self._db.fetchone(
+            "SELECT faq_mode FROM room_settings WHERE room_id = ?", (room_id,)
+        )
+        return None if row is None else str(row["faq_mode"])
+
+    async def set_room_mode(self, room_id: str, mode: str) -> None:
+        """Store the room's FAQ mode."""
+        await self._db.execute(
+            "INSERT INTO room_settings (room_id, faq_mode) VALUES (?, ?) "
+            "ON CONFLICT (room_id) DO UPDATE SET faq_mode = excluded.faq_mode",
+            (room_id, mode),
+        )
