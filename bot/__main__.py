@@ -1,4 +1,4 @@
-"""Command line: `klimabot run|check-config|backup` (also `python -m bot`)."""
+"""Command line: `klimabot run|check-config|backup|faq|chat` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 from bot.app import App
+from bot.chat import run_chat
 from bot.matrix import StartupError
-from config.settings import Config, ConfigError, load_config
+from commands.faqtool import run_faq_cli
+from config.settings import Config, ConfigError, default_faq_settings, load_config
 from store.db import Database
 from store.migrations import DatabaseTooNewError
 
@@ -34,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
             cmd.add_argument("out", type=Path, help="where to write the copy (.sqlite)")
         if name == "run":
             cmd.add_argument("--verbose", "-v", action="store_true", help="debug logging")
+    faq = sub.add_parser(
+        "faq", help="check, try and evaluate the FAQ: faq check|ask TEXT|eval FILE"
+    )
+    faq.add_argument("--config", type=Path, help="use the FAQ paths of this config")
+    faq.add_argument(
+        "faq_args", nargs=argparse.REMAINDER, help="check | ask TEXT | eval CASES.yaml"
+    )
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (no homeserver)")
+    chat.add_argument("--config", type=Path, help="use the FAQ paths of this config")
     return parser
 
 
@@ -46,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     # nio logs every 429 and retry at WARNING, which is useful; its DEBUG is not.
     logging.getLogger("nio").setLevel(logging.WARNING)
+    if args.command in ("faq", "chat"):
+        return _offline(args)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -57,6 +70,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "backup":
         return asyncio.run(_backup(config, args.out))
     return asyncio.run(_run(config))
+
+
+def _offline(args: argparse.Namespace) -> int:
+    """`faq` and `chat` work without a homeserver, with the config's FAQ or the shipped one."""
+    if args.config is None:
+        faq = default_faq_settings()
+    else:
+        try:
+            faq = load_config(args.config).faq
+        except ConfigError as exc:
+            print(f"Config error in {args.config}:\n{exc}", file=sys.stderr)
+            return 2
+    if args.command == "chat":
+        logging.getLogger().setLevel(logging.WARNING)
+        return asyncio.run(run_chat(faq))
+    return run_faq_cli(list(args.faq_args), faq.directory, faq.topics_file, faq.synonyms_file)
 
 
 async def _backup(config: Config, out: Path) -> int:
@@ -78,6 +107,7 @@ async def _run(config: Config) -> int:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, app.reload_faq)
     try:
         await app.start()
     except (StartupError, DatabaseTooNewError) as exc:

@@ -9,19 +9,22 @@ from contextlib import suppress
 
 from bot.events import EventHandler
 from bot.jobs import Jobs
-from bot.matrix import MatrixTransport
+from bot.matrix import MatrixTransport, StartupError
 from bot.replies import MatrixReplier
 from commands import FEATURE_MODULES
 from commands.context import Health
+from commands.faq import FaqService
 from commands.i18n import Catalog
 from commands.ratelimit import RateLimiter
 from commands.registry import Registry
 from commands.router import Router, RouterSettings
 from commands.services import Services
 from commands.version import VERSION
+from config.faq import FaqError
 from config.settings import Config
 from store.db import Database
 from store.events import HandledEvents, UndecryptableEvents
+from store.faq import FaqStore
 from store.state import BotState
 from store.users import UserSettings
 
@@ -42,10 +45,15 @@ class App:
         self.jobs: Jobs | None = None
         self._sync_task: asyncio.Task[None] | None = None
         self._undecryptable: UndecryptableEvents | None = None
+        self.faq: FaqService | None = None
 
     async def start(self) -> None:
         """Open the store, log in, and start syncing in the background."""
         self.db = await Database.open(self.config.database_path)
+        try:
+            self.faq = FaqService(self.config.faq, FaqStore(self.db), self.config.bot.manager_room)
+        except FaqError as exc:
+            raise StartupError(f"the FAQ cannot be loaded: {exc}") from None
         state = BotState(self.db)
         self._undecryptable = UndecryptableEvents(self.db)
         self.transport = MatrixTransport(self.config, state)
@@ -73,6 +81,7 @@ class App:
             users=UserSettings(self.db),
             health=self,
             clock=time.time,
+            faq=self.faq,
         )
         return Router(
             catalog=Catalog.load(),
@@ -85,7 +94,17 @@ class App:
             replier=replier,
             limiter=RateLimiter(bot.rate_limit.messages, bot.rate_limit.seconds, time.monotonic),
             services=services,
+            conversation=self.faq,
         )
+
+    def reload_faq(self) -> None:
+        """Reload the FAQ (SIGHUP); a broken file keeps the old FAQ and is logged."""
+        if self.faq is None:
+            return
+        try:
+            self.faq.reload()
+        except FaqError as exc:
+            log.error("FAQ not reloaded, keeping the old one: %s", exc)
 
     async def wait(self) -> None:
         """Wait until the sync loop ends (it ends only on stop() or a fatal error)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from commands import admin, core
+from commands import admin, core, faq
 
 __all__ = ["FEATURE_MODULES"]
 
 # Order matters only for the help listing.
-FEATURE_MODULES: tuple[ModuleType, ...] = (core, admin)
+FEATURE_MODULES: tuple[ModuleType, ...] = (core, faq, admin)

@@ -1,7 +1,7 @@
 """Turn the catalogs' light Markdown into a plain body and an escaped HTML body.
 
 Everything is escaped first, so nothing a user typed can become HTML; only our own markers
-(**bold**, `code`, "- " lists, [text](https URL)) are turned into tags afterwards.
+(**bold**, `code`, "- " and "1. " lists, [text](https URL)) are turned into tags afterwards.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ __all__ = ["render", "to_plain"]
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^\s)]+)\)")
+_ITEM = re.compile(r"^(?:(- )|(\d{1,2})\. )")
 
 
 def to_plain(text: str) -> str:
@@ -25,19 +26,23 @@ def to_plain(text: str) -> str:
 
 def render(text: str) -> str:
     """The HTML body for Matrix `formatted_body`."""
-    lines = html.escape(text, quote=True).split("\n")
     out: list[str] = []
-    in_list = False
-    for line in lines:
-        is_item = line.startswith("- ")
-        if is_item and not in_list:
-            out.append("<ul>")
-        elif not is_item and in_list:
-            out.append("</ul>")
-        in_list = is_item
-        out.append(f"<li>{_inline(line[2:])}</li>" if is_item else _inline(line) + "<br>")
-    if in_list:
-        out.append("</ul>")
+    open_list = ""
+    for line in html.escape(text.strip(), quote=True).split("\n"):
+        item = _ITEM.match(line)
+        kind = "" if item is None else ("ul" if item.group(1) else "ol")
+        if kind != open_list:
+            if open_list:
+                out.append(f"</{open_list}>")
+            if kind:
+                out.append(f"<{kind}>")
+            open_list = kind
+        if item is not None:
+            out.append(f"<li>{_inline(line[item.end() :])}</li>")
+        else:
+            out.append(_inline(line) + "<br>")
+    if open_list:
+        out.append(f"</{open_list}>")
     return "".join(out).removesuffix("<br>")
 
 

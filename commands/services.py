@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from commands.context import HealthSource
 from commands.registry import Registry
 from store.users import UserSettings
+
+if TYPE_CHECKING:
+    from commands.faq import FaqService
 
 __all__ = ["Services"]
 
@@ -20,3 +24,4 @@ class Services:
     users: UserSettings
     health: HealthSource
     clock: Callable[[], float]
+    faq: FaqService | None = None

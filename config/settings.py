@@ -17,21 +17,26 @@ from typing import Any, TypeVar
 import yaml
 
 __all__ = [
+    "FAQ_ROOM_MODES",
     "BotSettings",
     "Config",
     "ConfigError",
+    "FaqSettings",
     "MatrixSettings",
     "RateLimit",
     "Secret",
     "load_config",
+    "default_faq_settings",
     "parse_config",
+    "shipped_config_dir",
 ]
 
 T = TypeVar("T")
 _MISSING: Any = object()
 _PLACEHOLDER = re.compile(r"example\.(org|com|net)|change[-_ ]?me|changeme|<[^>]*>", re.IGNORECASE)
 _USER_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
-_ROOM = re.compile(r"^[!#][^:\s]+:[A-Za-z0-9.\-]+(:\d+)?$")
+# Room IDs of room version 12 have no server part ("!abc…"); aliases always do.
+_ROOM = re.compile(r"^(![^:\s]+(:[A-Za-z0-9.\-]+(:\d+)?)?|#[^:\s]+:[A-Za-z0-9.\-]+(:\d+)?)$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 LANGUAGES = ("de", "en")
@@ -110,6 +115,20 @@ class BotSettings:
 
 
 @dataclass(frozen=True)
+class FaqSettings:
+    """Where the curated FAQ lives and how it is used in rooms."""
+
+    directory: Path
+    topics_file: Path
+    synonyms_file: Path
+    contact: Mapping[str, str]
+    room_mode: str
+
+
+FAQ_ROOM_MODES = ("mention", "auto", "off")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -117,6 +136,7 @@ class Config:
     data_dir: Path
     managers: frozenset[str]
     bot: BotSettings
+    faq: FaqSettings
 
     @property
     def database_path(self) -> Path:
@@ -210,14 +230,60 @@ def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
     managers = _user_list(roles, "managers", default=())
     roles.check_unknown()
     bot = _bot(top.section("bot"))
+    faq = _faq(top.section("faq"), base_dir)
     top.check_unknown()
-    if problems or matrix is None or bot is None or data_dir is None:
+    if problems or matrix is None or bot is None or data_dir is None or faq is None:
         raise ConfigError(problems or ["config: incomplete"])
     return Config(
         matrix=matrix,
         data_dir=(base_dir / Path(data_dir).expanduser()).resolve(),
         managers=frozenset(managers),
         bot=bot,
+        faq=faq,
+    )
+
+
+def shipped_config_dir() -> Path:
+    """The directory of the curated data shipped with Klimabot (this package)."""
+    return Path(__file__).resolve().parent
+
+
+def default_faq_settings() -> FaqSettings:
+    """The shipped FAQ with default settings (for `klimabot faq` and `chat` without a config)."""
+    faq = _faq(_Section({}, "faq", []), Path.cwd())
+    assert faq is not None
+    return faq
+
+
+def _faq(sec: _Section, base_dir: Path) -> FaqSettings | None:
+    shipped = shipped_config_dir()
+    paths = {}
+    for key, default in (
+        ("directory", shipped / "faq"),
+        ("topics_file", shipped / "topics.yaml"),
+        ("synonyms_file", shipped / "synonyms.yaml"),
+    ):
+        value = sec.get(key, str, default=None)
+        path = default if value is None else (base_dir / Path(value).expanduser()).resolve()
+        if not path.exists():
+            sec.error(key, f"{path} does not exist")
+        paths[key] = path
+    contact = sec.section("contact")
+    texts = {lang: contact.get(lang, str, default="") or "" for lang in LANGUAGES}
+    contact.check_unknown()
+    for lang, text in texts.items():
+        if _PLACEHOLDER.search(text):
+            contact.error(
+                lang, "still the example value; put in how to reach the climate management"
+            )
+    mode = sec.get("room_mode", str, default="mention")
+    if mode not in FAQ_ROOM_MODES:
+        sec.error("room_mode", f"must be one of {', '.join(FAQ_ROOM_MODES)}")
+    sec.check_unknown()
+    if mode is None or sec.has_problem("directory", "topics_file", "synonyms_file", "contact"):
+        return None
+    return FaqSettings(
+        paths["directory"], paths["topics_file"], paths["synonyms_file"], texts, mode
     )
 
 

@@ -113,6 +113,106 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        5,
+        "measures state and history, subscriptions, delivery preferences, DM rooms",
+        (
+            """CREATE TABLE measure_state (
+                measure_id TEXT PRIMARY KEY,
+                status TEXT NOT NULL,
+                progress INTEGER NOT NULL CHECK (progress BETWEEN 0 AND 100),
+                updated_at REAL NOT NULL
+            )""",
+            """CREATE TABLE measure_updates (
+                id INTEGER PRIMARY KEY,
+                measure_id TEXT NOT NULL,
+                status TEXT,
+                progress INTEGER,
+                text TEXT,
+                author TEXT NOT NULL,
+                created_at REAL NOT NULL
+            )""",
+            "CREATE INDEX measure_updates_by_measure ON measure_updates (measure_id, created_at)",
+            """CREATE TABLE subscriptions (
+                user_id TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('topic', 'measure')),
+                target TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                PRIMARY KEY (user_id, kind, target)
+            )""",
+            "CREATE INDEX subscriptions_by_target ON subscriptions (kind, target)",
+            """CREATE TABLE delivery_prefs (
+                user_id TEXT PRIMARY KEY,
+                mode TEXT NOT NULL CHECK (mode IN ('sofort', 'woechentlich')),
+                quiet TEXT NOT NULL,
+                updated_at REAL NOT NULL
+            )""",
+            """CREATE TABLE dm_rooms (
+                user_id TEXT PRIMARY KEY,
+                room_id TEXT NOT NULL,
+                created_at REAL NOT NULL
+            )""",
+        ),
+    ),
+    Migration(
+        6,
+        "durable broadcasts: one row per broadcast and per (broadcast, recipient)",
+        (
+            """CREATE TABLE broadcasts (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                topic TEXT,
+                measure_id TEXT,
+                author TEXT NOT NULL,
+                body TEXT NOT NULL,
+                report_room TEXT,
+                report_event TEXT,
+                created_at REAL NOT NULL,
+                finished_at REAL
+            )""",
+            """CREATE TABLE deliveries (
+                id INTEGER PRIMARY KEY,
+                broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+                recipient TEXT NOT NULL,
+                recipient_kind TEXT NOT NULL CHECK (recipient_kind IN ('user', 'room')),
+                state TEXT NOT NULL
+                    CHECK (state IN ('pending', 'sent', 'undeliverable', 'digest')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                not_before REAL NOT NULL DEFAULT 0,
+                event_id TEXT,
+                error TEXT,
+                updated_at REAL NOT NULL,
+                UNIQUE (broadcast_id, recipient)
+            )""",
+            "CREATE INDEX deliveries_due ON deliveries (state, not_before)",
+            "CREATE INDEX deliveries_by_recipient ON deliveries (recipient)",
+            """CREATE TABLE announcement_events (
+                event_id TEXT PRIMARY KEY,
+                topic TEXT NOT NULL
+            )""",
+            """CREATE TABLE dialogs (
+                user_id TEXT NOT NULL,
+                room_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                data TEXT NOT NULL,
+                updated_at REAL NOT NULL,
+                PRIMARY KEY (user_id, room_id)
+            )""",
+            """CREATE TABLE scheduled_posts (
+                id INTEGER PRIMARY KEY,
+                topic TEXT NOT NULL,
+                body TEXT NOT NULL,
+                author TEXT NOT NULL,
+                report_room TEXT NOT NULL,
+                due_at REAL NOT NULL,
+                weekday INTEGER,
+                hour INTEGER NOT NULL,
+                minute INTEGER NOT NULL,
+                active INTEGER NOT NULL DEFAULT 1,
+                created_at REAL NOT NULL
+            )""",
+        ),
+    ),
 )
 
 

@@ -7,12 +7,15 @@ from pathlib import Path
 
 from commands import FEATURE_MODULES
 from commands.context import Health, Message
+from commands.faq import FaqService
 from commands.i18n import Catalog
 from commands.ratelimit import RateLimiter
 from commands.registry import Registry
 from commands.router import Router, RouterSettings
 from commands.services import Services
+from config.settings import FaqSettings
 from store.db import Database
+from store.faq import FaqStore
 from store.users import UserSettings
 
 MANAGER = "@ksm:ochtrup.test"
@@ -53,16 +56,24 @@ class Clock:
 
 
 async def make_router(
-    tmp_path: Path, limit: int = 100, max_len: int = 1000
+    tmp_path: Path,
+    limit: int = 100,
+    max_len: int = 1000,
+    faq: FaqSettings | None = None,
+    manager_room: str | None = None,
 ) -> tuple[Router, RecordingReplier, Database, Clock]:
     db = await Database.open(tmp_path / "k.sqlite")
     replier = RecordingReplier()
     clock = Clock()
+    service = None
+    if faq is not None:
+        service = FaqService(faq, FaqStore(db), manager_room, clock=clock)
     services = Services(
         registry=Registry.from_modules(FEATURE_MODULES),
         users=UserSettings(db),
         health=FixedHealth(),
         clock=clock,
+        faq=service,
     )
     router = Router(
         catalog=Catalog.load(),
@@ -70,6 +81,7 @@ async def make_router(
         replier=replier,
         limiter=RateLimiter(limit, 60.0, clock),
         services=services,
+        conversation=service,
     )
     return router, replier, db, clock
 
@@ -78,15 +90,21 @@ _counter = iter(range(1, 10**9))
 
 
 def message(
-    body: str, sender: str = CITIZEN, direct: bool = False, ts: float = 1_700_000_000.0
+    body: str,
+    sender: str = CITIZEN,
+    direct: bool = False,
+    ts: float = 1_700_000_000.0,
+    room: str = "!room:ochtrup.test",
+    mention: bool = False,
 ) -> Message:
     n = next(_counter)
     return Message(
         event_id=f"$e{n}",
-        room_id="!room:ochtrup.test",
+        room_id=room,
         sender=sender,
         body=body,
         is_direct=direct,
         timestamp_ms=int(ts * 1000),
         reply_to=f"$e{n}",
+        mentions_bot=mention,
     )

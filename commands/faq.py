@@ -1,0 +1,289 @@
+"""Citizens' questions answered from the curated FAQ; open questions reach the manager."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from commands.context import Context, Reaction, Role
+from commands.errors import CommandError, UsageError
+from commands.faqmatch import FaqIndex, Outcome, tokens
+from commands.registry import command
+from config.faq import FaqData, FaqEntry, FaqError, load_faq
+from config.settings import FAQ_ROOM_MODES, FaqSettings
+from store.faq import FaqStore, OpenQuestion
+
+__all__ = ["FaqService", "faq_neu_laden", "frage", "fragemodus", "group_questions", "offen"]
+
+log = logging.getLogger(__name__)
+
+# A "did you mean" offer can be answered with its number for this long.
+CHOICE_TTL_SECONDS = 3600.0
+_UP = ("👍", "👍️", "+1", ":+1:")
+_DOWN = ("👎", "👎️", "-1", ":-1:")
+_OPEN_GROUPS_SHOWN = 15
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    data: FaqData
+    index: FaqIndex
+
+
+class FaqService:
+    """Answers questions (implements commands.router.Conversation)."""
+
+    def __init__(
+        self,
+        settings: FaqSettings,
+        store: FaqStore,
+        manager_room: str | None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.manager_room = manager_room
+        self.clock = clock
+        self._loaded = self._load()
+
+    @property
+    def data(self) -> FaqData:
+        """The FAQ in use."""
+        return self._loaded.data
+
+    def _load(self) -> _Loaded:
+        s = self.settings
+        data = load_faq(s.directory, s.topics_file, s.synonyms_file)
+        return _Loaded(data, FaqIndex.build(data))
+
+    def reload(self) -> FaqData:
+        """Load the FAQ files again; on FaqError the old FAQ stays in use."""
+        self._loaded = self._load()
+        log.info("FAQ reloaded: %d entries", len(self.data.entries))
+        return self.data
+
+    def ask(self, text: str) -> Outcome:
+        """The engine's outcome for `text` (no side effects)."""
+        return self._loaded.index.ask(text)
+
+    async def room_mode(self, room_id: str) -> str:
+        """The room's FAQ mode, or the configured default."""
+        return await self.store.room_mode(room_id) or self.settings.room_mode
+
+    async def question(self, ctx: Context, text: str, quiet: bool) -> None:
+        """Answer, offer candidates, or pass the question on to the manager."""
+        text = text.strip()
+        if not text:
+            if not quiet:
+                await ctx.reply_key("faq.empty_question", prefix=ctx.prefix)
+            return
+        outcome = self.ask(text)
+        if quiet and outcome.kind != "answer":
+            return  # auto mode: only speak up when sure
+        sender, room = ctx.message.sender, ctx.message.room_id
+        qid = await self.store.record_question(
+            sender, room, text, outcome.kind, outcome.entry_id, outcome.confidence
+        )
+        if outcome.kind == "answer" and outcome.entry_id is not None:
+            await self._answer(ctx, outcome.entry_id, outcome.candidates)
+        elif outcome.kind == "did_you_mean":
+            await self._offer(ctx, outcome.candidates, qid)
+        else:
+            await self._dont_know(ctx, text, outcome.confidence)
+
+    async def choice(self, ctx: Context, number: int, quiet: bool) -> bool:
+        """Answer with candidate `number` of the pending offer; False if none is pending."""
+        sender, room = ctx.message.sender, ctx.message.room_id
+        pending = await self.store.pending_choice(sender, room)
+        if pending is None or self.clock() - pending.offered_at > CHOICE_TTL_SECONDS:
+            return False
+        if not 1 <= number <= len(pending.candidates):
+            if not quiet:
+                await ctx.reply_key("faq.choice_range", count=len(pending.candidates))
+            return True
+        entry_id = pending.candidates[number - 1]
+        await self.store.clear_choice(sender, room)
+        if pending.question_id is not None:
+            await self.store.close_question(pending.question_id, entry_id)
+        await self._answer(ctx, entry_id, ())
+        return True
+
+    async def reaction(self, reaction: Reaction) -> None:
+        """Record 👍 / 👎 on one of the FAQ's answers."""
+        vote = 1 if reaction.key in _UP else -1 if reaction.key in _DOWN else 0
+        if not vote:
+            return
+        entry_id = await self.store.answered_entry(reaction.target)
+        if entry_id is not None:
+            await self.store.record_feedback(reaction.target, reaction.sender, entry_id, vote)
+
+    async def _answer(self, ctx: Context, entry_id: str, related: tuple[str, ...]) -> None:
+        entry = self.data.entry(entry_id)
+        if entry is None:  # the FAQ was reloaded without this entry
+            raise CommandError("faq.dont_know")
+        event_id = await ctx.reply(self.render(ctx, entry, related))
+        await self.store.record_answer(event_id, entry.id, ctx.message.sender)
+
+    def render(self, ctx: Context, entry: FaqEntry, related: tuple[str, ...]) -> str:
+        """The full answer: question, text, sources, Stand date, related entries."""
+        lang = ctx.language if ctx.language in entry.answer else "de"
+        contact = self.contact(ctx.language) or ctx.t("faq.contact_fallback")
+        answer = entry.answer[lang].strip().replace("{kontakt}", contact)
+        parts = [ctx.t("faq.answer_title", question=entry.question.get(lang, entry.question["de"]))]
+        if lang != ctx.language:
+            parts.append(ctx.t("faq.only_german"))
+        parts += [answer, "", _sources_line(ctx, entry.sources)]
+        date = entry.checked.strftime("%d.%m.%Y")
+        parts.append(ctx.t("faq.volatile" if entry.volatile else "faq.checked", date=date))
+        titles = [self._title(ctx, i) for i in related if self.data.entry(i) is not None]
+        if titles:
+            parts.append(ctx.t("faq.related", questions="; ".join(titles)))
+        parts.append(ctx.t("faq.feedback"))
+        return "\n".join(parts)
+
+    def _title(self, ctx: Context, entry_id: str) -> str:
+        entry = self.data.entry(entry_id)
+        assert entry is not None
+        return f"„{entry.question.get(ctx.language, entry.question['de'])}“"
+
+    def contact(self, language: str) -> str:
+        """How to reach the climate management, from the config."""
+        texts: Mapping[str, str] = self.settings.contact
+        return texts.get(language) or texts.get("de") or ""
+
+    async def _offer(self, ctx: Context, candidates: tuple[str, ...], qid: int) -> None:
+        entries = [e for e in (self.data.entry(i) for i in candidates[:3]) if e is not None]
+        lines = [ctx.t("faq.did_you_mean")]
+        for n, entry in enumerate(entries, start=1):
+            question = entry.question.get(ctx.language, entry.question["de"])
+            lines.append(ctx.t("faq.choice_line", number=n, question=question))
+        numbers = ", ".join(str(n) for n in range(1, len(entries) + 1))
+        lines.append(ctx.t("faq.choose", numbers=numbers))
+        ids = tuple(e.id for e in entries)
+        await self.store.offer_choice(ctx.message.sender, ctx.message.room_id, ids, qid)
+        await ctx.reply("\n".join(lines))
+
+    async def _dont_know(self, ctx: Context, text: str, confidence: float) -> None:
+        contact = self.contact(ctx.language) or ctx.t("faq.contact_fallback")
+        await ctx.reply(ctx.t("faq.dont_know") + "\n" + ctx.t("faq.contact", contact=contact))
+        if self.manager_room:
+            note = ctx.catalog.text(
+                "de",
+                "faq.manager_new_question",
+                user=ctx.message.sender,
+                text=text[:500],
+                confidence=round(confidence * 100),
+                prefix=ctx.prefix,
+            )
+            await ctx.notice(self.manager_room, note)
+
+
+def _sources_line(ctx: Context, sources: tuple[str, ...]) -> str:
+    links = ", ".join(f"[{urlsplit(url).netloc.removeprefix('www.')}]({url})" for url in sources)
+    return ctx.t("faq.sources" if len(sources) > 1 else "faq.source", links=links)
+
+
+def _service(ctx: Context) -> FaqService:
+    faq = ctx.services.faq
+    if faq is None:
+        raise CommandError("faq.dont_know")
+    return faq
+
+
+@command("frage", aliases=("ask", "f"))
+async def frage(ctx: Context, args: str) -> None:
+    """Ask the FAQ a question anywhere."""
+    if not args:
+        raise UsageError
+    await _service(ctx).question(ctx, args, quiet=False)
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """Similar open questions, shown once with a count."""
+
+    text: str
+    ids: tuple[int, ...]
+    last_asked: float
+
+
+def group_questions(questions: list[OpenQuestion]) -> list[QuestionGroup]:
+    """Group alike questions (same normalised words, or mostly the same), biggest first."""
+    groups: list[tuple[set[str], list[OpenQuestion]]] = []
+    for q in questions:
+        words = set(tokens(q.text)) or {q.text.lower()}
+        for group_words, members in groups:
+            overlap = len(words & group_words) / len(words | group_words)
+            if overlap >= 0.6:
+                members.append(q)
+                break
+        else:
+            groups.append((words, [q]))
+    result = [
+        QuestionGroup(m[0].text, tuple(q.id for q in m), max(q.asked_at for q in m))
+        for _, m in groups
+    ]
+    return sorted(result, key=lambda g: (-len(g.ids), -g.last_asked))
+
+
+@command("offen", aliases=("unanswered",), role=Role.MANAGER)
+async def offen(ctx: Context, args: str) -> None:
+    """List open questions grouped, or tick off a group with `erledigt <n>`."""
+    store = _service(ctx).store
+    groups = group_questions(await store.open_questions())
+    words = args.split()
+    if words and words[0].lower() in ("erledigt", "done"):
+        if len(words) != 2 or not words[1].isdigit():
+            raise UsageError
+        number = int(words[1])
+        if not 1 <= number <= len(groups):
+            raise CommandError("faq.open_bad_number", number=number, prefix=ctx.prefix)
+        count = await store.dismiss_open(list(groups[number - 1].ids))
+        await ctx.reply_key("faq.open_done", count=count)
+        return
+    if words:
+        raise UsageError
+    if not groups:
+        await ctx.reply_key("faq.open_none")
+        return
+    await ctx.reply(_open_list(ctx, groups))
+
+
+def _open_list(ctx: Context, groups: list[QuestionGroup]) -> str:
+    total = sum(len(g.ids) for g in groups)
+    lines = [ctx.t("faq.open_title", total=total)]
+    for n, group in enumerate(groups[:_OPEN_GROUPS_SHOWN], start=1):
+        date = datetime.fromtimestamp(group.last_asked).strftime("%d.%m.%Y")
+        text = group.text if len(group.text) <= 120 else group.text[:117] + "…"
+        lines.append(ctx.t("faq.open_line", number=n, count=len(group.ids), text=text, date=date))
+    if len(groups) > _OPEN_GROUPS_SHOWN:
+        lines.append(ctx.t("faq.open_more", more=len(groups) - _OPEN_GROUPS_SHOWN))
+    lines.append(ctx.t("faq.open_hint", prefix=ctx.prefix))
+    return "\n".join(lines)
+
+
+@command("faq-neu-laden", aliases=("faq-reload",), role=Role.MANAGER)
+async def faq_neu_laden(ctx: Context, args: str) -> None:
+    """Reload the FAQ YAML; a broken file keeps the old FAQ and is named with its line."""
+    service = _service(ctx)
+    try:
+        data = service.reload()
+    except FaqError as exc:
+        raise CommandError("faq.reload_failed", error=str(exc)) from None
+    await ctx.reply_key("faq.reloaded", entries=len(data.entries), topics=len(data.topics))
+
+
+@command("fragemodus", aliases=("faqmode",), role=Role.MANAGER)
+async def fragemodus(ctx: Context, args: str) -> None:
+    """Set this room's FAQ mode: mention, auto or off."""
+    if not args:
+        raise UsageError
+    mode = args.split()[0].lower()
+    if mode not in FAQ_ROOM_MODES:
+        raise CommandError("faq.mode_unknown")
+    await _service(ctx).store.set_room_mode(ctx.message.room_id, mode)
+    await ctx.reply_key("faq.mode_set", mode=mode)

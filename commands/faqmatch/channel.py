@@ -1,0 +1,272 @@
+"""The inverted index of one language: BM25F over weighted fields plus phrasing overlap."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+
+from rapidfuzz import fuzz
+
+from .analyzer import Analyzer, Terms
+from .normalize import MAX_QUERY_CHARS, clean, words
+from .vocab import Language
+
+__all__ = ["Channel", "Fields", "Match"]
+
+# BM25 saturation and answer-length normalisation (the usual defaults).
+K1 = 1.2
+B = 0.75
+# Field weights: the curated question and phrasings say best what an entry is about; keywords
+# nearly as well; the topic's name and aliases are shared by many entries; answer text is weakest.
+W_PHRASE = 3.0
+W_KEYWORD = 2.0
+W_TOPIC = 0.3
+W_ANSWER = 0.6
+# How much an answer-only or topic-only hit counts towards "the query is covered".
+ANSWER_COVERAGE = 0.5
+TOPIC_COVERAGE = 0.3
+# A keyword alone makes a term only this central to an entry (phrasings show what is asked).
+KEYWORD_CENTRALITY = 1.0
+# Candidates from the inverted index that get the finer (per-phrasing) scoring.
+TOP_K = 20
+# A term found in more than 1/COMMON_FRACTION of the entries (and more than COMMON_MIN) only
+# adds to entries that rarer terms found: its contribution is small and its list long.
+COMMON_FRACTION = 8
+COMMON_MIN = 64
+# A query word the index does not know weighs like a word found in this many entries: it is
+# evidence that the question is about something else, but could also be chat or a rare typo.
+UNKNOWN_DF = 1.0
+# Weights of the evidences in the final score (each in [0, 1]), fitted for the best rank-1
+# accuracy on faq_eval.yaml and on leave-one-out phrasings of the FAQ together: how central the
+# query's terms are to the entry counts most, then BM25, phrasing overlap and plain coverage.
+S_BM25 = 0.2
+S_COVERAGE = 0.1
+S_PHRASE = 0.2
+S_CENTRALITY = 0.4
+S_FUZZY = 0.1
+
+
+@dataclass(frozen=True)
+class Match:
+    """One scored candidate entry and the evidence behind its score."""
+
+    index: int
+    score: float
+    bm25: float
+    coverage: float
+    phrase: float
+    centrality: float
+    fuzzy: float
+    unknown: float
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Texts of one entry in one language."""
+
+    phrases: tuple[str, ...]
+    keywords: tuple[str, ...]
+    topic: tuple[str, ...]
+    answer: str
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """Terms of one entry's fields, kept for the fine scoring of candidates."""
+
+    phrasings: tuple[Terms, ...]
+    keywords: Terms
+    topic: Terms
+    answer: Terms
+    raw: tuple[str, ...]
+    # Per term over question and phrasings: the share of them that use it, and its top weight.
+    phrase_share: Terms
+    phrase_best: Terms
+
+    def centrality(self, term: str) -> float:
+        """Share of the phrasings that use `term` (a keyword counts as part of them)."""
+        share = self.phrase_share.get(term, 0.0)
+        return max(share, KEYWORD_CENTRALITY * self.keywords.get(term, 0.0))
+
+    def strength(self, term: str) -> float:
+        """How clearly this entry is about `term`: 1 in a phrasing, less in answer or topic."""
+        return max(
+            self.phrase_best.get(term, 0.0),
+            self.keywords.get(term, 0.0),
+            ANSWER_COVERAGE * self.answer.get(term, 0.0),
+            TOPIC_COVERAGE * self.topic.get(term, 0.0),
+        )
+
+
+@dataclass(frozen=True)
+class _Postings:
+    """Entries containing one term with their BM25 contributions."""
+
+    idf: float
+    entries: list[int]
+    contributions: list[float]
+    lookup: Mapping[int, float] | None
+
+
+class Channel:
+    """Index and scoring for one language; all statistics are computed at build time."""
+
+    def __init__(
+        self, language: Language, fields: Sequence[Fields], synonyms: Sequence[Sequence[str]]
+    ) -> None:
+        texts = {t: None for f in fields for t in (*f.phrases, *f.keywords, *f.topic, f.answer)}
+        split = {text: words(language.fold(clean(text))) for text in texts}
+        self.analyzer = analyzer = Analyzer(language, split.values(), synonyms)
+        self.docs = tuple(_analyse(analyzer, split, f) for f in fields)
+        self.postings = _postings(_term_frequencies(self.docs))
+        self.idf = {term: postings.idf for term, postings in self.postings.items()}
+        self.idf_unknown = _idf(UNKNOWN_DF, len(fields))
+        self.masses = tuple(tuple(self._mass(p) for p in doc.phrasings) for doc in self.docs)
+        self.exact = {" ".join(split[p]): i for i, f in enumerate(fields) for p in f.phrases[::-1]}
+
+    def _mass(self, terms: Terms) -> float:
+        idf, unknown = self.idf, self.idf_unknown
+        return sum(w * idf.get(t, unknown) for t, w in terms.items())
+
+    def exact_match(self, text: str) -> int | None:
+        """The entry one of whose phrasings is `text`, word for word, if any."""
+        return self.exact.get(" ".join(self.analyzer.words(text, MAX_QUERY_CHARS)))
+
+    def score(self, text: str) -> list[Match]:
+        """Best TOP_K entries for `text`, finely scored, best first."""
+        query = self.analyzer.query(text)
+        total = self._mass(query)
+        if total <= 0:
+            return []
+        top = heapq.nlargest(TOP_K, self._accumulate(query).items(), key=itemgetter(1))
+        raw = " ".join(self.analyzer.words(text, MAX_QUERY_CHARS))
+        matches = [self._match(query, total, entry, bm, raw) for entry, bm in top]
+        return sorted(matches, key=lambda m: -m.score)
+
+    def _accumulate(self, query: Terms) -> dict[int, float]:
+        """Sum BM25 contributions; common terms only add to entries already found."""
+        found = [(self.postings[t], w) for t, w in query.items() if t in self.postings]
+        found.sort(key=lambda pw: len(pw[0].entries))
+        acc: dict[int, float] = {}
+        for postings, weight in found:
+            if postings.lookup is not None and acc:
+                lookup = postings.lookup
+                for entry in acc:
+                    acc[entry] += weight * lookup.get(entry, 0.0)
+                continue
+            get = acc.get
+            for entry, contribution in zip(postings.entries, postings.contributions, strict=True):
+                acc[entry] = get(entry, 0.0) + weight * contribution
+        return acc
+
+    def _match(self, query: Terms, total: float, entry: int, bm: float, raw: str) -> Match:
+        """Fine score of one candidate: BM25, coverage of the query and best phrasing overlap."""
+        doc = self.docs[entry]
+        idf, unknown = self.idf, self.idf_unknown
+        weighted = {t: w * idf.get(t, unknown) for t, w in query.items()}
+        covered = sum(v * doc.strength(t) for t, v in weighted.items())
+        unknown_mass = sum(v for t, v in weighted.items() if t not in idf) / total
+        central = sum(w * idf.get(t, unknown) * doc.centrality(t) for t, w in query.items())
+        fuzzy = max((fuzz.ratio(raw, p) for p in doc.raw), default=0.0) / 100
+        pairs = zip(doc.phrasings, self.masses[entry], strict=True)
+        phrase = max((self._dice(query, total, p, m) for p, m in pairs), default=0.0)
+        bm25 = bm / (total * (K1 + 1))
+        coverage = covered / total
+        centrality = central / total
+        score = (
+            S_BM25 * bm25
+            + S_COVERAGE * coverage
+            + S_PHRASE * phrase
+            + S_CENTRALITY * centrality
+            + S_FUZZY * fuzzy
+        )
+        return Match(entry, score, bm25, coverage, phrase, centrality, fuzzy, unknown_mass)
+
+    def _dice(self, query: Terms, total: float, phrasing: Terms, mass: float) -> float:
+        """IDF-weighted Dice overlap of the query with one phrasing."""
+        shared = sum(min(w, phrasing[t]) * self.idf[t] for t, w in query.items() if t in phrasing)
+        return 2 * shared / (total + mass) if shared else 0.0
+
+
+def _analyse(analyzer: Analyzer, split: Mapping[str, list[str]], fields: Fields) -> _Doc:
+    """Analyse one entry's fields."""
+
+    def terms(text: str) -> Terms:
+        return analyzer.analyze(split[text])
+
+    phrasings = tuple(terms(p) for p in fields.phrases)
+    share: dict[str, float] = {}
+    for phrasing in phrasings:
+        for term, weight in phrasing.items():
+            share[term] = share.get(term, 0.0) + weight / len(phrasings)
+    return _Doc(
+        phrasings=phrasings,
+        keywords=_union(terms(k) for k in fields.keywords),
+        topic=_union(terms(t) for t in fields.topic),
+        answer=terms(fields.answer),
+        raw=tuple(" ".join(split[p]) for p in fields.phrases),
+        phrase_share=share,
+        phrase_best=_union(phrasings),
+    )
+
+
+def _union(terms: Iterable[Terms]) -> Terms:
+    result: dict[str, float] = {}
+    for mapping in terms:
+        for term, weight in mapping.items():
+            if result.get(term, 0.0) < weight:
+                result[term] = weight
+    return result
+
+
+def _term_frequencies(docs: Sequence[_Doc]) -> list[dict[str, float]]:
+    """BM25F: per entry, each term's field-weighted frequency (answer length-normalised)."""
+    average = max(sum(len(d.answer) for d in docs) / max(len(docs), 1), 1.0)
+    result = []
+    for doc in docs:
+        answer_weight = W_ANSWER / (1 - B + B * len(doc.answer) / average)
+        tf: dict[str, float] = {}
+        for terms, factor in (
+            (doc.phrase_share, W_PHRASE),
+            (doc.keywords, W_KEYWORD),
+            (doc.topic, W_TOPIC),
+            (doc.answer, answer_weight),
+        ):
+            for term, weight in terms.items():
+                tf[term] = tf.get(term, 0.0) + factor * weight
+        result.append(tf)
+    return result
+
+
+def _postings(frequencies: Sequence[Mapping[str, float]]) -> dict[str, _Postings]:
+    """term -> entries with their saturated BM25 contributions (idf included)."""
+    entries: dict[str, list[int]] = {}
+    values: dict[str, list[float]] = {}
+    for entry, tf in enumerate(frequencies):
+        for term, freq in tf.items():
+            if term in entries:
+                entries[term].append(entry)
+                values[term].append(freq)
+            else:
+                entries[term] = [entry]
+                values[term] = [freq]
+    n = len(frequencies)
+    common = max(COMMON_MIN, n // COMMON_FRACTION)
+    result = {}
+    for term, ids in entries.items():
+        idf = _idf(len(ids), n)
+        contributions = [idf * f * (K1 + 1) / (f + K1) for f in values[term]]
+        result[term] = _Postings(idf, ids, contributions, _lookup(ids, contributions, common))
+    return result
+
+
+def _idf(df: float, n: int) -> float:
+    """BM25 inverse document frequency."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _lookup(ids: list[int], contributions: list[float], common: int) -> Mapping[int, float] | None:
+    return dict(zip(ids, contributions, strict=True)) if len(ids) > common else None

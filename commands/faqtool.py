@@ -1,0 +1,129 @@
+"""`klimabot faq check|ask|eval`: lint the FAQ data, try a question, score a set of cases."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from commands.faqmatch import FaqIndex, Outcome
+from commands.faqmatch.evaluation import CasesError, Report, evaluate, load_cases
+from config.faq import FaqData, FaqError, load_faq
+
+__all__ = ["REQUIRED_IDS", "lint", "run_faq_cli"]
+
+USAGE = """usage: klimabot faq check
+       klimabot faq ask "question"
+       klimabot faq eval CASES.yaml"""
+
+# Entries the bot's other features and the project brief rely on.
+REQUIRED_IDS = (
+    "balkonkraftwerk", "pv-dach", "solarkataster", "solarpflicht", "heizungsfoerderung",
+    "sanierung-foerderung", "energieberatung", "geg-heizungsgesetz", "waermepumpe-altbau",
+    "waermeplanung", "stadtradeln", "starkregen", "klimaschutzkonzept", "klimaziele",
+    "klimaschutzmanagement-kontakt", "quartierskonzept-bergsiedlung", "oekoprofit",
+    "buergerenergie", "thermografie", "european-energy-award", "energiespartipps",
+    "datenschutz-bot", "bot-hilfe",
+)  # fmt: skip
+# An entry whose facts were checked longer ago than this is flagged for review.
+STALE_AFTER = datetime.timedelta(days=365)
+
+
+def run_faq_cli(argv: list[str], faq_dir: Path, topics_path: Path, synonyms_path: Path) -> int:
+    """Run one `faq` subcommand; returns the process exit code."""
+    command, args = (argv[0], argv[1:]) if argv else ("", [])
+    handlers: dict[str, Callable[[FaqData, list[str]], int]] = {
+        "check": _check,
+        "ask": _ask,
+        "eval": _eval,
+    }
+    handler = handlers.get(command)
+    if handler is None or len(args) != (0 if command == "check" else 1):
+        print(USAGE)
+        return 2
+    try:
+        data = load_faq(faq_dir, topics_path, synonyms_path)
+    except FaqError as exc:
+        print(f"error: {exc}")
+        return 1
+    return handler(data, args)
+
+
+def _check(data: FaqData, _args: list[str]) -> int:
+    problems = list(lint(data, FaqIndex.build(data), datetime.date.today()))
+    for level, message in problems:
+        print(f"{level}: {message}")
+    errors = sum(level == "error" for level, _ in problems)
+    print(f"{len(data.entries)} entries, {errors} error(s), {len(problems) - errors} warning(s)")
+    return 1 if errors else 0
+
+
+def lint(data: FaqData, index: FaqIndex, today: datetime.date) -> Iterator[tuple[str, str]]:
+    """Yield ("error" | "warning", message) for every problem in otherwise valid data."""
+    ids = {entry.id for entry in data.entries}
+    for required in REQUIRED_IDS:
+        if required not in ids:
+            yield "error", f"required entry {required!r} is missing"
+    seen: dict[str, str] = {}
+    for position, entry in enumerate(data.entries):
+        where = f"{entry.file}:{entry.line}: {entry.id}"
+        if not entry.sources:
+            yield "error", f"{where}: no sources"
+        if today - entry.checked > STALE_AFTER:
+            yield "warning", f"{where}: checked {entry.checked}, more than a year ago"
+        if entry.checked > today:
+            yield "warning", f"{where}: checked {entry.checked} lies in the future"
+        for lang, texts in entry.phrasings.items():
+            for text in (entry.question[lang], *texts) if lang in entry.question else texts:
+                key = " ".join(text.casefold().split())
+                if seen.setdefault(key, entry.id) != entry.id:
+                    yield "error", f"{where}: phrasing {text!r} also belongs to {seen[key]}"
+                best = index.matches(text)
+                if best and best[0].index != position:
+                    other = data.entries[best[0].index].id
+                    yield "error", f"{where}: phrasing {text!r} matches {other} better"
+
+
+def _ask(data: FaqData, args: list[str]) -> int:
+    outcome = FaqIndex.build(data).ask(args[0])
+    for line in describe(outcome):
+        print(line)
+    return 0
+
+
+def describe(outcome: Outcome) -> Iterator[str]:
+    """Human-readable lines for one outcome."""
+    yield f"outcome: {outcome.kind}  confidence: {outcome.confidence:.3f}"
+    if outcome.entry_id is not None:
+        yield f"answer: {outcome.entry_id}"
+    if outcome.candidates:
+        label = "did you mean" if outcome.kind == "did_you_mean" else "see also"
+        yield f"{label}: {', '.join(outcome.candidates)}"
+    for rank, (entry_id, score) in enumerate(outcome.ranked, 1):
+        yield f"{rank:2}. {score:.4f}  {entry_id}"
+
+
+def _eval(data: FaqData, args: list[str]) -> int:
+    try:
+        cases = load_cases(Path(args[0]), frozenset(e.id for e in data.entries))
+    except CasesError as exc:
+        print(f"error: {exc}")
+        return 2
+    report = evaluate(FaqIndex.build(data), cases)
+    for line in _miss_lines(report):
+        print(line)
+    print(json.dumps(report.metrics()))
+    return 0
+
+
+def _miss_lines(report: Report) -> Sequence[str]:
+    lines = []
+    for miss in report.misses:
+        outcome = miss.outcome
+        got = outcome.entry_id if outcome.kind == "answer" else ",".join(outcome.candidates)
+        lines.append(
+            f"miss: expected={miss.case.expected or '-'} got={outcome.kind}:{got or '-'} "
+            f"conf={outcome.confidence:.2f} question={miss.case.question!r}"
+        )
+    return lines

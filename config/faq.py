@@ -1,0 +1,425 @@
+"""Load and strictly validate the curated FAQ: topics, synonyms and entries."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+__all__ = [
+    "FaqData",
+    "FaqEntry",
+    "FaqError",
+    "Topic",
+    "load_faq",
+    "load_synonyms",
+    "load_topics",
+]
+
+LANGUAGES = ("de", "en")
+MIN_PHRASINGS_DE = 3
+ALLOWED_PLACEHOLDERS = frozenset({"kontakt"})
+
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+_ENTRY_REQUIRED = frozenset(
+    {"id", "topic", "question", "phrasings", "answer", "sources", "checked"}
+)
+_ENTRY_OPTIONAL = frozenset({"keywords", "volatile", "related"})
+
+
+class FaqError(Exception):
+    """A FAQ data file is broken; the message names file, line and key path."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic that FAQ entries belong to."""
+
+    slug: str
+    name_de: str
+    name_en: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """One curated question with its phrasings, answer and provenance."""
+
+    id: str
+    topic: str
+    question: Mapping[str, str]
+    phrasings: Mapping[str, tuple[str, ...]]
+    keywords: tuple[str, ...]
+    answer: Mapping[str, str]
+    sources: tuple[str, ...]
+    checked: datetime.date
+    volatile: bool
+    related: tuple[str, ...]
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class FaqData:
+    """Everything the FAQ engine needs, validated and immutable."""
+
+    topics: tuple[Topic, ...]
+    entries: tuple[FaqEntry, ...]
+    synonyms: tuple[tuple[str, ...], ...]
+
+    def entry(self, entry_id: str) -> FaqEntry | None:
+        """Return the entry with this id, or None."""
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+
+class _Map(dict[Any, Any]):
+    """A YAML mapping that remembers its own line and the line of each value."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.lines: dict[Any, int] = {}
+
+
+class _Seq(list[Any]):
+    """A YAML sequence that remembers its own line and the line of each item."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.lines: list[int] = []
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose mappings and sequences carry line numbers and reject duplicate keys."""
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map(node.start_mark.line + 1)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in result
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "mapping key must be a plain value", key_node.start_mark
+            ) from None
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = value_node.start_mark.line + 1
+    return result
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(node.start_mark.line + 1)
+    for item in node.value:
+        result.append(loader.construct_object(item, deep=True))
+        result.lines.append(item.start_mark.line + 1)
+    return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+def _read_yaml(path: Path) -> Any:
+    """Parse one YAML file; syntax errors become FaqError with file:line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FaqError(f"{path}: cannot read file: {exc}") from exc
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FaqError(f"{path}:{line}: invalid YAML: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise FaqError(f"{path}:1: invalid YAML: {exc}") from exc
+
+
+# --- validation helpers -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a value sits: file, line and key path, for error messages."""
+
+    file: str
+    line: int
+    path: str
+
+    def error(self, message: str) -> FaqError:
+        """Build a FaqError located here."""
+        prefix = f"{self.path}: " if self.path else ""
+        return FaqError(f"{self.file}:{self.line}: {prefix}{message}")
+
+    def key(self, mapping: _Map, key: str) -> _Where:
+        """Location of `key` inside `mapping` (the mapping's line if the key is absent)."""
+        path = f"{self.path}.{key}" if self.path else key
+        return _Where(self.file, mapping.lines.get(key, mapping.line), path)
+
+    def items(self, seq: _Seq) -> Iterator[tuple[_Where, Any]]:
+        """Yield the location and value of each item of `seq`."""
+        for index, (item, line) in enumerate(zip(seq, seq.lines, strict=True)):
+            yield _Where(self.file, line, f"{self.path}[{index}]"), item
+
+
+def _mapping(value: Any, where: _Where, required: frozenset[str], optional: frozenset[str]) -> _Map:
+    """Check that value is a mapping with all required and no unknown keys."""
+    if not isinstance(value, _Map):
+        raise where.error(f"must be a mapping, got {_kind(value)}")
+    for key in value:
+        if key not in required | optional:
+            allowed = ", ".join(sorted(required | optional))
+            raise where.key(value, str(key)).error(f"unknown key (allowed: {allowed})")
+    for key in sorted(required):
+        if key not in value:
+            raise where.key(value, key).error("missing required key")
+    return value
+
+
+def _sequence(value: Any, where: _Where, min_items: int = 0) -> _Seq:
+    """Check that value is a list with at least `min_items` items."""
+    if not isinstance(value, _Seq):
+        raise where.error(f"must be a list, got {_kind(value)}")
+    if len(value) < min_items:
+        raise where.error(f"at least {min_items} item(s) required")
+    return value
+
+
+def _string(value: Any, where: _Where) -> str:
+    """Check that value is a non-empty string and return it stripped."""
+    if not isinstance(value, str):
+        raise where.error(f"must be a string, got {_kind(value)}")
+    if not value.strip():
+        raise where.error("must not be empty")
+    return value.strip()
+
+
+def _strings(value: Any, where: _Where, min_items: int = 0) -> tuple[str, ...]:
+    """Check that value is a list of non-empty strings."""
+    seq = _sequence(value, where, min_items)
+    return tuple(_string(item, item_where) for item_where, item in where.items(seq))
+
+
+def _identifier(value: Any, where: _Where) -> str:
+    """Check that value is a lowercase slug such as `pv-dach`."""
+    text = _string(value, where)
+    if not _ID_RE.match(text):
+        raise where.error(f"{text!r} is not a slug (lowercase letters, digits, '-')")
+    return text
+
+
+def _kind(value: Any) -> str:
+    """Human name of a YAML value's type."""
+    if isinstance(value, _Map):
+        return "a mapping"
+    if isinstance(value, _Seq):
+        return "a list"
+    return "nothing" if value is None else type(value).__name__
+
+
+def _top_list(data: Any, key: str, where: _Where) -> tuple[_Where, _Seq]:
+    """The list under the single top-level `key` of a data file."""
+    root = _mapping(data, where, frozenset({key}), frozenset())
+    return where.key(root, key), _sequence(root[key], where.key(root, key))
+
+
+# --- topics and synonyms ----------------------------------------------------------------
+
+
+def load_topics(path: Path) -> tuple[Topic, ...]:
+    """Load and validate topics.yaml."""
+    where, items = _top_list(_read_yaml(path), "topics", _Where(str(path), 1, ""))
+    topics: dict[str, Topic] = {}
+    for item_where, item in where.items(items):
+        topic = _topic(item, item_where)
+        if topic.slug in topics:
+            raise item_where.error(f"duplicate topic slug {topic.slug!r}")
+        topics[topic.slug] = topic
+    return tuple(topics.values())
+
+
+def _topic(value: Any, where: _Where) -> Topic:
+    """Validate one topic mapping."""
+    item = _mapping(value, where, frozenset({"slug", "name"}), frozenset({"aliases"}))
+    name_where = where.key(item, "name")
+    name = _mapping(item["name"], name_where, frozenset(LANGUAGES), frozenset())
+    aliases = item.get("aliases", _Seq(item.line))
+    return Topic(
+        slug=_identifier(item["slug"], where.key(item, "slug")),
+        name_de=_string(name["de"], name_where.key(name, "de")),
+        name_en=_string(name["en"], name_where.key(name, "en")),
+        aliases=_strings(aliases, where.key(item, "aliases")),
+    )
+
+
+def load_synonyms(path: Path) -> tuple[tuple[str, ...], ...]:
+    """Load and validate synonyms.yaml: groups of at least two equivalent words or phrases."""
+    where, groups = _top_list(_read_yaml(path), "synonyms", _Where(str(path), 1, ""))
+    result = []
+    for group_where, group in where.items(groups):
+        words = _strings(group, group_where, min_items=2)
+        result.append(tuple(dict.fromkeys(word.lower() for word in words)))
+    return tuple(result)
+
+
+# --- FAQ entries ------------------------------------------------------------------------
+
+
+def load_faq(faq_dir: Path, topics_path: Path, synonyms_path: Path) -> FaqData:
+    """Load topics, synonyms and every `*.yaml` under faq_dir; cross-check ids and topics."""
+    topics = load_topics(topics_path)
+    synonyms = load_synonyms(synonyms_path)
+    files = sorted(faq_dir.glob("*.yaml"))
+    if not files:
+        raise FaqError(f"{faq_dir}: no *.yaml FAQ files found")
+    slugs = frozenset(topic.slug for topic in topics)
+    entries: dict[str, FaqEntry] = {}
+    related_where: dict[str, tuple[_Where, ...]] = {}
+    for path in files:
+        for entry, where, rel_where in _load_entries_file(path, slugs):
+            if entry.id in entries:
+                first = entries[entry.id]
+                raise where.error(f"duplicate id {entry.id!r} (first at {first.file}:{first.line})")
+            entries[entry.id] = entry
+            related_where[entry.id] = rel_where
+    _check_related(entries, related_where)
+    return FaqData(topics=topics, entries=tuple(entries.values()), synonyms=synonyms)
+
+
+def _load_entries_file(
+    path: Path, slugs: frozenset[str]
+) -> Iterator[tuple[FaqEntry, _Where, tuple[_Where, ...]]]:
+    """Validate one FAQ file; yield each entry with the locations of its id and related ids."""
+    where, items = _top_list(_read_yaml(path), "entries", _Where(str(path), 1, ""))
+    for item_where, item in where.items(items):
+        entry, related_where = _entry(item, item_where, slugs)
+        yield entry, item_where.key(item, "id"), related_where
+
+
+def _entry(value: Any, where: _Where, slugs: frozenset[str]) -> tuple[FaqEntry, tuple[_Where, ...]]:
+    """Validate one entry mapping."""
+    item = _mapping(value, where, _ENTRY_REQUIRED, _ENTRY_OPTIONAL)
+    topic = _identifier(item["topic"], where.key(item, "topic"))
+    if topic not in slugs:
+        raise where.key(item, "topic").error(f"unknown topic {topic!r}")
+    related_seq = _sequence(item.get("related", _Seq(item.line)), where.key(item, "related"))
+    related_where = tuple(w for w, _ in where.key(item, "related").items(related_seq))
+    entry = FaqEntry(
+        id=_identifier(item["id"], where.key(item, "id")),
+        topic=topic,
+        question=_texts(item["question"], where.key(item, "question")),
+        phrasings=_phrasings(item["phrasings"], where.key(item, "phrasings")),
+        keywords=_keywords(item.get("keywords", _Seq(item.line)), where.key(item, "keywords")),
+        answer=_answers(item["answer"], where.key(item, "answer")),
+        sources=_sources(item["sources"], where.key(item, "sources")),
+        checked=_date(item["checked"], where.key(item, "checked")),
+        volatile=_bool(item.get("volatile", False), where.key(item, "volatile")),
+        related=tuple(_identifier(r, w) for r, w in zip(related_seq, related_where, strict=True)),
+        file=where.file,
+        line=where.line,
+    )
+    return entry, related_where
+
+
+def _texts(value: Any, where: _Where) -> Mapping[str, str]:
+    """A {de, en?} mapping of non-empty strings."""
+    langs = _mapping(value, where, frozenset({"de"}), frozenset(LANGUAGES) - {"de"})
+    return MappingProxyType({lang: _string(langs[lang], where.key(langs, lang)) for lang in langs})
+
+
+def _phrasings(value: Any, where: _Where) -> Mapping[str, tuple[str, ...]]:
+    """A {de: [≥3], en?: [≥1]} mapping of phrasing lists."""
+    langs = _mapping(value, where, frozenset({"de"}), frozenset(LANGUAGES) - {"de"})
+    result = {}
+    for lang in langs:
+        lang_where = where.key(langs, lang)
+        if isinstance(langs[lang], _Seq) and lang == "de" and len(langs[lang]) < MIN_PHRASINGS_DE:
+            raise lang_where.error(f"at least {MIN_PHRASINGS_DE} phrasings required")
+        result[lang] = _strings(langs[lang], lang_where, min_items=1)
+    return MappingProxyType(result)
+
+
+def _keywords(value: Any, where: _Where) -> tuple[str, ...]:
+    """Search keywords; a bare whole number (`60000`) is taken as the word it spells."""
+    seq = _sequence(value, where)
+    return tuple(
+        str(item) if isinstance(item, int) and not isinstance(item, bool) else _string(item, w)
+        for w, item in where.items(seq)
+    )
+
+
+def _answers(value: Any, where: _Where) -> Mapping[str, str]:
+    """Answer texts; the only placeholder allowed is {kontakt}."""
+    texts = _texts(value, where)
+    for lang, text in texts.items():
+        for name in _PLACEHOLDER_RE.findall(text):
+            if name not in ALLOWED_PLACEHOLDERS:
+                allowed = ", ".join("{" + p + "}" for p in sorted(ALLOWED_PLACEHOLDERS))
+                raise where.key(value, lang).error(
+                    f"unknown placeholder {{{name}}} (allowed: {allowed})"
+                )
+    return texts
+
+
+def _sources(value: Any, where: _Where) -> tuple[str, ...]:
+    """At least one absolute http(s) URL."""
+    urls = _strings(value, where, min_items=1)
+    for (item_where, _), url in zip(where.items(value), urls, strict=True):
+        parts = urlsplit(url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or any(c.isspace() for c in url)
+        ):
+            raise item_where.error(f"{url!r} is not an http(s) URL")
+    return urls
+
+
+def _date(value: Any, where: _Where) -> datetime.date:
+    """A calendar date (YYYY-MM-DD)."""
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date | str):
+        raise where.error(f"must be a date (YYYY-MM-DD), got {_kind(value)}")
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise where.error(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _bool(value: Any, where: _Where) -> bool:
+    """A YAML boolean."""
+    if not isinstance(value, bool):
+        raise where.error(f"must be true or false, got {_kind(value)}")
+    return value
+
+
+def _check_related(
+    entries: Mapping[str, FaqEntry], related_where: Mapping[str, tuple[_Where, ...]]
+) -> None:
+    """Every related id must name another existing entry."""
+    for entry in entries.values():
+        for related, where in zip(entry.related, related_where[entry.id], strict=True):
+            if related == entry.id:
+                raise where.error("an entry cannot be related to itself")
+            if related not in entries:
+                raise where.error(f"unknown related id {related!r}")

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+
+from commands.faqmatch import FaqIndex
+from commands.faqtool import lint, run_faq_cli
+from config.faq import FaqData
+
+DATA = Path(__file__).parent / "data"
+
+
+def run(argv: list[str], faq_dir: Path = DATA / "faq") -> int:
+    return run_faq_cli(argv, faq_dir, DATA / "topics.yaml", DATA / "synonyms.yaml")
+
+
+def test_unknown_subcommand_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["frobnicate"]) == 2
+    assert "usage: klimabot faq" in capsys.readouterr().out
+
+
+def test_ask_without_question_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["ask"]) == 2
+    assert "usage:" in capsys.readouterr().out
+
+
+def test_check_reports_schema_error_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.yaml").write_text("entries:\n  - id: x\n", encoding="utf-8")
+    assert run(["check"], tmp_path) == 1
+    assert "bad.yaml:2: entries[0].answer: missing required key" in capsys.readouterr().out
+
+
+def test_check_fails_when_required_entries_are_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["check"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "error: required entry 'pv-dach' is missing" in out
+    assert out[-1].startswith("6 entries, ")
+
+
+def test_lint_warns_about_stale_entries(mini_faq: FaqData, mini_index: FaqIndex) -> None:
+    problems = list(lint(mini_faq, mini_index, datetime.date(2027, 7, 15)))
+    stale = [m for level, m in problems if level == "warning" and "more than a year ago" in m]
+    assert len(stale) == 2  # starkregen (2026-05-01) and stadtradeln (2026-06-01)
+    assert all("energie.yaml" not in m for m in stale)
+
+
+def test_lint_flags_a_phrasing_shared_with_another_entry(mini_faq: FaqData) -> None:
+    by_id = {entry.id: entry for entry in mini_faq.entries}
+    entry, other = by_id["stadtradeln"], by_id["starkregen"]
+    phrasings = MappingProxyType({"de": (*entry.phrasings["de"], other.question["de"])})
+    changed = replace(entry, phrasings=phrasings)
+    data = replace(mini_faq, entries=tuple(changed if e is entry else e for e in mini_faq.entries))
+    messages = [m for _, m in lint(data, FaqIndex.build(data), datetime.date(2026, 11, 25))]
+    assert any("starkregen: phrasing" in m and "also belongs to stadtradeln" in m for m in messages)
+    assert any("stadtradeln: phrasing" in m and "matches starkregen better" in m for m in messages)
+
+
+def test_ask_prints_outcome_and_ranking(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["ask", "Balkonkraftwerk anmelden"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("outcome: answer  confidence: ")
+    assert "answer: balkonkraftwerk" in out
+    assert any(line.strip().startswith("1. ") and line.endswith("balkonkraftwerk") for line in out)
+
+
+def test_eval_prints_misses_and_metrics_last(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        '- {question: "Balkonkraftwerk anmelden", expected: balkonkraftwerk}\n'
+        '- {question: "Wärmepumpe im Altbau", expected: waermepumpe-altbau}\n'
+        '- {question: "Wie wird das Wetter?", expected: null}\n'
+        '- {question: "Stadtradeln Termin", expected: starkregen}\n',
+        encoding="utf-8",
+    )
+    assert run(["eval", str(cases)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert json.loads(out[-1]) == {
+        "cases": 4,
+        "top1": 0.667,
+        "did_you_mean_hit": 0.667,
+        "abstain_ok": 1.0,
+        "wrong_answer": 0.25,
+    }
+    assert list(json.loads(out[-1])) == [
+        "cases",
+        "top1",
+        "did_you_mean_hit",
+        "abstain_ok",
+        "wrong_answer",
+    ]
+    assert len(out) == 2
+    assert "expected=starkregen got=answer:stadtradeln" in out[0]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not: a list\n",
+        "- {question: x}\n",
+        "- {question: x, expected: no-such-id}\n",
+        "[unclosed\n",
+    ],
+)
+def test_eval_rejects_a_bad_cases_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(content, encoding="utf-8")
+    assert run(["eval", str(cases)]) == 2
+    assert capsys.readouterr().out.startswith(f"error: {cases}")
+
+
+def test_eval_rejects_a_missing_cases_file(tmp_path: Path) -> None:
+    assert run(["eval", str(tmp_path / "nope.yaml")]) == 2
