@@ -10,22 +10,35 @@ from contextlib import suppress
 from bot.events import EventHandler
 from bot.jobs import Jobs
 from bot.matrix import MatrixTransport, StartupError
+from bot.outbox import Outbox
 from bot.replies import MatrixReplier
 from commands import FEATURE_MODULES
+from commands.broadcast import CONFIRM_KIND, Broadcaster, TopicIndex, confirm_announcement
 from commands.context import Health
+from commands.dialogs import Dialogs
 from commands.faq import FaqService
+from commands.formatting import render, to_plain
 from commands.i18n import Catalog
+from commands.measures import MeasureService
 from commands.ratelimit import RateLimiter
 from commands.registry import Registry
 from commands.router import Router, RouterSettings
+from commands.schedule import ScheduleService
 from commands.services import Services
+from commands.subscriptions import subscribe_by_reaction
 from commands.version import VERSION
-from config.faq import FaqError
+from config.faq import FaqError, load_topics
+from config.measures import MeasuresError, load_measures
 from config.settings import Config
+from store.broadcasts import BroadcastStore
 from store.db import Database
+from store.dialogs import DialogStore
 from store.events import HandledEvents, UndecryptableEvents
 from store.faq import FaqStore
+from store.measures import MeasureStore
+from store.schedules import ScheduleStore
 from store.state import BotState
+from store.subscriptions import SubscriptionStore
 from store.users import UserSettings
 
 __all__ = ["App"]
@@ -34,32 +47,33 @@ log = logging.getLogger(__name__)
 
 
 class App:
-    """One running bot: database, Matrix transport, router, scheduled jobs."""
+    """One running bot: database, Matrix transport, router, delivery worker, scheduled jobs."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.started_at = time.monotonic()
+        self.catalog = Catalog.load()
         self.db: Database | None = None
         self.transport: MatrixTransport | None = None
         self.replier: MatrixReplier | None = None
         self.jobs: Jobs | None = None
-        self._sync_task: asyncio.Task[None] | None = None
-        self._undecryptable: UndecryptableEvents | None = None
+        self.outbox: Outbox | None = None
         self.faq: FaqService | None = None
+        self.services: Services | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._undecryptable: UndecryptableEvents | None = None
 
     async def start(self) -> None:
-        """Open the store, log in, and start syncing in the background."""
+        """Open the store, log in, start syncing, delivering and the scheduler."""
         self.db = await Database.open(self.config.database_path)
-        try:
-            self.faq = FaqService(self.config.faq, FaqStore(self.db), self.config.bot.manager_room)
-        except FaqError as exc:
-            raise StartupError(f"the FAQ cannot be loaded: {exc}") from None
-        state = BotState(self.db)
         self._undecryptable = UndecryptableEvents(self.db)
-        self.transport = MatrixTransport(self.config, state)
+        self.faq, measures, topics = self._load_curated_data(self.db)
+        await measures.seed()
+        self.transport = MatrixTransport(self.config, BotState(self.db))
         await self.transport.connect()
         self.replier = MatrixReplier(self.transport.client)
-        router = self._router(self.replier)
+        self.services = self._services(self.db, self.replier, measures, topics)
+        router = self._router(self.replier, self.services)
         handler = EventHandler(
             client=self.transport.client,
             router=router,
@@ -68,23 +82,59 @@ class App:
             undecryptable=self._undecryptable,
             max_age=self.config.bot.max_event_age,
         )
-        self.jobs = Jobs(HandledEvents(self.db), router.limiter, self.config.bot.max_event_age)
-        self.jobs.start()
-        self._sync_task = asyncio.create_task(self.transport.run(handler.on_sync), name="sync")
+        self.outbox = self._outbox(self.services)
+        self._tasks.append(asyncio.create_task(self.transport.run(handler.on_sync), name="sync"))
+        self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
+        await self._start_jobs(router.limiter, self.services)
         log.info("Klimabot %s running as %s", VERSION, self.config.matrix.user_id)
 
-    def _router(self, replier: MatrixReplier) -> Router:
-        assert self.db is not None
-        bot = self.config.bot
-        services = Services(
+    def _load_curated_data(self, db: Database) -> tuple[FaqService, MeasureService, TopicIndex]:
+        faq_settings = self.config.faq
+        try:
+            faq = FaqService(faq_settings, FaqStore(db), self.config.bot.manager_room)
+            topics = TopicIndex(load_topics(faq_settings.topics_file))
+            slugs = frozenset(t.slug for t in topics.topics)
+            catalogue = load_measures(self.config.broadcast.measures_file, slugs)
+        except (FaqError, MeasuresError) as exc:
+            raise StartupError(f"curated data cannot be loaded: {exc}") from None
+        return faq, MeasureService(catalogue, MeasureStore(db)), topics
+
+    def _services(
+        self, db: Database, replier: MatrixReplier, measures: MeasureService, topics: TopicIndex
+    ) -> Services:
+        broadcaster = Broadcaster(
+            BroadcastStore(db),
+            SubscriptionStore(db),
+            UserSettings(db),
+            self.catalog,
+            topics,
+            self.config.broadcast.topic_rooms,
+            self.config.bot.command_prefix,
+        )
+
+        async def notify(room: str, text: str) -> None:
+            await replier.notice(room, to_plain(text), render(text))
+
+        schedules = ScheduleService(
+            ScheduleStore(db), broadcaster, self.catalog, notify, self.config.broadcast.grace
+        )
+        return Services(
             registry=Registry.from_modules(FEATURE_MODULES),
-            users=UserSettings(self.db),
+            users=UserSettings(db),
             health=self,
             clock=time.time,
             faq=self.faq,
+            dialogs=Dialogs(DialogStore(db), {CONFIRM_KIND: confirm_announcement}),
+            broadcaster=broadcaster,
+            measures=measures,
+            schedules=schedules,
         )
+
+    def _router(self, replier: MatrixReplier, services: Services) -> Router:
+        bot = self.config.bot
+        handlers = (self.faq.reaction,) if self.faq else ()
         return Router(
-            catalog=Catalog.load(),
+            catalog=self.catalog,
             settings=RouterSettings(
                 prefix=bot.command_prefix,
                 default_language=bot.language,
@@ -95,7 +145,41 @@ class App:
             limiter=RateLimiter(bot.rate_limit.messages, bot.rate_limit.seconds, time.monotonic),
             services=services,
             conversation=self.faq,
+            reaction_handlers=(*handlers, subscribe_by_reaction),
         )
+
+    def _outbox(self, services: Services) -> Outbox:
+        assert self.transport is not None
+        assert services.broadcaster is not None
+        broadcaster = services.broadcaster
+        outbox = Outbox(
+            client=self.transport.client,
+            broadcasts=broadcaster.broadcasts,
+            subscriptions=broadcaster.subscriptions,
+            render=broadcaster.render_delivery,
+            report=broadcaster.report,
+            encryption=self.config.matrix.encryption,
+            ready=self.transport.ready,
+            concurrency=self.config.broadcast.concurrency,
+        )
+        broadcaster.wake = outbox.wake
+        return outbox
+
+    async def _start_jobs(self, limiter: RateLimiter, services: Services) -> None:
+        assert self.db is not None
+        assert services.schedules is not None
+        assert services.broadcaster is not None
+        self.jobs = Jobs(
+            HandledEvents(self.db),
+            limiter,
+            self.config.bot.max_event_age,
+            services.schedules,
+            services.broadcaster,
+            self.config.broadcast,
+        )
+        self.jobs.start()
+        services.schedules.planner = self.jobs
+        await services.schedules.start()
 
     def reload_faq(self) -> None:
         """Reload the FAQ (SIGHUP); a broken file keeps the old FAQ and is logged."""
@@ -108,19 +192,21 @@ class App:
 
     async def wait(self) -> None:
         """Wait until the sync loop ends (it ends only on stop() or a fatal error)."""
-        if self._sync_task is not None:
-            await self._sync_task
+        if self._tasks:
+            await self._tasks[0]
 
     async def stop(self) -> None:
-        """Stop syncing and jobs, then close the client and the database."""
+        """Stop syncing, delivering and jobs, then close the client and the database."""
         if self.jobs is not None:
             self.jobs.shutdown()
         if self.transport is not None:
             self.transport.stop()
-        if self._sync_task is not None:
-            self._sync_task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with suppress(asyncio.CancelledError):
-                await self._sync_task
+                await task
+        self._tasks.clear()
         if self.transport is not None:
             await self.transport.close()
         if self.db is not None:
@@ -132,6 +218,10 @@ class App:
         assert self.transport is not None
         assert self._undecryptable is not None
         last = self.transport.last_sync
+        waiting = 0
+        if self.services is not None and self.services.broadcaster is not None:
+            waiting = await self.services.broadcaster.broadcasts.pending_count()
+        in_flight = self.replier.in_flight if self.replier else 0
         return Health(
             version=VERSION,
             rooms_joined=len(self.transport.client.rooms),
@@ -140,6 +230,6 @@ class App:
             encryption=self.config.matrix.encryption,
             cross_signed=await self.transport.check_cross_signed(),
             undecryptable=await self._undecryptable.count(),
-            pending_sends=self.replier.in_flight if self.replier else 0,
+            pending_sends=in_flight + waiting,
             uptime_seconds=time.monotonic() - self.started_at,
         )

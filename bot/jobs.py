@@ -1,4 +1,4 @@
-"""Periodic housekeeping on APScheduler (3.x, asyncio scheduler)."""
+"""Timed work on APScheduler (3.x, asyncio scheduler): scheduled posts, digest, housekeeping."""
 
 from __future__ import annotations
 
@@ -6,27 +6,49 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 
+from commands.broadcast import Broadcaster
 from commands.ratelimit import RateLimiter
+from commands.schedule import ScheduleService
+from config.settings import BroadcastSettings
 from store.events import HandledEvents
 
 __all__ = ["Jobs"]
 
 log = logging.getLogger(__name__)
+_TZ = "Europe/Berlin"
 
 
 class Jobs:
-    """Owns the scheduler; jobs are coroutines that run on the bot's event loop."""
+    """Owns the scheduler; implements commands.schedule.Planner. Jobs run on the bot's loop.
 
-    def __init__(self, handled: HandledEvents, limiter: RateLimiter, max_age: timedelta) -> None:
+    The rows in SQLite are the truth: APScheduler keeps no store of its own and its jobs are
+    rebuilt from the rows at every start (ScheduleService.start).
+    """
+
+    def __init__(
+        self,
+        handled: HandledEvents,
+        limiter: RateLimiter,
+        max_age: timedelta,
+        schedules: ScheduleService,
+        broadcaster: Broadcaster,
+        settings: BroadcastSettings,
+    ) -> None:
         self._handled = handled
         self._limiter = limiter
         self._max_age = max_age
-        self.scheduler = AsyncIOScheduler(timezone="Europe/Berlin")
+        self._schedules = schedules
+        self._broadcaster = broadcaster
+        self._settings = settings
+        self.scheduler = AsyncIOScheduler(timezone=_TZ)
 
     def start(self) -> None:
-        """Register the housekeeping jobs and start the scheduler."""
+        """Register the recurring jobs and start the scheduler."""
         # First prune right away, then every six hours.
         self.scheduler.add_job(
             self.prune_handled,
@@ -36,7 +58,36 @@ class Jobs:
             next_run_time=datetime.now(UTC),
         )
         self.scheduler.add_job(self._limiter.forget_idle, "interval", minutes=10, id="rate-gc")
+        s = self._settings
+        digest = CronTrigger(
+            day_of_week=s.digest_weekday, hour=s.digest_hour, minute=s.digest_minute, timezone=_TZ
+        )
+        self.scheduler.add_job(self.digest, digest, id="weekly-digest", misfire_grace_time=3600)
         self.scheduler.start()
+
+    def plan(self, post_id: int, due: datetime) -> None:
+        """Fire scheduled post `post_id` at `due`."""
+        self.scheduler.add_job(
+            self._schedules.fire,
+            DateTrigger(run_date=due),
+            args=(post_id,),
+            id=f"post-{post_id}",
+            replace_existing=True,
+            # Missed runs are handled by ScheduleService.start's grace rule, not here.
+            misfire_grace_time=None,
+        )
+
+    def unplan(self, post_id: int) -> None:
+        """Forget scheduled post `post_id`."""
+        try:
+            self.scheduler.remove_job(f"post-{post_id}")
+        except JobLookupError:
+            pass
+
+    async def digest(self) -> None:
+        """Send the weekly digests."""
+        sent = await self._broadcaster.send_digests()
+        log.info("weekly digest: %d DM(s) queued", sent)
 
     async def prune_handled(self) -> None:
         """Forget handled-event records well past the age limit (they can never recur)."""

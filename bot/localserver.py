@@ -115,6 +115,8 @@ class LocalSynapse:
         else:
             self.port = self.port or free_port()
             config = self._fresh_config()
+        for key in (*_RATELIMIT_KEYS, "rc_login"):
+            config.pop(key, None)  # back to Synapse's defaults unless switched off below
         config.update(self._ratelimit_config())
         config.update(self.overrides)
         path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -148,6 +150,8 @@ class LocalSynapse:
             "suppress_key_server_warning": True,
             "enable_registration": False,
             "presence": {"enabled": False},
+            # Cheap password hashing: test and demo accounts are registered by the hundred.
+            "bcrypt_rounds": 4,
             "url_preview_enabled": False,
         }
 

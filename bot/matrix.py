@@ -88,6 +88,8 @@ class MatrixTransport:
         self.cross_signed = False
         self._stopping = asyncio.Event()
         self._backoff = Backoff()
+        # Set once the first sync has been handled: nio then knows every joined room.
+        self.ready = asyncio.Event()
 
     async def connect(self) -> None:
         """Log in (reusing the stored device), set up encryption and join configured rooms."""
@@ -190,6 +192,7 @@ class MatrixTransport:
             await handler(resp, first_start)
             await self.state.set("sync.next_batch", resp.next_batch)
             token, first_start, full_state = resp.next_batch, False, False
+            self.ready.set()
 
     async def _sync_once(self, token: str | None, full_state: bool) -> SyncResponse | None:
         try:

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from commands import admin, core, faq
+from commands import (
+    admin,
+    broadcast,
+    core,
+    dialogs,
+    faq,
+    measures,
+    schedule,
+    subscriptions,
+)
 
 __all__ = ["FEATURE_MODULES"]
 
 # Order matters only for the help listing.
-FEATURE_MODULES: tuple[ModuleType, ...] = (core, faq, admin)
+FEATURE_MODULES: tuple[ModuleType, ...] = (
+    core,
+    faq,
+    subscriptions,
+    measures,
+    dialogs,
+    broadcast,
+    schedule,
+    admin,
+)

@@ -112,14 +112,14 @@ class FaqService:
         await self._answer(ctx, entry_id, ())
         return True
 
-    async def reaction(self, reaction: Reaction) -> None:
-        """Record 👍 / 👎 on one of the FAQ's answers."""
+    async def reaction(self, ctx: Context, reaction: Reaction) -> bool:
+        """Record 👍 / 👎 on one of the FAQ's answers; True if it was one."""
         vote = 1 if reaction.key in _UP else -1 if reaction.key in _DOWN else 0
-        if not vote:
-            return
-        entry_id = await self.store.answered_entry(reaction.target)
-        if entry_id is not None:
-            await self.store.record_feedback(reaction.target, reaction.sender, entry_id, vote)
+        entry_id = await self.store.answered_entry(reaction.target) if vote else None
+        if entry_id is None:
+            return False
+        await self.store.record_feedback(reaction.target, reaction.sender, entry_id, vote)
+        return True
 
     async def _answer(self, ctx: Context, entry_id: str, related: tuple[str, ...]) -> None:
         entry = self.data.entry(entry_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -15,7 +16,14 @@ from commands.ratelimit import RateLimiter
 from commands.registry import Command
 from commands.services import Services
 
-__all__ = ["Conversation", "Route", "Router", "RouterSettings", "looks_like_question"]
+__all__ = [
+    "Conversation",
+    "ReactionHandler",
+    "Route",
+    "Router",
+    "RouterSettings",
+    "looks_like_question",
+]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +35,10 @@ _QUESTION_START = re.compile(
 )
 
 
+# Returns True if it dealt with the reaction (later handlers are then skipped).
+ReactionHandler = Callable[[Context, Reaction], Awaitable[bool]]
+
+
 @dataclass(frozen=True)
 class Route:
     """What an addressed message is: a command, a question, or a numbered choice.
@@ -35,7 +47,7 @@ class Route:
     they are answered only when the answer is confident or a choice is pending.
     """
 
-    kind: Literal["command", "question", "choice"]
+    kind: Literal["command", "question", "choice", "dialog"]
     text: str
     quiet: bool = False
 
@@ -51,9 +63,6 @@ class Conversation(Protocol):
 
     async def choice(self, ctx: Context, number: int, quiet: bool) -> bool:
         """Answer a numbered choice; False if none was pending."""
-
-    async def reaction(self, reaction: Reaction) -> None:
-        """Record feedback given by reacting to one of the bot's messages."""
 
 
 def looks_like_question(text: str) -> bool:
@@ -82,6 +91,7 @@ class Router:
     limiter: RateLimiter
     services: Services
     conversation: Conversation | None = None
+    reaction_handlers: tuple[ReactionHandler, ...] = ()
 
     async def route(self, message: Message) -> Route | None:
         """Decide whether and how `message` is addressed to the bot (None: not for us)."""
@@ -89,6 +99,9 @@ class Router:
         prefix = self.settings.prefix
         if body.startswith(prefix):
             return Route("command", body[len(prefix) :].strip())
+        dialogs = self.services.dialogs
+        if dialogs is not None and await dialogs.pending(message.sender, message.room_id):
+            return Route("dialog", body)
         talk = self.conversation
         mode = "off" if talk is None or message.is_direct else await talk.room_mode(message.room_id)
         if message.is_direct or message.mentions_bot:
@@ -128,9 +141,24 @@ class Router:
         return True
 
     async def react(self, reaction: Reaction) -> None:
-        """Pass a reaction on (the FAQ records 👍/👎 on its answers)."""
-        if self.conversation is not None:
-            await self.conversation.reaction(reaction)
+        """Pass a reaction to every feature that cares (FAQ feedback, topic 👍, consent)."""
+        message = Message(
+            event_id=reaction.event_id,
+            room_id=reaction.room_id,
+            sender=reaction.sender,
+            body=reaction.key,
+            is_direct=False,
+            timestamp_ms=0,
+            reply_to=reaction.target,
+        )
+        ctx = await self._context(message)
+        for handler in self.reaction_handlers:
+            try:
+                if await handler(ctx, reaction):
+                    return
+            except CommandError as exc:
+                await ctx.reply_key(exc.key, **exc.params)
+                return
 
     async def _context(self, message: Message) -> Context:
         language = (
@@ -170,12 +198,22 @@ class Router:
             await ctx.reply_key("error.internal", ref=ref)
 
     async def _converse(self, ctx: Context, route: Route) -> None:
+        if route.kind == "dialog":
+            await self._continue_dialog(ctx, route.text)
+            return
         assert self.conversation is not None
         if route.kind == "question":
             await self.conversation.question(ctx, route.text, route.quiet)
         elif not await self.conversation.choice(ctx, int(route.text), route.quiet):
             if not route.quiet:
                 await ctx.reply_key("error.not_understood", prefix=ctx.prefix)
+
+    async def _continue_dialog(self, ctx: Context, text: str) -> None:
+        dialogs = self.services.dialogs
+        assert dialogs is not None
+        dialog = await dialogs.pending(ctx.message.sender, ctx.message.room_id)
+        if dialog is not None:
+            await dialogs.handle(ctx, dialog, text)
 
     async def _not_a_command(self, ctx: Context, word: str) -> None:
         suggestions = self.services.registry.suggestions(word, ctx.role) if word else []

@@ -11,7 +11,11 @@ from commands.registry import Registry
 from store.users import UserSettings
 
 if TYPE_CHECKING:
+    from commands.broadcast import Broadcaster
+    from commands.dialogs import Dialogs
     from commands.faq import FaqService
+    from commands.measures import MeasureService
+    from commands.schedule import ScheduleService
 
 __all__ = ["Services"]
 
@@ -25,3 +29,7 @@ class Services:
     health: HealthSource
     clock: Callable[[], float]
     faq: FaqService | None = None
+    dialogs: Dialogs | None = None
+    broadcaster: Broadcaster | None = None
+    measures: MeasureService | None = None
+    schedules: ScheduleService | None = None

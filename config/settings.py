@@ -19,6 +19,7 @@ import yaml
 __all__ = [
     "FAQ_ROOM_MODES",
     "BotSettings",
+    "BroadcastSettings",
     "Config",
     "ConfigError",
     "FaqSettings",
@@ -126,6 +127,36 @@ class FaqSettings:
 
 
 FAQ_ROOM_MODES = ("mention", "auto", "off")
+WEEKDAYS = {
+    "montag": 0,
+    "monday": 0,
+    "dienstag": 1,
+    "tuesday": 1,
+    "mittwoch": 2,
+    "wednesday": 2,
+    "donnerstag": 3,
+    "thursday": 3,
+    "freitag": 4,
+    "friday": 4,
+    "samstag": 5,
+    "saturday": 5,
+    "sonntag": 6,
+    "sunday": 6,
+}
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class BroadcastSettings:
+    """Announcements: topic rooms, sending, scheduled posts and the weekly digest."""
+
+    topic_rooms: Mapping[str, tuple[str, ...]]
+    concurrency: int
+    grace: timedelta
+    digest_weekday: int
+    digest_hour: int
+    digest_minute: int
+    measures_file: Path
 
 
 @dataclass(frozen=True)
@@ -137,6 +168,7 @@ class Config:
     managers: frozenset[str]
     bot: BotSettings
     faq: FaqSettings
+    broadcast: BroadcastSettings
 
     @property
     def database_path(self) -> Path:
@@ -231,15 +263,48 @@ def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
     roles.check_unknown()
     bot = _bot(top.section("bot"))
     faq = _faq(top.section("faq"), base_dir)
+    broadcast = _broadcast(top.section("broadcast"), base_dir)
     top.check_unknown()
     if problems or matrix is None or bot is None or data_dir is None or faq is None:
         raise ConfigError(problems or ["config: incomplete"])
+    assert broadcast is not None
     return Config(
         matrix=matrix,
         data_dir=(base_dir / Path(data_dir).expanduser()).resolve(),
         managers=frozenset(managers),
         bot=bot,
         faq=faq,
+        broadcast=broadcast,
+    )
+
+
+def _broadcast(sec: _Section, base_dir: Path) -> BroadcastSettings | None:
+    rooms_sec = sec.section("topic_rooms")
+    topic_rooms: dict[str, tuple[str, ...]] = {}
+    for slug in list(rooms_sec.raw):
+        topic_rooms[str(slug)] = _string_list(rooms_sec, str(slug), _ROOM, "a room ID or alias")
+    concurrency = _positive(sec, "concurrency", 8, int)
+    grace = _duration(sec, "grace", "1h")
+    digest = sec.get("digest", str, default="montag 08:00") or ""
+    day, _, clock = digest.strip().lower().partition(" ")
+    clock_match = _CLOCK.match(clock.strip())
+    if day not in WEEKDAYS or clock_match is None:
+        sec.error("digest", "must be a weekday and a time, e.g. 'montag 08:00'")
+    value = sec.get("measures_file", str, default=None)
+    measures = shipped_config_dir() / "measures.yaml" if value is None else base_dir / value
+    if not measures.exists():
+        sec.error("measures_file", f"{measures} does not exist")
+    sec.check_unknown()
+    if concurrency is None or grace is None or clock_match is None or day not in WEEKDAYS:
+        return None
+    return BroadcastSettings(
+        topic_rooms,
+        concurrency,
+        grace,
+        WEEKDAYS[day],
+        int(clock_match.group(1)),
+        int(clock_match.group(2)),
+        measures.resolve(),
     )
 
 

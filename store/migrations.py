@@ -167,6 +167,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 body TEXT NOT NULL,
                 report_room TEXT,
                 report_event TEXT,
+                dedup_key TEXT UNIQUE,
                 created_at REAL NOT NULL,
                 finished_at REAL
             )""",

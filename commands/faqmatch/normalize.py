@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import snowballstemmer
 
+from .lexicon import ENGLISH_STOP, GERMAN_STOP
+
 __all__ = [
     "ENGLISH_STOPWORDS",
     "GERMAN_STOPWORDS",
@@ -22,6 +24,7 @@ __all__ = [
     "clean",
     "fold_de",
     "fold_en",
+    "folded",
     "pieces",
     "stemmer",
     "tokens",
@@ -93,60 +96,10 @@ def tokens(text: str) -> list[str]:
     return result
 
 
-def _folded_set(raw: str, fold: Callable[[str], str]) -> frozenset[str]:
+def folded(raw: str, fold: Callable[[str], str]) -> frozenset[str]:
+    """The whitespace-separated words of `raw`, each folded with `fold`."""
     return frozenset(fold(word) for word in raw.split())
 
 
-# Standard function words plus chat fillers ("hallo", "bitte", "infos", "erfahren") that say
-# nothing about which FAQ entry is meant. Question words are fillers too: the FAQ answers
-# "wann"/"wo"/"wer" for a topic in the same entry.
-GERMAN_STOPWORDS = _folded_set(
-    """
-    aber alle allem allen aller alles als also am an ander andere anderem anderen anderer
-    anderes anders auch auf aus bei beim bin bis bist bzw da dabei dafür dagegen daher damit
-    danach dann daran darauf darf darfst darin darüber darum das dass daß davon dazu dein deine
-    deinem deinen deiner deines dem den denen denn der deren des dessen dich die dies diese
-    diesem diesen dieser dieses dir doch dort du durch eben ein eine einem einen einer eines
-    einfach einige einigem einigen einiger einiges einmal er es etwa etwas euch euer eure eurem
-    euren eurer eures für gegen gehabt gewesen hab habe haben hast hat hatte hatten hätte hätten
-    hier hin hinter ich ihm ihn ihnen ihr ihre ihrem ihren ihrer ihres im in indem ins ist ja je
-    jede jedem jeden jeder jedes jemand jene jenem jenen jener jenes jetzt kann kannst kein keine
-    keinem keinen keiner keines können könnt könnte könnten könntest man manche manchem manchen
-    mancher manches mein meine meinem meinen meiner meines mich mir mit muss musst müssen müsste
-    nach nicht nichts noch nun nur ob oder ohne sehr sein seine seinem seinen seiner seines seid
-    selbst sich sie sind so solche solchem solchen solcher solches soll sollen sollte sollten
-    sondern sonst über um und uns unser unsere unserem unseren unserer unseres unter viel viele
-    vom von vor weiter weitere weiteren weiterer weiteres wäre wären war waren warst was weil
-    welche welchem welchen welcher welches wem
-    wen wenn wer werde werden werdet wie wieder will willst wir wird wirst wo wollen wollte
-    worden wurde wurden würde würden würdest zu zum zur zwar zwischen
-    wann warum wieso weshalb woher wohin womit wofür worum wozu wobei woran worauf welches
-    hallo hi hey moin servus tag guten morgen abend bitte danke dankeschön gerne gern mal
-    eigentlich genau eventuell vielleicht irgendwie irgendwas irgendwo ok okay nein naja
-    gibt gibts geben frage fragen infos info informationen information erfahren wissen weiß
-    sagen sag sagt erklären erkläre erklär brauche brauchen suche suchen finde finden kriege
-    möchte möchten möchtest mag ganz schon bereits dazu denn wohl gerade etc usw
-    ne nem nen ner eh halt echt total wirklich überhaupt immer nochmal mehr weniger
-    tun tut tue machen macht mache gemacht gehen geht gehe kommen kommt komme bekommen
-    bekomme bekommt bekomm kriegt stehen steht sehen sehe sieht lassen lasse lässt stimmt
-    heißt bedeutet gut gute guten besser beste bzgl bezüglich leute jemand irgendwer
-    wieviel wieviele wievielen erst erste ersten ersteres sowas sowie damit dadurch
-    nächste nächsten nächster nächstes letzte letzten letzter letztes
-    """,
-    fold_de,
-)
-
-ENGLISH_STOPWORDS = _folded_set(
-    """
-    a about above after again all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself
-    just me more most my myself no nor not now of off on once only or other our ours ourselves
-    out over own same she should so some such than that the their theirs them themselves then
-    there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours yourself yourselves
-    hello hi hey please thanks thank tell know want need get got there's what's i'm is there
-    info information find look looking anything something any way much many also
-    """,
-    fold_en,
-)
+GERMAN_STOPWORDS = folded(GERMAN_STOP, fold_de)
+ENGLISH_STOPWORDS = folded(ENGLISH_STOP, fold_en)

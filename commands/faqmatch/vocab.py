@@ -10,7 +10,8 @@ from types import MappingProxyType
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .normalize import ENGLISH_STOPWORDS, GERMAN_STOPWORDS, fold_de, fold_en, stemmer
+from .lexicon import ENGLISH_STOP, ENGLISH_WEAK, GERMAN_STOP, GERMAN_WEAK
+from .normalize import fold_de, fold_en, folded, stemmer
 
 __all__ = ["ENGLISH", "GERMAN", "Language", "Vocabulary"]
 
@@ -40,15 +41,24 @@ class Language:
     code: str
     fold: Callable[[str], str]
     stopwords: frozenset[str]
+    weak: frozenset[str]
     snowball: str
     compounds: bool
 
 
-# Questions come in either language and both channels see every question, so each drops the
-# other language's function words too ("what is" must not look like unknown German words).
-_BOTH = GERMAN_STOPWORDS | ENGLISH_STOPWORDS
-GERMAN = Language("de", fold_de, _BOTH, "german", compounds=True)
-ENGLISH = Language("en", fold_en, _BOTH, "english", compounds=False)
+def _language(code: str, fold: Callable[[str], str], snowball: str, compounds: bool) -> Language:
+    """A language whose word lists are both languages' lists in its own folding.
+
+    Questions come in either language and both channels see every question, so each drops the
+    other language's function words too ("what is" must not look like unknown German words).
+    """
+    stop = folded(GERMAN_STOP + ENGLISH_STOP, fold)
+    weak = folded(GERMAN_WEAK + ENGLISH_WEAK, fold) - stop
+    return Language(code, fold, stop, weak, snowball, compounds)
+
+
+GERMAN = _language("de", fold_de, "german", compounds=True)
+ENGLISH = _language("en", fold_en, "english", compounds=False)
 
 
 def max_edits(length: int) -> int:

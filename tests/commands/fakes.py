@@ -82,6 +82,7 @@ async def make_router(
         limiter=RateLimiter(limit, 60.0, clock),
         services=services,
         conversation=service,
+        reaction_handlers=(service.reaction,) if service else (),
     )
     return router, replier, db, clock
 

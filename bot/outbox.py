@@ -1,0 +1,244 @@
+"""The delivery worker: sends queued broadcast rows with bounded concurrency, exactly once.
+
+Each delivery row has a stable transaction ID (`kb-d<row id>`), so a send that is retried after a
+crash or a lost response is de-duplicated by the homeserver instead of shown twice. 429s are
+waited out by nio (retry_after_ms); other transient errors are retried with backoff; recipients
+who left or blocked the bot become undeliverable instead of being retried forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import ClientError
+from nio import AsyncClient, RoomCreateError, RoomPreset, RoomSendError, RoomSendResponse
+
+from store.broadcasts import BroadcastStore, Delivery, Progress
+from store.subscriptions import SubscriptionStore
+
+__all__ = ["Outbox", "Renderer", "Reporter"]
+
+log = logging.getLogger(__name__)
+
+# (delivery) -> (plain body, html body) in the recipient's language
+Renderer = Callable[[Delivery], Awaitable[tuple[str, str]]]
+# (progress, final) -> (plain, html) of the manager's status message
+Reporter = Callable[[Progress, bool], Awaitable[tuple[str, str]]]
+
+_PERMANENT = ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM")
+_REPORT_EVERY = 2.0
+_IDLE_WAIT = 30.0
+
+
+@dataclass
+class Outbox:
+    """Sends due deliveries; wake() it when new rows were queued."""
+
+    client: AsyncClient
+    broadcasts: BroadcastStore
+    subscriptions: SubscriptionStore
+    render: Renderer
+    report: Reporter
+    encryption: bool
+    ready: asyncio.Event
+    concurrency: int = 8
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _last_report: dict[int, float] = field(default_factory=dict)
+    _room_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    in_flight: int = 0
+
+    def wake(self) -> None:
+        """New deliveries were queued: look at the queue now."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Work the queue until cancelled (after the first sync: rooms must be known)."""
+        await self.ready.wait()
+        for broadcast_id in await self.broadcasts.unfinished():
+            await self._report(broadcast_id, force=True)
+        while True:
+            due = await self.broadcasts.due(time.time(), limit=self.concurrency * 8)
+            if not due:
+                await self._idle()
+                continue
+            semaphore = asyncio.Semaphore(self.concurrency)
+            await asyncio.gather(*(self._guarded(semaphore, d) for d in due))
+            for broadcast_id in sorted({d.broadcast_id for d in due}):
+                await self._report(broadcast_id)
+
+    async def _idle(self) -> None:
+        next_due = await self.broadcasts.next_due_time()
+        wait = (
+            _IDLE_WAIT if next_due is None else max(0.05, min(_IDLE_WAIT, next_due - time.time()))
+        )
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def _guarded(self, semaphore: asyncio.Semaphore, delivery: Delivery) -> None:
+        async with semaphore:
+            self.in_flight += 1
+            try:
+                await self._deliver(delivery)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # one bad row must not stop the others
+                log.exception("delivery %s failed unexpectedly", delivery.id)
+                await self._retry(delivery, repr(exc))
+            finally:
+                self.in_flight -= 1
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        try:
+            room_id = await self._target_room(delivery)
+        except _Undeliverable as exc:
+            await self.broadcasts.mark_undeliverable(delivery.id, str(exc))
+            return
+        plain, html = await self.render(delivery)
+        content = {
+            "msgtype": "m.text",
+            "body": plain,
+            "format": "org.matrix.custom.html",
+            "formatted_body": html,
+            "m.mentions": {},
+        }
+        try:
+            resp = await self.client.room_send(
+                room_id,
+                "m.room.message",
+                content,
+                tx_id=f"kb-d{delivery.id}",
+                ignore_unverified_devices=True,
+            )
+        except (ClientError, OSError, TimeoutError) as exc:
+            await self._retry(delivery, repr(exc))
+            return
+        await self._record(delivery, resp)
+
+    async def _record(self, delivery: Delivery, resp: Any) -> None:
+        if isinstance(resp, RoomSendResponse):
+            await self.broadcasts.mark_sent(delivery.id, resp.event_id)
+            if delivery.recipient_kind == "room" and delivery.topic:
+                await self.broadcasts.remember_announcement(resp.event_id, delivery.topic)
+        elif isinstance(resp, RoomSendError) and resp.status_code in _PERMANENT:
+            await self.broadcasts.mark_undeliverable(delivery.id, str(resp.status_code))
+        else:
+            await self._retry(delivery, str(getattr(resp, "message", resp)))
+
+    async def _retry(self, delivery: Delivery, error: str) -> None:
+        attempts = delivery.attempts + 1
+        delay = min(300.0, 2.0**attempts)
+        log.warning(
+            "delivery %s failed (%s); retry %d in %.0f s", delivery.id, error, attempts, delay
+        )
+        await self.broadcasts.retry_later(delivery.id, attempts, delay, error)
+
+    async def _target_room(self, delivery: Delivery) -> str:
+        if delivery.recipient_kind == "room":
+            if delivery.recipient not in self.client.rooms:
+                raise _Undeliverable("the bot is not in this room")
+            return delivery.recipient
+        lock = self._room_locks.setdefault(delivery.recipient, asyncio.Lock())
+        async with lock:  # one DM room per user, even with concurrent deliveries
+            return await self._dm_room(delivery.recipient)
+
+    async def _dm_room(self, user_id: str) -> str:
+        room_id = await self.subscriptions.dm_room(user_id)
+        if room_id is not None:
+            room = self.client.rooms.get(room_id)
+            if room is None or user_id not in room.users:
+                raise _Undeliverable("the user left the DM room")
+            return room_id
+        return await self._create_dm(user_id)
+
+    async def _create_dm(self, user_id: str) -> str:
+        initial = []
+        if self.encryption:
+            initial.append(
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            )
+        resp = await self.client.room_create(
+            is_direct=True,
+            invite=[user_id],
+            preset=RoomPreset.trusted_private_chat,
+            initial_state=initial,
+        )
+        if isinstance(resp, RoomCreateError):
+            if resp.status_code in _PERMANENT or resp.status_code == "M_UNKNOWN":
+                raise _Undeliverable(f"cannot invite the user: {resp.status_code}")
+            raise ClientError(f"room create failed: {resp.status_code} {resp.message}")
+        # Stored at once: a crash after this point must not create a second room later.
+        await self.subscriptions.set_dm_room(user_id, resp.room_id)
+        await self._wait_for_room(resp.room_id)
+        return str(resp.room_id)
+
+    async def _wait_for_room(self, room_id: str) -> None:
+        """nio can only encrypt for rooms the sync loop has seen."""
+        for _ in range(300):
+            if room_id in self.client.rooms:
+                return
+            await asyncio.sleep(0.1)
+        raise ClientError(f"room {room_id} did not appear in sync")
+
+    async def _report(self, broadcast_id: int, force: bool = False) -> None:
+        progress = await self.broadcasts.progress(broadcast_id)
+        final = progress.pending == 0
+        now = time.monotonic()
+        last = self._last_report.get(broadcast_id, 0.0)
+        if not (final or force or now - last >= _REPORT_EVERY):
+            return
+        self._last_report[broadcast_id] = now
+        if final and not await self.broadcasts.finish(broadcast_id):
+            return
+        if progress.report_room is None:
+            return
+        with contextlib.suppress(Exception):  # a report that fails must not stop deliveries
+            await self._send_report(progress, final)
+
+    async def _send_report(self, progress: Progress, final: bool) -> None:
+        plain, html = await self.report(progress, False)
+        assert progress.report_room is not None
+        if progress.report_event:
+            edit = {
+                "msgtype": "m.notice",
+                "body": f"* {plain}",
+                "m.new_content": {
+                    "msgtype": "m.notice",
+                    "body": plain,
+                    "format": "org.matrix.custom.html",
+                    "formatted_body": html,
+                },
+                "m.relates_to": {"rel_type": "m.replace", "event_id": progress.report_event},
+            }
+            await self.client.room_send(
+                progress.report_room, "m.room.message", edit, ignore_unverified_devices=True
+            )
+        if final:
+            plain, html = await self.report(progress, True)
+            content = {
+                "msgtype": "m.notice",
+                "body": plain,
+                "format": "org.matrix.custom.html",
+                "formatted_body": html,
+            }
+            await self.client.room_send(
+                progress.report_room,
+                "m.room.message",
+                content,
+                tx_id=f"kb-report-{progress.broadcast_id}",
+                ignore_unverified_devices=True,
+            )
+
+
+class _Undeliverable(Exception):
+    """The recipient cannot be reached (left, blocked, unknown)."""

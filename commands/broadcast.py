@@ -1,0 +1,254 @@
+"""Announcements to topic subscribers: preview, confirmation, durable queueing, reports, digest."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from commands.context import Context, Role
+from commands.dialogs import is_no, is_yes
+from commands.errors import CommandError, UsageError
+from commands.formatting import render, to_plain
+from commands.i18n import Catalog
+from commands.quiet import quiet_end
+from commands.registry import command
+from config.faq import Topic
+from store.broadcasts import BroadcastStore, Delivery, Progress, Recipient
+from store.dialogs import Dialog
+from store.subscriptions import SubscriptionStore
+from store.users import UserSettings
+
+__all__ = ["Broadcaster", "TopicIndex", "ankuendigen", "confirm_announcement"]
+
+MAX_ANNOUNCEMENT = 3000
+CONFIRM_KIND = "announce_confirm"
+
+
+class TopicIndex:
+    """Finds a topic by slug, alias or name (case and umlauts do not matter)."""
+
+    def __init__(self, topics: tuple[Topic, ...]) -> None:
+        self.topics = topics
+        self._by_key: dict[str, Topic] = {}
+        for topic in topics:
+            for key in (topic.slug, topic.name_de, topic.name_en, *topic.aliases):
+                self._by_key.setdefault(_key(key), topic)
+
+    def find(self, text: str) -> Topic | None:
+        """The topic called `text`, if any."""
+        return self._by_key.get(_key(text))
+
+    def get(self, slug: str | None) -> Topic | None:
+        """The topic with this slug."""
+        return next((t for t in self.topics if t.slug == slug), None)
+
+    def name(self, slug: str | None, language: str) -> str:
+        """The topic's display name in `language` (the slug if unknown)."""
+        topic = self.get(slug)
+        if topic is None:
+            return slug or ""
+        return topic.name_en if language == "en" else topic.name_de
+
+
+def _key(text: str) -> str:
+    folded = text.strip().lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    return "".join(c for c in folded.replace("ß", "ss") if c.isalnum())
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The recipients of a broadcast and how many of each kind."""
+
+    recipients: list[Recipient]
+    users: int
+    weekly: int
+    deferred: int
+    rooms: int
+
+
+class Broadcaster:
+    """Turns announcements into durable broadcast rows and wakes the delivery worker."""
+
+    def __init__(
+        self,
+        broadcasts: BroadcastStore,
+        subscriptions: SubscriptionStore,
+        users: UserSettings,
+        catalog: Catalog,
+        topics: TopicIndex,
+        topic_rooms: Mapping[str, tuple[str, ...]],
+        prefix: str,
+        wake: Callable[[], None] = lambda: None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.broadcasts = broadcasts
+        self.subscriptions = subscriptions
+        self.users = users
+        self.catalog = catalog
+        self.topics = topics
+        self.topic_rooms = topic_rooms
+        self.prefix = prefix
+        self.wake = wake
+        self.clock = clock
+
+    async def audience(self, topic: str, measure_id: str | None = None) -> Audience:
+        """Followers of the topic (and measure) by DM, plus the topic's rooms."""
+        targets = [("topic", topic)] + ([("measure", measure_id)] if measure_id else [])
+        now = self.clock()
+        recipients: list[Recipient] = []
+        weekly = deferred = 0
+        for user_id in await self.subscriptions.followers(targets):
+            prefs = await self.subscriptions.prefs(user_id)
+            if prefs.mode == "woechentlich":
+                weekly += 1
+                recipients.append(Recipient(user_id, "user", digest=True))
+                continue
+            until = quiet_end(prefs.quiet, now)
+            deferred += until is not None
+            recipients.append(Recipient(user_id, "user", not_before=until or 0.0))
+        users = len(recipients)
+        rooms = [Recipient(room, "room") for room in self.topic_rooms.get(topic, ())]
+        return Audience(recipients + rooms, users, weekly, deferred, len(rooms))
+
+    async def send(
+        self,
+        ctx: Context | None,
+        kind: str,
+        topic: str,
+        body: str,
+        measure_id: str | None = None,
+        author: str = "",
+        report_room: str | None = None,
+        dedup_key: str | None = None,
+    ) -> int:
+        """Queue a broadcast durably, post the status message, and wake the worker."""
+        audience = await self.audience(topic, measure_id)
+        broadcast_id = await self.broadcasts.create(
+            kind,
+            author or (ctx.message.sender if ctx else ""),
+            body,
+            audience.recipients,
+            topic=topic,
+            measure_id=measure_id,
+            report_room=report_room or (ctx.message.room_id if ctx else None),
+            dedup_key=dedup_key,
+        )
+        if ctx is not None:
+            event_id = await ctx.reply_key("broadcast.queued", total=len(audience.recipients))
+            await self.broadcasts.set_report_event(broadcast_id, event_id)
+        self.wake()
+        return broadcast_id
+
+    async def render_delivery(self, delivery: Delivery) -> tuple[str, str]:
+        """A delivery's message in the recipient's language (plain, html)."""
+        language = "de"
+        if delivery.recipient_kind == "user":
+            language = await self.users.language(delivery.recipient) or "de"
+        text = self.compose(language, delivery.kind, delivery.topic, delivery.body)
+        return to_plain(text), render(text)
+
+    def compose(self, language: str, kind: str, topic: str | None, body: str) -> str:
+        """Header, the manager's text, and how to unsubscribe."""
+        t = self.catalog.text
+        name = self.topics.name(topic, language)
+        if kind == "digest":
+            return body
+        if kind == "measure_update":
+            header = t(language, "broadcast.header_scheduled", topic=name)
+        else:
+            header = t(language, "broadcast.header_announcement", topic=name)
+        footer = t(language, "broadcast.footer", prefix=self.prefix, slug=topic or "")
+        return f"{header}\n\n{body}\n\n{footer}"
+
+    async def report(self, progress: Progress, final: bool) -> tuple[str, str]:
+        """The manager's status message (plain, html)."""
+        key = "broadcast.final" if final else "broadcast.progress"
+        text = self.catalog.text(
+            "de",
+            key,
+            id=progress.broadcast_id,
+            sent=progress.sent,
+            total=progress.total,
+            undeliverable=progress.undeliverable,
+            digest=progress.digest,
+        )
+        return to_plain(text), render(text)
+
+    async def send_digests(self) -> int:
+        """One weekly DM per user with everything collected for them; none if nothing new."""
+        sent = 0
+        for user_id in await self.broadcasts.digest_users():
+            items = await self.broadcasts.digest_items(user_id)
+            if not items:
+                continue
+            language = await self.users.language(user_id) or "de"
+            body = self._digest_body(language, items)
+            digest_id = await self.broadcasts.create(
+                "digest", "klimabot", body, [Recipient(user_id, "user")]
+            )
+            await self.broadcasts.close_digest([i for i, _, _ in items], digest_id)
+            sent += 1
+        if sent:
+            self.wake()
+        return sent
+
+    def _digest_body(self, language: str, items: list[tuple[int, str, str | None]]) -> str:
+        t = self.catalog.text
+        lines = [t(language, "broadcast.digest_title", count=len(items))]
+        for _, text, topic in items:
+            name = self.topics.name(topic, language)
+            lines.append("- " + t(language, "broadcast.digest_item", topic=name, text=text))
+        return "\n".join(lines)
+
+
+def _broadcaster(ctx: Context) -> Broadcaster:
+    broadcaster = ctx.services.broadcaster
+    if broadcaster is None:
+        raise CommandError("error.not_allowed")
+    return broadcaster
+
+
+@command("ankuendigen", aliases=("announce", "ankündigen"), role=Role.MANAGER)
+async def ankuendigen(ctx: Context, args: str) -> None:
+    """Preview an announcement with its recipient count and wait for 'ja'."""
+    name, _, text = args.partition(" ")
+    if not name or not text.strip():
+        raise UsageError
+    broadcaster = _broadcaster(ctx)
+    topic = broadcaster.topics.find(name)
+    if topic is None:
+        raise CommandError("topics.unknown", name=name[:60], prefix=ctx.prefix)
+    text = text.strip()
+    if len(text) > MAX_ANNOUNCEMENT:
+        raise CommandError("broadcast.too_long", length=len(text), limit=MAX_ANNOUNCEMENT)
+    audience = await broadcaster.audience(topic.slug)
+    display = broadcaster.topics.name(topic.slug, ctx.language)
+    if not audience.recipients:
+        raise CommandError("broadcast.no_recipients", topic=display)
+    assert ctx.services.dialogs is not None
+    await ctx.services.dialogs.open(ctx, CONFIRM_KIND, {"topic": topic.slug, "text": text})
+    await ctx.reply_key(
+        "broadcast.preview",
+        topic=display,
+        text=text,
+        users=audience.users,
+        weekly=audience.weekly,
+        deferred=audience.deferred,
+        rooms=audience.rooms,
+    )
+
+
+async def confirm_announcement(ctx: Context, dialog: Dialog, text: str) -> None:
+    """The manager's answer to the preview: 'ja' sends, 'nein' cancels."""
+    dialogs = ctx.services.dialogs
+    assert dialogs is not None
+    if is_no(text):
+        await dialogs.close(ctx)
+        await ctx.reply_key("broadcast.cancelled")
+    elif is_yes(text):
+        await dialogs.close(ctx)
+        data = dialog.data
+        await _broadcaster(ctx).send(ctx, "announcement", data["topic"], data["text"])
+    else:
+        await ctx.reply_key("dialog.yes_or_no", prefix=ctx.prefix)

@@ -1,0 +1,45 @@
+"""Quiet hours ("21:00-07:00", Europe/Berlin): when a DM due now may be sent."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+__all__ = ["BERLIN", "parse_quiet", "quiet_end"]
+
+BERLIN = ZoneInfo("Europe/Berlin")
+_RANGE = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*-\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:uhr)?\s*$")
+
+
+def parse_quiet(text: str) -> str | None:
+    """Canonical 'HH:MM-HH:MM' for a range like '21-7' or '21:00 - 07:30'; None if invalid."""
+    match = _RANGE.match(text.lower())
+    if match is None:
+        return None
+    h1, m1, h2, m2 = (int(g) if g else 0 for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
+        return None
+    return f"{h1:02d}:{m1:02d}-{h2:02d}:{m2:02d}"
+
+
+def _bounds(quiet: str) -> tuple[time, time]:
+    start, end = quiet.split("-")
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
+def quiet_end(quiet: str, now: float, tz: ZoneInfo = BERLIN) -> float | None:
+    """If `now` (UNIX time) falls in the quiet hours, when they end; else None."""
+    if not quiet:
+        return None
+    start, end = _bounds(quiet)
+    local = datetime.fromtimestamp(now, tz)
+    clock = local.time().replace(tzinfo=None)
+    overnight = start > end
+    inside = (clock >= start or clock < end) if overnight else (start <= clock < end)
+    if not inside:
+        return None
+    day = local.date() + timedelta(days=1) if overnight and clock >= start else local.date()
+    # Built from the wall clock, so the end is right on days with a DST change.
+    ends = datetime.combine(day, end, tzinfo=tz)
+    return ends.astimezone(UTC).timestamp()

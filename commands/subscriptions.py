@@ -1,0 +1,168 @@
+"""Topics and measures people follow, and how they want news delivered."""
+
+from __future__ import annotations
+
+from commands.broadcast import Broadcaster
+from commands.context import Context, Reaction
+from commands.errors import CommandError, UsageError
+from commands.quiet import parse_quiet
+from commands.registry import command
+from store.subscriptions import DeliveryPrefs
+
+__all__ = [
+    "abbestellen",
+    "abonnieren",
+    "abos",
+    "resolve_target",
+    "ruhezeit",
+    "subscribe_by_reaction",
+    "themen",
+    "zustellung",
+]
+
+_MODES = {
+    "sofort": "sofort",
+    "now": "sofort",
+    "woechentlich": "woechentlich",
+    "wöchentlich": "woechentlich",
+    "weekly": "woechentlich",
+}
+_ALL = ("alle", "all")
+_OFF = ("aus", "off", "keine", "none")
+
+
+def _broadcaster(ctx: Context) -> Broadcaster:
+    broadcaster = ctx.services.broadcaster
+    if broadcaster is None:
+        raise CommandError("error.not_allowed")
+    return broadcaster
+
+
+def resolve_target(ctx: Context, text: str) -> tuple[str, str, str]:
+    """(kind, id, display name) of a topic or measure named `text`."""
+    broadcaster = _broadcaster(ctx)
+    topic = broadcaster.topics.find(text)
+    if topic is not None:
+        return "topic", topic.slug, broadcaster.topics.name(topic.slug, ctx.language)
+    measures = ctx.services.measures
+    measure = measures.find(text) if measures is not None else None
+    if measure is not None:
+        return "measure", measure.id, measure.title.get(ctx.language, measure.title["de"])
+    raise CommandError("topics.unknown", name=text[:60], prefix=ctx.prefix)
+
+
+def _display(ctx: Context, kind: str, target: str) -> str:
+    if kind == "topic":
+        return _broadcaster(ctx).topics.name(target, ctx.language)
+    measures = ctx.services.measures
+    measure = measures.catalogue.get(target) if measures is not None else None
+    return target if measure is None else measure.title.get(ctx.language, measure.title["de"])
+
+
+@command("themen", aliases=("topics",))
+async def themen(ctx: Context, args: str) -> None:
+    """List topics with subscriber counts."""
+    broadcaster = _broadcaster(ctx)
+    counts = await broadcaster.subscriptions.counts("topic")
+    lines = [ctx.t("topics.title", prefix=ctx.prefix)]
+    for topic in broadcaster.topics.topics:
+        name = broadcaster.topics.name(topic.slug, ctx.language)
+        lines.append(
+            ctx.t("topics.line", name=name, slug=topic.slug, count=counts.get(topic.slug, 0))
+        )
+    await ctx.reply("\n".join(lines))
+
+
+@command("abonnieren", aliases=("subscribe", "abo"))
+async def abonnieren(ctx: Context, args: str) -> None:
+    """Follow a topic or a measure."""
+    if not args:
+        raise UsageError
+    kind, target, name = resolve_target(ctx, args.strip())
+    await _subscribe(ctx, kind, target, name)
+
+
+async def _subscribe(ctx: Context, kind: str, target: str, name: str) -> None:
+    subs = _broadcaster(ctx).subscriptions
+    if ctx.message.is_direct and await subs.dm_room(ctx.message.sender) is None:
+        # Asked in a DM with the bot: that room is where the news go.
+        await subs.set_dm_room(ctx.message.sender, ctx.message.room_id)
+    if not await subs.subscribe(ctx.message.sender, kind, target):
+        await ctx.reply_key("topics.already", name=name)
+        return
+    prefs = await subs.prefs(ctx.message.sender)
+    mode = ctx.t(f"topics.mode_{prefs.mode}")
+    await ctx.reply_key("topics.subscribed", name=name, mode=mode, prefix=ctx.prefix, slug=target)
+
+
+@command("abbestellen", aliases=("unsubscribe",))
+async def abbestellen(ctx: Context, args: str) -> None:
+    """Stop following one topic/measure, or all."""
+    if not args:
+        raise UsageError
+    subs = _broadcaster(ctx).subscriptions
+    if args.strip().lower() in _ALL:
+        count = await subs.unsubscribe(ctx.message.sender, None, None)
+        await ctx.reply_key("topics.unsubscribed_all", count=count)
+        return
+    kind, target, name = resolve_target(ctx, args.strip())
+    if await subs.unsubscribe(ctx.message.sender, kind, target):
+        await ctx.reply_key("topics.unsubscribed", name=name)
+    else:
+        await ctx.reply_key("topics.not_subscribed", name=name)
+
+
+@command("abos", aliases=("subscriptions",))
+async def abos(ctx: Context, args: str) -> None:
+    """Show the user's subscriptions and delivery settings."""
+    subs = _broadcaster(ctx).subscriptions
+    mine = await subs.of_user(ctx.message.sender)
+    if not mine:
+        await ctx.reply_key("topics.none", prefix=ctx.prefix)
+        return
+    prefs = await subs.prefs(ctx.message.sender)
+    lines = [ctx.t("topics.mine_title")]
+    lines += [ctx.t("topics.mine_line", name=_display(ctx, k, t)) for k, t in mine]
+    quiet = prefs.quiet or ctx.t("topics.quiet_off")
+    mode = ctx.t(f"topics.mode_{prefs.mode}")
+    lines.append(ctx.t("topics.mine_delivery", mode=mode, quiet=quiet))
+    await ctx.reply("\n".join(lines))
+
+
+@command("zustellung", aliases=("delivery",))
+async def zustellung(ctx: Context, args: str) -> None:
+    """Choose immediate DMs or a weekly digest."""
+    mode = _MODES.get(args.strip().lower())
+    if mode is None:
+        raise CommandError("topics.delivery_unknown")
+    subs = _broadcaster(ctx).subscriptions
+    prefs = await subs.prefs(ctx.message.sender)
+    await subs.set_prefs(ctx.message.sender, DeliveryPrefs(mode, prefs.quiet))
+    await ctx.reply_key("topics.delivery_set", mode=ctx.t(f"topics.mode_{mode}"))
+
+
+@command("ruhezeit", aliases=("quiethours",))
+async def ruhezeit(ctx: Context, args: str) -> None:
+    """Set quiet hours (no DMs then) or switch them off."""
+    text = args.strip().lower()
+    quiet = "" if text in _OFF else parse_quiet(text)
+    if quiet is None:
+        raise CommandError("topics.quiet_invalid")
+    subs = _broadcaster(ctx).subscriptions
+    prefs = await subs.prefs(ctx.message.sender)
+    await subs.set_prefs(ctx.message.sender, DeliveryPrefs(prefs.mode, quiet))
+    await ctx.reply_key("topics.quiet_set", quiet=quiet or ctx.t("topics.quiet_off"))
+
+
+async def subscribe_by_reaction(ctx: Context, reaction: Reaction) -> bool:
+    """A 👍 on a topic announcement subscribes the reacting user to that topic."""
+    broadcaster = _broadcaster(ctx)
+    topic = await broadcaster.broadcasts.announcement_topic(reaction.target)
+    if topic is None or not reaction.key.startswith("👍"):
+        return False
+    if await broadcaster.subscriptions.subscribe(reaction.sender, "topic", topic):
+        name = broadcaster.topics.name(topic, ctx.language)
+        await ctx.reply_key(
+            "topics.subscribed_by_reaction", name=name, prefix=ctx.prefix, slug=topic
+        )
+    return True

@@ -1,0 +1,411 @@
+"""Load and strictly validate the measures catalogue (config/measures.yaml)."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+__all__ = [
+    "STATUSES",
+    "Catalogue",
+    "Measure",
+    "MeasuresError",
+    "load_measures",
+    "normalize_status",
+]
+
+STATUSES: tuple[str, ...] = ("geplant", "in Umsetzung", "abgeschlossen", "zurückgestellt")
+DONE = "abgeschlossen"
+LANGUAGES = ("de", "en")
+
+_ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TOP_KEYS = frozenset({"example", "checked", "measures"})
+_MEASURE_REQUIRED = frozenset(
+    {
+        "id",
+        "title",
+        "topic",
+        "description",
+        "target_group",
+        "responsible",
+        "status",
+        "progress",
+        "sources",
+    }
+)
+_MEASURE_OPTIONAL = frozenset({"status_note", "start", "end", "co2_saving_t_per_year"})
+_UMLAUTS = MappingProxyType(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"}))
+# fmt: off
+_STATUS_WORDS = MappingProxyType(
+    {
+        "geplant": ("geplant", "planung", "in planung", "planned", "planning"),
+        "in Umsetzung": (
+            "in umsetzung", "umsetzung", "laufend", "laeuft", "aktiv",
+            "in progress", "ongoing", "active", "running",
+        ),
+        DONE: ("abgeschlossen", "fertig", "erledigt", "done", "completed", "finished"),
+        "zurückgestellt": (
+            "zurueckgestellt", "zuruckgestellt", "pausiert", "gestoppt",
+            "paused", "on hold", "postponed", "stopped",
+        ),
+    }
+)
+# fmt: on
+_STATUS_ALIASES = MappingProxyType(
+    {word: status for status, words in _STATUS_WORDS.items() for word in words}
+)
+
+
+class MeasuresError(Exception):
+    """The measures file is broken; the message names file, line and key path."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One climate protection measure with its status and sources."""
+
+    id: str
+    title: Mapping[str, str]
+    topic: str
+    description: Mapping[str, str]
+    target_group: Mapping[str, str]
+    responsible: str
+    status: str
+    status_note: Mapping[str, str]
+    progress: int
+    start: datetime.date | None
+    end: datetime.date | None
+    co2_saving_t_per_year: float | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The validated catalogue; `example` marks a stand-in that is not the official list."""
+
+    example: bool
+    checked: datetime.date | None
+    measures: tuple[Measure, ...]
+
+    def get(self, measure_id: str) -> Measure | None:
+        """The measure with this id (case and surrounding spaces ignored), or None."""
+        wanted = measure_id.strip().lower()
+        return next((m for m in self.measures if m.id == wanted), None)
+
+
+def normalize_status(text: str) -> str | None:
+    """Map a typed status (`umsetzung`, `fertig`, `paused` …) to one of STATUSES, else None."""
+    word = unicodedata.normalize("NFC", text).casefold().translate(_UMLAUTS)
+    return _STATUS_ALIASES.get(" ".join(word.replace("_", " ").replace("-", " ").split()))
+
+
+def load_measures(path: Path, topic_slugs: frozenset[str]) -> Catalogue:
+    """Load and validate the measures file; every topic must be one of `topic_slugs`."""
+    at = _At(str(path), 1, "")
+    root = _mapping(_read_yaml(path), at, frozenset({"measures"}), _TOP_KEYS)
+    measures_at = at.key(root, "measures")
+    measures: dict[str, Measure] = {}
+    for item_at, item in measures_at.items(_sequence(root["measures"], measures_at)):
+        measure = _measure(item, item_at, topic_slugs)
+        if measure.id in measures:
+            raise item_at.key(item, "id").error(f"duplicate id {measure.id!r}")
+        measures[measure.id] = measure
+    checked = root.get("checked")
+    return Catalogue(
+        example=_bool(root.get("example", False), at.key(root, "example")),
+        checked=None if checked is None else _date(checked, at.key(root, "checked")),
+        measures=tuple(measures.values()),
+    )
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+
+class _Map(dict[Any, Any]):
+    """A YAML mapping that remembers the line of each key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[Any, int] = {}
+
+
+class _Seq(list[Any]):
+    """A YAML list that remembers the line of each item."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[int] = []
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings and lists carry line numbers and that rejects duplicate keys."""
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in result
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value", key_node.start_mark
+            ) from None
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq()
+    for item in node.value:
+        result.append(loader.construct_object(item, deep=True))
+        result.lines.append(item.start_mark.line + 1)
+    return result
+
+
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """A date-like scalar that is no real date (2024-13-01) stays a string for _date to report."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+def _read_yaml(path: Path) -> Any:
+    """Parse the file; unreadable files and YAML syntax errors become MeasuresError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MeasuresError(f"{path}: cannot read file: {exc}") from exc
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise MeasuresError(f"{path}:{line}: invalid YAML: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise MeasuresError(f"{path}:1: invalid YAML: {exc}") from exc
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _At:
+    """Where a value sits (file, line, key path), for error messages."""
+
+    file: str
+    line: int
+    path: str
+
+    def error(self, message: str) -> MeasuresError:
+        """A MeasuresError located here."""
+        prefix = f"{self.path}: " if self.path else ""
+        return MeasuresError(f"{self.file}:{self.line}: {prefix}{message}")
+
+    def key(self, mapping: _Map, key: str) -> _At:
+        """Where `key` of `mapping` is (the mapping's own location if the key is absent)."""
+        path = f"{self.path}.{key}" if self.path else key
+        return _At(self.file, mapping.lines.get(key, self.line), path)
+
+    def items(self, seq: _Seq) -> Iterator[tuple[_At, Any]]:
+        """Each item of `seq` with its location."""
+        for index, (item, line) in enumerate(zip(seq, seq.lines, strict=True)):
+            yield _At(self.file, line, f"{self.path}[{index}]"), item
+
+
+def _measure(value: Any, at: _At, topic_slugs: frozenset[str]) -> Measure:
+    """Validate one entry of `measures`."""
+    item = _mapping(value, at, _MEASURE_REQUIRED, _MEASURE_OPTIONAL)
+    measure = Measure(
+        id=_identifier(item["id"], at.key(item, "id")),
+        title=_texts(item["title"], at.key(item, "title")),
+        topic=_topic(item["topic"], at.key(item, "topic"), topic_slugs),
+        description=_texts(item["description"], at.key(item, "description")),
+        target_group=_texts(item["target_group"], at.key(item, "target_group")),
+        responsible=_string(item["responsible"], at.key(item, "responsible")),
+        status=_status(item["status"], at.key(item, "status")),
+        status_note=_optional_texts(item.get("status_note"), at.key(item, "status_note")),
+        progress=_progress(item["progress"], at.key(item, "progress")),
+        start=_optional_date(item.get("start"), at.key(item, "start")),
+        end=_optional_date(item.get("end"), at.key(item, "end")),
+        co2_saving_t_per_year=_co2(
+            item.get("co2_saving_t_per_year"), at.key(item, "co2_saving_t_per_year")
+        ),
+        sources=_sources(item["sources"], at.key(item, "sources")),
+    )
+    _check_consistent(measure, item, at)
+    return measure
+
+
+def _check_consistent(measure: Measure, item: _Map, at: _At) -> None:
+    """progress is 100 exactly when the measure is done; a measure cannot end before it starts."""
+    if (measure.progress == 100) != (measure.status == DONE):
+        raise at.key(item, "progress").error(
+            f"must be 100 if and only if status is {DONE} (status is {measure.status})"
+        )
+    if measure.start is not None and measure.end is not None and measure.start > measure.end:
+        raise at.key(item, "end").error(f"{measure.end} is before start {measure.start}")
+
+
+def _mapping(value: Any, at: _At, required: frozenset[str], allowed: frozenset[str]) -> _Map:
+    """A mapping with every required key and no key outside required | allowed."""
+    if not isinstance(value, _Map):
+        raise at.error(f"must be a mapping, got {_kind(value)}")
+    known = required | allowed
+    for key in value:
+        if key not in known:
+            raise at.key(value, str(key)).error(
+                f"unknown key (allowed: {', '.join(sorted(known))})"
+            )
+    missing = sorted(required - value.keys())
+    if missing:
+        raise at.key(value, missing[0]).error("missing required key")
+    return value
+
+
+def _sequence(value: Any, at: _At, min_items: int = 0) -> _Seq:
+    """A list with at least `min_items` items."""
+    if not isinstance(value, _Seq):
+        raise at.error(f"must be a list, got {_kind(value)}")
+    if len(value) < min_items:
+        raise at.error(f"needs at least {min_items} item(s)")
+    return value
+
+
+def _string(value: Any, at: _At) -> str:
+    """A non-empty string, stripped."""
+    if not isinstance(value, str):
+        raise at.error(f"must be a string, got {_kind(value)}")
+    if not value.strip():
+        raise at.error("must not be empty")
+    return value.strip()
+
+
+def _texts(value: Any, at: _At) -> Mapping[str, str]:
+    """A {de, en} mapping of non-empty strings."""
+    langs = _mapping(value, at, frozenset(LANGUAGES), frozenset())
+    return MappingProxyType({lang: _string(langs[lang], at.key(langs, lang)) for lang in LANGUAGES})
+
+
+def _optional_texts(value: Any, at: _At) -> Mapping[str, str]:
+    """Like _texts, but absent or null gives an empty mapping."""
+    return MappingProxyType({}) if value is None else _texts(value, at)
+
+
+def _identifier(value: Any, at: _At) -> str:
+    """A lowercase slug such as `led-strassenbeleuchtung`."""
+    text = _string(value, at)
+    if not _ID_RE.fullmatch(text):
+        raise at.error(f"{text!r} is not a slug (lowercase a-z, 0-9 and '-')")
+    return text
+
+
+def _topic(value: Any, at: _At, topic_slugs: frozenset[str]) -> str:
+    """One of the known topic slugs."""
+    slug = _string(value, at)
+    if slug not in topic_slugs:
+        raise at.error(f"unknown topic {slug!r} (known: {', '.join(sorted(topic_slugs))})")
+    return slug
+
+
+def _status(value: Any, at: _At) -> str:
+    """Exactly one of STATUSES; a recognisable variant is named in the error as a hint."""
+    text = unicodedata.normalize("NFC", _string(value, at))
+    if text in STATUSES:
+        return text
+    hint = normalize_status(text)
+    suffix = f" (did you mean {hint!r}?)" if hint else ""
+    raise at.error(f"must be one of {', '.join(STATUSES)}{suffix}")
+
+
+def _progress(value: Any, at: _At) -> int:
+    """A whole number of percent, 0-100."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise at.error(f"must be a whole number 0-100, got {_kind(value)}")
+    if not 0 <= value <= 100:
+        raise at.error(f"must be between 0 and 100, got {value}")
+    return value
+
+
+def _co2(value: Any, at: _At) -> float | None:
+    """Tonnes of CO2 saved per year: a non-negative number, or null."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise at.error(f"must be a number or null, got {_kind(value)}")
+    if not math.isfinite(value) or value < 0:
+        raise at.error(f"must be a finite number >= 0, got {value}")
+    return float(value)
+
+
+def _sources(value: Any, at: _At) -> tuple[str, ...]:
+    """At least one absolute http(s) URL."""
+    seq = _sequence(value, at, min_items=1)
+    urls = []
+    for item_at, item in at.items(seq):
+        url = _string(item, item_at)
+        parts = urlsplit(url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or any(c.isspace() for c in url)
+        ):
+            raise item_at.error(f"{url!r} is not an http(s) URL")
+        urls.append(url)
+    return tuple(urls)
+
+
+def _optional_date(value: Any, at: _At) -> datetime.date | None:
+    """A date, or null."""
+    return None if value is None else _date(value, at)
+
+
+def _date(value: Any, at: _At) -> datetime.date:
+    """A calendar date written YYYY-MM-DD."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise at.error(f"must be a date (YYYY-MM-DD) or null, got {_kind(value)} {value!r}")
+
+
+def _bool(value: Any, at: _At) -> bool:
+    """true or false."""
+    if not isinstance(value, bool):
+        raise at.error(f"must be true or false, got {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    """The YAML name of a value's type, for error messages."""
+    if isinstance(value, _Map):
+        return "a mapping"
+    if isinstance(value, _Seq):
+        return "a list"
+    return "nothing" if value is None else type(value).__name__

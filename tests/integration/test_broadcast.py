@@ -1,0 +1,128 @@
+"""Subscriptions, announcements and measures over the wire (bot in-process)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from commands import FEATURE_MODULES
+from commands.context import Role
+from commands.registry import Registry
+from tests.harness import BotRunner, ChatUser, wait_until
+
+
+async def _dm(user: ChatUser, runner: BotRunner) -> str:
+    room = await user.create_room(invite=[runner.user_id], encrypted=True, direct=True)
+    await user.wait_joined(room, runner.user_id)
+    return room
+
+
+def _texts(user: ChatUser, room: str, sender: str) -> list[str]:
+    return [ev.body for rid, ev in user.events if rid == room and ev.sender == sender]
+
+
+async def test_every_manager_command_is_refused_for_a_citizen(
+    make_user: Any, bot_runner: Any
+) -> None:
+    runner: BotRunner = bot_runner()
+    await runner.start()
+    citizen: ChatUser = await make_user("citizen")
+    room = await citizen.create_room(invite=[runner.user_id])
+    await citizen.wait_joined(room, runner.user_id)
+    manager_commands = [
+        c for c in Registry.from_modules(FEATURE_MODULES).commands if c.role == Role.MANAGER
+    ]
+    assert len(manager_commands) >= 9
+    for cmd in manager_commands:
+        await citizen.send(room, f"!{cmd.name} waerme-heizung 50 Text")
+    notices = await citizen.wait_notice(room, runner.user_id, count=len(manager_commands))
+    assert all("Klimaschutzmanagement vorbehalten" in n.body for n in notices)
+
+
+async def test_subscriber_gets_confirmed_announcement_by_encrypted_dm(
+    make_user: Any, bot_runner: Any
+) -> None:
+    manager: ChatUser = await make_user("manager")
+    runner: BotRunner = bot_runner(managers=[manager.user_id])
+    await runner.start()
+    citizen: ChatUser = await make_user("citizen")
+    dm = await _dm(citizen, runner)
+    await citizen.send(dm, "ruhezeit aus")  # this test must not depend on the time of day
+    await citizen.send(dm, "abonnieren Wärme & Heizung")
+    confirmations = await citizen.wait_notice(dm, runner.user_id, count=2)
+    assert "abonniert" in confirmations[1].body
+
+    team = await manager.create_room(invite=[runner.user_id])
+    await manager.wait_joined(team, runner.user_id)
+    await manager.send(team, "!ankuendigen waerme Neue <b>Förderung</b> für Wärmepumpen ab Januar")
+    [preview] = await manager.wait_notice(team, runner.user_id)
+    assert "Vorschau" in preview.body
+    assert "Empfänger: 1 per Direktnachricht" in preview.body
+    await manager.send(team, "ja")
+    await wait_until(
+        lambda: any("1 von 1 zugestellt" in t for t in _texts(manager, team, runner.user_id)),
+        60,
+        "final delivery report",
+    )
+
+    def delivered() -> list[Any]:
+        return [
+            ev
+            for rid, ev in citizen.events
+            if rid == dm and ev.sender == runner.user_id and "Förderung" in ev.body
+        ]
+
+    await wait_until(lambda: bool(delivered()), 30, "announcement DM")
+    [message] = delivered()
+    assert message.decrypted
+    assert "<b>" not in message.source["content"]["formatted_body"]
+    assert "Abbestellen" in message.body
+
+
+async def test_announcement_is_not_sent_when_manager_says_no(
+    make_user: Any, bot_runner: Any
+) -> None:
+    manager: ChatUser = await make_user("manager")
+    runner: BotRunner = bot_runner(managers=[manager.user_id])
+    await runner.start()
+    citizen: ChatUser = await make_user("citizen")
+    dm = await _dm(citizen, runner)
+    await citizen.send(dm, "abonnieren mobilitaet")
+    await citizen.wait_notice(dm, runner.user_id)
+    team = await manager.create_room(invite=[runner.user_id])
+    await manager.wait_joined(team, runner.user_id)
+    await manager.send(team, "!ankuendigen mobilitaet Radtour am Sonntag")
+    await manager.wait_notice(team, runner.user_id)
+    await manager.send(team, "vielleicht")
+    await manager.send(team, "nein")
+    notices = await manager.wait_notice(team, runner.user_id, count=3)
+    assert "„ja“ oder „nein“" in notices[1].body
+    assert "nicht gesendet" in notices[2].body
+    await asyncio.sleep(2)
+    assert len(citizen.notices(dm, runner.user_id)) == 1  # only the subscription confirmation
+
+
+async def test_measure_status_change_reaches_measure_subscribers(
+    make_user: Any, bot_runner: Any
+) -> None:
+    manager: ChatUser = await make_user("manager")
+    runner: BotRunner = bot_runner(managers=[manager.user_id])
+    await runner.start()
+    citizen: ChatUser = await make_user("citizen")
+    dm = await _dm(citizen, runner)
+    await citizen.send(dm, "ruhezeit aus")
+    await citizen.send(dm, "abonnieren kommunale-waermeplanung")
+    await citizen.wait_notice(dm, runner.user_id, count=2)
+    team = await manager.create_room(invite=[runner.user_id])
+    await manager.wait_joined(team, runner.user_id)
+    await manager.send(team, "!status kommunale-waermeplanung umsetzung 40")
+    await manager.wait_notice(team, runner.user_id, count=2, within=60)
+    await wait_until(
+        lambda: any("40 %" in t for t in _texts(citizen, dm, runner.user_id)), 30, "status DM"
+    )
+    await citizen.send(dm, "massnahme kommunale-waermeplanung")
+    await wait_until(
+        lambda: any("Letzte Neuigkeiten" in t for t in _texts(citizen, dm, runner.user_id)),
+        30,
+        "measure details with history",
+    )
