@@ -87,7 +87,7 @@ def to_message(room: MatrixRoom, event: RoomMessageText, bot_id: str = "") -> Me
         room_id=room.room_id,
         sender=event.sender,
         body=body,
-        is_direct=room.member_count <= 2,
+        is_direct=len(room.users) <= 2,
         timestamp_ms=event.server_timestamp,
         reply_to=reply_to,
         thread_root=thread_root,

@@ -17,6 +17,7 @@ from nio import (
     InviteMemberEvent,
     JoinError,
     LoginResponse,
+    RoomMemberEvent,
     SyncError,
     SyncResponse,
     WhoamiResponse,
@@ -264,11 +265,19 @@ class MatrixTransport:
 
     async def _leave_empty_rooms(self, resp: SyncResponse) -> None:
         configured = set(self.config.matrix.rooms)
-        for room_id in resp.rooms.join:
+        for room_id, info in resp.rooms.join.items():
             room = self.client.rooms.get(room_id)
             if room is None or room_id in configured or room.canonical_alias in configured:
                 continue
-            if room.joined_count <= 1 and room.invited_count == 0:
+            # Only after someone left: a room the bot just created can show up in a sync before
+            # its invites do, and a DM whose invite is still pending must not be left.
+            someone_left = any(
+                isinstance(ev, RoomMemberEvent)
+                and ev.membership in ("leave", "ban")
+                and ev.state_key != self.client.user_id
+                for ev in info.timeline.events
+            )
+            if someone_left and len(room.users) <= 1:
                 log.info("leaving %s: nobody else is in it", room_id)
                 await self.client.room_leave(room_id)
                 await self.client.room_forget(room_id)

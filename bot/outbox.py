@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import ClientError
-from nio import AsyncClient, RoomCreateError, RoomPreset, RoomSendError, RoomSendResponse
+from nio import (
+    AsyncClient,
+    MembersSyncError,
+    RoomCreateError,
+    RoomPreset,
+    RoomSendError,
+    RoomSendResponse,
+)
 
 from store.broadcasts import BroadcastStore, Delivery, Progress
 from store.subscriptions import SubscriptionStore
@@ -116,7 +123,8 @@ class Outbox:
                 tx_id=f"kb-d{delivery.id}",
                 ignore_unverified_devices=True,
             )
-        except (ClientError, OSError, TimeoutError) as exc:
+        except (ClientError, OSError, TimeoutError, MembersSyncError) as exc:
+            # Nothing or the same transaction went out: retrying with the same txn ID is safe.
             await self._retry(delivery, repr(exc))
             return
         await self._record(delivery, resp)
@@ -150,12 +158,12 @@ class Outbox:
 
     async def _dm_room(self, user_id: str) -> str:
         room_id = await self.subscriptions.dm_room(user_id)
-        if room_id is not None:
-            room = self.client.rooms.get(room_id)
-            if room is None or user_id not in room.users:
-                raise _Undeliverable("the user left the DM room")
-            return room_id
-        return await self._create_dm(user_id)
+        if room_id is None:
+            return await self._create_dm(user_id)
+        await self._wait_for_room(room_id)
+        if user_id not in self.client.rooms[room_id].users:
+            raise _Undeliverable("the user left the DM room")
+        return room_id
 
     async def _create_dm(self, user_id: str) -> str:
         initial = []
@@ -183,12 +191,12 @@ class Outbox:
         return str(resp.room_id)
 
     async def _wait_for_room(self, room_id: str) -> None:
-        """nio can only encrypt for rooms the sync loop has seen."""
+        """nio can only encrypt for rooms the sync loop has seen (a transient error if not)."""
         for _ in range(300):
             if room_id in self.client.rooms:
                 return
             await asyncio.sleep(0.1)
-        raise ClientError(f"room {room_id} did not appear in sync")
+        raise ClientError(f"room {room_id} has not appeared in sync yet")
 
     async def _report(self, broadcast_id: int, force: bool = False) -> None:
         progress = await self.broadcasts.progress(broadcast_id)
