@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from typing import Any
 
 from commands import FEATURE_MODULES
 from commands.context import Role
+from commands.quiet import BERLIN
 from commands.registry import Registry
+from commands.when import Schedule
 from tests.harness import BotRunner, ChatUser, wait_until
 
 
@@ -126,3 +129,35 @@ async def test_measure_status_change_reaches_measure_subscribers(
         30,
         "measure details with history",
     )
+
+
+async def test_scheduled_post_fires_at_its_time(make_user: Any, bot_runner: Any) -> None:
+    manager: ChatUser = await make_user("manager")
+    runner: BotRunner = bot_runner(managers=[manager.user_id])
+    app = await runner.start()
+    citizen: ChatUser = await make_user("citizen")
+    dm = await _dm(citizen, runner)
+    await citizen.send(dm, "ruhezeit aus")
+    await citizen.send(dm, "abonnieren mobilitaet")
+    await citizen.wait_notice(dm, runner.user_id, count=2)
+    team = await manager.create_room(invite=[runner.user_id])
+    await manager.wait_joined(team, runner.user_id)
+
+    await manager.send(team, "!planen morgen 9:00 mobilitaet Radtour am Samstag")
+    await manager.send(team, "!geplant")
+    notices = await manager.wait_notice(team, runner.user_id, count=2)
+    assert "Geplant als Nr. 1" in notices[0].body
+    assert "Radtour am Samstag" in notices[1].body
+    await manager.send(team, "!planung-loeschen 1")
+    await manager.wait_notice(team, runner.user_id, count=3)
+
+    service = app.services.schedules  # type: ignore[union-attr]
+    due = datetime.now(BERLIN) + timedelta(seconds=3)
+    schedule = Schedule(due, None, due.hour, due.minute)
+    await service.add(schedule, "mobilitaet", "Geplanter Beitrag", manager.user_id, team)
+    await wait_until(
+        lambda: any("Geplanter Beitrag" in t for t in _texts(citizen, dm, runner.user_id)),
+        30,
+        "scheduled post in the subscriber's DM",
+    )
+    assert not any("Radtour am Samstag" in t for t in _texts(citizen, dm, runner.user_id))

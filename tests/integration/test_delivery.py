@@ -1,4 +1,4 @@
-"""Durable delivery: a hard kill mid-broadcast loses and doubles nothing; rate limits lose nothing."""
+"""Durable delivery: a hard kill loses and doubles nothing; rate limits lose nothing."""
 
 from __future__ import annotations
 
@@ -164,6 +164,8 @@ async def test_broadcast_to_300_survives_a_hard_kill_exactly_once(
         await manager.close()
 
 
+# Synapse's defaults allow the bot 0.2 messages/s after a burst of 10: this takes minutes.
+@pytest.mark.timeout(1200)
 async def test_broadcast_to_50_completes_under_default_rate_limits(tmp_path: Path) -> None:
     hs = LocalSynapse(tmp_path / "synapse")
     hs.start()
@@ -211,12 +213,19 @@ async def test_broadcast_to_50_completes_under_default_rate_limits(tmp_path: Pat
             hs, "manager2", tmp_path / "m2", PASSWORD, manager.user_id.split(":")[0][1:]
         )
         await manager.send(team, "!ankuendigen klimaanpassung Hitzeschutz-Tipps im Rathaus")
-        await manager.wait_notice(team, runner.user_id, within=120)
+        await wait_until(
+            lambda: any("Vorschau" in n.body for n in manager.notices(team, runner.user_id)),
+            120,
+            "preview",
+        )
         await manager.send(team, "ja")
-        store = app.services.broadcaster.broadcasts  # type: ignore[union-attr]
-        deadline = time.monotonic() + 600
-        while (await store.pending_count()) and time.monotonic() < deadline:
-            await asyncio.sleep(1)
+        await wait_until(
+            lambda: any(
+                "50 von 50 zugestellt" in n.body for n in manager.notices(team, runner.user_id)
+            ),
+            900,
+            "final delivery report",
+        )
         states = dict(
             (r[0], r[1])
             for r in await app.db.fetchall(  # type: ignore[union-attr]
