@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 
-from .normalize import MAX_QUERY_CHARS, clean, pieces, stemmer, words
+from .lexicon import ENGLISH_STOP, GERMAN_STOP
+from .normalize import MAX_QUERY_CHARS, clean, folded, pieces, stemmer, words
 from .vocab import Language, Vocabulary
 
 __all__ = ["Analyzer", "Terms"]
@@ -14,8 +16,10 @@ __all__ = ["Analyzer", "Terms"]
 # Parts of a word the index knows as a whole (Balkon|kraftwerk) and the words inside a synonym
 # phrase count half: the whole word or the phrase's group carries the meaning.
 PART_WEIGHT = 0.5
-# A typo-corrected word counts a little less than a correctly spelt one.
+# A typo-corrected word counts a little less than a correctly spelt one, and a word two typos
+# away from an index word is as likely another word altogether ("computer" is no "commute").
 FUZZY_WEIGHT = 0.8
+FAR_FUZZY_WEIGHT = 0.5
 # Known pieces found at the start or end of an unknown word ("Müllabfuhr|termin") are weak:
 # a compound's head alone is often generic.
 AFFIX_WEIGHT = 0.5
@@ -25,6 +29,13 @@ SPLIT_WEIGHT = 0.8
 MAX_QUERY_WORDS = 40
 # Marks a term that stands for doubt about a guessed word; it never matches anything.
 UNKNOWN_PREFIX = "?"
+# Weight of a general word in a question: a weak word of the lexicon, or in a question written
+# with German capitalisation a lowercase word (verb, adjective, adverb) that no curated text of
+# the FAQ uses. Such words neither point to an entry nor speak against one.
+WEAK_WEIGHT = 0.3
+# A word followed by one of these starts a sentence, so its capital letter says nothing.
+_SENTENCE_END = frozenset('.!?:;\n"(')
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 Weighted = tuple[tuple[str, float], ...]
 Terms = Mapping[str, float]
@@ -63,6 +74,12 @@ class _Synonyms:
                     covered.update(range(start, start + len(key)))
                     break
         return found, covered
+
+
+def _capitalises_nouns(marks: Sequence[tuple[bool, bool]]) -> bool:
+    """True if a text has capitalised and lowercase words within sentences, as German has."""
+    capitals = sum(not low and not initial for low, initial in marks)
+    return capitals > 0 and any(low for low, _ in marks)
 
 
 def _keys(phrase: list[str], stem: Stem) -> list[tuple[str, ...]]:
@@ -104,8 +121,12 @@ class Analyzer:
         language: Language,
         texts: Iterable[list[str]],
         synonyms: Sequence[Sequence[str]],
+        curated: Iterable[list[str]] = (),
     ) -> None:
         self.language = language
+        # Function words of only one language tell which language a question is written in.
+        english, german = folded(ENGLISH_STOP, language.fold), folded(GERMAN_STOP, language.fold)
+        self._english_only, self._german_only = english - german, german - english
         counts: Counter[str] = Counter()
         for text in texts:
             counts.update(text)
@@ -120,6 +141,20 @@ class Analyzer:
             {w: self._word_terms(w, False, stem) for w in counts}
         )
         self._phrase_starts = frozenset(w for w in counts if stem(w) in self.synonyms.phrases)
+        self.curated = self._curated_terms(curated, synonym_words)
+        # Stems of the general words the index uses: they weigh little in a phrasing too.
+        self.weak_terms = frozenset(stem(w) for w in counts if w in language.weak)
+
+    def _curated_terms(
+        self, texts: Iterable[list[str]], synonym_words: list[str]
+    ) -> frozenset[str]:
+        """Terms of the curated texts (questions, phrasings, keywords, topics, synonyms)."""
+        result = {t for tokens in self.synonyms.phrases.values() for _, t in tokens}
+        result.update(self.synonyms.single.values())
+        for text in (*texts, synonym_words):
+            for word in text:
+                result.update(term for term, _ in self._known.get(word, ()))
+        return frozenset(result)
 
     def _stem_fn(self) -> Stem:
         """Stem via the precomputed table, else a fresh stemmer whose results this call keeps."""
@@ -141,10 +176,44 @@ class Analyzer:
 
     def query(self, text: str) -> Terms:
         """Analyse a user question, with typo correction and splitting of unknown compounds."""
-        return self.analyze(self.words(text, MAX_QUERY_CHARS), query=True)
+        split, lower = self._query_words(clean(text, MAX_QUERY_CHARS))
+        return self.analyze(split, query=True, lower=lower)
 
-    def analyze(self, text: list[str], query: bool = False) -> Terms:
-        """Weighted terms of split text; `query` enables fixes for words the index lacks."""
+    def _query_words(self, text: str) -> tuple[list[str], list[bool]]:
+        """Folded words of a question, each marked if its spelling says it is no noun.
+
+        German capitalises nouns, so in a question written that way a lowercase word within a
+        sentence is a verb, adjective or adverb. English capitalises none: there every word is
+        marked, and only the FAQ's own vocabulary keeps its full weight.
+        """
+        split, marks = self._cased_words(text)
+        english = sum(w in self._english_only for w in split)
+        if english > sum(w in self._german_only for w in split):
+            return split, [True] * len(split)
+        if not _capitalises_nouns(marks):
+            return split, [False] * len(split)
+        return split, [low and not initial for low, initial in marks]
+
+    def _cased_words(self, text: str) -> tuple[list[str], list[tuple[bool, bool]]]:
+        """Folded words, each with (written lowercase, starts a sentence)."""
+        split: list[str] = []
+        marks: list[tuple[bool, bool]] = []
+        end = 0
+        for match in _TOKEN_RE.finditer(text):
+            token = match.group()
+            initial = not split or not _SENTENCE_END.isdisjoint(text[end : match.start()])
+            end = match.end()
+            for word in words(self.language.fold(token)):
+                split.append(word)
+                marks.append((token[0].islower(), initial))
+        return split, marks
+
+    def analyze(self, text: list[str], query: bool = False, lower: Sequence[bool] = ()) -> Terms:
+        """Weighted terms of split text; `query` enables fixes for words the index lacks.
+
+        `lower` marks query words whose spelling says they are no noun: unless the FAQ's
+        curated texts use them, they count as weak words.
+        """
         if not query and self._phrase_starts.isdisjoint(text):
             return self._analyze_known(text)
         stem = self._stem_fn()
@@ -162,10 +231,26 @@ class Analyzer:
             if budget < 0:
                 break
             scale = PART_WEIGHT if position in covered else 1.0
+            if query:
+                scale *= self._informative(word, terms, bool(lower) and lower[position])
             for term, weight in terms:
                 if weights.get(term, 0.0) < weight * scale:
                     weights[term] = weight * scale
         return weights
+
+    def _informative(self, word: str, terms: Weighted, lowercase: bool) -> float:
+        """How much a query word can say about the topic: 1, or WEAK_WEIGHT for general words.
+
+        A number counts only where a curated text uses it ("30 Jahre", "800 Watt"): an age or a
+        date that happens to occur in some answer says nothing.
+        """
+        if word.isdigit():
+            return 1.0 if not self.curated.isdisjoint(term for term, _ in terms) else 0.0
+        if word in self.language.weak:
+            return WEAK_WEIGHT
+        if lowercase and self.curated.isdisjoint(term for term, _ in terms):
+            return WEAK_WEIGHT
+        return 1.0
 
     def _analyze_known(self, text: list[str]) -> Terms:
         """Fast path for index text without synonym phrases: one lookup per word."""
@@ -218,10 +303,11 @@ class Analyzer:
         parts = vocab.split(word) or ()
         if parts:
             return tuple((stem(p), SPLIT_WEIGHT) for p in parts) + doubt
-        corrected = vocab.correct(word)
+        corrected = vocab.correction(word)
         if corrected is not None:
-            terms = self._plain_terms(corrected, False, stem)
-            return tuple((t, w * FUZZY_WEIGHT) for t, w in terms) + doubt
+            share = FUZZY_WEIGHT if corrected[1] <= 1 else FAR_FUZZY_WEIGHT
+            terms = self._plain_terms(corrected[0], False, stem)
+            return (*((t, w * share) for t, w in terms), (UNKNOWN_PREFIX + word, 1 - share))
         found = vocab.affixes(word)
         if found:
             return tuple((stem(p), AFFIX_WEIGHT) for p in found) + (

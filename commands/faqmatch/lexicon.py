@@ -58,6 +58,7 @@ GERMAN_STOP = """
     gibbet gibs nich nix dat wat nochma mitm aufm fürs übers ums ans aufs durchs unterm überm
     vorm hinterm is isses hätt würd wär gehts klar sone son jo joa nee hmm äh ähm
     einfache einfachen wirklich tatsächlich natürlich sicherlich bestimmt
+    brauch braucht brauchst bräuchte bräuchten benötige benötigen benötigt
     etwa eher gleich kaum oft öfter manchmal selten häufig sofort bald dauernd ebenfalls
 """
 
@@ -75,7 +76,7 @@ ENGLISH_STOP = """
     shouldn won ve ll re might may must shall let lets ok okay yes yeah sure even ever yet still
     already really actually currently maybe perhaps probably quite rather anyway hereby good
     morning evening afternoon whether anyone someone everyone everything nothing though although
-    since just able
+    since just able getting gets going goes doing done
 """
 
 # General German words: people, time, everyday verbs and adverbs, the town's own name. Only
@@ -97,12 +98,12 @@ GERMAN_WEAK = """
     bringen bringt brachte gebracht anfangen fange fängt angefangen beginnen beginne begonnen
     überlegen überlege überlegt überlegten hören höre hört gehört lesen lese liest gelesen
     meinen meine meint meinte gemeint glauben glaube glaubt geglaubt denken denke denkt gedacht
-    sprechen spreche spricht gesprochen reden rede redet geredet erzählen erzähle erzählt
-    erzählte schreiben schreibe schreibt geschrieben antworten antworte antwortet
+    sprechen spreche spricht gesprochen reden rede redet geredet
+    schreiben schreibe schreibt geschrieben antworten antworte antwortet
     liegen liegt lag gelegen setzen setze setzt gesetzt stellen stelle stellt gestellt
     legen lege legt gelegt nehmen nehme nimmt genommen halten halte hält gehalten
     bleiben bleibe bleibt geblieben ziehen ziehe zieht gezogen umziehen umgezogen zugezogen
-    wohnen wohne wohnt gewohnt leben lebe lebt gelebt arbeiten arbeite arbeitet gearbeitet
+    wohnen wohne wohnt gewohnt leben lebe lebt gelebt
     helfen helfe hilft geholfen unterstützen unterstützt versuchen versuche versucht
     schauen schaue schaut geschaut gucken gucke guckt zeigen zeige zeigt gezeigt
     verstehen verstehe versteht verstanden durchblicken blicke blickt interessieren

@@ -151,12 +151,17 @@ class Vocabulary:
 
     def correct(self, word: str) -> str | None:
         """The most frequent index word within a few typos of `word`, or None."""
+        found = self.correction(word)
+        return None if found is None else found[0]
+
+    def correction(self, word: str) -> tuple[str, int] | None:
+        """Like `correct`, with the number of typos fixed."""
         if len(word) < MIN_FUZZY or not word.isalpha():
             return None
         limit = max_edits(len(word))
         pool = self._pools.get((len(word), word[0]), ())
         found = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=limit)
-        return None if found is None else found[0]
+        return None if found is None else (found[0], int(found[1]))
 
     def affixes(self, word: str) -> list[str]:
         """Known leading/trailing pieces of an unknown long word, the rest typo-corrected."""

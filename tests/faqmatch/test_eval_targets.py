@@ -1,42 +1,63 @@
-"""Quality targets on the curated FAQ: the tuning set and the held-out set."""
+"""Quality targets on the curated FAQ: two tuning sets and a held-out set.
+
+Targets (issue): top1 >= 0.90, abstain_ok >= 0.80, wrong_answer <= 0.05. Each (set, metric) pair is
+its own test, so a regression in a metric that meets its target is never hidden behind one that
+does not. Known misses are xfail(strict=True): the moment one passes, its marker must go. A floor
+test guards the missed metrics against getting worse than the level reached so far.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from commands.faqmatch import FaqIndex
-from commands.faqmatch.evaluation import evaluate, load_cases
+from commands.faqmatch.evaluation import Report, evaluate, load_cases
 from config.faq import load_faq
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config"
+SETS = ("faq_eval.yaml", "faq_dev2.yaml", "faq_holdout.yaml")
+# Reported honestly: long, polite questions are often ranked right but not answered confidently.
+KNOWN_MISSES = {("faq_dev2.yaml", "top1"), ("faq_holdout.yaml", "top1")}
+TOP1_FLOORS = {"faq_dev2.yaml": 0.75, "faq_holdout.yaml": 0.74}
 
 
-@pytest.fixture(scope="module")
-def index() -> FaqIndex:
-    return FaqIndex.build(
+@cache
+def _report(cases_file: str) -> Report:
+    index = FaqIndex.build(
         load_faq(CONFIG / "faq", CONFIG / "topics.yaml", CONFIG / "synonyms.yaml")
     )
-
-
-@pytest.mark.parametrize(
-    "cases_file",
-    [
-        "faq_eval.yaml",
-        pytest.param(
-            "faq_holdout.yaml",
-            # Known and reported: the first engine reached top1 0.685 / wrong 0.07 on the
-            # held-out set. strict: the moment it passes, this marker must go.
-            marks=pytest.mark.xfail(strict=True, reason="held-out targets not met yet"),
-        ),
-    ],
-)
-def test_engine_meets_quality_targets(index: FaqIndex, cases_file: str) -> None:
     ids = frozenset(entry.id for entry in index.entries)
-    report = evaluate(index, load_cases(ROOT / "tests" / "data" / cases_file, ids))
-    metrics = report.metrics()
-    assert report.top1 >= 0.90, metrics
-    assert report.abstain_ok >= 0.80, metrics
-    assert report.wrong_answer <= 0.05, metrics
+    return evaluate(index, load_cases(ROOT / "tests" / "data" / cases_file, ids))
+
+
+def _cases() -> list[object]:
+    cases: list[object] = []
+    for cases_file in SETS:
+        for metric in ("top1", "abstain_ok", "wrong_answer"):
+            marks = []
+            if (cases_file, metric) in KNOWN_MISSES:
+                marks = [pytest.mark.xfail(strict=True, reason=f"{metric} target not met yet")]
+            cases.append(pytest.param(cases_file, metric, marks=marks, id=f"{cases_file}-{metric}"))
+    return cases
+
+
+@pytest.mark.parametrize(("cases_file", "metric"), _cases())
+def test_engine_meets_quality_target(cases_file: str, metric: str) -> None:
+    report = _report(cases_file)
+    value = getattr(report, metric)
+    if metric == "wrong_answer":
+        assert value <= 0.05, report.metrics()
+    elif metric == "abstain_ok":
+        assert value >= 0.80, report.metrics()
+    else:
+        assert value >= 0.90, report.metrics()
+
+
+@pytest.mark.parametrize("cases_file", sorted(TOP1_FLOORS))
+def test_top1_does_not_fall_below_the_level_reached(cases_file: str) -> None:
+    report = _report(cases_file)
+    assert report.top1 >= TOP1_FLOORS[cases_file], report.metrics()
