@@ -20,6 +20,7 @@ from commands.faq import FaqService
 from commands.formatting import render, to_plain
 from commands.i18n import Catalog
 from commands.measures import MeasureService
+from commands.privacy import FORGET_KIND, confirm_forget
 from commands.ratelimit import RateLimiter
 from commands.registry import Registry
 from commands.router import Router, RouterSettings
@@ -36,6 +37,7 @@ from store.dialogs import DialogStore
 from store.events import HandledEvents, UndecryptableEvents
 from store.faq import FaqStore
 from store.measures import MeasureStore
+from store.privacy import PrivacyStore
 from store.schedules import ScheduleStore
 from store.state import BotState
 from store.subscriptions import SubscriptionStore
@@ -124,10 +126,14 @@ class App:
             health=self,
             clock=time.time,
             faq=self.faq,
-            dialogs=Dialogs(DialogStore(db), {CONFIRM_KIND: confirm_announcement}),
+            dialogs=Dialogs(
+                DialogStore(db),
+                {CONFIRM_KIND: confirm_announcement, FORGET_KIND: confirm_forget},
+            ),
             broadcaster=broadcaster,
             measures=measures,
             schedules=schedules,
+            privacy=PrivacyStore(db),
         )
 
     def _router(self, replier: MatrixReplier, services: Services) -> Router:

@@ -49,6 +49,10 @@ class ConsoleReplier:
         """Print what would go to another room (e.g. the manager room)."""
         return self._print(f"[an {room_id}] {plain}")
 
+    async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
+        """Say what file would be sent."""
+        return self._print(f"[Datei {filename}, {len(data)} Bytes]")
+
     def _print(self, text: str) -> str:
         self.count += 1
         for line in text.splitlines() or [""]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from collections import Counter
 from typing import Any
 
-from nio import AsyncClient, RoomSendError
+from nio import AsyncClient, RoomSendError, UploadResponse
 
 from commands.context import Message
 
@@ -62,6 +63,31 @@ class MatrixReplier:
             "m.mentions": {},
         }
         return await self._send(room_id, content, None)
+
+    async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
+        """Upload a file (encrypted in encrypted rooms) and post it as m.file in the room."""
+        room = self._client.rooms.get(message.room_id)
+        encrypt = bool(room is not None and room.encrypted)
+        upload, keys = await self._client.upload(
+            io.BytesIO(data),
+            content_type=mimetype,
+            filename=filename,
+            encrypt=encrypt,
+            filesize=len(data),
+        )
+        if not isinstance(upload, UploadResponse):
+            raise SendFailedError(f"upload failed: {upload}")
+        content: dict[str, Any] = {
+            "msgtype": "m.file",
+            "body": filename,
+            "filename": filename,
+            "info": {"mimetype": mimetype, "size": len(data)},
+        }
+        if encrypt and keys is not None:
+            content["file"] = {**keys, "url": upload.content_uri}
+        else:
+            content["url"] = upload.content_uri
+        return await self._send(message.room_id, content, None)
 
     async def _send(self, room_id: str, content: dict[str, Any], txn_id: str | None) -> str:
         self.in_flight += 1

@@ -11,6 +11,7 @@ from commands import (
     dialogs,
     faq,
     measures,
+    privacy,
     schedule,
     subscriptions,
 )
@@ -26,5 +27,6 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     dialogs,
     broadcast,
     schedule,
+    privacy,
     admin,
 )

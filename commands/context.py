@@ -57,6 +57,9 @@ class Replier(Protocol):
     async def notice(self, room_id: str, plain: str, html: str) -> str:
         """Post a notice that answers nothing (e.g. to the manager room); return its event ID."""
 
+    async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
+        """Upload `data` and post it as a file in the message's room; return the event ID."""
+
 
 @dataclass(frozen=True)
 class Health:
@@ -103,6 +106,10 @@ class Context:
     async def reply_key(self, key: str, **params: Any) -> str:
         """Answer with the catalog text for `key`."""
         return await self.reply(self.t(key, **params))
+
+    async def send_file(self, filename: str, data: bytes, mimetype: str) -> str:
+        """Send a file (e.g. a data export) into the conversation."""
+        return await self.replier.send_file(self.message, filename, data, mimetype)
 
     async def notice(self, room_id: str, text: str) -> str:
         """Post `text` to another room (e.g. the manager room)."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from commands.context import HealthSource
 from commands.registry import Registry
+from store.privacy import PrivacyStore
 from store.users import UserSettings
 
 if TYPE_CHECKING:
@@ -33,3 +34,4 @@ class Services:
     broadcaster: Broadcaster | None = None
     measures: MeasureService | None = None
     schedules: ScheduleService | None = None
+    privacy: PrivacyStore | None = None

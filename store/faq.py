@@ -109,10 +109,12 @@ class FaqStore:
         )
 
     async def feedback_totals(self) -> dict[str, tuple[int, int]]:
-        """Per entry: (👍 count, 👎 count)."""
+        """Per entry: (👍 count, 👎 count), including votes of users who were forgotten."""
         rows = await self._db.fetchall(
+            "SELECT entry_id, SUM(up) AS up, SUM(down) AS down FROM ("
             "SELECT entry_id, SUM(vote = 1) AS up, SUM(vote = -1) AS down "
-            "FROM faq_feedback GROUP BY entry_id"
+            "FROM faq_feedback GROUP BY entry_id "
+            "UNION ALL SELECT entry_id, up, down FROM faq_feedback_aggregate) GROUP BY entry_id"
         )
         return {str(r["entry_id"]): (int(r["up"]), int(r["down"])) for r in rows}
 

@@ -214,6 +214,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        7,
+        "FAQ feedback counts that outlive deleted users (data rights keep only aggregates)",
+        (
+            """CREATE TABLE faq_feedback_aggregate (
+                entry_id TEXT PRIMARY KEY,
+                up INTEGER NOT NULL DEFAULT 0,
+                down INTEGER NOT NULL DEFAULT 0
+            )""",
+        ),
+    ),
 )
 
 

@@ -28,6 +28,7 @@ class RecordingReplier:
 
     sent: list[tuple[Message, str, str]] = field(default_factory=list)
     notices: list[tuple[str, str, str]] = field(default_factory=list)
+    files: list[tuple[str, bytes]] = field(default_factory=list)
 
     async def reply(self, message: Message, plain: str, html: str) -> str:
         self.sent.append((message, plain, html))
@@ -36,6 +37,10 @@ class RecordingReplier:
     async def notice(self, room_id: str, plain: str, html: str) -> str:
         self.notices.append((room_id, plain, html))
         return f"$notice{len(self.notices)}"
+
+    async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
+        self.files.append((filename, data))
+        return f"$file{len(self.files)}"
 
     @property
     def texts(self) -> list[str]:

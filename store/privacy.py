@@ -1,0 +1,76 @@
+"""Data rights (DSGVO): everything stored about a user, and forgetting it completely.
+
+Every table that holds a Matrix ID or a user's text is listed here. The test suite scans every
+table of the schema after `forget`, so a new table that is not handled here fails a test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from store.db import Database
+
+__all__ = ["PrivacyStore"]
+
+# (table, column holding the user's Matrix ID) — rows are the user's own data.
+_OWN_ROWS: tuple[tuple[str, str], ...] = (
+    ("user_settings", "user_id"),
+    ("faq_questions", "user_id"),
+    ("faq_answers", "user_id"),
+    ("faq_feedback", "user_id"),
+    ("faq_choices", "user_id"),
+    ("subscriptions", "user_id"),
+    ("delivery_prefs", "user_id"),
+    ("dm_rooms", "user_id"),
+    ("deliveries", "recipient"),
+    ("dialogs", "user_id"),
+)
+# (table, column) where the user is only named as the author of official content: anonymised.
+_AUTHORED: tuple[tuple[str, str], ...] = (
+    ("broadcasts", "author"),
+    ("measure_updates", "author"),
+    ("scheduled_posts", "author"),
+)
+FORGOTTEN = "[gelöscht]"
+
+
+class PrivacyStore:
+    """Export and erase one user's data."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def export(self, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        """All rows about the user, by table."""
+        data: dict[str, list[dict[str, Any]]] = {}
+        for table, column in (*_OWN_ROWS, *_AUTHORED):
+            rows = await self._db.fetchall(
+                f"SELECT * FROM {table} WHERE {column} = ?",  # names from the fixed list above
+                (user_id,),
+            )
+            if rows:
+                data[table] = [dict(row) for row in rows]
+        return data
+
+    async def forget(self, user_id: str) -> dict[str, int]:
+        """Delete the user's rows and anonymise their authorship, in one transaction."""
+        removed: dict[str, int] = {}
+        async with self._db.transaction() as conn:
+            # Votes survive only as counts per FAQ entry.
+            await conn.execute(
+                "INSERT INTO faq_feedback_aggregate (entry_id, up, down) "
+                "SELECT entry_id, SUM(vote = 1), SUM(vote = -1) FROM faq_feedback "
+                "WHERE user_id = ? GROUP BY entry_id "
+                "ON CONFLICT (entry_id) DO UPDATE SET up = up + excluded.up, "
+                "down = down + excluded.down",
+                (user_id,),
+            )
+            for table, column in _OWN_ROWS:
+                cursor = await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+                removed[table] = cursor.rowcount
+            for table, column in _AUTHORED:
+                cursor = await conn.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (FORGOTTEN, user_id)
+                )
+                removed[table] = cursor.rowcount
+        return removed
