@@ -10,16 +10,20 @@ from contextlib import suppress
 from bot.events import EventHandler
 from bot.jobs import Jobs
 from bot.matrix import MatrixTransport, StartupError
+from bot.messenger import MatrixMessenger
 from bot.outbox import Outbox
 from bot.replies import MatrixReplier
 from commands import FEATURE_MODULES
+from commands.actors import REGISTER_KIND, ActorService, register_step
 from commands.broadcast import CONFIRM_KIND, Broadcaster, TopicIndex, confirm_announcement
 from commands.context import Health
 from commands.dialogs import Dialogs
 from commands.faq import FaqService
 from commands.formatting import render, to_plain
 from commands.i18n import Catalog
+from commands.matching import ActorIndex
 from commands.measures import MeasureService
+from commands.network import ANSWER_KIND, NetworkService, answer_by_reaction, answer_step
 from commands.privacy import FORGET_KIND, confirm_forget
 from commands.ratelimit import RateLimiter
 from commands.registry import Registry
@@ -28,9 +32,10 @@ from commands.schedule import ScheduleService
 from commands.services import Services
 from commands.subscriptions import subscribe_by_reaction
 from commands.version import VERSION
-from config.faq import FaqError, load_topics
+from config.faq import FaqError, load_synonyms, load_topics
 from config.measures import MeasuresError, load_measures
 from config.settings import Config
+from store.actors import ActorStore
 from store.broadcasts import BroadcastStore
 from store.db import Database
 from store.dialogs import DialogStore
@@ -85,6 +90,7 @@ class App:
             max_age=self.config.bot.max_event_age,
         )
         self.outbox = self._outbox(self.services)
+        await self._start_network(self.db, self.services, self.outbox)
         self._tasks.append(asyncio.create_task(self.transport.run(handler.on_sync), name="sync"))
         self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
         await self._start_jobs(router.limiter, self.services)
@@ -128,12 +134,18 @@ class App:
             faq=self.faq,
             dialogs=Dialogs(
                 DialogStore(db),
-                {CONFIRM_KIND: confirm_announcement, FORGET_KIND: confirm_forget},
+                {
+                    CONFIRM_KIND: confirm_announcement,
+                    FORGET_KIND: confirm_forget,
+                    REGISTER_KIND: register_step,
+                    ANSWER_KIND: answer_step,
+                },
             ),
             broadcaster=broadcaster,
             measures=measures,
             schedules=schedules,
             privacy=PrivacyStore(db),
+            actors=ActorService(self.config.actors, ActorStore(db)),
         )
 
     def _router(self, replier: MatrixReplier, services: Services) -> Router:
@@ -151,7 +163,7 @@ class App:
             limiter=RateLimiter(bot.rate_limit.messages, bot.rate_limit.seconds, time.monotonic),
             services=services,
             conversation=self.faq,
-            reaction_handlers=(*handlers, subscribe_by_reaction),
+            reaction_handlers=(*handlers, subscribe_by_reaction, answer_by_reaction),
         )
 
     def _outbox(self, services: Services) -> Outbox:
@@ -171,6 +183,22 @@ class App:
         broadcaster.wake = outbox.wake
         return outbox
 
+    async def _start_network(self, db: Database, services: Services, outbox: Outbox) -> None:
+        assert self.transport is not None
+        assert services.actors is not None
+        messenger = MatrixMessenger(self.transport.client, outbox, self.config.matrix.encryption)
+        synonyms = load_synonyms(self.config.faq.synonyms_file)
+        services.network = NetworkService(
+            services.actors,
+            ActorIndex(synonyms),
+            messenger,
+            DialogStore(db),
+            UserSettings(db),
+            self.catalog,
+            self.config.bot.command_prefix,
+        )
+        await services.network.load()
+
     async def _start_jobs(self, limiter: RateLimiter, services: Services) -> None:
         assert self.db is not None
         assert services.schedules is not None
@@ -182,6 +210,7 @@ class App:
             services.schedules,
             services.broadcaster,
             self.config.broadcast,
+            services.network,
         )
         self.jobs.start()
         services.schedules.planner = self.jobs

@@ -12,6 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from commands.broadcast import Broadcaster
+from commands.network import NetworkService
 from commands.ratelimit import RateLimiter
 from commands.schedule import ScheduleService
 from config.settings import BroadcastSettings
@@ -38,6 +39,7 @@ class Jobs:
         schedules: ScheduleService,
         broadcaster: Broadcaster,
         settings: BroadcastSettings,
+        network: NetworkService | None = None,
     ) -> None:
         self._handled = handled
         self._limiter = limiter
@@ -45,6 +47,7 @@ class Jobs:
         self._schedules = schedules
         self._broadcaster = broadcaster
         self._settings = settings
+        self._network = network
         self.scheduler = AsyncIOScheduler(timezone=_TZ)
 
     def start(self) -> None:
@@ -63,6 +66,8 @@ class Jobs:
             day_of_week=s.digest_weekday, hour=s.digest_hour, minute=s.digest_minute, timezone=_TZ
         )
         self.scheduler.add_job(self.digest, digest, id="weekly-digest", misfire_grace_time=3600)
+        if self._network is not None:
+            self.scheduler.add_job(self._network.expire, "interval", hours=1, id="expire-intros")
         self.scheduler.start()
 
     def plan(self, post_id: int, due: datetime) -> None:

@@ -126,7 +126,7 @@ class ChatUser:
         await wait_until(
             lambda: len(self.notices(room_id, sender)) >= count,
             within,
-            f"no {count} notice(s) from {sender} in {room_id}: {self.notices(room_id, sender)}",
+            f"{count} notice(s) from {sender} in {room_id}",
         )
         return self.notices(room_id, sender)
 

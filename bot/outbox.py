@@ -147,6 +147,16 @@ class Outbox:
         )
         await self.broadcasts.retry_later(delivery.id, attempts, delay, error)
 
+    async def dm_room_for(self, user_id: str) -> str:
+        """The user's DM room, created on first need (shared with introductions)."""
+        lock = self._room_locks.setdefault(user_id, asyncio.Lock())
+        async with lock:
+            try:
+                return await self._dm_room(user_id)
+            except _Undeliverable:
+                # They left the old DM room: a direct request gets a fresh one.
+                return await self._create_dm(user_id)
+
     async def _target_room(self, delivery: Delivery) -> str:
         if delivery.recipient_kind == "room":
             if delivery.recipient not in self.client.rooms:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from types import ModuleType
 
 from commands import (
+    actors,
     admin,
     broadcast,
     core,
     dialogs,
     faq,
     measures,
+    network,
     privacy,
     schedule,
     subscriptions,
@@ -24,6 +26,8 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     faq,
     subscriptions,
     measures,
+    actors,
+    network,
     dialogs,
     broadcast,
     schedule,

@@ -63,6 +63,8 @@ async def confirm_forget(ctx: Context, dialog: Dialog, text: str) -> None:
     assert dialogs is not None
     if is_yes(text):
         await _privacy(ctx).forget(ctx.message.sender)
+        if ctx.services.network is not None:
+            ctx.services.network.refresh(None, ctx.message.sender)
         await ctx.reply_key("privacy.forgotten")
     elif is_no(text):
         await dialogs.close(ctx)

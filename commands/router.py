@@ -125,6 +125,7 @@ class Router:
         if route is None:
             return False
         ctx = await self._context(message)
+        await self._remember_dm(message)
         verdict = self.limiter.check(message.sender)
         if not verdict.allowed:
             if verdict.notify:
@@ -139,6 +140,15 @@ class Router:
             return True
         await self._run(ctx, route)
         return True
+
+    async def _remember_dm(self, message: Message) -> None:
+        """A user who writes to the bot in a DM gets later DMs (news, requests) there."""
+        broadcaster = self.services.broadcaster
+        if not message.is_direct or broadcaster is None:
+            return
+        subs = broadcaster.subscriptions
+        if await subs.dm_room(message.sender) is None:
+            await subs.set_dm_room(message.sender, message.room_id)
 
     async def react(self, reaction: Reaction) -> None:
         """Pass a reaction to every feature that cares (FAQ feedback, topic 👍, consent)."""

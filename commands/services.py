@@ -12,10 +12,12 @@ from store.privacy import PrivacyStore
 from store.users import UserSettings
 
 if TYPE_CHECKING:
+    from commands.actors import ActorService
     from commands.broadcast import Broadcaster
     from commands.dialogs import Dialogs
     from commands.faq import FaqService
     from commands.measures import MeasureService
+    from commands.network import NetworkService
     from commands.schedule import ScheduleService
 
 __all__ = ["Services"]
@@ -35,3 +37,5 @@ class Services:
     measures: MeasureService | None = None
     schedules: ScheduleService | None = None
     privacy: PrivacyStore | None = None
+    actors: ActorService | None = None
+    network: NetworkService | None = None

@@ -18,6 +18,7 @@ import yaml
 
 __all__ = [
     "FAQ_ROOM_MODES",
+    "ActorSettings",
     "BotSettings",
     "BroadcastSettings",
     "Config",
@@ -159,6 +160,31 @@ class BroadcastSettings:
     measures_file: Path
 
 
+DEFAULT_ACTOR_TYPES = (
+    "Bürger/in",
+    "Unternehmen",
+    "Handwerk",
+    "Verein/Initiative",
+    "Schule/Kita",
+    "Landwirtschaft",
+    "Energieversorger",
+    "Wohnungswirtschaft",
+    "Kirchengemeinde",
+    "Verwaltung",
+)
+DEFAULT_DISTRICTS = ("Ochtrup", "Welbergen", "Langenhorst")
+
+
+@dataclass(frozen=True)
+class ActorSettings:
+    """The actor network: types, districts and the privacy notice people consent to."""
+
+    types: tuple[str, ...]
+    districts: tuple[str, ...]
+    privacy_notice: Mapping[str, str]
+    privacy_version: str
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
@@ -169,6 +195,7 @@ class Config:
     bot: BotSettings
     faq: FaqSettings
     broadcast: BroadcastSettings
+    actors: ActorSettings
 
     @property
     def database_path(self) -> Path:
@@ -264,10 +291,12 @@ def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
     bot = _bot(top.section("bot"))
     faq = _faq(top.section("faq"), base_dir)
     broadcast = _broadcast(top.section("broadcast"), base_dir)
+    actors = _actors(top.section("actors"))
     top.check_unknown()
     if problems or matrix is None or bot is None or data_dir is None or faq is None:
         raise ConfigError(problems or ["config: incomplete"])
     assert broadcast is not None
+    assert actors is not None
     return Config(
         matrix=matrix,
         data_dir=(base_dir / Path(data_dir).expanduser()).resolve(),
@@ -275,7 +304,19 @@ def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
         bot=bot,
         faq=faq,
         broadcast=broadcast,
+        actors=actors,
     )
+
+
+def _actors(sec: _Section) -> ActorSettings | None:
+    types = _string_list(sec, "types", None, "") or DEFAULT_ACTOR_TYPES
+    districts = _string_list(sec, "districts", None, "") or DEFAULT_DISTRICTS
+    notice = sec.section("privacy_notice")
+    texts = {lang: notice.get(lang, str, default="") or "" for lang in LANGUAGES}
+    notice.check_unknown()
+    version = sec.get("privacy_version", str, default="2026-11") or "2026-11"
+    sec.check_unknown()
+    return ActorSettings(types, districts, texts, version)
 
 
 def _broadcast(sec: _Section, base_dir: Path) -> BroadcastSettings | None:
@@ -468,7 +509,7 @@ def _bot(sec: _Section) -> BotSettings | None:
 
 
 def _rate_limit(sec: _Section) -> RateLimit | None:
-    messages = _positive(sec, "messages", 10, int)
+    messages = _positive(sec, "messages", 20, int)
     seconds = _positive(sec, "seconds", 60.0, float)
     sec.check_unknown()
     if messages is None or seconds is None:

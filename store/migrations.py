@@ -225,6 +225,54 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        8,
+        "actors: profiles with consent, blocks, suggestions, double opt-in introductions",
+        (
+            """CREATE TABLE actors (
+                user_id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                actor_type TEXT NOT NULL,
+                organisation TEXT NOT NULL DEFAULT '',
+                district TEXT NOT NULL,
+                topics TEXT NOT NULL,
+                offers TEXT NOT NULL DEFAULT '',
+                needs TEXT NOT NULL DEFAULT '',
+                listed INTEGER NOT NULL,
+                paused INTEGER NOT NULL DEFAULT 0,
+                consent_purpose TEXT NOT NULL,
+                consent_version TEXT NOT NULL,
+                consent_at REAL NOT NULL,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            )""",
+            """CREATE TABLE actor_blocks (
+                user_id TEXT NOT NULL,
+                blocked_user_id TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                PRIMARY KEY (user_id, blocked_user_id)
+            )""",
+            """CREATE TABLE actor_suggestions (
+                user_id TEXT PRIMARY KEY,
+                candidates TEXT NOT NULL,
+                created_at REAL NOT NULL
+            )""",
+            """CREATE TABLE introductions (
+                id INTEGER PRIMARY KEY,
+                requester TEXT NOT NULL,
+                target TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                status TEXT NOT NULL
+                    CHECK (status IN ('open', 'accepted', 'declined', 'expired')),
+                room_id TEXT,
+                request_event TEXT,
+                created_at REAL NOT NULL,
+                decided_at REAL
+            )""",
+            "CREATE INDEX introductions_target ON introductions (target, status)",
+            "CREATE INDEX introductions_requester ON introductions (requester, status)",
+        ),
+    ),
 )
 
 

@@ -24,6 +24,12 @@ _OWN_ROWS: tuple[tuple[str, str], ...] = (
     ("dm_rooms", "user_id"),
     ("deliveries", "recipient"),
     ("dialogs", "user_id"),
+    ("actors", "user_id"),
+    ("actor_suggestions", "user_id"),
+    ("actor_blocks", "user_id"),
+    ("actor_blocks", "blocked_user_id"),
+    ("introductions", "requester"),
+    ("introductions", "target"),
 )
 # (table, column) where the user is only named as the author of official content: anonymised.
 _AUTHORED: tuple[tuple[str, str], ...] = (
@@ -49,7 +55,7 @@ class PrivacyStore:
                 (user_id,),
             )
             if rows:
-                data[table] = [dict(row) for row in rows]
+                data.setdefault(table, []).extend(dict(row) for row in rows)
         return data
 
     async def forget(self, user_id: str) -> dict[str, int]:
@@ -67,7 +73,7 @@ class PrivacyStore:
             )
             for table, column in _OWN_ROWS:
                 cursor = await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
-                removed[table] = cursor.rowcount
+                removed[table] = removed.get(table, 0) + cursor.rowcount
             for table, column in _AUTHORED:
                 cursor = await conn.execute(
                     f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (FORGOTTEN, user_id)

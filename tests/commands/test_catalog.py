@@ -61,3 +61,12 @@ def test_duplicate_command_names_are_refused() -> None:
     specs = [f.__klimabot_command__ for f in (first, second)]  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="registered twice"):
         Registry(specs)
+
+
+def test_every_table_with_personal_data_has_a_name_in_the_export_summary() -> None:
+    from store.privacy import _AUTHORED, _OWN_ROWS
+
+    catalog = Catalog.load()
+    for table, _ in (*_OWN_ROWS, *_AUTHORED):
+        for lang in ("de", "en"):
+            assert catalog.text(lang, f"privacy.table.{table}")

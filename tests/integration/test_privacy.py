@@ -28,7 +28,7 @@ async def test_export_then_forget_leaves_no_row_with_the_user(
     make_user: Any, bot_runner: Any
 ) -> None:
     manager: ChatUser = await make_user("manager")
-    runner: BotRunner = bot_runner(managers=[manager.user_id])
+    runner: BotRunner = bot_runner(managers=[manager.user_id], rate_limit={"messages": 100})
     app = await runner.start()
     citizen: ChatUser = await make_user("citizen")
     files: list[Any] = []
@@ -39,15 +39,18 @@ async def test_export_then_forget_leaves_no_row_with_the_user(
     citizen.client.add_event_callback(on_file, (RoomMessageFile, RoomEncryptedFile))
     dm = await citizen.create_room(invite=[runner.user_id], encrypted=True, direct=True)
     await citizen.wait_joined(dm, runner.user_id)
-    for text in (
+    steps = (
         "ruhezeit aus",
         "abonnieren mobilitaet",
         UNKNOWN,
         "Muss ich mein Balkonkraftwerk anmelden?",
-    ):
+        "registrieren name=Clara Citizen; typ=1; themen=mobilitaet; suche=Mitfahrgelegenheit",
+        "ja",
+    )
+    for n, text in enumerate(steps, start=1):
         await citizen.send(dm, text)
-    notices = await citizen.wait_notice(dm, runner.user_id, count=4)
-    answer = notices[3]
+        await citizen.wait_notice(dm, runner.user_id, count=n)
+    answer = citizen.notices(dm, runner.user_id)[3]
     reaction = {
         "m.relates_to": {"rel_type": "m.annotation", "event_id": answer.event_id, "key": "👍"}
     }
@@ -67,15 +70,16 @@ async def test_export_then_forget_leaves_no_row_with_the_user(
     await citizen.send(dm, "meinedaten")
     await wait_until(lambda: bool(files), 30, "export file")
     await wait_until(
-        lambda: any("gespeichert" in n.body for n in citizen.notices(dm, runner.user_id)[4:]),
+        lambda: any("Das habe ich" in n.body for n in citizen.notices(dm, runner.user_id)),
         30,
-        "export summary",
+        f"export summary; got {[n.body[:60] for n in citizen.notices(dm, runner.user_id)]}",
     )
     assert files[0].body == "klimabot-meine-daten.json"
     exported = json.loads(await _download(citizen, files[0]))
     assert exported["user_id"] == citizen.user_id
     assert UNKNOWN in json.dumps(exported, ensure_ascii=False)
-    assert {"faq_questions", "subscriptions", "faq_feedback", "deliveries"} <= set(exported["data"])
+    expected = {"faq_questions", "subscriptions", "faq_feedback", "deliveries", "actors"}
+    assert expected <= set(exported["data"])
 
     assert await _scan(app, [citizen.user_id, UNKNOWN])  # the data really is there
     before = len(citizen.notices(dm, runner.user_id))
@@ -85,7 +89,7 @@ async def test_export_then_forget_leaves_no_row_with_the_user(
     notices = await citizen.wait_notice(dm, runner.user_id, count=before + 2)
     assert "alles gelöscht" in notices[-1].body
 
-    assert await _scan(app, [citizen.user_id, UNKNOWN]) == []
+    assert await _scan(app, [citizen.user_id, UNKNOWN, "Clara Citizen"]) == []
     assert await faq.feedback_totals() == {"balkonkraftwerk": (1, 0)}  # only the count remains
 
 

@@ -1,0 +1,397 @@
+"""Actor matching: suggest local climate actors who fit together, and say why.
+
+Offers ("biete") and needs ("suche") are compared as German terms: each word goes through
+`commands.faqmatch.tokens` (folding, stemming, hyphen parts) and then through the synonym groups,
+so "Solaranlage", "PV-Installation" and "Photovoltaikanlage montieren" share one term. Inverted
+indexes (topic, offer term, need term -> user ids) limit `suggest` to actors who share something;
+actor type and district only add a bonus to those, they are never a reason to meet on their own.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from commands.faqmatch import tokens
+
+__all__ = [
+    "DEFAULT_COMPLEMENTS",
+    "GENERIC_WORDS",
+    "MAX_BONUS",
+    "MAX_TERMS_PER_SIDE",
+    "W_COMPLEMENTARY",
+    "W_NEED_MET",
+    "W_SAME_DISTRICT",
+    "W_SHARED_TOPIC",
+    "ActorIndex",
+    "ActorProfile",
+    "Suggestion",
+]
+
+# Weights are dyadic fractions so that equal reasons always add up to bit-identical scores and
+# ties fall to the user id. A need met by an offer outweighs even three shared topics.
+W_NEED_MET = 4.0  # per distinct term of one side's needs found in the other side's offers
+MAX_TERMS_PER_SIDE = 3  # a long offer text should not drown every other reason
+W_SHARED_TOPIC = 1.0  # per shared topic slug
+W_COMPLEMENTARY = 0.75  # actor types that typically work together (Handwerk <-> Bürger/in)
+W_SAME_DISTRICT = 0.25  # small bonus: meeting in person is easier
+MAX_BONUS = W_COMPLEMENTARY + W_SAME_DISTRICT  # used to skip candidates that cannot win
+
+# Words that appear in any offer or need ("Hilfe", "Austausch", "Ochtrup") and would match
+# everyone with everyone; they never count as a need met.
+GENERIC_WORDS = frozenset(
+    """
+    biete bieten suche suchen hilfe helfen unterstützung unterstützen angebot angebote
+    interesse möglichkeit möglichkeiten partner partnerin partnerinnen kontakt kontakte
+    austausch zusammenarbeit projekt projekte idee ideen thema themen klima klimaschutz
+    ochtrup welbergen langenhorst person personen leute menschen gemeinsam neu neue
+    """.split()
+)
+
+_WORD_RE = re.compile(r"\w+(?:-\w+)*")
+# The per-index word cache is emptied when it reaches this size; real vocabularies stay far below.
+_MAX_CACHED_WORDS = 200_000
+
+
+def _symmetric(pairs: Iterable[tuple[str, str]]) -> Mapping[str, frozenset[str]]:
+    """A read-only mapping in which every pair holds both ways."""
+    result: dict[str, set[str]] = {}
+    for a, b in pairs:
+        result.setdefault(a, set()).add(b)
+        result.setdefault(b, set()).add(a)
+    return MappingProxyType({key: frozenset(value) for key, value in result.items()})
+
+
+DEFAULT_COMPLEMENTS: Mapping[str, frozenset[str]] = _symmetric(
+    [
+        ("Bürger/in", "Handwerk"),
+        ("Bürger/in", "Energieversorger"),
+        ("Bürger/in", "Verein/Initiative"),
+        ("Bürger/in", "Wohnungswirtschaft"),
+        ("Schule/Kita", "Verein/Initiative"),
+        ("Schule/Kita", "Verwaltung"),
+        ("Schule/Kita", "Energieversorger"),
+        ("Schule/Kita", "Landwirtschaft"),
+        ("Landwirtschaft", "Energieversorger"),
+        ("Landwirtschaft", "Unternehmen"),
+        ("Landwirtschaft", "Verein/Initiative"),
+        ("Wohnungswirtschaft", "Handwerk"),
+        ("Wohnungswirtschaft", "Energieversorger"),
+        ("Wohnungswirtschaft", "Verwaltung"),
+        ("Unternehmen", "Handwerk"),
+        ("Unternehmen", "Energieversorger"),
+        ("Unternehmen", "Verwaltung"),
+        ("Handwerk", "Energieversorger"),
+        ("Kirchengemeinde", "Verein/Initiative"),
+        ("Kirchengemeinde", "Handwerk"),
+        ("Kirchengemeinde", "Energieversorger"),
+        ("Verwaltung", "Verein/Initiative"),
+        ("Verwaltung", "Energieversorger"),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ActorProfile:
+    """A registered climate actor: who they are, their topics, what they offer and need."""
+
+    user_id: str
+    name: str
+    actor_type: str
+    district: str
+    topics: frozenset[str]
+    offers: str
+    needs: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One actor worth meeting, with the score and the human-readable reasons."""
+
+    user_id: str
+    score: float
+    shared_topics: tuple[str, ...]
+    they_offer_what_i_need: tuple[str, ...]
+    i_offer_what_they_need: tuple[str, ...]
+    complementary_types: bool
+    same_district: bool
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """The matchable terms of one text, and which original word or phrase gave each term."""
+
+    terms: frozenset[str]
+    spans: tuple[tuple[str, str], ...]  # (term, original text) in text order
+
+    def words(self, matched: AbstractSet[str]) -> tuple[str, ...]:
+        """Original words/phrases behind `matched`, in text order, without repeats."""
+        return tuple(dict.fromkeys(text for term, text in self.spans if term in matched))
+
+
+@dataclass(frozen=True)
+class _Actor:
+    """A profile with its offers and needs analysed."""
+
+    profile: ActorProfile
+    offers: _Terms
+    needs: _Terms
+
+
+Phrase = tuple[tuple[str, ...], str]  # (stem sequence, group term)
+Ranked = tuple[float, str]  # (-score, user id): ascending order is best first
+
+
+@dataclass(frozen=True)
+class _Synonyms:
+    """Synonym groups as stems: single stems and multi-word stem sequences -> one group term."""
+
+    single: Mapping[str, str]
+    phrases: Mapping[str, tuple[Phrase, ...]]  # keyed by first stem, longest first
+
+    @classmethod
+    def build(cls, groups: Sequence[Sequence[str]]) -> _Synonyms:
+        """Stem every phrase; a key claimed by two groups goes to its shortest spelling."""
+        # No transitive merge: "stromer" (an e-car) stems to "strom" and would make electricity
+        # and e-cars one group; "strom" itself is the closer spelling and wins the key.
+        owner: dict[tuple[str, ...], tuple[int, str]] = {}
+        for number, group in enumerate(groups):
+            for phrase in group:
+                for key in _phrase_keys(phrase):
+                    if key not in owner or len(phrase) < len(owner[key][1]):
+                        owner[key] = (number, phrase)
+        names: dict[int, str] = {}  # a group's term is named after its first key
+        for key, (number, _) in owner.items():
+            names.setdefault(number, "~" + "_".join(key))
+        single = {key[0]: names[n] for key, (n, _) in owner.items() if len(key) == 1}
+        phrases: dict[str, list[Phrase]] = {}
+        for key, (number, _) in owner.items():
+            if len(key) > 1:
+                phrases.setdefault(key[0], []).append((key, names[number]))
+        ordered = {
+            first: tuple(sorted(v, key=lambda p: -len(p[0]))) for first, v in phrases.items()
+        }
+        return cls(MappingProxyType(single), MappingProxyType(ordered))
+
+
+def _phrase_keys(phrase: str) -> list[tuple[str, ...]]:
+    """Stem keys of a phrase: "pv-anlage" gives ("pvanlag",) and ("pv", "anlag")."""
+    per_word = [toks for word in phrase.split() if (toks := tokens(word))]
+    keys = [tuple(toks[0] for toks in per_word)] if per_word else []
+    # Parts only when none was dropped: "e-auto" must not make plain "auto" a synonym.
+    if len(per_word) == 1 and len(per_word[0]) - 1 == phrase.count("-") + 1 > 1:
+        keys.append(tuple(per_word[0][1:]))
+    return keys
+
+
+class _Analyzer:
+    """Turns offer/need texts into terms; caches the stems of each word it has seen."""
+
+    def __init__(self, synonyms: Sequence[Sequence[str]]) -> None:
+        self._synonyms = _Synonyms.build(synonyms)
+        self._generic = frozenset(t for word in GENERIC_WORDS for t in tokens(word))
+        self._stems: dict[str, tuple[str, ...]] = {}
+
+    def stems(self, word: str) -> tuple[str, ...]:
+        """tokens(word), memoised: stemming is the costly part of analysing a text."""
+        cached = self._stems.get(word)
+        if cached is None:
+            if len(self._stems) >= _MAX_CACHED_WORDS:
+                self._stems.clear()
+            cached = self._stems[word] = tuple(tokens(word))
+        return cached
+
+    def terms(self, text: str) -> _Terms:
+        """Terms of `text`; multi-word synonym phrases first, then each remaining word."""
+        found = [(word, s) for word in _WORD_RE.findall(text) if (s := self.stems(word))]
+        spans: list[tuple[str, str]] = []
+        i = 0
+        while i < len(found):
+            length, term = self._phrase_at(found, i)
+            if length:
+                spans.append((term, " ".join(word for word, _ in found[i : i + length])))
+                i += length
+                continue
+            word, stems = found[i]
+            spans.extend((t, word) for t in self._word_terms(stems))
+            i += 1
+        return _Terms(frozenset(t for t, _ in spans), tuple(spans))
+
+    def _phrase_at(self, found: list[tuple[str, tuple[str, ...]]], i: int) -> tuple[int, str]:
+        """Length and group term of the synonym phrase starting at word `i`, or (0, "")."""
+        for key, term in self._synonyms.phrases.get(found[i][1][0], ()):
+            window = tuple(stems[0] for _, stems in found[i : i + len(key)])
+            if window == key:
+                return len(key), term
+        return 0, ""
+
+    def _word_terms(self, stems: tuple[str, ...]) -> list[str]:
+        """Terms of one word; a hyphenated word known as a whole does not add its parts."""
+        single, generic = self._synonyms.single, self._generic
+        if stems[0] in single and stems[0] not in generic:
+            return [single[stems[0]]]
+        terms = (single.get(s, s) for s in stems if s not in generic)
+        return list(dict.fromkeys(terms))
+
+
+class ActorIndex:
+    """All registered actors, indexed by topic, offer term and need term (not thread-safe)."""
+
+    def __init__(
+        self,
+        synonyms: Sequence[Sequence[str]],
+        complements: Mapping[str, frozenset[str]] = DEFAULT_COMPLEMENTS,
+    ) -> None:
+        self._analyzer = _Analyzer(synonyms)
+        self._complements = complements
+        self._actors: dict[str, _Actor] = {}
+        self._by_topic: dict[str, set[str]] = {}
+        self._by_offer: dict[str, set[str]] = {}
+        self._by_need: dict[str, set[str]] = {}
+
+    def __len__(self) -> int:
+        """Number of registered actors."""
+        return len(self._actors)
+
+    def add(self, profile: ActorProfile) -> None:
+        """Insert `profile`, replacing an earlier profile with the same user id."""
+        self.remove(profile.user_id)
+        actor = self._analyse(profile)
+        self._actors[profile.user_id] = actor
+        _post(self._by_topic, profile.topics, profile.user_id)
+        _post(self._by_offer, actor.offers.terms, profile.user_id)
+        _post(self._by_need, actor.needs.terms, profile.user_id)
+
+    def remove(self, user_id: str) -> None:
+        """Forget the actor with `user_id`; unknown ids are ignored."""
+        actor = self._actors.pop(user_id, None)
+        if actor is None:
+            return
+        _unpost(self._by_topic, actor.profile.topics, user_id)
+        _unpost(self._by_offer, actor.offers.terms, user_id)
+        _unpost(self._by_need, actor.needs.terms, user_id)
+
+    def suggest(
+        self, me: ActorProfile, exclude: frozenset[str] = frozenset(), limit: int = 5
+    ) -> list[Suggestion]:
+        """The best `limit` actors for `me`, best first; never `me` or anyone in `exclude`."""
+        if limit <= 0:
+            return []
+        mine = self._analyse(me)
+        ranked = self._ranked(mine, exclude | {me.user_id}, limit)
+        return [self._explain(mine, self._actors[uid], -neg) for neg, uid in ranked]
+
+    def _analyse(self, profile: ActorProfile) -> _Actor:
+        analyzer = self._analyzer
+        return _Actor(profile, analyzer.terms(profile.offers), analyzer.terms(profile.needs))
+
+    def _ranked(self, mine: _Actor, skip: AbstractSet[str], limit: int) -> list[Ranked]:
+        """The best candidates as (-score, user id), scoring only tiers that can still win.
+
+        Tier one: everyone with a need met either way. Then actors who only share topics, most
+        shared topics first; a tier stops the search once even its best possible score (topics
+        plus both bonuses) is below the current `limit`-th score.
+        """
+        topic_hits = _hits(self._by_topic, mine.profile.topics)
+        needs = self._need_points(mine)
+        first = ((uid, p + W_SHARED_TOPIC * topic_hits.get(uid, 0)) for uid, p in needs.items())
+        best = _top(self._with_bonus(mine.profile, first, skip), [], limit)
+        if _settled(best, limit, W_SHARED_TOPIC * len(mine.profile.topics) + MAX_BONUS):
+            return best
+        for shared, uids in _by_count(topic_hits, needs.keys()):
+            if _settled(best, limit, W_SHARED_TOPIC * shared + MAX_BONUS):
+                break
+            tier = ((uid, W_SHARED_TOPIC * shared) for uid in uids)
+            best = _top(self._with_bonus(mine.profile, tier, skip), best, limit)
+        return best
+
+    def _need_points(self, mine: _Actor) -> dict[str, float]:
+        """Points for needs met either way, for every actor with at least one."""
+        met = _hits(self._by_offer, mine.needs.terms)
+        served = _hits(self._by_need, mine.offers.terms)
+        cap = MAX_TERMS_PER_SIDE
+        return {
+            uid: W_NEED_MET * (min(met.get(uid, 0), cap) + min(served.get(uid, 0), cap))
+            for uid in met.keys() | served.keys()
+        }
+
+    def _with_bonus(
+        self, me: ActorProfile, points: Iterable[tuple[str, float]], skip: AbstractSet[str]
+    ) -> Iterator[Ranked]:
+        """(-score, user id) with the type and district bonuses added; skipped ids left out."""
+        complements = self._complements.get(me.actor_type, frozenset())
+        actors = self._actors
+        for uid, score in points:
+            if uid in skip:
+                continue
+            other = actors[uid].profile
+            if other.actor_type in complements:
+                score += W_COMPLEMENTARY
+            if other.district == me.district:
+                score += W_SAME_DISTRICT
+            yield -score, uid
+
+    def _explain(self, mine: _Actor, other: _Actor, score: float) -> Suggestion:
+        """The suggestion for `other`, with the reasons behind `score` in readable words."""
+        me, them = mine.profile, other.profile
+        return Suggestion(
+            user_id=them.user_id,
+            score=score,
+            shared_topics=tuple(sorted(me.topics & them.topics)),
+            they_offer_what_i_need=other.offers.words(mine.needs.terms & other.offers.terms),
+            i_offer_what_they_need=mine.offers.words(other.needs.terms & mine.offers.terms),
+            complementary_types=them.actor_type in self._complements.get(me.actor_type, ()),
+            same_district=them.district == me.district,
+        )
+
+
+def _post(index: dict[str, set[str]], keys: Iterable[str], user_id: str) -> None:
+    """Add `user_id` to the posting list of each key."""
+    for key in keys:
+        index.setdefault(key, set()).add(user_id)
+
+
+def _unpost(index: dict[str, set[str]], keys: Iterable[str], user_id: str) -> None:
+    """Remove `user_id` from the posting list of each key; drop lists that become empty."""
+    for key in keys:
+        postings = index.get(key)
+        if postings is not None:
+            postings.discard(user_id)
+            if not postings:
+                del index[key]
+
+
+def _top(new: Iterable[Ranked], best: list[Ranked], limit: int) -> list[Ranked]:
+    """The `limit` best of `best` and `new`: highest score first, then user id ascending."""
+    return heapq.nsmallest(limit, itertools.chain(best, new))
+
+
+def _settled(best: Sequence[Ranked], limit: int, bound: float) -> bool:
+    """True if `best` is full and no candidate scoring at most `bound` can enter it."""
+    # Strictly below: an equal score with a smaller user id would still win the tie.
+    return len(best) == limit and bound < -best[-1][0]
+
+
+def _by_count(hits: Counter[str], seen: AbstractSet[str]) -> list[tuple[int, list[str]]]:
+    """User ids not in `seen`, grouped by hit count, highest count first."""
+    groups: dict[int, list[str]] = {}
+    for uid, count in hits.items():
+        if uid not in seen:
+            groups.setdefault(count, []).append(uid)
+    return sorted(groups.items(), reverse=True)
+
+
+def _hits(index: Mapping[str, set[str]], keys: Iterable[str]) -> Counter[str]:
+    """For each user id, how many of `keys` list it (Counter.update counts in C)."""
+    counts: Counter[str] = Counter()
+    for key in keys:
+        postings = index.get(key)
+        if postings:
+            counts.update(postings)
+    return counts
