@@ -9,7 +9,11 @@ import sys
 from tests.bench import ping_bench
 
 # Benchmarks that run as their own module print their own numbers.
-_MODULE_BENCHES = ("tests.bench.faq_bench", "tests.bench.broadcast_bench")
+_MODULE_BENCHES = (
+    "tests.bench.faq_bench",
+    "tests.bench.actors_bench",
+    "tests.bench.broadcast_bench",
+)
 
 
 def main() -> int:
