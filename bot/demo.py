@@ -105,6 +105,7 @@ async def _conversation(users: dict[str, ChatUser], room_id: str, bot_id: str) -
     print("\n=== Scripted conversation in the public room #klimaschutz ===")
     await _say(citizen, "buerger1", room_id, "!hilfe", bot_id)
     await _say(citizen, "buerger1", room_id, "!ping", bot_id)
+    await _say(citizen, "buerger1", room_id, "!frage gibt es zuschuss für ne wärmepumpe", bot_id)
     await _say(citizen, "buerger1", room_id, "!botstatus", bot_id)
     await _say(manager, "klimaschutz", room_id, "!botstatus", bot_id)
 
