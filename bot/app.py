@@ -211,6 +211,8 @@ class App:
             services.broadcaster,
             self.config.broadcast,
             services.network,
+            services.privacy.forget if services.privacy else None,
+            self.config.actors.inactive_after,
         )
         self.jobs.start()
         services.schedules.planner = self.jobs

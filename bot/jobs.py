@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.base import JobLookupError
@@ -40,6 +41,8 @@ class Jobs:
         broadcaster: Broadcaster,
         settings: BroadcastSettings,
         network: NetworkService | None = None,
+        forget: Callable[[str], Awaitable[object]] | None = None,
+        inactive_after: timedelta = timedelta(days=730),
     ) -> None:
         self._handled = handled
         self._limiter = limiter
@@ -48,6 +51,8 @@ class Jobs:
         self._broadcaster = broadcaster
         self._settings = settings
         self._network = network
+        self._forget = forget
+        self._inactive_after = inactive_after
         self.scheduler = AsyncIOScheduler(timezone=_TZ)
 
     def start(self) -> None:
@@ -68,6 +73,13 @@ class Jobs:
         self.scheduler.add_job(self.digest, digest, id="weekly-digest", misfire_grace_time=3600)
         if self._network is not None:
             self.scheduler.add_job(self._network.expire, "interval", hours=1, id="expire-intros")
+            self.scheduler.add_job(
+                self._network.weekly_new_actors,
+                digest,
+                id="weekly-new-actors",
+                misfire_grace_time=3600,
+            )
+            self.scheduler.add_job(self.inactivity, "interval", hours=24, id="inactive-actors")
         self.scheduler.start()
 
     def plan(self, post_id: int, due: datetime) -> None:
@@ -88,6 +100,15 @@ class Jobs:
             self.scheduler.remove_job(f"post-{post_id}")
         except JobLookupError:
             pass
+
+    async def inactivity(self) -> None:
+        """Warn inactive actors and delete those warned long enough ago."""
+        assert self._network is not None
+        assert self._forget is not None
+        seconds = self._inactive_after.total_seconds()
+        deleted = await self._network.inactivity(seconds, self._forget)
+        if deleted:
+            log.info("deleted %d inactive actor profile(s)", deleted)
 
     async def digest(self) -> None:
         """Send the weekly digests."""

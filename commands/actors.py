@@ -284,6 +284,7 @@ async def current_actor(ctx: Context) -> Actor:
         raise CommandError(
             "actors.reconsent", version=service.settings.privacy_version, prefix=ctx.prefix
         )
+    await service.store.touch(actor.user_id)
     return actor
 
 

@@ -259,6 +259,10 @@ class ActorIndex:
         """Number of registered actors."""
         return len(self._actors)
 
+    def user_ids(self) -> frozenset[str]:
+        """Everyone in the index."""
+        return frozenset(self._actors)
+
     def add(self, profile: ActorProfile) -> None:
         """Insert `profile`, replacing an earlier profile with the same user id."""
         self.remove(profile.user_id)

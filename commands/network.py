@@ -30,6 +30,7 @@ __all__ = [
     "answer_step",
     "blockieren",
     "netzwerk",
+    "neue_akteure",
     "pause",
     "vernetzen",
 ]
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 ANSWER_KIND = "intro_answer"
 MAX_OPEN_REQUESTS = 5
 REQUEST_TTL_SECONDS = 14 * 24 * 3600.0
+INACTIVE_GRACE_SECONDS = 30 * 24 * 3600.0
 _ACCEPT = ("✅", "✔️", "👍")
 _DECLINE = ("❌", "✖️", "👎")
 
@@ -160,6 +162,48 @@ class NetworkService:
     async def _tell_requester(self, intro: Introduction, key: str, **params: object) -> None:
         plain, html = await self.text(intro.requester, key, prefix=self.prefix, **params)
         await self.messenger.direct(intro.requester, plain, html)
+
+    async def weekly_new_actors(self) -> int:
+        """DM opted-in actors the new actors of the past week who match them; none if none."""
+        store = self.actors.store
+        new = await store.created_since(self.clock() - 7 * 24 * 3600)
+        sent = 0
+        for user_id in await store.weekly_subscribers() if new else []:
+            me = await store.get(user_id)
+            if me is None:
+                continue
+            excluded = await store.excluded_for(user_id) | (self._all_ids() - new)
+            found = self.index.suggest(profile_of(me), frozenset(excluded), limit=5)
+            names = [a.name for a in [await store.get(s.user_id) for s in found] if a]
+            if names:
+                plain, html = await self.text(
+                    user_id, "actors.weekly_dm", names=", ".join(names), prefix=self.prefix
+                )
+                self.spawn(self._direct(user_id, plain, html))
+                sent += 1
+        return sent
+
+    def _all_ids(self) -> set[str]:
+        return set(self.index.user_ids())
+
+    async def _direct(self, user_id: str, plain: str, html: str) -> None:
+        await self.messenger.direct(user_id, plain, html)
+
+    async def inactivity(self, inactive_after: float, forget: Callable[[str], Any]) -> int:
+        """Warn actors inactive for `inactive_after` seconds; delete them 30 days after that."""
+        store = self.actors.store
+        now = self.clock()
+        cutoff = now - inactive_after
+        for user_id in await store.to_warn(cutoff):
+            plain, html = await self.text(user_id, "actors.inactive_warning", prefix=self.prefix)
+            await store.mark_warned(user_id)
+            self.spawn(self._direct(user_id, plain, html))
+        deleted = 0
+        for user_id in await store.to_delete(cutoff, now - INACTIVE_GRACE_SECONDS):
+            await forget(user_id)
+            self.refresh(None, user_id)
+            deleted += 1
+        return deleted
 
     async def expire(self) -> int:
         """Open requests older than 14 days: tell the requester politely, without detail."""
@@ -311,6 +355,18 @@ async def answer_by_reaction(ctx: Context, reaction: Reaction) -> bool:
         await _answer(ctx, network, intro, key.startswith(_ACCEPT))
         return True
     return False
+
+
+@command("neue-akteure", aliases=("new-actors",))
+async def neue_akteure(ctx: Context, args: str) -> None:
+    """Opt in or out of the weekly DM about new actors who match you."""
+    me = await current_actor(ctx)
+    answer = args.strip().lower()
+    if answer not in ("an", "on", "ja", "aus", "off", "nein"):
+        raise CommandError("actors.weekly_usage", prefix=ctx.prefix)
+    on = answer in ("an", "on", "ja")
+    await _network(ctx).actors.store.set_weekly(me.user_id, on)
+    await ctx.reply_key("actors.weekly_on" if on else "actors.weekly_off", prefix=ctx.prefix)
 
 
 @command("pause")

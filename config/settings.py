@@ -183,6 +183,7 @@ class ActorSettings:
     districts: tuple[str, ...]
     privacy_notice: Mapping[str, str]
     privacy_version: str
+    inactive_after: timedelta
 
 
 @dataclass(frozen=True)
@@ -315,8 +316,11 @@ def _actors(sec: _Section) -> ActorSettings | None:
     texts = {lang: notice.get(lang, str, default="") or "" for lang in LANGUAGES}
     notice.check_unknown()
     version = sec.get("privacy_version", str, default="2026-11") or "2026-11"
+    inactive = _duration(sec, "inactive_after", "730d")
     sec.check_unknown()
-    return ActorSettings(types, districts, texts, version)
+    if inactive is None:
+        return None
+    return ActorSettings(types, districts, texts, version, inactive)
 
 
 def _broadcast(sec: _Section, base_dir: Path) -> BroadcastSettings | None:

@@ -86,14 +86,16 @@ class ActorStore:
         await self._db.execute(
             "INSERT INTO actors (user_id, name, actor_type, organisation, district, topics, "
             "offers, needs, listed, paused, consent_purpose, consent_version, consent_at, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "created_at, updated_at, last_active) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, "
             "actor_type = excluded.actor_type, organisation = excluded.organisation, "
             "district = excluded.district, topics = excluded.topics, offers = excluded.offers, "
             "needs = excluded.needs, listed = excluded.listed, paused = excluded.paused, "
             "consent_purpose = excluded.consent_purpose, "
             "consent_version = excluded.consent_version, consent_at = excluded.consent_at, "
-            "updated_at = excluded.updated_at",
+            "updated_at = excluded.updated_at, last_active = excluded.last_active, "
+            "warned_at = NULL",
             (
                 actor.user_id,
                 actor.name,
@@ -107,6 +109,7 @@ class ActorStore:
                 int(actor.paused),
                 purpose,
                 actor.consent_version,
+                now,
                 now,
                 now,
                 now,
@@ -228,6 +231,54 @@ class ActorStore:
             "SELECT * FROM introductions WHERE status = 'open' AND created_at < ?", (older_than,)
         )
         return [_intro(r) for r in rows]
+
+    async def touch(self, user_id: str) -> None:
+        """The actor used the network now (resets the inactivity clock and warning)."""
+        await self._db.execute(
+            "UPDATE actors SET last_active = ?, warned_at = NULL WHERE user_id = ?",
+            (time.time(), user_id),
+        )
+
+    async def set_weekly(self, user_id: str, weekly: bool) -> None:
+        """Opt in or out of the weekly 'new actors who match you' DM."""
+        await self._db.execute(
+            "UPDATE actors SET weekly = ? WHERE user_id = ?", (int(weekly), user_id)
+        )
+
+    async def weekly_subscribers(self) -> list[str]:
+        """Actors who want the weekly DM and are not paused."""
+        rows = await self._db.fetchall(
+            "SELECT user_id FROM actors WHERE weekly = 1 AND paused = 0 ORDER BY user_id"
+        )
+        return [str(r["user_id"]) for r in rows]
+
+    async def created_since(self, since: float) -> set[str]:
+        """Actors who registered after `since`."""
+        rows = await self._db.fetchall("SELECT user_id FROM actors WHERE created_at >= ?", (since,))
+        return {str(r["user_id"]) for r in rows}
+
+    async def to_warn(self, inactive_before: float) -> list[str]:
+        """Inactive actors not yet warned."""
+        rows = await self._db.fetchall(
+            "SELECT user_id FROM actors WHERE last_active < ? AND warned_at IS NULL",
+            (inactive_before,),
+        )
+        return [str(r["user_id"]) for r in rows]
+
+    async def mark_warned(self, user_id: str) -> None:
+        """Remember that the inactivity warning went out."""
+        await self._db.execute(
+            "UPDATE actors SET warned_at = ? WHERE user_id = ?", (time.time(), user_id)
+        )
+
+    async def to_delete(self, inactive_before: float, warned_before: float) -> list[str]:
+        """Actors still inactive a while after their warning."""
+        rows = await self._db.fetchall(
+            "SELECT user_id FROM actors WHERE last_active < ? AND warned_at IS NOT NULL "
+            "AND warned_at < ?",
+            (inactive_before, warned_before),
+        )
+        return [str(r["user_id"]) for r in rows]
 
     async def stats(self) -> dict[str, int]:
         """Aggregate counts for the manager."""

@@ -273,6 +273,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX introductions_requester ON introductions (requester, status)",
         ),
     ),
+    Migration(
+        9,
+        "actors: last activity, inactivity warning, weekly 'new actors' opt-in",
+        (
+            "ALTER TABLE actors ADD COLUMN last_active REAL NOT NULL DEFAULT 0",
+            "ALTER TABLE actors ADD COLUMN warned_at REAL",
+            "ALTER TABLE actors ADD COLUMN weekly INTEGER NOT NULL DEFAULT 0",
+            "UPDATE actors SET last_active = updated_at",
+        ),
+    ),
 )
 
 

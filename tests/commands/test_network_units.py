@@ -1,0 +1,130 @@
+"""Actor network jobs without a homeserver: weekly 'new actors' DMs and inactivity deletion."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commands.actors import ActorService
+from commands.i18n import Catalog
+from commands.matching import ActorIndex
+from commands.network import INACTIVE_GRACE_SECONDS, NetworkService
+from config.faq import load_synonyms
+from config.settings import (
+    DEFAULT_ACTOR_TYPES,
+    DEFAULT_DISTRICTS,
+    ActorSettings,
+    default_faq_settings,
+)
+from store.actors import Actor, ActorStore
+from store.db import Database
+from store.dialogs import DialogStore
+from store.privacy import PrivacyStore
+from store.users import UserSettings
+
+
+class FakeMessenger:
+    def __init__(self) -> None:
+        self.dms: list[tuple[str, str]] = []
+
+    async def direct(self, user_id: str, plain: str, html: str) -> tuple[str, str]:
+        self.dms.append((user_id, plain))
+        return "!dm:x", f"$dm{len(self.dms)}"
+
+    async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
+        return "!room:x"
+
+
+def _actor(user: str, name: str, offers: str = "", needs: str = "") -> Actor:
+    return Actor(
+        user,
+        name,
+        "Bürger/in",
+        "",
+        "Ochtrup",
+        ("erneuerbare-energien",),
+        offers,
+        needs,
+        True,
+        False,
+        "v1",
+    )
+
+
+@pytest.fixture
+async def network(tmp_path: Path) -> AsyncIterator[Any]:
+    db = await Database.open(tmp_path / "k.sqlite")
+    settings = ActorSettings(DEFAULT_ACTOR_TYPES, DEFAULT_DISTRICTS, {}, "v1", timedelta(days=730))
+    actors = ActorService(settings, ActorStore(db))
+    messenger = FakeMessenger()
+    service = NetworkService(
+        actors,
+        ActorIndex(load_synonyms(default_faq_settings().synonyms_file)),
+        messenger,
+        DialogStore(db),
+        UserSettings(db),
+        Catalog.load(),
+        "!",
+    )
+    yield service, messenger, db
+    await db.close()
+
+
+async def _settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_weekly_dm_names_new_matching_actors_only_to_opted_in(network: Any) -> None:
+    service, messenger, db = network
+    await service.actors.save(_actor("@old:x", "Alte Firma", offers="Solaranlage"))
+    await db.execute("UPDATE actors SET created_at = 0")
+    await service.actors.save(_actor("@me:x", "Ich", needs="PV-Installation"))
+    await service.actors.save(_actor("@other:x", "Andere", needs="PV-Installation"))
+    await service.actors.save(_actor("@new:x", "Neue Solarfirma", offers="Photovoltaikanlage"))
+    await service.actors.store.set_weekly("@me:x", True)
+    assert await service.weekly_new_actors() == 1
+    await _settle()
+    [(user, text)] = messenger.dms
+    assert user == "@me:x"
+    assert "Neue Solarfirma" in text
+    assert "Alte Firma" not in text
+
+
+async def test_inactive_actor_is_warned_then_deleted_after_grace(network: Any) -> None:
+    service, messenger, db = network
+    privacy = PrivacyStore(db)
+    await service.actors.save(_actor("@sleepy:x", "Schläfer"))
+    await service.actors.save(_actor("@busy:x", "Aktiv"))
+    await db.execute("UPDATE actors SET last_active = 0 WHERE user_id = '@sleepy:x'")
+    year = 365 * 24 * 3600.0
+    assert await service.inactivity(2 * year, privacy.forget) == 0
+    await _settle()
+    assert [u for u, _ in messenger.dms] == ["@sleepy:x"]
+    assert "30 Tagen" in messenger.dms[0][1]
+    # Still inactive after the grace period: deleted; the active actor stays.
+    await db.execute(
+        "UPDATE actors SET warned_at = ?", (service.clock() - INACTIVE_GRACE_SECONDS - 1,)
+    )
+    await db.execute("UPDATE actors SET last_active = 0 WHERE user_id = '@sleepy:x'")
+    assert await service.inactivity(2 * year, privacy.forget) == 1
+    assert await service.actors.store.get("@sleepy:x") is None
+    assert await service.actors.store.get("@busy:x") is not None
+    assert "@sleepy:x" not in service.index.user_ids()
+
+
+async def test_using_the_network_again_cancels_the_warning(network: Any) -> None:
+    service, messenger, db = network
+    privacy = PrivacyStore(db)
+    await service.actors.save(_actor("@back:x", "Zurück"))
+    await db.execute("UPDATE actors SET last_active = 0")
+    await service.inactivity(100.0, privacy.forget)
+    await service.actors.store.touch("@back:x")
+    await db.execute("UPDATE actors SET warned_at = 0")
+    assert await service.inactivity(100.0, privacy.forget) == 0
+    assert await service.actors.store.get("@back:x") is not None
