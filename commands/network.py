@@ -31,6 +31,7 @@ __all__ = [
     "blockieren",
     "netzwerk",
     "neue_akteure",
+    "vorschlagen",
     "pause",
     "vernetzen",
 ]
@@ -129,25 +130,37 @@ class NetworkService:
         text = self.catalog.text(language, key, **params)
         return to_plain(text), render(text)
 
-    async def decide(self, intro: Introduction, accept: bool) -> bool:
-        """Apply the target's answer once; on yes a shared room follows in the background."""
+    async def decide(self, intro: Introduction, accept: bool, responder: str) -> str | None:
+        """Apply one side's answer; on both yes a shared room follows in the background.
+
+        Returns the catalog key to answer the responder with (None if nothing changed).
+        """
         store = self.actors.store
+        other = intro.requester if responder == intro.target else intro.target
         if not accept:
             if not await store.decide(intro.id, "declined"):
-                return False
-            self.spawn(self._tell_requester(intro, "actors.declined_requester"))
-            return True
+                return None
+            self.spawn(self._tell(other, "actors.declined_requester"))
+            return "actors.declined_target"
+        side = "target" if responder == intro.target else "requester"
+        if not await store.agree(intro.id, side):
+            return "actors.waiting_other"
         requester, target = await store.get(intro.requester), await store.get(intro.target)
         if requester is None or target is None or not await store.decide(intro.id, "accepted"):
-            return False
-        self.spawn(self._introduce(intro, requester, target))
-        return True
+            return None
+        self.spawn(self._introduce(intro, requester, target, responder))
+        return "actors.accepted_target"
 
-    async def _introduce(self, intro: Introduction, requester: Actor, target: Actor) -> None:
+    async def _introduce(
+        self, intro: Introduction, requester: Actor, target: Actor, responder: str
+    ) -> None:
         plain, html = await self._introduction(requester, target, intro.reason)
         name = self.catalog.text("de", "actors.intro_room_name", a=requester.name, b=target.name)
         await self.messenger.create_room(name, [intro.requester, intro.target], plain, html)
-        await self._tell_requester(intro, "actors.accepted_requester", name=target.name)
+        if responder == intro.target:
+            await self._tell(intro.requester, "actors.accepted_requester", name=target.name)
+        else:
+            await self._tell(intro.target, "actors.accepted_requester", name=requester.name)
 
     async def _introduction(self, a: Actor, b: Actor, reason: str) -> tuple[str, str]:
         text = self.catalog.text(
@@ -159,9 +172,26 @@ class NetworkService:
         )
         return to_plain(text), render(text)
 
-    async def _tell_requester(self, intro: Introduction, key: str, **params: object) -> None:
-        plain, html = await self.text(intro.requester, key, prefix=self.prefix, **params)
-        await self.messenger.direct(intro.requester, plain, html)
+    async def _tell(self, user_id: str, key: str, **params: object) -> None:
+        plain, html = await self.text(user_id, key, prefix=self.prefix, **params)
+        await self.messenger.direct(user_id, plain, html)
+
+    async def send_proposal(self, intro_id: int, a: Actor, b: Actor, reason: str) -> None:
+        """A manager's proposal: ask both sides, each with the other's profile."""
+        for me, other, side in ((a, b, "requester"), (b, a, "target")):
+            plain, html = await self.text(
+                me.user_id,
+                "actors.request_dm",
+                profile=_plain_profile(self.catalog, other),
+                reason=reason,
+            )
+            room_id, event_id = await self.messenger.direct(me.user_id, plain, html)
+            store = self.actors.store
+            if side == "requester":
+                await store.set_requester_event(intro_id, event_id)
+            else:
+                await store.set_request_event(intro_id, event_id)
+            await self.dialogs.open(me.user_id, room_id, ANSWER_KIND, {"intro": intro_id})
 
     async def weekly_new_actors(self) -> int:
         """DM opted-in actors the new actors of the past week who match them; none if none."""
@@ -210,7 +240,7 @@ class NetworkService:
         count = 0
         for intro in await self.actors.store.expired(self.clock() - REQUEST_TTL_SECONDS):
             if await self.actors.store.decide(intro.id, "expired"):
-                self.spawn(self._tell_requester(intro, "actors.declined_requester"))
+                self.spawn(self._tell(intro.requester, "actors.declined_requester"))
                 count += 1
         return count
 
@@ -325,7 +355,7 @@ async def answer_step(ctx: Context, dialog: Dialog, text: str) -> None:
     """The target's 'ja'/'nein' to an introduction request (in their DM)."""
     network = _network(ctx)
     intro = await network.actors.store.get_intro(int(dialog.data["intro"]))
-    if intro is None or intro.status != "open" or intro.target != ctx.message.sender:
+    if intro is None or intro.status != "open" or not _may_answer(intro, ctx.message.sender):
         await network.dialogs.close(ctx.message.sender, ctx.message.room_id)
         await ctx.reply_key("actors.no_open_request")
         return
@@ -336,9 +366,15 @@ async def answer_step(ctx: Context, dialog: Dialog, text: str) -> None:
     await _answer(ctx, network, intro, is_yes(text))
 
 
+def _may_answer(intro: Introduction, user_id: str) -> bool:
+    """The target answers a request; for a manager's proposal the requester side does too."""
+    return user_id == intro.target or (intro.proposed_by is not None and user_id == intro.requester)
+
+
 async def _answer(ctx: Context, network: NetworkService, intro: Introduction, yes: bool) -> None:
-    if await network.decide(intro, yes):
-        await ctx.reply_key("actors.accepted_target" if yes else "actors.declined_target")
+    key = await network.decide(intro, yes, ctx.message.sender)
+    if key is not None:
+        await ctx.reply_key(key)
 
 
 async def answer_by_reaction(ctx: Context, reaction: Reaction) -> bool:
@@ -348,7 +384,7 @@ async def answer_by_reaction(ctx: Context, reaction: Reaction) -> bool:
         return False
     intro = await network.actors.store.by_request_event(reaction.target)
     key = reaction.key
-    if intro is None or intro.target != reaction.sender or intro.status != "open":
+    if intro is None or not _may_answer(intro, reaction.sender) or intro.status != "open":
         return False
     if key.startswith(_ACCEPT) or key.startswith(_DECLINE):
         await network.dialogs.close(reaction.sender, reaction.room_id)
@@ -393,6 +429,33 @@ async def blockieren(ctx: Context, args: str) -> None:
         raise CommandError("actors.block_unknown", prefix=ctx.prefix)
     await store.block(me.user_id, target.user_id)
     await ctx.reply_key("actors.blocked", name=target.name)
+
+
+@command("vorschlagen", aliases=("propose",), role=Role.MANAGER)
+async def vorschlagen(ctx: Context, args: str) -> None:
+    """Propose an introduction of two actors; both must still agree (double opt-in)."""
+    ids = args.split()
+    if len(ids) != 2 or ids[0] == ids[1]:
+        raise CommandError("actors.propose_usage", prefix=ctx.prefix)
+    network = _network(ctx)
+    store = network.actors.store
+    a, b = await store.get(ids[0]), await store.get(ids[1])
+    if a is None or b is None:
+        raise CommandError("actors.propose_unknown")
+    if a.paused or b.paused or b.user_id in await store.excluded_for(a.user_id):
+        raise CommandError("actors.propose_excluded")
+    suggestion = next(
+        (
+            s
+            for s in network.index.suggest(profile_of(a), frozenset(), 50)
+            if s.user_id == b.user_id
+        ),
+        None,
+    )
+    reason = reason_text(ctx, a, b, suggestion) if suggestion else ""
+    intro_id = await store.request(a.user_id, b.user_id, reason, proposed_by=ctx.message.sender)
+    network.spawn(network.send_proposal(intro_id, a, b, reason))
+    await ctx.reply_key("actors.proposed", a=a.name, b=b.name)
 
 
 @command("netzwerk", aliases=("network",), role=Role.MANAGER)

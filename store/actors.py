@@ -39,6 +39,8 @@ class Introduction:
     reason: str
     status: str
     created_at: float
+    requester_ok: bool = True
+    proposed_by: str | None = None
 
 
 _ACTOR_COLUMNS = (
@@ -71,6 +73,8 @@ def _intro(r: sqlite3.Row) -> Introduction:
         str(r["reason"]),
         str(r["status"]),
         float(r["created_at"]),
+        bool(r["requester_ok"]),
+        r["proposed_by"],
     )
 
 
@@ -179,15 +183,34 @@ class ActorStore:
         )
         return int(row["n"]) if row else 0
 
-    async def request(self, requester: str, target: str, reason: str) -> int:
-        """Store a new open introduction request."""
+    async def request(
+        self, requester: str, target: str, reason: str, proposed_by: str | None = None
+    ) -> int:
+        """Store a new open introduction request (a manager's proposal asks both sides)."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO introductions (requester, target, reason, status, created_at) "
-                "VALUES (?, ?, ?, 'open', ?)",
-                (requester, target, reason, time.time()),
+                "INSERT INTO introductions (requester, target, reason, status, created_at, "
+                "proposed_by, requester_ok) VALUES (?, ?, ?, 'open', ?, ?, ?)",
+                (requester, target, reason, time.time(), proposed_by, int(proposed_by is None)),
             )
             return int(cursor.lastrowid or 0)
+
+    async def set_requester_event(self, intro_id: int, event_id: str) -> None:
+        """The DM that asked the requester side of a manager's proposal."""
+        await self._db.execute(
+            "UPDATE introductions SET requester_event = ? WHERE id = ?", (event_id, intro_id)
+        )
+
+    async def agree(self, intro_id: int, side: str) -> bool:
+        """Record one side's yes; True once both sides have agreed."""
+        column = "requester_ok" if side == "requester" else "target_ok"
+        async with self._db.transaction() as conn:
+            await conn.execute(f"UPDATE introductions SET {column} = 1 WHERE id = ?", (intro_id,))
+            async with conn.execute(
+                "SELECT requester_ok AND target_ok FROM introductions WHERE id = ?", (intro_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+        return bool(row and row[0])
 
     async def set_request_event(self, intro_id: int, event_id: str) -> None:
         """Remember the DM that asked the target (a ✅/❌ reaction on it answers)."""
@@ -198,7 +221,8 @@ class ActorStore:
     async def by_request_event(self, event_id: str) -> Introduction | None:
         """The introduction asked for in DM `event_id`."""
         row = await self._db.fetchone(
-            "SELECT * FROM introductions WHERE request_event = ?", (event_id,)
+            "SELECT * FROM introductions WHERE request_event = ? OR requester_event = ?",
+            (event_id, event_id),
         )
         return None if row is None else _intro(row)
 

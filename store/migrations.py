@@ -283,6 +283,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "UPDATE actors SET last_active = updated_at",
         ),
     ),
+    Migration(
+        10,
+        "introductions proposed by the manager: both sides must agree",
+        (
+            "ALTER TABLE introductions ADD COLUMN proposed_by TEXT",
+            "ALTER TABLE introductions ADD COLUMN requester_ok INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE introductions ADD COLUMN requester_event TEXT",
+            "ALTER TABLE introductions ADD COLUMN target_ok INTEGER NOT NULL DEFAULT 0",
+        ),
+    ),
 )
 
 

@@ -36,6 +36,7 @@ _AUTHORED: tuple[tuple[str, str], ...] = (
     ("broadcasts", "author"),
     ("measure_updates", "author"),
     ("scheduled_posts", "author"),
+    ("introductions", "proposed_by"),
 )
 FORGOTTEN = "[gelöscht]"
 

@@ -128,3 +128,49 @@ async def test_using_the_network_again_cancels_the_warning(network: Any) -> None
     await db.execute("UPDATE actors SET warned_at = 0")
     assert await service.inactivity(100.0, privacy.forget) == 0
     assert await service.actors.store.get("@back:x") is not None
+
+
+class RoomRecorder(FakeMessenger):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rooms: list[list[str]] = []
+
+    async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
+        self.rooms.append(invite)
+        return "!room:x"
+
+
+async def test_manager_proposal_needs_both_yes_before_a_room(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "k.sqlite")
+    settings = ActorSettings(DEFAULT_ACTOR_TYPES, DEFAULT_DISTRICTS, {}, "v1", timedelta(days=730))
+    messenger = RoomRecorder()
+    service = NetworkService(
+        ActorService(settings, ActorStore(db)),
+        ActorIndex(()),
+        messenger,
+        DialogStore(db),
+        UserSettings(db),
+        Catalog.load(),
+        "!",
+    )
+    try:
+        a, b = _actor("@a:x", "A"), _actor("@b:x", "B")
+        for actor in (a, b):
+            await service.actors.save(actor)
+        store = service.actors.store
+        intro_id = await store.request("@a:x", "@b:x", "", proposed_by="@ksm:x")
+        await service.send_proposal(intro_id, a, b, "")
+        assert sorted(u for u, _ in messenger.dms) == ["@a:x", "@b:x"]
+        intro = await store.get_intro(intro_id)
+        assert await service.decide(intro, True, "@b:x") == "actors.waiting_other"
+        await _settle()
+        assert messenger.rooms == []
+        intro = await store.get_intro(intro_id)
+        assert await service.decide(intro, True, "@a:x") == "actors.accepted_target"
+        await _settle()
+        assert messenger.rooms == [["@a:x", "@b:x"]]
+        intro = await store.get_intro(intro_id)
+        assert intro.status == "accepted"
+        assert await service.decide(intro, True, "@a:x") is None  # answered only once
+    finally:
+        await db.close()
