@@ -154,3 +154,23 @@ async def test_weekly_post_keeps_local_time_across_dst(parts: Any) -> None:
     following = datetime.fromtimestamp(post.due_at, BERLIN)
     assert (following.date().isoformat(), following.hour, following.minute) == ("2027-03-29", 9, 0)
     assert post.due_at - first.timestamp() == 7 * 24 * 3600 - 3600
+
+
+async def test_thumbs_up_on_a_topic_announcement_subscribes(parts: Any, tmp_path: Path) -> None:
+    from commands.context import Reaction
+    from commands.subscriptions import subscribe_by_reaction
+    from tests.commands.fakes import make_router, message
+
+    broadcaster, _, _, _ = parts
+    router, replier, db, _ = await make_router(tmp_path / "r")
+    try:
+        router.services.broadcaster = broadcaster
+        await broadcaster.broadcasts.remember_announcement("$ann", "mobilitaet")
+        ctx = await router._context(message("👍"))
+        assert await subscribe_by_reaction(ctx, Reaction("$r", "!room:x", "@fan:x", "$ann", "👍"))
+        assert await broadcaster.subscriptions.of_user("@fan:x") == [("topic", "mobilitaet")]
+        assert "abonniert" in replier.texts[0]
+        other = Reaction("$r2", "!room:x", "@fan:x", "$not-an-announcement", "👍")
+        assert not await subscribe_by_reaction(ctx, other)
+    finally:
+        await db.close()
