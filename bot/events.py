@@ -109,6 +109,7 @@ class EventHandler:
     _invited_at: dict[str, int] = field(default_factory=dict)
     _history_cutoff_ms: int = 0
     _pending: dict[str, tuple[str, MegolmEvent]] = field(default_factory=dict)
+    _failed: dict[str, tuple[Message, Route]] = field(default_factory=dict)
 
     async def on_sync(self, resp: SyncResponse, first_start: bool) -> None:
         """Handle every new message of a sync response (none on the very first start)."""
@@ -128,6 +129,7 @@ class EventHandler:
             for event in events:
                 await self.on_event(room, event)
         await self._retry_undecryptable()
+        await self._retry_failed()
 
     def _note_invites(self, resp: SyncResponse) -> None:
         for room_id, info in resp.rooms.invite.items():
@@ -185,14 +187,25 @@ class EventHandler:
         try:
             await self.router.dispatch(message, route)
         except Exception:
-            # The router already answers user-facing errors; this is transport trouble
-            # (e.g. the send failed). Leave the event unhandled so a restart retries it.
-            log.exception("could not answer %s", message.event_id)
+            # The router already answers user-facing errors; this is transport trouble (the
+            # send failed). The event stays unhandled and is tried again after the next sync;
+            # the reply's transaction ID is fixed, so a send that did get through is not doubled.
+            log.exception("could not answer %s; will retry", message.event_id)
+            self._failed[message.event_id] = (message, route)
             return
         finally:
             await self._stop_typing(typing, message.room_id)
+        self._failed.pop(message.event_id, None)
         await self.handled.mark_handled(message.event_id, message.room_id)
         self.replier.forget(message.event_id)
+
+    async def _retry_failed(self) -> None:
+        for event_id, (message, route) in list(self._failed.items()):
+            if not self._fresh(message.room_id, message.timestamp_ms):
+                del self._failed[event_id]  # too old now: give up, as after a restart
+                continue
+            self.replier.forget(event_id)  # same transaction IDs as the first attempt
+            await self._dispatch(message, route)
 
     async def _typing_after(self, room_id: str, delay: float) -> None:
         await asyncio.sleep(delay)
