@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
+from config.yamllines import LineMap, LineSeq, read_yaml
 
 __all__ = [
     "FaqData",
@@ -80,78 +80,15 @@ class FaqData:
         return next((e for e in self.entries if e.id == entry_id), None)
 
 
-# --- YAML with line numbers -------------------------------------------------------------
+# --- YAML with line numbers: config/yamllines.py ------------------------------------------
 
-
-class _Map(dict[Any, Any]):
-    """A YAML mapping that remembers its own line and the line of each value."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.lines: dict[Any, int] = {}
-
-
-class _Seq(list[Any]):
-    """A YAML sequence that remembers its own line and the line of each item."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.lines: list[int] = []
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose mappings and sequences carry line numbers and reject duplicate keys."""
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    result = _Map(node.start_mark.line + 1)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            duplicate = key in result
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "mapping key must be a plain value", key_node.start_mark
-            ) from None
-        if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = value_node.start_mark.line + 1
-    return result
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(node.start_mark.line + 1)
-    for item in node.value:
-        result.append(loader.construct_object(item, deep=True))
-        result.lines.append(item.start_mark.line + 1)
-    return result
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Map = LineMap
+_Seq = LineSeq
 
 
 def _read_yaml(path: Path) -> Any:
     """Parse one YAML file; syntax errors become FaqError with file:line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FaqError(f"{path}: cannot read file: {exc}") from exc
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise FaqError(f"{path}:{line}: invalid YAML: {problem}") from exc
-    except yaml.YAMLError as exc:
-        raise FaqError(f"{path}:1: invalid YAML: {exc}") from exc
+    return read_yaml(path, FaqError)
 
 
 # --- validation helpers -----------------------------------------------------------------

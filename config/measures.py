@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
+from config.yamllines import LineMap, LineSeq, read_yaml
 
 __all__ = [
     "STATUSES",
@@ -129,84 +129,15 @@ def load_measures(path: Path, topic_slugs: frozenset[str]) -> Catalogue:
     )
 
 
-# --- YAML with line numbers -------------------------------------------------------------
+# --- YAML with line numbers: config/yamllines.py ------------------------------------------
 
-
-class _Map(dict[Any, Any]):
-    """A YAML mapping that remembers the line of each key."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: dict[Any, int] = {}
-
-
-class _Seq(list[Any]):
-    """A YAML list that remembers the line of each item."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[int] = []
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings and lists carry line numbers and that rejects duplicate keys."""
-
-
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    result = _Map()
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            duplicate = key in result
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a key must be a plain value", key_node.start_mark
-            ) from None
-        if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq()
-    for item in node.value:
-        result.append(loader.construct_object(item, deep=True))
-        result.lines.append(item.start_mark.line + 1)
-    return result
-
-
-def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
-    """A date-like scalar that is no real date (2024-13-01) stays a string for _date to report."""
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Map = LineMap
+_Seq = LineSeq
 
 
 def _read_yaml(path: Path) -> Any:
     """Parse the file; unreadable files and YAML syntax errors become MeasuresError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MeasuresError(f"{path}: cannot read file: {exc}") from exc
-    try:
-        return yaml.load(text, Loader=_LineLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise MeasuresError(f"{path}:{line}: invalid YAML: {exc.problem or exc.context}") from exc
-    except yaml.YAMLError as exc:
-        raise MeasuresError(f"{path}:1: invalid YAML: {exc}") from exc
+    return read_yaml(path, MeasuresError)
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -228,7 +159,7 @@ class _At:
     def key(self, mapping: _Map, key: str) -> _At:
         """Where `key` of `mapping` is (the mapping's own location if the key is absent)."""
         path = f"{self.path}.{key}" if self.path else key
-        return _At(self.file, mapping.lines.get(key, self.line), path)
+        return _At(self.file, mapping.key_lines.get(key, self.line), path)
 
     def items(self, seq: _Seq) -> Iterator[tuple[_At, Any]]:
         """Each item of `seq` with its location."""
