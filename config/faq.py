@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from config.yamllines import LineMap, LineSeq, read_yaml
+from config.yamllines import LineMap, LineSeq, Where, read_yaml
 
 __all__ = [
     "FaqData",
@@ -94,28 +94,7 @@ def _read_yaml(path: Path) -> Any:
 # --- validation helpers -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Where:
-    """Where a value sits: file, line and key path, for error messages."""
-
-    file: str
-    line: int
-    path: str
-
-    def error(self, message: str) -> FaqError:
-        """Build a FaqError located here."""
-        prefix = f"{self.path}: " if self.path else ""
-        return FaqError(f"{self.file}:{self.line}: {prefix}{message}")
-
-    def key(self, mapping: _Map, key: str) -> _Where:
-        """Location of `key` inside `mapping` (the mapping's line if the key is absent)."""
-        path = f"{self.path}.{key}" if self.path else key
-        return _Where(self.file, mapping.lines.get(key, mapping.line), path)
-
-    def items(self, seq: _Seq) -> Iterator[tuple[_Where, Any]]:
-        """Yield the location and value of each item of `seq`."""
-        for index, (item, line) in enumerate(zip(seq, seq.lines, strict=True)):
-            yield _Where(self.file, line, f"{self.path}[{index}]"), item
+_Where = Where
 
 
 def _mapping(value: Any, where: _Where, required: frozenset[str], optional: frozenset[str]) -> _Map:
@@ -184,7 +163,7 @@ def _top_list(data: Any, key: str, where: _Where) -> tuple[_Where, _Seq]:
 
 def load_topics(path: Path) -> tuple[Topic, ...]:
     """Load and validate topics.yaml."""
-    where, items = _top_list(_read_yaml(path), "topics", _Where(str(path), 1, ""))
+    where, items = _top_list(_read_yaml(path), "topics", Where(str(path), 1, "", FaqError))
     topics: dict[str, Topic] = {}
     for item_where, item in where.items(items):
         topic = _topic(item, item_where)
@@ -210,7 +189,7 @@ def _topic(value: Any, where: _Where) -> Topic:
 
 def load_synonyms(path: Path) -> tuple[tuple[str, ...], ...]:
     """Load and validate synonyms.yaml: groups of at least two equivalent words or phrases."""
-    where, groups = _top_list(_read_yaml(path), "synonyms", _Where(str(path), 1, ""))
+    where, groups = _top_list(_read_yaml(path), "synonyms", Where(str(path), 1, "", FaqError))
     result = []
     for group_where, group in where.items(groups):
         words = _strings(group, group_where, min_items=2)
@@ -246,7 +225,7 @@ def _load_entries_file(
     path: Path, slugs: frozenset[str]
 ) -> Iterator[tuple[FaqEntry, _Where, tuple[_Where, ...]]]:
     """Validate one FAQ file; yield each entry with the locations of its id and related ids."""
-    where, items = _top_list(_read_yaml(path), "entries", _Where(str(path), 1, ""))
+    where, items = _top_list(_read_yaml(path), "entries", Where(str(path), 1, "", FaqError))
     for item_where, item in where.items(items):
         entry, related_where = _entry(item, item_where, slugs)
         yield entry, item_where.key(item, "id"), related_where

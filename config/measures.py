@@ -6,14 +6,14 @@ import datetime
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from config.yamllines import LineMap, LineSeq, read_yaml
+from config.yamllines import LineMap, LineSeq, Where, read_yaml
 
 __all__ = [
     "STATUSES",
@@ -112,7 +112,7 @@ def normalize_status(text: str) -> str | None:
 
 def load_measures(path: Path, topic_slugs: frozenset[str]) -> Catalogue:
     """Load and validate the measures file; every topic must be one of `topic_slugs`."""
-    at = _At(str(path), 1, "")
+    at = Where(str(path), 1, "", MeasuresError, by_key=True)
     root = _mapping(_read_yaml(path), at, frozenset({"measures"}), _TOP_KEYS)
     measures_at = at.key(root, "measures")
     measures: dict[str, Measure] = {}
@@ -143,28 +143,7 @@ def _read_yaml(path: Path) -> Any:
 # --- validation ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _At:
-    """Where a value sits (file, line, key path), for error messages."""
-
-    file: str
-    line: int
-    path: str
-
-    def error(self, message: str) -> MeasuresError:
-        """A MeasuresError located here."""
-        prefix = f"{self.path}: " if self.path else ""
-        return MeasuresError(f"{self.file}:{self.line}: {prefix}{message}")
-
-    def key(self, mapping: _Map, key: str) -> _At:
-        """Where `key` of `mapping` is (the mapping's own location if the key is absent)."""
-        path = f"{self.path}.{key}" if self.path else key
-        return _At(self.file, mapping.key_lines.get(key, self.line), path)
-
-    def items(self, seq: _Seq) -> Iterator[tuple[_At, Any]]:
-        """Each item of `seq` with its location."""
-        for index, (item, line) in enumerate(zip(seq, seq.lines, strict=True)):
-            yield _At(self.file, line, f"{self.path}[{index}]"), item
+_At = Where
 
 
 def _measure(value: Any, at: _At, topic_slugs: frozenset[str]) -> Measure:

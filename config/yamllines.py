@@ -7,13 +7,14 @@ real date (2024-13-01) stays a string, so the validator can report it with its l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["LineMap", "LineSeq", "read_yaml"]
+__all__ = ["LineMap", "LineSeq", "Where", "read_yaml"]
 
 
 class LineMap(dict[Any, Any]):
@@ -95,3 +96,35 @@ def read_yaml(path: Path, error: Callable[[str], Exception]) -> Any:
         raise error(f"{path}:{line}: invalid YAML: {problem}") from exc
     except yaml.YAMLError as exc:
         raise error(f"{path}:1: invalid YAML: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a value sits (file, line, key path), to build errors that say so."""
+
+    file: str
+    line: int
+    path: str
+    make_error: Callable[[str], Exception]
+    # Locate a value by its key's line (else by the value's own line, or the mapping's line
+    # when the key is absent).
+    by_key: bool = False
+
+    def error(self, message: str) -> Exception:
+        """An error of this loader's type, located here."""
+        prefix = f"{self.path}: " if self.path else ""
+        return self.make_error(f"{self.file}:{self.line}: {prefix}{message}")
+
+    def key(self, mapping: LineMap, key: str) -> Where:
+        """Where `key` of `mapping` is."""
+        path = f"{self.path}.{key}" if self.path else key
+        if self.by_key:
+            line = mapping.key_lines.get(key, self.line)
+        else:
+            line = mapping.lines.get(key, mapping.line)
+        return replace(self, line=line, path=path)
+
+    def items(self, seq: LineSeq) -> Iterator[tuple[Where, Any]]:
+        """Each item of `seq` with its location."""
+        for index, (item, line) in enumerate(zip(seq, seq.lines, strict=True)):
+            yield replace(self, line=line, path=f"{self.path}[{index}]"), item
