@@ -12,6 +12,7 @@ from commands.context import Context
 from commands.dialogs import is_no, is_yes
 from commands.errors import CommandError
 from commands.registry import command
+from commands.services import require
 from config.settings import ActorSettings
 from store.actors import Actor, ActorStore
 from store.dialogs import Dialog
@@ -74,10 +75,7 @@ class ActorService:
 
 
 def _service(ctx: Context) -> ActorService:
-    service = ctx.services.actors
-    if service is None:
-        raise CommandError("error.not_allowed")
-    return service
+    return require(ctx.services.actors)
 
 
 def _choices(ctx: Context, labels: list[str]) -> str:

@@ -13,6 +13,7 @@ from commands.formatting import render, to_plain
 from commands.i18n import Catalog
 from commands.quiet import quiet_end
 from commands.registry import command
+from commands.services import require
 from config.faq import Topic
 from store.broadcasts import BroadcastStore, Delivery, Progress, Recipient
 from store.dialogs import Dialog
@@ -203,10 +204,7 @@ class Broadcaster:
 
 
 def _broadcaster(ctx: Context) -> Broadcaster:
-    broadcaster = ctx.services.broadcaster
-    if broadcaster is None:
-        raise CommandError("error.not_allowed")
-    return broadcaster
+    return require(ctx.services.broadcaster)
 
 
 @command("ankuendigen", aliases=("announce", "ankündigen"), role=Role.MANAGER)

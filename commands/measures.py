@@ -10,6 +10,7 @@ from commands.context import Context, Role
 from commands.errors import CommandError, UsageError
 from commands.quiet import BERLIN
 from commands.registry import command
+from commands.services import require
 from config.measures import Catalogue, Measure, normalize_status
 from store.measures import MeasureState, MeasureStore
 
@@ -46,10 +47,7 @@ class MeasureService:
 
 
 def _service(ctx: Context) -> MeasureService:
-    service = ctx.services.measures
-    if service is None:
-        raise CommandError("error.not_allowed")
-    return service
+    return require(ctx.services.measures)
 
 
 def status_name(status: str, language: str) -> str:

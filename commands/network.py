@@ -17,6 +17,7 @@ from commands.formatting import render, to_plain
 from commands.i18n import Catalog
 from commands.matching import ActorIndex, ActorProfile, Suggestion
 from commands.registry import command
+from commands.services import require
 from store.actors import Actor, Introduction
 from store.dialogs import Dialog, DialogStore
 from store.users import UserSettings
@@ -256,10 +257,7 @@ def _plain_profile(catalog: Catalog, actor: Actor) -> str:
 
 
 def _network(ctx: Context) -> NetworkService:
-    network = ctx.services.network
-    if network is None:
-        raise CommandError("error.not_allowed")
-    return network
+    return require(ctx.services.network)
 
 
 def reason_text(ctx: Context, me: Actor, other: Actor, s: Suggestion) -> str:

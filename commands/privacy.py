@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from commands.context import Context
 from commands.dialogs import is_no, is_yes
-from commands.errors import CommandError
 from commands.registry import command
+from commands.services import require
 from store.dialogs import Dialog
 from store.privacy import PrivacyStore
 
@@ -18,10 +18,7 @@ FORGET_KIND = "forget_confirm"
 
 
 def _privacy(ctx: Context) -> PrivacyStore:
-    privacy = ctx.services.privacy
-    if privacy is None:
-        raise CommandError("error.not_allowed")
-    return privacy
+    return require(ctx.services.privacy)
 
 
 @command("meinedaten", aliases=("mydata", "meine-daten"))

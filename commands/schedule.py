@@ -14,6 +14,7 @@ from commands.errors import CommandError, UsageError
 from commands.i18n import Catalog
 from commands.quiet import BERLIN
 from commands.registry import command
+from commands.services import require
 from commands.when import Schedule, parse_when
 from store.schedules import ScheduledPost, ScheduleStore
 
@@ -145,10 +146,7 @@ class ScheduleService:
 
 
 def _service(ctx: Context) -> ScheduleService:
-    service = ctx.services.schedules
-    if service is None:
-        raise CommandError("error.not_allowed")
-    return service
+    return require(ctx.services.schedules)
 
 
 @command("planen", aliases=("schedule",), role=Role.MANAGER)

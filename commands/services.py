@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from commands.context import HealthSource
+from commands.errors import CommandError
 from commands.registry import Registry
 from store.privacy import PrivacyStore
 from store.users import UserSettings
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from commands.network import NetworkService
     from commands.schedule import ScheduleService
 
-__all__ = ["Services"]
+__all__ = ["Services", "require"]
 
 
 @dataclass
@@ -39,3 +40,13 @@ class Services:
     privacy: PrivacyStore | None = None
     actors: ActorService | None = None
     network: NetworkService | None = None
+
+
+T = TypeVar("T")
+
+
+def require(service: T | None) -> T:
+    """The service, or a polite user error where this bot was built without it."""
+    if service is None:
+        raise CommandError("error.not_allowed")
+    return service

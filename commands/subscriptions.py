@@ -7,6 +7,7 @@ from commands.context import Context, Reaction
 from commands.errors import CommandError, UsageError
 from commands.quiet import parse_quiet
 from commands.registry import command
+from commands.services import require
 from store.subscriptions import DeliveryPrefs
 
 __all__ = [
@@ -32,10 +33,7 @@ _OFF = ("aus", "off", "keine", "none")
 
 
 def _broadcaster(ctx: Context) -> Broadcaster:
-    broadcaster = ctx.services.broadcaster
-    if broadcaster is None:
-        raise CommandError("error.not_allowed")
-    return broadcaster
+    return require(ctx.services.broadcaster)
 
 
 def resolve_target(ctx: Context, text: str) -> tuple[str, str, str]:
