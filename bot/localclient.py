@@ -94,6 +94,20 @@ class ChatUser:
         assert isinstance(resp, RoomCreateResponse), resp
         return str(resp.room_id)
 
+    async def room_with(self, user_id: str, **options: Any) -> str:
+        """Create a room (options as for create_room), invite `user_id`, wait for the join."""
+        room = await self.create_room(invite=[user_id], **options)
+        await self.wait_joined(room, user_id)
+        return room
+
+    async def dm_with(self, user_id: str) -> str:
+        """An encrypted direct chat with `user_id`, as Element would create it."""
+        return await self.room_with(user_id, encrypted=True, direct=True)
+
+    def texts(self, room_id: str, sender: str) -> list[str]:
+        """Bodies of all text messages and notices `sender` posted in the room."""
+        return [ev.body for rid, ev in self.events if rid == room_id and ev.sender == sender]
+
     async def wait_joined(self, room_id: str, user_id: str, within: float = 30) -> None:
         """Wait until `user_id` is a joined member of the room (as this client sees it)."""
 

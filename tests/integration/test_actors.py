@@ -7,21 +7,11 @@ from typing import Any
 from tests.harness import BotRunner, ChatUser, wait_until
 
 
-async def _dm(user: ChatUser, runner: BotRunner) -> str:
-    room = await user.create_room(invite=[runner.user_id], encrypted=True, direct=True)
-    await user.wait_joined(room, runner.user_id)
-    return room
-
-
 async def _say(user: ChatUser, room: str, bot: str, text: str) -> str:
     before = len(user.notices(room, bot))
     await user.send(room, text)
     notices = await user.wait_notice(room, bot, count=before + 1)
     return str(notices[before].body)
-
-
-def _bot_texts(user: ChatUser, room: str, bot: str) -> list[str]:
-    return [ev.body for rid, ev in user.events if rid == room and ev.sender == bot]
 
 
 async def test_two_actors_register_and_meet_by_double_opt_in(
@@ -31,7 +21,7 @@ async def test_two_actors_register_and_meet_by_double_opt_in(
     await runner.start()
     bot = runner.user_id
     anna: ChatUser = await make_user("anna")
-    anna_dm = await _dm(anna, runner)
+    anna_dm = await anna.dm_with(runner.user_id)
     # Guided dialogue, with a bad answer at every step that has rules.
     assert "(1/9)" in await _say(anna, anna_dm, bot, "registrieren")
     assert "2 bis 80 Zeichen" in await _say(anna, anna_dm, bot, "A")
@@ -54,7 +44,7 @@ async def test_two_actors_register_and_meet_by_double_opt_in(
     assert "Willkommen im Netzwerk" in await _say(anna, anna_dm, bot, "ja")
 
     ben: ChatUser = await make_user("ben")
-    ben_dm = await _dm(ben, runner)
+    ben_dm = await ben.dm_with(runner.user_id)
     line = (
         "registrieren name=Ben Solartechnik; typ=Handwerk; themen=erneuerbare-energien; "
         "biete=PV-Installation; suche=Aufträge"
@@ -99,12 +89,12 @@ async def test_two_actors_register_and_meet_by_double_opt_in(
     assert room is not None
     await anna.client.join(room)
     await wait_until(
-        lambda: any("Darf ich vorstellen" in t for t in _bot_texts(anna, room, bot)),
+        lambda: any("Darf ich vorstellen" in t for t in anna.texts(room, bot)),
         30,
         "introduction in the shared room",
     )
     await wait_until(
-        lambda: any("möchte Sie kennenlernen" in t for t in _bot_texts(anna, anna_dm, bot)),
+        lambda: any("möchte Sie kennenlernen" in t for t in anna.texts(anna_dm, bot)),
         30,
         "acceptance note to the requester",
     )
@@ -116,7 +106,7 @@ async def test_decline_tells_the_requester_nothing_private(make_user: Any, bot_r
     bot = runner.user_id
     carla: ChatUser = await make_user("carla")
     dora: ChatUser = await make_user("dora")
-    carla_dm, dora_dm = await _dm(carla, runner), await _dm(dora, runner)
+    carla_dm, dora_dm = await carla.dm_with(runner.user_id), await dora.dm_with(runner.user_id)
     await _say(
         carla,
         carla_dm,
@@ -137,9 +127,9 @@ async def test_decline_tells_the_requester_nothing_private(make_user: Any, bot_r
     request_room = next(rid for rid, ev in dora.events if ev.sender == bot and "🤝" in ev.body)
     assert "Absage ohne Details" in await _say(dora, request_room, bot, "nein")
     await wait_until(
-        lambda: any("kein Kontakt" in t for t in _bot_texts(carla, carla_dm, bot)), 30, "decline"
+        lambda: any("kein Kontakt" in t for t in carla.texts(carla_dm, bot)), 30, "decline"
     )
-    [note] = [t for t in _bot_texts(carla, carla_dm, bot) if "kein Kontakt" in t]
+    [note] = [t for t in carla.texts(carla_dm, bot) if "kein Kontakt" in t]
     assert "Dora" not in note
     assert dora.user_id not in note
     # Declined actors are not suggested again.

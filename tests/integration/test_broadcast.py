@@ -14,16 +14,6 @@ from commands.when import Schedule
 from tests.harness import BotRunner, ChatUser, wait_until
 
 
-async def _dm(user: ChatUser, runner: BotRunner) -> str:
-    room = await user.create_room(invite=[runner.user_id], encrypted=True, direct=True)
-    await user.wait_joined(room, runner.user_id)
-    return room
-
-
-def _texts(user: ChatUser, room: str, sender: str) -> list[str]:
-    return [ev.body for rid, ev in user.events if rid == room and ev.sender == sender]
-
-
 async def test_every_manager_command_is_refused_for_a_citizen(
     make_user: Any, bot_runner: Any
 ) -> None:
@@ -49,7 +39,7 @@ async def test_subscriber_gets_confirmed_announcement_by_encrypted_dm(
     runner: BotRunner = bot_runner(managers=[manager.user_id])
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    dm = await _dm(citizen, runner)
+    dm = await citizen.dm_with(runner.user_id)
     await citizen.send(dm, "ruhezeit aus")  # this test must not depend on the time of day
     await citizen.send(dm, "abonnieren Wärme & Heizung")
     confirmations = await citizen.wait_notice(dm, runner.user_id, count=2)
@@ -63,7 +53,7 @@ async def test_subscriber_gets_confirmed_announcement_by_encrypted_dm(
     assert "Empfänger: 1 per Direktnachricht" in preview.body
     await manager.send(team, "ja")
     await wait_until(
-        lambda: any("1 von 1 zugestellt" in t for t in _texts(manager, team, runner.user_id)),
+        lambda: any("1 von 1 zugestellt" in t for t in manager.texts(team, runner.user_id)),
         60,
         "final delivery report",
     )
@@ -89,7 +79,7 @@ async def test_announcement_is_not_sent_when_manager_says_no(
     runner: BotRunner = bot_runner(managers=[manager.user_id])
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    dm = await _dm(citizen, runner)
+    dm = await citizen.dm_with(runner.user_id)
     await citizen.send(dm, "abonnieren mobilitaet")
     await citizen.wait_notice(dm, runner.user_id)
     team = await manager.create_room(invite=[runner.user_id])
@@ -112,7 +102,7 @@ async def test_measure_status_change_reaches_measure_subscribers(
     runner: BotRunner = bot_runner(managers=[manager.user_id])
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    dm = await _dm(citizen, runner)
+    dm = await citizen.dm_with(runner.user_id)
     await citizen.send(dm, "ruhezeit aus")
     await citizen.send(dm, "abonnieren kommunale-waermeplanung")
     await citizen.wait_notice(dm, runner.user_id, count=2)
@@ -121,11 +111,11 @@ async def test_measure_status_change_reaches_measure_subscribers(
     await manager.send(team, "!status kommunale-waermeplanung umsetzung 40")
     await manager.wait_notice(team, runner.user_id, count=2, within=60)
     await wait_until(
-        lambda: any("40 %" in t for t in _texts(citizen, dm, runner.user_id)), 30, "status DM"
+        lambda: any("40 %" in t for t in citizen.texts(dm, runner.user_id)), 30, "status DM"
     )
     await citizen.send(dm, "massnahme kommunale-waermeplanung")
     await wait_until(
-        lambda: any("Letzte Neuigkeiten" in t for t in _texts(citizen, dm, runner.user_id)),
+        lambda: any("Letzte Neuigkeiten" in t for t in citizen.texts(dm, runner.user_id)),
         30,
         "measure details with history",
     )
@@ -136,7 +126,7 @@ async def test_scheduled_post_fires_at_its_time(make_user: Any, bot_runner: Any)
     runner: BotRunner = bot_runner(managers=[manager.user_id])
     app = await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    dm = await _dm(citizen, runner)
+    dm = await citizen.dm_with(runner.user_id)
     await citizen.send(dm, "ruhezeit aus")
     await citizen.send(dm, "abonnieren mobilitaet")
     await citizen.wait_notice(dm, runner.user_id, count=2)
@@ -156,8 +146,8 @@ async def test_scheduled_post_fires_at_its_time(make_user: Any, bot_runner: Any)
     schedule = Schedule(due, None, due.hour, due.minute)
     await service.add(schedule, "mobilitaet", "Geplanter Beitrag", manager.user_id, team)
     await wait_until(
-        lambda: any("Geplanter Beitrag" in t for t in _texts(citizen, dm, runner.user_id)),
+        lambda: any("Geplanter Beitrag" in t for t in citizen.texts(dm, runner.user_id)),
         30,
         "scheduled post in the subscriber's DM",
     )
-    assert not any("Radtour am Samstag" in t for t in _texts(citizen, dm, runner.user_id))
+    assert not any("Radtour am Samstag" in t for t in citizen.texts(dm, runner.user_id))

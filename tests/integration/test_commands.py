@@ -9,17 +9,11 @@ from typing import Any
 from tests.harness import BotRunner, ChatUser
 
 
-async def _room_with_bot(user: ChatUser, runner: BotRunner, **kwargs: Any) -> str:
-    room = await user.create_room(invite=[runner.user_id], **kwargs)
-    await user.wait_joined(room, runner.user_id)
-    return room
-
-
 async def test_non_manager_cannot_run_botstatus(make_user: Any, bot_runner: Any) -> None:
     runner: BotRunner = bot_runner()
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _room_with_bot(citizen, runner)
+    room = await citizen.room_with(runner.user_id)
     await citizen.send(room, "!botstatus")
     [answer] = await citizen.wait_notice(room, runner.user_id)
     assert "Klimaschutzmanagement vorbehalten" in answer.body
@@ -30,7 +24,7 @@ async def test_manager_sees_health_with_cross_signing(make_user: Any, bot_runner
     manager: ChatUser = await make_user("manager")
     runner: BotRunner = bot_runner(managers=[manager.user_id])
     await runner.start()
-    room = await _room_with_bot(manager, runner, encrypted=True, direct=True)
+    room = await manager.room_with(runner.user_id, encrypted=True, direct=True)
     await manager.send(room, "health")
     [answer] = await manager.wait_notice(room, runner.user_id)
     assert "Klimabot" in answer.body
@@ -44,7 +38,7 @@ async def test_html_in_a_command_is_never_rendered(make_user: Any, bot_runner: A
     runner: BotRunner = bot_runner()
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _room_with_bot(citizen, runner)
+    room = await citizen.room_with(runner.user_id)
     await citizen.send(room, '!hilfe <img src=x onerror="alert(1)">')
     [answer] = await citizen.wait_notice(room, runner.user_id)
     html = answer.source["content"]["formatted_body"]
@@ -56,7 +50,7 @@ async def test_oversized_message_is_refused_politely(make_user: Any, bot_runner:
     runner: BotRunner = bot_runner(max_message_length=500)
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _room_with_bot(citizen, runner)
+    room = await citizen.room_with(runner.user_id)
     await citizen.send(room, "!hilfe " + "x" * 20_000)
     [answer] = await citizen.wait_notice(room, runner.user_id)
     assert "zu lang" in answer.body
@@ -67,7 +61,7 @@ async def test_unknown_command_suggests_the_close_one(make_user: Any, bot_runner
     runner: BotRunner = bot_runner()
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _room_with_bot(citizen, runner)
+    room = await citizen.room_with(runner.user_id)
     await citizen.send(room, "!hilfr")
     [answer] = await citizen.wait_notice(room, runner.user_id)
     assert "kenne ich leider nicht" in answer.body
@@ -78,7 +72,7 @@ async def test_flooding_user_gets_one_polite_warning(make_user: Any, bot_runner:
     runner: BotRunner = bot_runner(rate_limit={"messages": 3, "seconds": 60})
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _room_with_bot(citizen, runner)
+    room = await citizen.room_with(runner.user_id)
     for _ in range(6):
         await citizen.send(room, "!ping")
     notices = await citizen.wait_notice(room, runner.user_id, count=4)
@@ -92,7 +86,7 @@ async def test_edited_command_is_answered_as_its_new_text(make_user: Any, bot_ru
     runner: BotRunner = bot_runner()
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _room_with_bot(citizen, runner)
+    room = await citizen.room_with(runner.user_id)
     original = await citizen.send(room, "!pnig")
     await citizen.wait_notice(room, runner.user_id, count=1)
     edit = {
@@ -126,7 +120,7 @@ async def test_language_choice_is_remembered(make_user: Any, bot_runner: Any) ->
     runner: BotRunner = bot_runner()
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _room_with_bot(citizen, runner, direct=True)
+    room = await citizen.room_with(runner.user_id, direct=True)
     await citizen.send(room, "language en")
     await citizen.wait_notice(room, runner.user_id, count=1)
     await runner.stop()
@@ -152,7 +146,7 @@ async def test_bot_leaves_a_room_when_it_is_alone(make_user: Any, bot_runner: An
     runner: BotRunner = bot_runner()
     app = await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _room_with_bot(citizen, runner, direct=True)
+    room = await citizen.room_with(runner.user_id, direct=True)
     await citizen.client.room_leave(room)
     client = app.transport.client  # type: ignore[union-attr]
     for _ in range(100):

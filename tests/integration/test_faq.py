@@ -11,19 +11,13 @@ from tests.harness import BotRunner, ChatUser
 AMBIGUOUS = "Förderung?"
 
 
-async def _dm(user: ChatUser, runner: BotRunner) -> str:
-    room = await user.create_room(invite=[runner.user_id], encrypted=True, direct=True)
-    await user.wait_joined(room, runner.user_id)
-    return room
-
-
 async def test_question_in_encrypted_dm_gets_answer_with_source_link(
     make_user: Any, bot_runner: Any
 ) -> None:
     runner: BotRunner = bot_runner()
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _dm(citizen, runner)
+    room = await citizen.dm_with(runner.user_id)
     await citizen.send(room, "Muss ich mein Balkonkraftwerk anmelden?")
     [answer] = await citizen.wait_notice(room, runner.user_id)
     assert answer.decrypted
@@ -39,7 +33,7 @@ async def test_did_you_mean_then_two_gives_the_second_candidate(
     runner: BotRunner = bot_runner()
     app = await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _dm(citizen, runner)
+    room = await citizen.dm_with(runner.user_id)
     outcome = app.faq.ask(AMBIGUOUS)  # type: ignore[union-attr]
     assert outcome.kind == "did_you_mean", outcome
     second = app.faq.data.entry(outcome.candidates[1])  # type: ignore[union-attr]
@@ -60,7 +54,7 @@ async def test_unknown_question_reaches_the_manager_room(make_user: Any, bot_run
     await runner.start()
     await manager.wait_joined(team_room, runner.user_id)
     citizen: ChatUser = await make_user("citizen")
-    room = await _dm(citizen, runner)
+    room = await citizen.dm_with(runner.user_id)
     await citizen.send(room, "Wann ist das Freibad in Ochtrup geöffnet?")
     [answer] = await citizen.wait_notice(room, runner.user_id)
     assert "weitergegeben" in answer.body
@@ -76,7 +70,7 @@ async def test_thumbs_up_reaction_on_an_answer_is_recorded(make_user: Any, bot_r
     runner: BotRunner = bot_runner()
     app = await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await _dm(citizen, runner)
+    room = await citizen.dm_with(runner.user_id)
     await citizen.send(room, "Muss ich mein Balkonkraftwerk anmelden?")
     [answer] = await citizen.wait_notice(room, runner.user_id)
     reaction = {
