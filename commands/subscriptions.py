@@ -82,9 +82,6 @@ async def abonnieren(ctx: Context, args: str) -> None:
 
 async def _subscribe(ctx: Context, kind: str, target: str, name: str) -> None:
     subs = _broadcaster(ctx).subscriptions
-    if ctx.message.is_direct and await subs.dm_room(ctx.message.sender) is None:
-        # Asked in a DM with the bot: that room is where the news go.
-        await subs.set_dm_room(ctx.message.sender, ctx.message.room_id)
     if not await subs.subscribe(ctx.message.sender, kind, target):
         await ctx.reply_key("topics.already", name=name)
         return
