@@ -36,7 +36,11 @@ class LineSeq(list[Any]):
         self.lines: list[int] = []
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster); same nodes and marks.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader building LineMap/LineSeq and refusing duplicate keys."""
 
 

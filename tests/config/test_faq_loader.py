@@ -129,8 +129,8 @@ def test_broken_yaml_names_file_and_line(tmp_path: Path) -> None:
     message = load_error(
         tmp_path, entries("eins").replace('      de: "Frage?"', '      de: "Frage?')
     )
-    # PyYAML notices the unclosed quote a few lines later; the line it reports is in the message.
-    assert re.search(r"a\.yaml:\d+: invalid YAML: expected <block end>", message)
+    # The parser notices the unclosed quote a few lines later; the line it reports is in the message.
+    assert re.search(r"a\.yaml:(9|1\d): invalid YAML: (did not find expected key|expected <block end>)", message)
 
 
 def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:
