@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from operator import itemgetter
@@ -117,11 +117,11 @@ class _Doc:
 
 @dataclass(frozen=True)
 class _Postings:
-    """Entries containing one term with their BM25 contributions."""
+    """Entries containing one term with its saturated frequency in each (BM25 without idf)."""
 
     idf: float
-    entries: list[int]
-    contributions: list[float]
+    entries: tuple[int, ...]
+    saturation: tuple[float, ...]
     lookup: Mapping[int, float] | None
 
 
@@ -172,18 +172,19 @@ class Channel:
 
     def _accumulate(self, query: Terms) -> dict[int, float]:
         """Sum BM25 contributions; common terms only add to entries already found."""
-        found = [(self.postings[t], w) for t, w in query.items() if t in self.postings]
+        postings = self.postings
+        found = [(postings[t], w * postings[t].idf) for t, w in query.items() if t in postings]
         found.sort(key=lambda pw: len(pw[0].entries))
         acc: dict[int, float] = {}
-        for postings, weight in found:
-            if postings.lookup is not None and acc:
-                lookup = postings.lookup
+        for term, weight in found:
+            if term.lookup is not None and acc:
+                lookup = term.lookup
                 for entry in acc:
                     acc[entry] += weight * lookup.get(entry, 0.0)
                 continue
             get = acc.get
-            for entry, contribution in zip(postings.entries, postings.contributions, strict=True):
-                acc[entry] = get(entry, 0.0) + weight * contribution
+            for entry, saturated in zip(term.entries, term.saturation, strict=True):
+                acc[entry] = get(entry, 0.0) + weight * saturated
         return acc
 
     def _match(self, query: Terms, total: float, entry: int, bm: float, raw: str) -> Match:
@@ -266,7 +267,8 @@ def _union(terms: Iterable[Terms]) -> Terms:
 
 
 def _term_frequencies(docs: Sequence[_Doc]) -> list[dict[str, float]]:
-    """BM25F: per entry, each term's field-weighted frequency (answer length-normalised)."""
+    """BM25F: per entry, each term's field-weighted frequency (answer length-normalised),
+    saturated as BM25 does (idf is applied per term at query time)."""
     average = max(sum(len(d.answer) for d in docs) / max(len(docs), 1), 1.0)
     result = []
     for doc in docs:
@@ -280,7 +282,7 @@ def _term_frequencies(docs: Sequence[_Doc]) -> list[dict[str, float]]:
         ):
             for term, weight in terms.items():
                 tf[term] = tf.get(term, 0.0) + factor * weight
-        result.append(tf)
+        result.append({term: f * (K1 + 1) / (f + K1) for term, f in tf.items()})
     return result
 
 
@@ -299,31 +301,22 @@ def _own_df(docs: Sequence[_Doc]) -> Counter[str]:
 def _postings(
     frequencies: Sequence[Mapping[str, float]], own_df: Mapping[str, int]
 ) -> dict[str, _Postings]:
-    """term -> entries with their saturated BM25 contributions (idf included)."""
-    entries: dict[str, list[int]] = {}
-    values: dict[str, list[float]] = {}
+    """term -> entries with their saturated term frequencies, and the term's idf."""
+    grouped: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
     for entry, tf in enumerate(frequencies):
-        for term, freq in tf.items():
-            if term in entries:
-                entries[term].append(entry)
-                values[term].append(freq)
-            else:
-                entries[term] = [entry]
-                values[term] = [freq]
+        for term, saturated in tf.items():
+            grouped[term].append((entry, saturated))
     n = len(frequencies)
     common = max(COMMON_MIN, n // COMMON_FRACTION)
     result = {}
-    for term, ids in entries.items():
-        idf = _idf(own_df.get(term) or len(ids), n)
-        contributions = [idf * f * (K1 + 1) / (f + K1) for f in values[term]]
-        result[term] = _Postings(idf, ids, contributions, _lookup(ids, contributions, common))
+    for term, pairs in grouped.items():
+        entries, saturation = zip(*pairs, strict=True)
+        idf = _idf(own_df.get(term) or len(pairs), n)
+        lookup = dict(pairs) if len(pairs) > common else None
+        result[term] = _Postings(idf, entries, saturation, lookup)
     return result
 
 
 def _idf(df: float, n: int) -> float:
     """BM25 inverse document frequency."""
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
-def _lookup(ids: list[int], contributions: list[float], common: int) -> Mapping[int, float] | None:
-    return dict(zip(ids, contributions, strict=True)) if len(ids) > common else None
