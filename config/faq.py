@@ -19,6 +19,7 @@ __all__ = [
     "FaqError",
     "Topic",
     "load_faq",
+    "load_places",
     "load_synonyms",
     "load_topics",
 ]
@@ -74,6 +75,10 @@ class FaqData:
     topics: tuple[Topic, ...]
     entries: tuple[FaqEntry, ...]
     synonyms: tuple[tuple[str, ...], ...]
+    # Places other than the town itself: a question naming one (and none of `home_places`)
+    # is about somewhere else, unless the entry itself names that place.
+    other_places: tuple[str, ...] = ()
+    home_places: tuple[str, ...] = ()
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         """Return the entry with this id, or None."""
@@ -187,14 +192,39 @@ def _topic(value: Any, where: _Where) -> Topic:
     )
 
 
+def _search_vocabulary(path: Path) -> tuple[_Where, LineMap]:
+    """The root of synonyms.yaml: `synonyms` and, optionally, `other_places`."""
+    where = Where(str(path), 1, "", FaqError)
+    optional = frozenset({"other_places", "home_places"})
+    return where, _mapping(_read_yaml(path), where, frozenset({"synonyms"}), optional)
+
+
 def load_synonyms(path: Path) -> tuple[tuple[str, ...], ...]:
     """Load and validate synonyms.yaml: groups of at least two equivalent words or phrases."""
-    where, groups = _top_list(_read_yaml(path), "synonyms", Where(str(path), 1, "", FaqError))
+    where, root = _search_vocabulary(path)
+    groups_where = where.key(root, "synonyms")
     result = []
-    for group_where, group in where.items(groups):
+    for group_where, group in groups_where.items(_sequence(root["synonyms"], groups_where)):
         words = _strings(group, group_where, min_items=2)
         result.append(tuple(dict.fromkeys(word.lower() for word in words)))
     return tuple(result)
+
+
+def load_places(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The optional `home_places` and `other_places` lists of synonyms.yaml (single words)."""
+    where, root = _search_vocabulary(path)
+    result: list[tuple[str, ...]] = []
+    for key in ("home_places", "other_places"):
+        if key not in root:
+            result.append(())
+            continue
+        places_where = where.key(root, key)
+        names = _strings(root[key], places_where)
+        for item_where, name in places_where.items(root[key]):
+            if len(name.split()) != 1:
+                raise item_where.error(f"place names are single words, got {name!r}")
+        result.append(tuple(dict.fromkeys(name.strip().lower() for name in names)))
+    return result[0], result[1]
 
 
 # --- FAQ entries ------------------------------------------------------------------------
@@ -204,6 +234,7 @@ def load_faq(faq_dir: Path, topics_path: Path, synonyms_path: Path) -> FaqData:
     """Load topics, synonyms and every `*.yaml` under faq_dir; cross-check ids and topics."""
     topics = load_topics(topics_path)
     synonyms = load_synonyms(synonyms_path)
+    home_places, other_places = load_places(synonyms_path)
     files = sorted(faq_dir.glob("*.yaml"))
     if not files:
         raise FaqError(f"{faq_dir}: no *.yaml FAQ files found")
@@ -218,7 +249,13 @@ def load_faq(faq_dir: Path, topics_path: Path, synonyms_path: Path) -> FaqData:
             entries[entry.id] = entry
             related_where[entry.id] = rel_where
     _check_related(entries, related_where)
-    return FaqData(topics=topics, entries=tuple(entries.values()), synonyms=synonyms)
+    return FaqData(
+        topics=topics,
+        entries=tuple(entries.values()),
+        synonyms=synonyms,
+        other_places=other_places,
+        home_places=home_places,
+    )
 
 
 def _load_entries_file(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from config.faq import FaqData, FaqEntry, Topic
 
 from .channel import Channel, Fields, Match
+from .normalize import MAX_QUERY_CHARS, clean, fold_de, words
 from .outcome import Outcome, decide
 from .vocab import ENGLISH, GERMAN
 
@@ -25,6 +26,9 @@ class FaqIndex:
             )
             for lang in (GERMAN, ENGLISH)
         )
+        self._home = frozenset(fold_de(place) for place in data.home_places)
+        self._elsewhere = frozenset(fold_de(place) for place in data.other_places)
+        self._named = tuple(self._places_in(_texts(e)) for e in data.entries)
 
     @classmethod
     def build(cls, data: FaqData) -> FaqIndex:
@@ -48,7 +52,29 @@ class FaqIndex:
         """Answer, suggest candidates, or admit not knowing."""
         exact = next((i for c in self._channels if (i := c.exact_match(text)) is not None), None)
         matches = self.matches(text)
-        return decide(self.entries, matches, exact)
+        outcome = decide(self.entries, matches, exact)
+        if exact is None and matches and self._elsewhere_than(text, matches[0].index):
+            # What the FAQ says about the town is no answer about another place.
+            return Outcome("dont_know", None, (), outcome.ranked, 0.0)
+        return outcome
+
+    def _places_in(self, text: str) -> frozenset[str]:
+        return self._elsewhere.intersection(words(fold_de(clean(text, MAX_QUERY_CHARS))))
+
+    def _elsewhere_than(self, text: str, entry: int) -> bool:
+        """True if `text` asks about another place that the entry does not name itself."""
+        if not self._elsewhere:
+            return False
+        folded = words(fold_de(clean(text, MAX_QUERY_CHARS)))
+        named = self._elsewhere.intersection(folded)
+        return bool(named - self._named[entry]) and self._home.isdisjoint(folded)
+
+
+def _texts(entry: FaqEntry) -> str:
+    """All curated text of an entry, every language, as one string."""
+    parts = [*entry.question.values(), *entry.answer.values(), *entry.keywords]
+    parts.extend(p for phrasings in entry.phrasings.values() for p in phrasings)
+    return "\n".join(parts)
 
 
 def _fields(entry: FaqEntry, topic: Topic | None, lang: str) -> Fields:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config.faq import FaqError, load_faq, load_synonyms, load_topics
+from config.faq import FaqError, load_faq, load_places, load_synonyms, load_topics
 
 ROOT = Path(__file__).resolve().parents[2] / "config"
 
@@ -129,8 +129,10 @@ def test_broken_yaml_names_file_and_line(tmp_path: Path) -> None:
     message = load_error(
         tmp_path, entries("eins").replace('      de: "Frage?"', '      de: "Frage?')
     )
-    # The parser notices the unclosed quote a few lines later; the line it reports is in the message.
-    assert re.search(r"a\.yaml:(9|1\d): invalid YAML: (did not find expected key|expected <block end>)", message)
+    # The parser notices the unclosed quote a few lines later; the message names that line.
+    assert re.search(
+        r"a\.yaml:(9|1\d): invalid YAML: (did not find expected key|expected <block end>)", message
+    )
 
 
 def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:
@@ -171,3 +173,20 @@ def test_real_config_loads() -> None:
     ids = {entry.id for entry in data.entries}
     assert {"balkonkraftwerk", "bot-hilfe", "datenschutz-bot"} <= ids
     assert all(entry.topic in {t.slug for t in data.topics} for entry in data.entries)
+
+
+def test_places_are_single_words(tmp_path: Path) -> None:
+    path = tmp_path / "synonyms.yaml"
+    path.write_text(
+        "synonyms: []\nhome_places: [ochtrup]\nother_places:\n  - gronau\n  - bad bentheim\n"
+    )
+    with pytest.raises(
+        FaqError, match=r"synonyms\.yaml:5: other_places\[1\]: place names are single"
+    ):
+        load_places(path)
+
+
+def test_places_are_optional_and_folded_to_lowercase(tmp_path: Path) -> None:
+    path = tmp_path / "synonyms.yaml"
+    path.write_text("synonyms: []\nother_places: [Gronau, Münster]\n")
+    assert load_places(path) == ((), ("gronau", "münster"))

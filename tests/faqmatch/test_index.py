@@ -122,3 +122,20 @@ def test_confident_answers_have_at_least_the_answer_confidence(mini_index: FaqIn
 
 def test_index_answers_the_same_question_the_same_way(mini_index: FaqIndex) -> None:
     assert mini_index.ask("Förderung Wärmepumpe") == mini_index.ask("Förderung Wärmepumpe")
+
+
+def test_question_about_another_town_is_dont_know(mini_index: FaqIndex) -> None:
+    assert mini_index.ask("Wann ist das Stadtradeln in Gronau?").kind == "dont_know"
+    assert mini_index.ask("Wann ist das Stadtradeln?").entry_id == "stadtradeln"
+
+
+def test_another_town_beside_the_home_town_is_no_reason_to_abstain(mini_index: FaqIndex) -> None:
+    assert answer_id(mini_index, "Wann ist Stadtradeln in Ochtrup, in Gronau war es schon?") == (
+        "stadtradeln"
+    )
+
+
+def test_another_town_that_the_entry_names_is_answered(mini_index: FaqIndex) -> None:
+    assert answer_id(mini_index, "Starkregen wie in Münster, wie schütze ich mein Haus?") == (
+        "starkregen"
+    )
