@@ -59,6 +59,8 @@ class FaqIndex:
         return outcome
 
     def _places_in(self, text: str) -> frozenset[str]:
+        if not self._elsewhere:
+            return frozenset()
         return self._elsewhere.intersection(words(fold_de(clean(text, MAX_QUERY_CHARS))))
 
     def _elsewhere_than(self, text: str, entry: int) -> bool:
