@@ -62,7 +62,8 @@ def _strip_accents(text: str) -> str:
 
 def fold_de(text: str) -> str:
     """Fold German text: lowercase, no accents, umlaut transliterations collapsed."""
-    return _UE_RE.sub("u", _strip_accents(text).replace("ae", "a").replace("oe", "o"))
+    text = _strip_accents(text).replace("ae", "a").replace("oe", "o")
+    return _UE_RE.sub("u", text) if "ue" in text else text
 
 
 def fold_en(text: str) -> str:
