@@ -75,6 +75,8 @@ class Match:
     fuzzy: float
     unknown: float
     evidence: float
+    # Found by the English channel (English questions are explained by fewer curated texts).
+    english: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ class Channel:
             fuzzy=max((fuzz.ratio(raw, p) for p in doc.raw), default=0.0) / 100,
             unknown=sum(v for t, v in weighted.items() if t not in idf) / total,
             evidence=central / self.idf_unknown,
+            english=self.analyzer.language.code == "en",
         )
         return replace(match, score=_score(match))
 

@@ -14,29 +14,27 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANSWER_MIN_CONFIDENCE",
+    "FEATURES",
     "SUGGEST_MIN_CONFIDENCE",
     "Outcome",
     "confidence",
     "decide",
+    "features",
 ]
 
 # Confidence is a logistic model of the evidence for the best match: the share of the question
-# it explains (coverage), how central those words are to the entry (centrality), how much of the
-# entry's best phrasing the question contains (recall), the central evidence itself (saturating,
-# so that a long question with much on-topic content is not worth less than a short one), the
-# lead over the runner-up and the share of words the FAQ never uses. The weights were fitted by
-# maximum likelihood on "is the best match the right answer?" over the tuning sets
-# (tests/data/faq_eval.yaml, tests/data/faq_dev2.yaml, leave-one-out phrasings of the FAQ and
-# tests/faqmatch/data/offtopic.yaml, each set weighted equally) and then rounded; the bias puts
-# 0.5 where wrong answers stay at or below 5 % on every tuning set and off-topic questions
-# are answered "don't know" at least 90 % of the time.
-W_COVERAGE = 3.6
-W_RECALL = 3.1
-W_CENTRALITY = 0.8
-W_EVIDENCE = 3.8
-W_GAP = 0.9
-W_UNKNOWN = -1.2
-BIAS = -6.6
+# it explains (coverage), how much of the entry's best phrasing the question contains (recall),
+# how central the question's words are to the entry (centrality), the central evidence itself
+# (saturating, so that a long question with much on-topic content is not worth less than a short
+# one), the lead over the runner-up, the share of words the FAQ never uses and whether the match
+# came from the English texts (fewer of them explain an English question). The weights come
+# from `python -m tests.faqmatch.calibrate`: maximum likelihood of "is the best match the right
+# answer?" over the tuning sets (each set weighted equally), then rounded. Centrality moves with
+# coverage; once coverage is in the model its own weight comes out negative, a correction rather
+# than evidence against central words.
+FEATURES = ("coverage", "recall", "centrality", "evidence", "gap", "unknown", "english")
+WEIGHTS = (8.2, 3.7, -2.1, 6.8, 1.5, -0.3, 1.2)
+BIAS = -10.9
 # Central evidence worth this many words of a single entry counts 63 % of the most.
 EVIDENCE_SCALE = 0.75
 ANSWER_MIN_CONFIDENCE = 0.5
@@ -69,21 +67,26 @@ def _gap(matches: Sequence[Match]) -> float:
     return (first - second) / first if first > 0 else 0.0
 
 
+def features(matches: Sequence[Match]) -> tuple[float, ...]:
+    """The evidence for the best match that confidence weighs, in the order of FEATURES."""
+    best = matches[0]
+    evidence = 1 - math.exp(-best.evidence / EVIDENCE_SCALE)
+    return (
+        best.coverage,
+        best.recall,
+        best.centrality,
+        evidence,
+        _gap(matches),
+        best.unknown,
+        float(best.english),
+    )
+
+
 def confidence(matches: Sequence[Match]) -> float:
     """How sure we are that the best match is what was asked, in [0, 1]."""
     if not matches:
         return 0.0
-    best = matches[0]
-    evidence = 1 - math.exp(-best.evidence / EVIDENCE_SCALE)
-    z = (
-        BIAS
-        + W_COVERAGE * best.coverage
-        + W_RECALL * best.recall
-        + W_CENTRALITY * best.centrality
-        + W_EVIDENCE * evidence
-        + W_GAP * _gap(matches)
-        + W_UNKNOWN * best.unknown
-    )
+    z = BIAS + sum(w * x for w, x in zip(WEIGHTS, features(matches), strict=True))
     return 1 / (1 + math.exp(-z))
 
 

@@ -1,4 +1,4 @@
-"""Quality targets on the curated FAQ: two tuning sets and a held-out set.
+"""Quality targets on the curated FAQ: three tuning sets and two held-out sets.
 
 Targets (issue): top1 >= 0.90, abstain_ok >= 0.80, wrong_answer <= 0.05. Each (set, metric) pair is
 its own test, so a regression in a metric that meets its target is never hidden behind one that
@@ -19,10 +19,16 @@ from config.faq import load_faq
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config"
-SETS = ("faq_eval.yaml", "faq_dev2.yaml", "faq_holdout.yaml")
-# Reported honestly: long, polite questions are often ranked right but not answered confidently.
-KNOWN_MISSES = {("faq_dev2.yaml", "top1"), ("faq_holdout.yaml", "top1")}
-TOP1_FLOORS = {"faq_dev2.yaml": 0.75, "faq_holdout.yaml": 0.74}
+SETS = (
+    "faq_eval.yaml",
+    "faq_dev2.yaml",
+    "faq_dev3.yaml",
+    "faq_holdout.yaml",
+    "faq_holdout2.yaml",
+)
+# Reported honestly: the first held-out set (71 questions, many long and polite) stays below 0.90.
+KNOWN_MISSES = {("faq_holdout.yaml", "top1")}
+TOP1_FLOORS = {"faq_holdout.yaml": 0.85}
 
 
 @cache
