@@ -42,7 +42,8 @@ GERMAN_STOP = """
     möchte möchten möchtest mag ganz schon bereits dazu denn wohl gerade etc usw
     ne nem nen ner eh halt echt total wirklich überhaupt immer nochmal mehr weniger
     tun tut tue machen macht mache gemacht gehen geht gehe kommen kommt komme bekommen
-    bekomme bekommt bekomm kriegt stehen steht sehen sehe sieht lassen lasse lässt stimmt
+    bekomme bekommt bekomm krieg kriegt kriegste stehen steht sehen sehe sieht lassen lasse
+    lässt stimmt
     heißt bedeutet gut gute guten besser beste bzgl bezüglich leute jemand irgendwer
     wieviel wieviele wievielen erst erste ersten ersteres sowas sowie damit dadurch
     nächste nächsten nächster nächstes letzte letzten letzter letztes
