@@ -41,6 +41,12 @@ ANSWER_MIN_CONFIDENCE = 0.5
 # Just below the answer cut-off we suggest candidates, but only when every word of the question
 # is known to the FAQ: in that band questions with unknown words were nearly all off-topic.
 SUGGEST_MIN_CONFIDENCE = 0.45
+# A question that the best entry explains (nearly) completely, with no word the FAQ lacks, is
+# ambiguous rather than unknown when others explain it as well ("Förderung?"): the tie keeps the
+# confidence low, but candidates help. On the tuning sets this turned no "don't know" into a
+# wrong offer.
+AMBIGUOUS_MIN_COVERAGE = 0.8
+AMBIGUOUS_MIN_CONFIDENCE = 0.2
 # Two candidates whose scores differ by less than this share are a tie: offer both.
 MIN_GAP = 0.02
 # Runners-up scoring at least this share of the best are worth offering too.
@@ -99,11 +105,19 @@ def decide(entries: Sequence[FaqEntry], matches: Sequence[Match], exact: int | N
     if conf >= ANSWER_MIN_CONFIDENCE and _gap(matches) >= MIN_GAP:
         best = matches[0].index
         return Outcome("answer", entries[best].id, _offers(entries, best, matches), ranked, conf)
-    if conf >= ANSWER_MIN_CONFIDENCE or (
-        conf >= SUGGEST_MIN_CONFIDENCE and matches[0].unknown == 0
-    ):
+    if conf >= ANSWER_MIN_CONFIDENCE or (matches and _worth_suggesting(matches[0], conf)):
         return Outcome("did_you_mean", None, _suggestions(entries, matches), ranked, conf)
     return Outcome("dont_know", None, (), ranked, conf)
+
+
+def _worth_suggesting(best: Match, conf: float) -> bool:
+    """Below the answer cut-off: offer candidates for a question made only of FAQ words that is
+    nearly confident, or fully explained but ambiguous."""
+    if best.unknown > 0:
+        return False
+    if conf >= SUGGEST_MIN_CONFIDENCE:
+        return True
+    return conf >= AMBIGUOUS_MIN_CONFIDENCE and best.coverage >= AMBIGUOUS_MIN_COVERAGE
 
 
 def _close(matches: Sequence[Match]) -> list[Match]:
