@@ -140,6 +140,10 @@ class Analyzer:
         self._known: Mapping[str, Weighted] = MappingProxyType(
             {w: self._word_terms(w, False, stem) for w in counts}
         )
+        # Words that stand for exactly one term at full weight, the common case.
+        self._plain: Mapping[str, str] = MappingProxyType(
+            {w: t[0][0] for w, t in self._known.items() if len(t) == 1 and t[0][1] == 1.0}
+        )
         self._phrase_starts = frozenset(w for w in counts if stem(w) in self.synonyms.phrases)
         self.curated = self._curated_terms(curated, synonym_words)
         # Stems of the general words the index uses: they weigh little in a phrasing too.
@@ -151,9 +155,9 @@ class Analyzer:
         """Terms of the curated texts (questions, phrasings, keywords, topics, synonyms)."""
         result = {t for tokens in self.synonyms.phrases.values() for _, t in tokens}
         result.update(self.synonyms.single.values())
-        for text in (*texts, synonym_words):
-            for word in text:
-                result.update(term for term, _ in self._known.get(word, ()))
+        known = self._known
+        for word in set(synonym_words).union(*texts):
+            result.update(term for term, _ in known.get(word, ()))
         return frozenset(result)
 
     def _stem_fn(self) -> Stem:
@@ -254,9 +258,10 @@ class Analyzer:
 
     def _analyze_known(self, text: list[str]) -> Terms:
         """Fast path for index text without synonym phrases: one lookup per word."""
+        plain = self._plain
+        weights = {plain[word]: 1.0 for word in text if word in plain}
         known = self._known
-        weights: dict[str, float] = {}
-        for word in text:
+        for word in [word for word in text if word not in plain]:
             for term, weight in known[word]:
                 if weights.get(term, 0.0) < weight:
                     weights[term] = weight

@@ -138,7 +138,7 @@ class Channel:
         curated = [split[t] for f in fields for t in (*f.phrases, *f.keywords, *f.topic)]
         self.analyzer = analyzer = Analyzer(language, split.values(), synonyms, curated)
         self.docs = tuple(_analyse(analyzer, split, f) for f in fields)
-        self.postings = _postings(_term_frequencies(self.docs), _own_df(self.docs))
+        self.postings = _postings(self.docs)
         self.idf = {term: postings.idf for term, postings in self.postings.items()}
         self.idf_unknown = _idf(UNKNOWN_DF, len(fields))
         self.info = {
@@ -269,52 +269,39 @@ def _union(terms: Iterable[Terms]) -> Terms:
     return result
 
 
-def _term_frequencies(docs: Sequence[_Doc]) -> list[dict[str, float]]:
-    """BM25F: per entry, each term's field-weighted frequency (answer length-normalised),
-    saturated as BM25 does (idf is applied per term at query time)."""
+def _postings(docs: Sequence[_Doc]) -> dict[str, _Postings]:
+    """term -> entries with their saturated BM25F term frequencies, and the term's idf.
+
+    BM25F: per entry, each term's frequency is the field-weighted sum over its fields (answer
+    length-normalised), saturated as BM25 does; idf is applied per term at query time. The idf
+    counts only entries that use a term in their own texts: a topic alias ("klimafit") is shared
+    by every entry of the topic, and counting those would make a word that one entry is all
+    about look common.
+    """
     average = max(sum(len(d.answer) for d in docs) / max(len(docs), 1), 1.0)
-    result = []
-    for doc in docs:
+    saturate = K1 + 1
+    grouped: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+    topic_only: Counter[str] = Counter()
+    for entry, doc in enumerate(docs):
         answer_weight = W_ANSWER / (1 - B + B * len(doc.answer) / average)
-        tf: dict[str, float] = {}
+        tf = {term: W_PHRASE * weight for term, weight in doc.phrase_share.items()}
         for terms, factor in (
-            (doc.phrase_share, W_PHRASE),
             (doc.keywords, W_KEYWORD),
-            (doc.topic, W_TOPIC),
             (doc.answer, answer_weight),
+            (doc.topic, W_TOPIC),
         ):
             for term, weight in terms.items():
                 tf[term] = tf.get(term, 0.0) + factor * weight
-        result.append({term: f * (K1 + 1) / (f + K1) for term, f in tf.items()})
-    return result
-
-
-def _own_df(docs: Sequence[_Doc]) -> Counter[str]:
-    """Per term, the entries that use it in their own texts rather than only in the topic's.
-
-    A topic alias ("klimafit") is shared by every entry of the topic; counting those would make
-    a word that one entry is all about look common.
-    """
-    df: Counter[str] = Counter()
-    for doc in docs:
-        df.update({*doc.phrase_share, *doc.keywords, *doc.answer})
-    return df
-
-
-def _postings(
-    frequencies: Sequence[Mapping[str, float]], own_df: Mapping[str, int]
-) -> dict[str, _Postings]:
-    """term -> entries with their saturated term frequencies, and the term's idf."""
-    grouped: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
-    for entry, tf in enumerate(frequencies):
-        for term, saturated in tf.items():
-            grouped[term].append((entry, saturated))
-    n = len(frequencies)
+        for term, f in tf.items():
+            grouped[term].append((entry, f * saturate / (f + K1)))
+        own = (doc.phrase_share, doc.keywords, doc.answer)
+        topic_only.update(t for t in doc.topic if not any(t in field for field in own))
+    n = len(docs)
     common = max(COMMON_MIN, n // COMMON_FRACTION)
     result = {}
     for term, pairs in grouped.items():
         entries, saturation = zip(*pairs, strict=True)
-        idf = _idf(own_df.get(term) or len(pairs), n)
+        idf = _idf((len(pairs) - topic_only[term]) or len(pairs), n)
         lookup = dict(pairs) if len(pairs) > common else None
         result[term] = _Postings(idf, entries, saturation, lookup)
     return result
