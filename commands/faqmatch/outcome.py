@@ -43,8 +43,8 @@ ANSWER_MIN_CONFIDENCE = 0.5
 SUGGEST_MIN_CONFIDENCE = 0.45
 # A question that the best entry explains (nearly) completely, with no word the FAQ lacks, is
 # ambiguous rather than unknown when others explain it as well ("Förderung?"): the tie keeps the
-# confidence low, but candidates help. On the tuning sets this turned no "don't know" into a
-# wrong offer.
+# confidence low, but candidates help. On the tuning sets no question without an answer in the
+# FAQ got candidates through this rule.
 AMBIGUOUS_MIN_COVERAGE = 0.8
 AMBIGUOUS_MIN_CONFIDENCE = 0.2
 # Two candidates whose scores differ by less than this share are a tie: offer both.
