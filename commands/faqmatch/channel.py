@@ -122,8 +122,7 @@ class _Postings:
     """Entries containing one term with its saturated frequency in each (BM25 without idf)."""
 
     idf: float
-    entries: tuple[int, ...]
-    saturation: tuple[float, ...]
+    pairs: list[tuple[int, float]]  # (entry, saturated frequency)
     lookup: Mapping[int, float] | None
 
 
@@ -176,7 +175,7 @@ class Channel:
         """Sum BM25 contributions; common terms only add to entries already found."""
         postings = self.postings
         found = [(postings[t], w * postings[t].idf) for t, w in query.items() if t in postings]
-        found.sort(key=lambda pw: len(pw[0].entries))
+        found.sort(key=lambda pw: len(pw[0].pairs))
         acc: dict[int, float] = {}
         for term, weight in found:
             if term.lookup is not None and acc:
@@ -185,7 +184,7 @@ class Channel:
                     acc[entry] += weight * lookup.get(entry, 0.0)
                 continue
             get = acc.get
-            for entry, saturated in zip(term.entries, term.saturation, strict=True):
+            for entry, saturated in term.pairs:
                 acc[entry] = get(entry, 0.0) + weight * saturated
         return acc
 
@@ -284,10 +283,11 @@ def _postings(docs: Sequence[_Doc]) -> dict[str, _Postings]:
     topic_only: Counter[str] = Counter()
     for entry, doc in enumerate(docs):
         answer_weight = W_ANSWER / (1 - B + B * len(doc.answer) / average)
-        tf = {term: W_PHRASE * weight for term, weight in doc.phrase_share.items()}
+        # The answer has the most terms: it seeds the dictionary, the other fields add to it.
+        tf = {term: answer_weight * weight for term, weight in doc.answer.items()}
         for terms, factor in (
+            (doc.phrase_share, W_PHRASE),
             (doc.keywords, W_KEYWORD),
-            (doc.answer, answer_weight),
             (doc.topic, W_TOPIC),
         ):
             for term, weight in terms.items():
@@ -300,10 +300,9 @@ def _postings(docs: Sequence[_Doc]) -> dict[str, _Postings]:
     common = max(COMMON_MIN, n // COMMON_FRACTION)
     result = {}
     for term, pairs in grouped.items():
-        entries, saturation = zip(*pairs, strict=True)
         idf = _idf((len(pairs) - topic_only[term]) or len(pairs), n)
         lookup = dict(pairs) if len(pairs) > common else None
-        result[term] = _Postings(idf, entries, saturation, lookup)
+        result[term] = _Postings(idf, pairs, lookup)
     return result
 
 
