@@ -57,6 +57,7 @@ GERMAN_STOP = """
     jemandem jemanden niemand niemandem nix beide beiden mehrere sämtliche jeweils selber
     zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig hundert tausend
     gibbet gibs nich nix dat wat nochma mitm aufm fürs übers ums ans aufs durchs unterm überm
+    fürn aufn ausm rum herum wärens wärs
     vorm hinterm is isses hätt würd wär gehts klar sone son jo joa nee hmm äh ähm
     einfache einfachen wirklich tatsächlich natürlich sicherlich bestimmt
     brauch braucht brauchst bräuchte bräuchten benötige benötigen benötigt
