@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -84,6 +84,7 @@ class FaqService:
         outcome = self.ask(text)
         if quiet and outcome.kind != "answer":
             return  # auto mode: only speak up when sure
+        ctx = await self._in_language_of(ctx, text)
         sender, room = ctx.message.sender, ctx.message.room_id
         qid = await self.store.record_question(
             sender, room, text, outcome.kind, outcome.entry_id, outcome.confidence
@@ -94,6 +95,15 @@ class FaqService:
             await self._offer(ctx, outcome.candidates, qid)
         else:
             await self._dont_know(ctx, text, outcome.confidence)
+
+    async def _in_language_of(self, ctx: Context, text: str) -> Context:
+        """Reply in the question's language, unless the user chose one with !sprache."""
+        asked = self._loaded.index.language(text)
+        if asked == ctx.language:
+            return ctx
+        if await ctx.services.users.language(ctx.message.sender) is not None:
+            return ctx
+        return replace(ctx, language=asked)
 
     async def choice(self, ctx: Context, number: int, quiet: bool) -> bool:
         """Answer with candidate `number` of the pending offer; False if none is pending."""

@@ -178,6 +178,14 @@ class Analyzer:
         """Clean, fold and split text into words."""
         return words(self.language.fold(clean(text, limit)))
 
+    def is_english(self, text: str) -> bool:
+        """True if `text` uses more English-only than German-only function words."""
+        return self._english(self.words(text, MAX_QUERY_CHARS))
+
+    def _english(self, split: list[str]) -> bool:
+        english = sum(w in self._english_only for w in split)
+        return english > sum(w in self._german_only for w in split)
+
     def query(self, text: str) -> Terms:
         """Analyse a user question, with typo correction and splitting of unknown compounds."""
         split, lower = self._query_words(clean(text, MAX_QUERY_CHARS))
@@ -191,8 +199,7 @@ class Analyzer:
         marked, and only the FAQ's own vocabulary keeps its full weight.
         """
         split, marks = self._cased_words(text)
-        english = sum(w in self._english_only for w in split)
-        if english > sum(w in self._german_only for w in split):
+        if self._english(split):
             return split, [True] * len(split)
         if not _capitalises_nouns(marks):
             return split, [False] * len(split)

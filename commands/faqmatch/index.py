@@ -49,6 +49,10 @@ class FaqIndex:
         """Number of distinct words the index knows, over both languages."""
         return sum(len(c.analyzer.vocab.stems) for c in self._channels)
 
+    def language(self, text: str) -> str:
+        """ "en" for a question written in English, else "de"."""
+        return "en" if self._channels[0].analyzer.is_english(text) else "de"
+
     def matches(self, text: str) -> list[Match]:
         """Candidates for `text` over both languages, best first."""
         best: dict[int, Match] = {}

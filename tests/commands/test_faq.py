@@ -160,6 +160,28 @@ async def test_english_user_gets_english_answer(faq_router: Any) -> None:
     assert "As of" in replier.texts[1]
 
 
+async def test_english_question_gets_english_answer_without_a_language_setting(
+    faq_router: Any,
+) -> None:
+    router, replier = faq_router
+    await router.dispatch(
+        message("is there money from the government for a heat pump", direct=True)
+    )
+    [text] = replier.texts
+    assert "Sources:" in text
+    assert "Federal programme" in text
+
+
+async def test_chosen_language_wins_over_the_language_of_the_question(faq_router: Any) -> None:
+    router, replier = faq_router
+    await router.dispatch(message("!sprache de", direct=True))
+    await router.dispatch(
+        message("is there money from the government for a heat pump", direct=True)
+    )
+    assert "Quelle" in replier.texts[1]
+    assert "Bundesförderung" in replier.texts[1]
+
+
 async def test_contact_placeholder_comes_from_config(faq_router: Any) -> None:
     router, replier = faq_router
     entry = router.services.faq.data.entry("klimaschutzmanagement-kontakt")
