@@ -119,6 +119,8 @@ class FaqService:
         await self.store.clear_choice(sender, room)
         if pending.question_id is not None:
             await self.store.close_question(pending.question_id, entry_id)
+        if pending.question is not None:
+            ctx = await self._in_language_of(ctx, pending.question)
         await self._answer(ctx, entry_id, ())
         return True
 

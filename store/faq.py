@@ -27,6 +27,8 @@ class PendingChoice:
     candidates: tuple[str, ...]
     question_id: int | None
     offered_at: float
+    # The question the offer answered, while it is stored (!vergessen deletes it).
+    question: str | None = None
 
 
 class FaqStore:
@@ -133,8 +135,9 @@ class FaqStore:
     async def pending_choice(self, user_id: str, room_id: str) -> PendingChoice | None:
         """The last offer to this user in this room, if any."""
         row = await self._db.fetchone(
-            "SELECT candidates, question_id, offered_at FROM faq_choices "
-            "WHERE user_id = ? AND room_id = ?",
+            "SELECT c.candidates, c.question_id, c.offered_at, q.text FROM faq_choices c "
+            "LEFT JOIN faq_questions q ON q.id = c.question_id "
+            "WHERE c.user_id = ? AND c.room_id = ?",
             (user_id, room_id),
         )
         if row is None:
@@ -144,6 +147,7 @@ class FaqStore:
             tuple(json.loads(row["candidates"])),
             None if qid is None else int(qid),
             float(row["offered_at"]),
+            row["text"],
         )
 
     async def clear_choice(self, user_id: str, room_id: str) -> None:

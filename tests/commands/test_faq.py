@@ -126,6 +126,14 @@ async def test_did_you_mean_then_number_gives_that_candidate(faq_router: Any) ->
     assert "nicht verstanden" in replier.texts[2]  # the offer was used up
 
 
+async def test_english_offer_and_its_choice_are_in_english(faq_router: Any) -> None:
+    router, replier = faq_router
+    await router.dispatch(message("is there a grant?", direct=True))
+    assert "Did you mean" in replier.texts[0]
+    await router.dispatch(message("2", direct=True))
+    assert "Sources:" in replier.texts[1]
+
+
 async def test_number_out_of_range_is_explained(faq_router: Any) -> None:
     router, replier = faq_router
     service = router.services.faq
