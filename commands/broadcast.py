@@ -99,8 +99,7 @@ class Broadcaster:
         now = self.clock()
         recipients: list[Recipient] = []
         weekly = deferred = 0
-        for user_id in await self.subscriptions.followers(targets):
-            prefs = await self.subscriptions.prefs(user_id)
+        for user_id, prefs in await self.subscriptions.followers(targets):
             if prefs.mode == "woechentlich":
                 weekly += 1
                 recipients.append(Recipient(user_id, "user", digest=True))

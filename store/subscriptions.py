@@ -58,16 +58,28 @@ class SubscriptionStore:
         )
         return [(str(r["kind"]), str(r["target"])) for r in rows]
 
-    async def followers(self, targets: list[tuple[str, str]]) -> list[str]:
-        """Distinct users following any of the (kind, target) pairs, in a stable order."""
+    async def followers(self, targets: list[tuple[str, str]]) -> list[tuple[str, DeliveryPrefs]]:
+        """Distinct users following any of the (kind, target) pairs, in a stable order, each
+        with their delivery preferences (one query, however many followers)."""
         if not targets:
             return []
-        clause = " OR ".join("(kind = ? AND target = ?)" for _ in targets)
+        clause = " OR ".join("(s.kind = ? AND s.target = ?)" for _ in targets)
         params = [v for pair in targets for v in pair]
         rows = await self._db.fetchall(
-            f"SELECT DISTINCT user_id FROM subscriptions WHERE {clause} ORDER BY user_id", params
+            "SELECT DISTINCT s.user_id, p.mode, p.quiet FROM subscriptions s "
+            f"LEFT JOIN delivery_prefs p ON p.user_id = s.user_id WHERE {clause} "
+            "ORDER BY s.user_id",
+            params,
         )
-        return [str(r["user_id"]) for r in rows]
+        return [
+            (
+                str(r["user_id"]),
+                DeliveryPrefs()
+                if r["mode"] is None
+                else DeliveryPrefs(str(r["mode"]), str(r["quiet"])),
+            )
+            for r in rows
+        ]
 
     async def counts(self, kind: str) -> dict[str, int]:
         """Followers per target of one kind."""
