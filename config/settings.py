@@ -12,9 +12,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
+
+from config.reader import (
+    PLACEHOLDER,
+    ROOM,
+    Secret,
+    Section,
+    read_duration,
+    read_positive,
+    read_secret,
+    read_string_list,
+    read_user_id,
+    read_user_list,
+)
 
 __all__ = [
     "FAQ_ROOM_MODES",
@@ -33,14 +46,6 @@ __all__ = [
     "shipped_config_dir",
 ]
 
-T = TypeVar("T")
-_MISSING: Any = object()
-_PLACEHOLDER = re.compile(r"example\.(org|com|net)|change[-_ ]?me|changeme|<[^>]*>", re.IGNORECASE)
-_USER_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
-# Room IDs of room version 12 have no server part ("!abc…"); aliases always do.
-_ROOM = re.compile(r"^(![^:\s]+(:[A-Za-z0-9.\-]+(:\d+)?)?|#[^:\s]+:[A-Za-z0-9.\-]+(:\d+)?)$")
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 LANGUAGES = ("de", "en")
 
 
@@ -50,30 +55,6 @@ class ConfigError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-class Secret:
-    """A secret string that does not reveal itself in repr/str (so never in logs)."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """Return the secret value; call only where it is sent, never where it is logged."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)
@@ -209,59 +190,6 @@ class Config:
         return self.data_dir / "crypto"
 
 
-class _Section:
-    """Typed access to one mapping of the YAML, collecting problems under a key path."""
-
-    def __init__(self, raw: Any, path: str, problems: list[str]) -> None:
-        self.path = path
-        self.problems = problems
-        self.seen: set[str] = set()
-        if raw is None:
-            raw = {}
-        if not isinstance(raw, Mapping):
-            self.error("", "must be a mapping")
-            raw = {}
-        self.raw: Mapping[str, Any] = raw
-
-    def key(self, name: str) -> str:
-        return f"{self.path}.{name}" if self.path else name
-
-    def error(self, name: str, message: str) -> None:
-        where = self.key(name) if name else self.path or "config"
-        self.problems.append(f"{where}: {message}")
-
-    def get(self, name: str, kind: type[T], default: Any = _MISSING) -> T | None:
-        self.seen.add(name)
-        value = self.raw.get(name, _MISSING)
-        if value is _MISSING or value is None:
-            if default is _MISSING:
-                self.error(name, "is required")
-                return None
-            return default  # type: ignore[no-any-return]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            self.error(name, f"must be {_KIND_NAMES.get(kind, kind.__name__)}")
-            return None
-        return value
-
-    def has_problem(self, *names: str) -> bool:
-        """True if a problem was already recorded for one of these keys (or their _file)."""
-        keys = tuple(self.key(n) for n in names)
-        return any(p.startswith(keys) for p in self.problems)
-
-    def section(self, name: str) -> _Section:
-        self.seen.add(name)
-        return _Section(self.raw.get(name), self.key(name), self.problems)
-
-    def check_unknown(self) -> None:
-        for name in sorted(set(self.raw) - self.seen):
-            self.error(str(name), "unknown key (typo?)")
-
-
-_KIND_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
-
-
 def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
     """Read and validate the config file at `path`; raise ConfigError naming every bad key."""
     try:
@@ -281,13 +209,13 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
 def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
     """Validate an already parsed YAML document."""
     problems: list[str] = []
-    top = _Section(raw, "", problems)
+    top = Section(raw, "", problems)
     matrix = _matrix(top.section("matrix"), base_dir, env)
     storage = top.section("storage")
     data_dir = storage.get("data_dir", str)
     storage.check_unknown()
     roles = top.section("roles")
-    managers = _user_list(roles, "managers", default=())
+    managers = read_user_list(roles, "managers", default=())
     roles.check_unknown()
     bot = _bot(top.section("bot"))
     faq = _faq(top.section("faq"), base_dir)
@@ -309,27 +237,27 @@ def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
     )
 
 
-def _actors(sec: _Section) -> ActorSettings | None:
-    types = _string_list(sec, "types", None, "") or DEFAULT_ACTOR_TYPES
-    districts = _string_list(sec, "districts", None, "") or DEFAULT_DISTRICTS
+def _actors(sec: Section) -> ActorSettings | None:
+    types = read_string_list(sec, "types", None, "") or DEFAULT_ACTOR_TYPES
+    districts = read_string_list(sec, "districts", None, "") or DEFAULT_DISTRICTS
     notice = sec.section("privacy_notice")
     texts = {lang: notice.get(lang, str, default="") or "" for lang in LANGUAGES}
     notice.check_unknown()
     version = sec.get("privacy_version", str, default="2026-11") or "2026-11"
-    inactive = _duration(sec, "inactive_after", "730d")
+    inactive = read_duration(sec, "inactive_after", "730d")
     sec.check_unknown()
     if inactive is None:
         return None
     return ActorSettings(types, districts, texts, version, inactive)
 
 
-def _broadcast(sec: _Section, base_dir: Path) -> BroadcastSettings | None:
+def _broadcast(sec: Section, base_dir: Path) -> BroadcastSettings | None:
     rooms_sec = sec.section("topic_rooms")
     topic_rooms: dict[str, tuple[str, ...]] = {}
     for slug in list(rooms_sec.raw):
-        topic_rooms[str(slug)] = _string_list(rooms_sec, str(slug), _ROOM, "a room ID or alias")
-    concurrency = _positive(sec, "concurrency", 8, int)
-    grace = _duration(sec, "grace", "1h")
+        topic_rooms[str(slug)] = read_string_list(rooms_sec, str(slug), ROOM, "a room ID or alias")
+    concurrency = read_positive(sec, "concurrency", 8, int)
+    grace = read_duration(sec, "grace", "1h")
     digest = sec.get("digest", str, default="montag 08:00") or ""
     day, _, clock = digest.strip().lower().partition(" ")
     clock_match = _CLOCK.match(clock.strip())
@@ -360,12 +288,12 @@ def shipped_config_dir() -> Path:
 
 def default_faq_settings() -> FaqSettings:
     """The shipped FAQ with default settings (for `klimabot faq` and `chat` without a config)."""
-    faq = _faq(_Section({}, "faq", []), Path.cwd())
+    faq = _faq(Section({}, "faq", []), Path.cwd())
     assert faq is not None
     return faq
 
 
-def _faq(sec: _Section, base_dir: Path) -> FaqSettings | None:
+def _faq(sec: Section, base_dir: Path) -> FaqSettings | None:
     shipped = shipped_config_dir()
     paths = {}
     for key, default in (
@@ -382,7 +310,7 @@ def _faq(sec: _Section, base_dir: Path) -> FaqSettings | None:
     texts = {lang: contact.get(lang, str, default="") or "" for lang in LANGUAGES}
     contact.check_unknown()
     for lang, text in texts.items():
-        if _PLACEHOLDER.search(text):
+        if PLACEHOLDER.search(text):
             contact.error(
                 lang, "still the example value; put in how to reach the climate management"
             )
@@ -397,29 +325,29 @@ def _faq(sec: _Section, base_dir: Path) -> FaqSettings | None:
     )
 
 
-def _matrix(sec: _Section, base_dir: Path, env: Mapping[str, str]) -> MatrixSettings | None:
+def _matrix(sec: Section, base_dir: Path, env: Mapping[str, str]) -> MatrixSettings | None:
     homeserver = sec.get("homeserver", str)
     if homeserver is not None:
         if not re.match(r"^https?://[^\s/]+", homeserver):
             sec.error("homeserver", "must be an http(s) URL, e.g. https://matrix.ochtrup.de")
-        elif _PLACEHOLDER.search(homeserver):
+        elif PLACEHOLDER.search(homeserver):
             sec.error("homeserver", "still the example value; put in your homeserver's URL")
-    user_id = _user_id(sec, "user_id")
-    password = _secret(sec, "password", base_dir, env)
-    token = _secret(sec, "access_token", base_dir, env)
+    user_id = read_user_id(sec, "user_id")
+    password = read_secret(sec, "password", base_dir, env)
+    token = read_secret(sec, "access_token", base_dir, env)
     if password is None and token is None and not sec.has_problem("password", "access_token"):
         sec.error(
             "password",
             "set matrix.password, matrix.password_file, matrix.access_token(_file) "
             "or the environment variable KLIMABOT_MATRIX_PASSWORD",
         )
-    pickle_key = _secret(sec, "pickle_key", base_dir, env)
+    pickle_key = read_secret(sec, "pickle_key", base_dir, env)
     encryption = sec.get("encryption", bool, default=True)
     if encryption and pickle_key is None and not sec.has_problem("pickle_key"):
         sec.error("pickle_key", "required when encryption is on (or KLIMABOT_MATRIX_PICKLE_KEY)")
     device_name = sec.get("device_name", str, default="Klimabot")
-    rooms = _string_list(sec, "rooms", _ROOM, "a room ID (!id:server) or alias (#name:server)")
-    inviters = _string_list(sec, "allowed_inviters", None, "")
+    rooms = read_string_list(sec, "rooms", ROOM, "a room ID (!id:server) or alias (#name:server)")
+    inviters = read_string_list(sec, "allowed_inviters", None, "")
     sec.check_unknown()
     if homeserver is None or user_id is None or device_name is None or encryption is None:
         return None
@@ -436,75 +364,18 @@ def _matrix(sec: _Section, base_dir: Path, env: Mapping[str, str]) -> MatrixSett
     )
 
 
-def _user_id(sec: _Section, name: str) -> str | None:
-    value = sec.get(name, str)
-    if value is None:
-        return None
-    if not _USER_ID.match(value):
-        sec.error(name, f"{value!r} is not a Matrix user ID like @klimabot:ochtrup.de")
-        return None
-    if _PLACEHOLDER.search(value):
-        sec.error(name, "still the example value; put in the bot account's Matrix ID")
-        return None
-    return value
-
-
-def _secret(sec: _Section, name: str, base_dir: Path, env: Mapping[str, str]) -> Secret | None:
-    env_name = f"KLIMABOT_MATRIX_{name.upper()}"
-    inline = sec.get(name, str, default=None)
-    file_name = sec.get(f"{name}_file", str, default=None)
-    if env.get(env_name):
-        return Secret(env[env_name])
-    if file_name is not None:
-        path = base_dir / Path(file_name).expanduser()
-        try:
-            value = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            sec.error(f"{name}_file", f"cannot read {path} ({exc.strerror})")
-            return None
-        if not value:
-            sec.error(f"{name}_file", f"{path} is empty")
-            return None
-        return Secret(value)
-    if inline is not None:
-        if _PLACEHOLDER.search(inline):
-            sec.error(name, f"still the example placeholder; set it or use {env_name}")
-            return None
-        return Secret(inline)
-    return None
-
-
-def _string_list(
-    sec: _Section, name: str, pattern: re.Pattern[str] | None, what: str
-) -> tuple[str, ...]:
-    values = sec.get(name, list, default=[])
-    out: list[str] = []
-    for i, value in enumerate(values or []):
-        if not isinstance(value, str) or (pattern is not None and not pattern.match(value)):
-            sec.error(f"{name}[{i}]", f"{value!r} must be {what or 'a string'}")
-        elif _PLACEHOLDER.search(value):
-            sec.error(f"{name}[{i}]", f"{value!r} is still the example value")
-        else:
-            out.append(value)
-    return tuple(out)
-
-
-def _user_list(sec: _Section, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    return _string_list(sec, name, _USER_ID, "a Matrix user ID like @name:server") or default
-
-
-def _bot(sec: _Section) -> BotSettings | None:
+def _bot(sec: Section) -> BotSettings | None:
     prefix = sec.get("command_prefix", str, default="!")
     if prefix is not None and (not prefix or len(prefix) > 3 or any(c.isspace() for c in prefix)):
         sec.error("command_prefix", "must be 1-3 characters without spaces, e.g. !")
     language = sec.get("language", str, default="de")
     if language is not None and language not in LANGUAGES:
         sec.error("language", f"must be one of {', '.join(LANGUAGES)}")
-    max_age = _duration(sec, "max_event_age", "24h")
-    max_len = _positive(sec, "max_message_length", 4000, int)
+    max_age = read_duration(sec, "max_event_age", "24h")
+    max_len = read_positive(sec, "max_message_length", 4000, int)
     limit = _rate_limit(sec.section("rate_limit"))
     manager_room = sec.get("manager_room", str, default=None)
-    if manager_room is not None and not _ROOM.match(manager_room):
+    if manager_room is not None and not ROOM.match(manager_room):
         sec.error("manager_room", "must be a room ID (!id:server) or alias (#name:server)")
     sec.check_unknown()
     if prefix is None or language is None or max_age is None or max_len is None or limit is None:
@@ -512,28 +383,10 @@ def _bot(sec: _Section) -> BotSettings | None:
     return BotSettings(prefix, language, max_age, max_len, limit, manager_room)
 
 
-def _rate_limit(sec: _Section) -> RateLimit | None:
-    messages = _positive(sec, "messages", 20, int)
-    seconds = _positive(sec, "seconds", 60.0, float)
+def _rate_limit(sec: Section) -> RateLimit | None:
+    messages = read_positive(sec, "messages", 20, int)
+    seconds = read_positive(sec, "seconds", 60.0, float)
     sec.check_unknown()
     if messages is None or seconds is None:
         return None
     return RateLimit(messages, seconds)
-
-
-def _positive(sec: _Section, name: str, default: T, kind: type[T]) -> T | None:
-    value = sec.get(name, kind, default=default)
-    if value is not None and value <= 0:  # type: ignore[operator]
-        sec.error(name, "must be greater than 0")
-        return None
-    return value
-
-
-def _duration(sec: _Section, name: str, default: str) -> timedelta | None:
-    sec.seen.add(name)
-    raw = sec.raw.get(name, default)
-    match = _DURATION.match(str(raw)) if isinstance(raw, str | int) else None
-    if match is None or isinstance(raw, bool):
-        sec.error(name, "must be a duration like 90s, 30m, 24h or 7d")
-        return None
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
