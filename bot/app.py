@@ -21,9 +21,10 @@ from commands.dialogs import Dialogs
 from commands.faq import FaqService
 from commands.formatting import render, to_plain
 from commands.i18n import Catalog
+from commands.introductions import ANSWER_KIND, NetworkService
 from commands.matching import ActorIndex
 from commands.measures import MeasureService
-from commands.network import ANSWER_KIND, NetworkService, answer_by_reaction, answer_step
+from commands.network import answer_by_reaction, answer_step
 from commands.privacy import FORGET_KIND, confirm_forget
 from commands.ratelimit import RateLimiter
 from commands.registry import Registry

@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from commands.broadcast import Broadcaster
-from commands.network import NetworkService
+from commands.introductions import NetworkService
 from commands.ratelimit import RateLimiter
 from commands.schedule import ScheduleService
 from config.settings import BroadcastSettings

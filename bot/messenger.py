@@ -13,7 +13,7 @@ __all__ = ["MatrixMessenger"]
 
 
 class MatrixMessenger:
-    """Implements commands.network.Messenger on the nio client and the outbox's DM rooms."""
+    """Implements commands.introductions.Messenger on the nio client and the outbox's DM rooms."""
 
     def __init__(self, client: AsyncClient, outbox: Outbox, encryption: bool) -> None:
         self._client = client

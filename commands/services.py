@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from commands.broadcast import Broadcaster
     from commands.dialogs import Dialogs
     from commands.faq import FaqService
+    from commands.introductions import NetworkService
     from commands.measures import MeasureService
-    from commands.network import NetworkService
     from commands.schedule import ScheduleService
 
 __all__ = ["Services", "require"]

@@ -12,8 +12,8 @@ import pytest
 
 from commands.actors import ActorService
 from commands.i18n import Catalog
+from commands.introductions import INACTIVE_GRACE_SECONDS, NetworkService
 from commands.matching import ActorIndex
-from commands.network import INACTIVE_GRACE_SECONDS, NetworkService
 from config.faq import load_synonyms
 from config.settings import (
     DEFAULT_ACTOR_TYPES,

@@ -1,0 +1,247 @@
+"""Introductions between actors: the matching index, requests, answers and shared rooms.
+
+The chat commands that use this service are in commands/network.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+
+from commands.actors import ActorService
+from commands.formatting import render, to_plain
+from commands.i18n import Catalog
+from commands.matching import ActorIndex, ActorProfile
+from store.actors import Actor, Introduction
+from store.dialogs import DialogStore
+from store.users import UserSettings
+
+__all__ = [
+    "ANSWER_KIND",
+    "INACTIVE_GRACE_SECONDS",
+    "MAX_OPEN_REQUESTS",
+    "REQUEST_TTL_SECONDS",
+    "Messenger",
+    "NetworkService",
+    "plain_profile",
+    "profile_of",
+]
+
+log = logging.getLogger(__name__)
+
+ANSWER_KIND = "intro_answer"
+MAX_OPEN_REQUESTS = 5
+REQUEST_TTL_SECONDS = 14 * 24 * 3600.0
+INACTIVE_GRACE_SECONDS = 30 * 24 * 3600.0
+
+
+class Messenger(Protocol):
+    """Talks to one person (implemented in bot/messenger.py)."""
+
+    async def direct(self, user_id: str, plain: str, html: str) -> tuple[str, str]:
+        """Send a DM; return (room ID, event ID)."""
+
+    async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
+        """Create a private room with `invite`, post the text; return the room ID."""
+
+
+def profile_of(actor: Actor) -> ActorProfile:
+    """The matching engine's view of an actor."""
+    return ActorProfile(
+        actor.user_id,
+        actor.name,
+        actor.actor_type,
+        actor.district,
+        frozenset(actor.topics),
+        actor.offers,
+        actor.needs,
+    )
+
+
+class NetworkService:
+    """The matching index plus introductions."""
+
+    def __init__(
+        self,
+        actors: ActorService,
+        index: ActorIndex,
+        messenger: Messenger,
+        dialogs: DialogStore,
+        users: UserSettings,
+        catalog: Catalog,
+        prefix: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.actors = actors
+        self.index = index
+        self.messenger = messenger
+        self.dialogs = dialogs
+        self.users = users
+        self.catalog = catalog
+        self.prefix = prefix
+        self.clock = clock
+        self._tasks: set[asyncio.Task[None]] = set()
+        actors.on_change = self.refresh
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in the background: creating rooms needs the sync loop, which is busy
+        handling the very message that asked for it."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("introduction work failed", exc_info=task.exception())
+
+    async def send_request(self, intro_id: int, target: str, plain: str, html: str) -> None:
+        """DM the target and wait for their yes/no there (or a reaction on the DM)."""
+        room_id, event_id = await self.messenger.direct(target, plain, html)
+        await self.actors.store.set_request_event(intro_id, event_id)
+        await self.dialogs.open(target, room_id, ANSWER_KIND, {"intro": intro_id})
+
+    async def load(self) -> None:
+        """Build the index from the stored profiles."""
+        for actor in await self.actors.store.all():
+            self.index.add(profile_of(actor))
+
+    def refresh(self, actor: Actor | None, user_id: str) -> None:
+        """Keep the index in step with a saved or deleted profile."""
+        if actor is None:
+            self.index.remove(user_id)
+        else:
+            self.index.add(profile_of(actor))
+
+    async def text(self, user_id: str, key: str, **params: object) -> tuple[str, str]:
+        """A catalog text in `user_id`'s language, as (plain, html)."""
+        language = await self.users.language(user_id) or "de"
+        text = self.catalog.text(language, key, **params)
+        return to_plain(text), render(text)
+
+    async def decide(self, intro: Introduction, accept: bool, responder: str) -> str | None:
+        """Apply one side's answer; on both yes a shared room follows in the background.
+
+        Returns the catalog key to answer the responder with (None if nothing changed).
+        """
+        store = self.actors.store
+        other = intro.requester if responder == intro.target else intro.target
+        if not accept:
+            if not await store.decide(intro.id, "declined"):
+                return None
+            self.spawn(self._tell(other, "actors.declined_requester"))
+            return "actors.declined_target"
+        side = "target" if responder == intro.target else "requester"
+        if not await store.agree(intro.id, side):
+            return "actors.waiting_other"
+        requester, target = await store.get(intro.requester), await store.get(intro.target)
+        if requester is None or target is None or not await store.decide(intro.id, "accepted"):
+            return None
+        self.spawn(self._introduce(intro, requester, target, responder))
+        return "actors.accepted_target"
+
+    async def _introduce(
+        self, intro: Introduction, requester: Actor, target: Actor, responder: str
+    ) -> None:
+        plain, html = await self._introduction(requester, target, intro.reason)
+        name = self.catalog.text("de", "actors.intro_room_name", a=requester.name, b=target.name)
+        await self.messenger.create_room(name, [intro.requester, intro.target], plain, html)
+        if responder == intro.target:
+            await self._tell(intro.requester, "actors.accepted_requester", name=target.name)
+        else:
+            await self._tell(intro.target, "actors.accepted_requester", name=requester.name)
+
+    async def _introduction(self, a: Actor, b: Actor, reason: str) -> tuple[str, str]:
+        text = self.catalog.text(
+            "de",
+            "actors.intro_text",
+            a_profile=plain_profile(self.catalog, a),
+            b_profile=plain_profile(self.catalog, b),
+            reason=reason,
+        )
+        return to_plain(text), render(text)
+
+    async def _tell(self, user_id: str, key: str, **params: object) -> None:
+        plain, html = await self.text(user_id, key, prefix=self.prefix, **params)
+        await self.messenger.direct(user_id, plain, html)
+
+    async def send_proposal(self, intro_id: int, a: Actor, b: Actor, reason: str) -> None:
+        """A manager's proposal: ask both sides, each with the other's profile."""
+        for me, other, side in ((a, b, "requester"), (b, a, "target")):
+            plain, html = await self.text(
+                me.user_id,
+                "actors.request_dm",
+                profile=plain_profile(self.catalog, other),
+                reason=reason,
+            )
+            room_id, event_id = await self.messenger.direct(me.user_id, plain, html)
+            store = self.actors.store
+            if side == "requester":
+                await store.set_requester_event(intro_id, event_id)
+            else:
+                await store.set_request_event(intro_id, event_id)
+            await self.dialogs.open(me.user_id, room_id, ANSWER_KIND, {"intro": intro_id})
+
+    async def weekly_new_actors(self) -> int:
+        """DM opted-in actors the new actors of the past week who match them; none if none."""
+        store = self.actors.store
+        new = await store.created_since(self.clock() - 7 * 24 * 3600)
+        sent = 0
+        for user_id in await store.weekly_subscribers() if new else []:
+            me = await store.get(user_id)
+            if me is None:
+                continue
+            excluded = await store.excluded_for(user_id) | (self._all_ids() - new)
+            found = self.index.suggest(profile_of(me), frozenset(excluded), limit=5)
+            names = [a.name for a in [await store.get(s.user_id) for s in found] if a]
+            if names:
+                plain, html = await self.text(
+                    user_id, "actors.weekly_dm", names=", ".join(names), prefix=self.prefix
+                )
+                self.spawn(self._direct(user_id, plain, html))
+                sent += 1
+        return sent
+
+    def _all_ids(self) -> set[str]:
+        return set(self.index.user_ids())
+
+    async def _direct(self, user_id: str, plain: str, html: str) -> None:
+        await self.messenger.direct(user_id, plain, html)
+
+    async def inactivity(self, inactive_after: float, forget: Callable[[str], Any]) -> int:
+        """Warn actors inactive for `inactive_after` seconds; delete them 30 days after that."""
+        store = self.actors.store
+        now = self.clock()
+        cutoff = now - inactive_after
+        for user_id in await store.to_warn(cutoff):
+            plain, html = await self.text(user_id, "actors.inactive_warning", prefix=self.prefix)
+            await store.mark_warned(user_id)
+            self.spawn(self._direct(user_id, plain, html))
+        deleted = 0
+        for user_id in await store.to_delete(cutoff, now - INACTIVE_GRACE_SECONDS):
+            await forget(user_id)
+            self.refresh(None, user_id)
+            deleted += 1
+        return deleted
+
+    async def expire(self) -> int:
+        """Open requests older than 14 days: tell the requester politely, without detail."""
+        count = 0
+        for intro in await self.actors.store.expired(self.clock() - REQUEST_TTL_SECONDS):
+            if await self.actors.store.decide(intro.id, "expired"):
+                self.spawn(self._tell(intro.requester, "actors.declined_requester"))
+                count += 1
+        return count
+
+
+def plain_profile(catalog: Catalog, actor: Actor) -> str:
+    organisation = f" ({actor.organisation})" if actor.organisation else ""
+    parts = [f"**{actor.name}**{organisation} – {actor.actor_type}, {actor.district}"]
+    if actor.offers:
+        parts.append(f"Bietet: {actor.offers}")
+    if actor.needs:
+        parts.append(f"Sucht: {actor.needs}")
+    return "\n".join(parts)
