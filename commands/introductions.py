@@ -116,10 +116,13 @@ class NetworkService:
         else:
             self.index.add(profile_of(actor))
 
+    async def language_of(self, user_id: str) -> str:
+        """The user's chosen language, or German."""
+        return await self.users.language(user_id) or "de"
+
     async def text(self, user_id: str, key: str, **params: object) -> tuple[str, str]:
         """A catalog text in `user_id`'s language, as (plain, html)."""
-        language = await self.users.language(user_id) or "de"
-        text = self.catalog.text(language, key, **params)
+        text = self.catalog.text(await self.language_of(user_id), key, **params)
         return to_plain(text), render(text)
 
     async def decide(self, intro: Introduction, accept: bool, responder: str) -> str | None:
@@ -158,8 +161,8 @@ class NetworkService:
         text = self.catalog.text(
             "de",
             "actors.intro_text",
-            a_profile=plain_profile(self.catalog, a),
-            b_profile=plain_profile(self.catalog, b),
+            a_profile=plain_profile(self.catalog, "de", a),
+            b_profile=plain_profile(self.catalog, "de", b),
             reason=reason,
         )
         return to_plain(text), render(text)
@@ -174,7 +177,7 @@ class NetworkService:
             plain, html = await self.text(
                 me.user_id,
                 "actors.request_dm",
-                profile=plain_profile(self.catalog, other),
+                profile=plain_profile(self.catalog, await self.language_of(me.user_id), other),
                 reason=reason,
             )
             room_id, event_id = await self.messenger.direct(me.user_id, plain, html)
@@ -237,11 +240,12 @@ class NetworkService:
         return count
 
 
-def plain_profile(catalog: Catalog, actor: Actor) -> str:
+def plain_profile(catalog: Catalog, language: str, actor: Actor) -> str:
+    """An actor's name, type, district, offers and needs, for introductions."""
     organisation = f" ({actor.organisation})" if actor.organisation else ""
     parts = [f"**{actor.name}**{organisation} – {actor.actor_type}, {actor.district}"]
     if actor.offers:
-        parts.append(f"Bietet: {actor.offers}")
+        parts.append(catalog.text(language, "actors.profile_offers", what=actor.offers))
     if actor.needs:
-        parts.append(f"Sucht: {actor.needs}")
+        parts.append(catalog.text(language, "actors.profile_needs", what=actor.needs))
     return "\n".join(parts)

@@ -123,7 +123,7 @@ async def _request(ctx: Context, me: Actor, choice: str) -> None:
     plain, html = await network.text(
         target.user_id,
         "actors.request_dm",
-        profile=plain_profile(network.catalog, me),
+        profile=plain_profile(network.catalog, await network.language_of(target.user_id), me),
         reason=reason,
     )
     network.spawn(network.send_request(intro_id, target.user_id, plain, html))

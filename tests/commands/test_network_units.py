@@ -174,3 +174,17 @@ async def test_manager_proposal_needs_both_yes_before_a_room(tmp_path: Path) -> 
         assert await service.decide(intro, True, "@a:x") is None  # answered only once
     finally:
         await db.close()
+
+
+async def test_proposal_shows_the_other_profile_in_each_readers_language(network: Any) -> None:
+    service, messenger, db = network
+    a = _actor("@a:x", "A", offers="Dachflächen")
+    b = _actor("@b:x", "B", needs="solar roofs")
+    for actor in (a, b):
+        await service.actors.save(actor)
+    await UserSettings(db).set_language("@b:x", "en")
+    intro_id = await service.actors.store.request("@a:x", "@b:x", "", proposed_by="@ksm:x")
+    await service.send_proposal(intro_id, a, b, "")
+    texts = dict(messenger.dms)
+    assert "Sucht: solar roofs" in texts["@a:x"]  # A reads B's profile in German
+    assert "Offers: Dachflächen" in texts["@b:x"]  # B chose English
