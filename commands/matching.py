@@ -291,6 +291,21 @@ class ActorIndex:
         ranked = self._ranked(mine, exclude | {me.user_id}, limit)
         return [self._explain(mine, self._actors[uid], -neg) for neg, uid in ranked]
 
+    def explain(self, me: ActorProfile, user_id: str) -> Suggestion | None:
+        """Why `user_id` fits `me`: the suggestion `suggest` would make for them, with its
+        score and reasons, however far down the ranking; None if they are not in the index."""
+        other = self._actors.get(user_id)
+        if other is None or user_id == me.user_id:
+            return None
+        mine = self._analyse(me)
+        cap = MAX_TERMS_PER_SIDE
+        met = len(mine.needs.terms & other.offers.terms)
+        served = len(other.needs.terms & mine.offers.terms)
+        points = W_NEED_MET * (min(met, cap) + min(served, cap))
+        points += W_SHARED_TOPIC * len(me.topics & other.profile.topics)
+        [(neg, _)] = self._with_bonus(me, [(user_id, points)], frozenset())
+        return self._explain(mine, other, -neg)
+
     def _analyse(self, profile: ActorProfile) -> _Actor:
         analyzer = self._analyzer
         return _Actor(profile, analyzer.terms(profile.offers), analyzer.terms(profile.needs))

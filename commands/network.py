@@ -110,14 +110,7 @@ async def _request(ctx: Context, me: Actor, choice: str) -> None:
         raise CommandError("actors.pick_invalid", prefix=ctx.prefix)
     if await store.open_requests_to(target.user_id) >= MAX_OPEN_REQUESTS:
         raise CommandError("actors.target_busy")
-    suggestion = next(
-        (
-            s
-            for s in network.index.suggest(profile_of(me), frozenset(), limit=50)
-            if s.user_id == target.user_id
-        ),
-        None,
-    )
+    suggestion = network.index.explain(profile_of(me), target.user_id)
     reason = reason_text(ctx, me, target, suggestion) if suggestion else ""
     intro_id = await store.request(me.user_id, target.user_id, reason)
     plain, html = await network.text(

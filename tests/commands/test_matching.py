@@ -236,3 +236,27 @@ def test_top_suggestions_are_the_head_of_the_full_ranking(index: ActorIndex, lim
         full = index.suggest(me, limit=len(population))
         assert index.suggest(me, limit=limit) == full[:limit]
         assert [s.score for s in full] == sorted((s.score for s in full), reverse=True)
+
+
+def test_explain_gives_the_suggestion_suggest_makes(index: ActorIndex) -> None:
+    add_all(
+        index,
+        actor(
+            "@solar:o",
+            actor_type="Handwerk",
+            topics=frozenset({"erneuerbare-energien", "bauen-sanieren"}),
+            offers="PV-Installation und Beratung",
+            needs="Dachfläche für Bürgersolar",
+        ),
+        actor("@far:o", district="Welbergen", topics=frozenset({"mobilitaet"})),
+    )
+    me = actor(
+        "@me:o",
+        topics=frozenset({"erneuerbare-energien", "bauen-sanieren", "mobilitaet"}),
+        offers="freie Dachfläche auf der Garage",
+        needs="Solaranlage",
+    )
+    for suggestion in index.suggest(me, limit=5):
+        assert index.explain(me, suggestion.user_id) == suggestion
+    assert index.explain(me, "@unknown:o") is None
+    assert index.explain(me, "@me:o") is None
