@@ -134,3 +134,66 @@ async def test_decline_tells_the_requester_nothing_private(make_user: Any, bot_r
     assert dora.user_id not in note
     # Declined actors are not suggested again.
     assert "Dora Verein" not in await _say(carla, carla_dm, bot, "vernetzen")
+
+
+async def _register(user: ChatUser, room: str, bot: str, line: str) -> None:
+    assert "(9/9)" in await _say(user, room, bot, "registrieren " + line)
+    assert "Willkommen" in await _say(user, room, bot, "ja")
+
+
+async def test_block_and_pause_keep_actors_out_of_suggestions(
+    make_user: Any, bot_runner: Any
+) -> None:
+    runner: BotRunner = bot_runner(rate_limit={"messages": 100})
+    await runner.start()
+    bot = runner.user_id
+    people = {}
+    for name, line in (
+        ("anna", "name=Anna Sonnig; typ=Bürger/in; themen=erneuerbare-energien; suche=Solaranlage"),
+        ("ben", "name=Ben Solartechnik; typ=Handwerk; themen=erneuerbare-energien; biete=PV"),
+        ("carl", "name=Carl Dach; typ=Handwerk; themen=erneuerbare-energien; biete=Solaranlagen"),
+    ):
+        user: ChatUser = await make_user(name)
+        room = await user.dm_with(bot)
+        await _register(user, room, bot, line)
+        people[name] = (user, room)
+    anna, anna_dm = people["anna"]
+    ben, ben_dm = people["ben"]
+    carl, carl_dm = people["carl"]
+
+    suggestions = await _say(anna, anna_dm, bot, "vernetzen")
+    assert "Ben Solartechnik" in suggestions
+    assert "Carl Dach" in suggestions
+    number = 1 if suggestions.index("Ben Solartechnik") < suggestions.index("Carl Dach") else 2
+    assert "nie wieder vorgeschlagen" in await _say(anna, anna_dm, bot, f"blockieren {number}")
+    assert "Ben Solartechnik" not in await _say(anna, anna_dm, bot, "vernetzen")
+    assert "Anna Sonnig" not in await _say(ben, ben_dm, bot, "vernetzen")  # blocked both ways
+
+    assert "Pausiert" in await _say(carl, carl_dm, bot, "pause")
+    assert "niemanden, der zu Ihnen passt" in await _say(anna, anna_dm, bot, "vernetzen")
+    assert "pausiert" in await _say(carl, carl_dm, bot, "vernetzen")
+    assert "Willkommen zurück" in await _say(carl, carl_dm, bot, "pause")
+    assert "Carl Dach" in await _say(anna, anna_dm, bot, "vernetzen")
+
+
+async def test_an_actor_gets_at_most_five_open_requests(make_user: Any, bot_runner: Any) -> None:
+    runner: BotRunner = bot_runner(rate_limit={"messages": 100})
+    await runner.start()
+    bot = runner.user_id
+    target: ChatUser = await make_user("target")
+    target_dm = await target.dm_with(bot)
+    await _register(
+        target, target_dm, bot, "name=Solar Profi; typ=Handwerk; themen=erneuerbare-energien"
+    )
+    answers = []
+    for i in range(6):
+        asker: ChatUser = await make_user(f"asker{i}")
+        room = await asker.dm_with(bot)
+        await _register(
+            asker, room, bot, f"name=Fragende {i}; typ=Bürger/in; themen=erneuerbare-energien"
+        )
+        assert "Solar Profi" in await _say(asker, room, bot, "vernetzen")
+        answers.append(await _say(asker, room, bot, "vernetzen 1"))
+    assert all("gefragt" in answer for answer in answers[:5]), answers
+    assert "gefragt" not in answers[5]
+    assert "viele offene Anfragen" in answers[5]
