@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from commands.faqmatch.channel import Match
+from commands.faqmatch.index import _better
 from commands.faqmatch.outcome import confidence, decide
 from config.faq import FaqData
 
@@ -45,3 +46,13 @@ def test_partly_explained_low_confidence_question_is_dont_know(mini_faq: FaqData
 
 def test_no_match_is_dont_know(mini_faq: FaqData) -> None:
     assert decide(mini_faq.entries, [], None).kind == "dont_know"
+
+
+def test_near_tie_between_languages_goes_to_the_question_language() -> None:
+    german = replace(TIED, score=0.43)
+    english = replace(TIED, score=0.42, english=True)
+    assert _better(english, german, english=True)
+    assert not _better(german, english, english=True)
+    assert _better(german, english, english=False)
+    # A clearly better match from the other language still wins.
+    assert _better(replace(german, score=0.6), english, english=True)
