@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from commands.faqmatch import ANSWER_MIN_CONFIDENCE, FaqIndex, Outcome
+from config.faq import FaqData
 
 
 def answer_id(index: FaqIndex, question: str) -> str | None:
@@ -139,3 +142,17 @@ def test_another_town_that_the_entry_names_is_answered(mini_index: FaqIndex) -> 
     assert answer_id(mini_index, "Starkregen wie in Münster, wie schütze ich mein Haus?") == (
         "starkregen"
     )
+
+
+def test_a_dropped_index_leaves_no_reference_cycles(mini_faq: FaqData) -> None:
+    # FaqIndex.build moves the index out of the cyclic collector's reach (gc.freeze): that is
+    # only safe while refcounting alone frees an index that is replaced.
+    gc.collect()
+    gc.disable()
+    try:
+        index = FaqIndex(mini_faq)
+        index.ask("Wärmepumpe im Altbau")
+        del index
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
