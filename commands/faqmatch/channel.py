@@ -177,14 +177,14 @@ class Channel:
         found = [(postings[t], w * postings[t].idf) for t, w in query.items() if t in postings]
         found.sort(key=lambda pw: len(pw[0].pairs))
         acc: dict[int, float] = {}
-        for term, weight in found:
-            if term.lookup is not None and acc:
-                lookup = term.lookup
+        for posting, weight in found:
+            if posting.lookup is not None and acc:
+                lookup = posting.lookup
                 for entry in acc:
                     acc[entry] += weight * lookup.get(entry, 0.0)
                 continue
             get = acc.get
-            for entry, saturated in term.pairs:
+            for entry, saturated in posting.pairs:
                 acc[entry] = get(entry, 0.0) + weight * saturated
         return acc
 
