@@ -160,7 +160,7 @@ class FaqService:
     def _title(self, ctx: Context, entry_id: str) -> str:
         entry = self.data.entry(entry_id)
         assert entry is not None
-        return f"„{entry.question.get(ctx.language, entry.question['de'])}“"
+        return ctx.t("faq.quoted", question=entry.question.get(ctx.language, entry.question["de"]))
 
     def contact(self, language: str) -> str:
         """How to reach the climate management, from the config."""

@@ -178,6 +178,8 @@ async def test_english_question_gets_english_answer_without_a_language_setting(
     [text] = replier.texts
     assert "Sources:" in text
     assert "Federal programme" in text
+    assert "You might also be interested in: “" in text  # English quotation marks
+    assert "„" not in text
 
 
 async def test_chosen_language_wins_over_the_language_of_the_question(faq_router: Any) -> None:
