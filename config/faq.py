@@ -11,7 +11,16 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from config.yamllines import LineMap, LineSeq, Where, read_yaml
+from config.yamllines import (
+    LineMap,
+    LineSeq,
+    Where,
+    check_mapping,
+    check_slug,
+    check_string,
+    kind_of,
+    read_yaml,
+)
 
 __all__ = [
     "FaqData",
@@ -28,7 +37,6 @@ LANGUAGES = ("de", "en")
 MIN_PHRASINGS_DE = 3
 ALLOWED_PLACEHOLDERS = frozenset({"kontakt"})
 
-_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 _ENTRY_REQUIRED = frozenset(
     {"id", "topic", "question", "phrasings", "answer", "sources", "checked"}
@@ -102,64 +110,24 @@ def _read_yaml(path: Path) -> Any:
 _Where = Where
 
 
-def _mapping(value: Any, where: _Where, required: frozenset[str], optional: frozenset[str]) -> _Map:
-    """Check that value is a mapping with all required and no unknown keys."""
-    if not isinstance(value, _Map):
-        raise where.error(f"must be a mapping, got {_kind(value)}")
-    for key in value:
-        if key not in required | optional:
-            allowed = ", ".join(sorted(required | optional))
-            raise where.key(value, str(key)).error(f"unknown key (allowed: {allowed})")
-    for key in sorted(required):
-        if key not in value:
-            raise where.key(value, key).error("missing required key")
-    return value
-
-
 def _sequence(value: Any, where: _Where, min_items: int = 0) -> _Seq:
     """Check that value is a list with at least `min_items` items."""
     if not isinstance(value, _Seq):
-        raise where.error(f"must be a list, got {_kind(value)}")
+        raise where.error(f"must be a list, got {kind_of(value)}")
     if len(value) < min_items:
         raise where.error(f"at least {min_items} item(s) required")
     return value
 
 
-def _string(value: Any, where: _Where) -> str:
-    """Check that value is a non-empty string and return it stripped."""
-    if not isinstance(value, str):
-        raise where.error(f"must be a string, got {_kind(value)}")
-    if not value.strip():
-        raise where.error("must not be empty")
-    return value.strip()
-
-
 def _strings(value: Any, where: _Where, min_items: int = 0) -> tuple[str, ...]:
     """Check that value is a list of non-empty strings."""
     seq = _sequence(value, where, min_items)
-    return tuple(_string(item, item_where) for item_where, item in where.items(seq))
-
-
-def _identifier(value: Any, where: _Where) -> str:
-    """Check that value is a lowercase slug such as `pv-dach`."""
-    text = _string(value, where)
-    if not _ID_RE.match(text):
-        raise where.error(f"{text!r} is not a slug (lowercase letters, digits, '-')")
-    return text
-
-
-def _kind(value: Any) -> str:
-    """Human name of a YAML value's type."""
-    if isinstance(value, _Map):
-        return "a mapping"
-    if isinstance(value, _Seq):
-        return "a list"
-    return "nothing" if value is None else type(value).__name__
+    return tuple(check_string(item, item_where) for item_where, item in where.items(seq))
 
 
 def _top_list(data: Any, key: str, where: _Where) -> tuple[_Where, _Seq]:
     """The list under the single top-level `key` of a data file."""
-    root = _mapping(data, where, frozenset({key}), frozenset())
+    root = check_mapping(data, where, frozenset({key}), frozenset())
     return where.key(root, key), _sequence(root[key], where.key(root, key))
 
 
@@ -180,14 +148,14 @@ def load_topics(path: Path) -> tuple[Topic, ...]:
 
 def _topic(value: Any, where: _Where) -> Topic:
     """Validate one topic mapping."""
-    item = _mapping(value, where, frozenset({"slug", "name"}), frozenset({"aliases"}))
+    item = check_mapping(value, where, frozenset({"slug", "name"}), frozenset({"aliases"}))
     name_where = where.key(item, "name")
-    name = _mapping(item["name"], name_where, frozenset(LANGUAGES), frozenset())
+    name = check_mapping(item["name"], name_where, frozenset(LANGUAGES), frozenset())
     aliases = item.get("aliases", _Seq(item.line))
     return Topic(
-        slug=_identifier(item["slug"], where.key(item, "slug")),
-        name_de=_string(name["de"], name_where.key(name, "de")),
-        name_en=_string(name["en"], name_where.key(name, "en")),
+        slug=check_slug(item["slug"], where.key(item, "slug")),
+        name_de=check_string(name["de"], name_where.key(name, "de")),
+        name_en=check_string(name["en"], name_where.key(name, "en")),
         aliases=_strings(aliases, where.key(item, "aliases")),
     )
 
@@ -196,7 +164,7 @@ def _search_vocabulary(path: Path) -> tuple[_Where, LineMap]:
     """The root of synonyms.yaml: `synonyms` and, optionally, `other_places`."""
     where = Where(str(path), 1, "", FaqError)
     optional = frozenset({"other_places", "home_places"})
-    return where, _mapping(_read_yaml(path), where, frozenset({"synonyms"}), optional)
+    return where, check_mapping(_read_yaml(path), where, frozenset({"synonyms"}), optional)
 
 
 def load_synonyms(path: Path) -> tuple[tuple[str, ...], ...]:
@@ -270,14 +238,14 @@ def _load_entries_file(
 
 def _entry(value: Any, where: _Where, slugs: frozenset[str]) -> tuple[FaqEntry, tuple[_Where, ...]]:
     """Validate one entry mapping."""
-    item = _mapping(value, where, _ENTRY_REQUIRED, _ENTRY_OPTIONAL)
-    topic = _identifier(item["topic"], where.key(item, "topic"))
+    item = check_mapping(value, where, _ENTRY_REQUIRED, _ENTRY_OPTIONAL)
+    topic = check_slug(item["topic"], where.key(item, "topic"))
     if topic not in slugs:
         raise where.key(item, "topic").error(f"unknown topic {topic!r}")
     related_seq = _sequence(item.get("related", _Seq(item.line)), where.key(item, "related"))
     related_where = tuple(w for w, _ in where.key(item, "related").items(related_seq))
     entry = FaqEntry(
-        id=_identifier(item["id"], where.key(item, "id")),
+        id=check_slug(item["id"], where.key(item, "id")),
         topic=topic,
         question=_texts(item["question"], where.key(item, "question")),
         phrasings=_phrasings(item["phrasings"], where.key(item, "phrasings")),
@@ -286,7 +254,7 @@ def _entry(value: Any, where: _Where, slugs: frozenset[str]) -> tuple[FaqEntry, 
         sources=_sources(item["sources"], where.key(item, "sources")),
         checked=_date(item["checked"], where.key(item, "checked")),
         volatile=_bool(item.get("volatile", False), where.key(item, "volatile")),
-        related=tuple(_identifier(r, w) for r, w in zip(related_seq, related_where, strict=True)),
+        related=tuple(check_slug(r, w) for r, w in zip(related_seq, related_where, strict=True)),
         file=where.file,
         line=where.line,
     )
@@ -295,13 +263,15 @@ def _entry(value: Any, where: _Where, slugs: frozenset[str]) -> tuple[FaqEntry, 
 
 def _texts(value: Any, where: _Where) -> Mapping[str, str]:
     """A {de, en?} mapping of non-empty strings."""
-    langs = _mapping(value, where, frozenset({"de"}), frozenset(LANGUAGES) - {"de"})
-    return MappingProxyType({lang: _string(langs[lang], where.key(langs, lang)) for lang in langs})
+    langs = check_mapping(value, where, frozenset({"de"}), frozenset(LANGUAGES) - {"de"})
+    return MappingProxyType(
+        {lang: check_string(langs[lang], where.key(langs, lang)) for lang in langs}
+    )
 
 
 def _phrasings(value: Any, where: _Where) -> Mapping[str, tuple[str, ...]]:
     """A {de: [≥3], en?: [≥1]} mapping of phrasing lists."""
-    langs = _mapping(value, where, frozenset({"de"}), frozenset(LANGUAGES) - {"de"})
+    langs = check_mapping(value, where, frozenset({"de"}), frozenset(LANGUAGES) - {"de"})
     result = {}
     for lang in langs:
         lang_where = where.key(langs, lang)
@@ -315,7 +285,7 @@ def _keywords(value: Any, where: _Where) -> tuple[str, ...]:
     """Search keywords; a bare whole number (`60000`) is taken as the word it spells."""
     seq = _sequence(value, where)
     return tuple(
-        str(item) if isinstance(item, int) and not isinstance(item, bool) else _string(item, w)
+        str(item) if isinstance(item, int) and not isinstance(item, bool) else check_string(item, w)
         for w, item in where.items(seq)
     )
 
@@ -350,7 +320,7 @@ def _sources(value: Any, where: _Where) -> tuple[str, ...]:
 def _date(value: Any, where: _Where) -> datetime.date:
     """A calendar date (YYYY-MM-DD)."""
     if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date | str):
-        raise where.error(f"must be a date (YYYY-MM-DD), got {_kind(value)}")
+        raise where.error(f"must be a date (YYYY-MM-DD), got {kind_of(value)}")
     if isinstance(value, datetime.date):
         return value
     try:
@@ -362,7 +332,7 @@ def _date(value: Any, where: _Where) -> datetime.date:
 def _bool(value: Any, where: _Where) -> bool:
     """A YAML boolean."""
     if not isinstance(value, bool):
-        raise where.error(f"must be true or false, got {_kind(value)}")
+        raise where.error(f"must be true or false, got {kind_of(value)}")
     return value
 
 

@@ -13,7 +13,16 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from config.yamllines import LineMap, LineSeq, Where, read_yaml
+from config.yamllines import (
+    LineMap,
+    LineSeq,
+    Where,
+    check_mapping,
+    check_slug,
+    check_string,
+    kind_of,
+    read_yaml,
+)
 
 __all__ = [
     "STATUSES",
@@ -28,7 +37,6 @@ STATUSES: tuple[str, ...] = ("geplant", "in Umsetzung", "abgeschlossen", "zurüc
 DONE = "abgeschlossen"
 LANGUAGES = ("de", "en")
 
-_ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TOP_KEYS = frozenset({"example", "checked", "measures"})
 _MEASURE_REQUIRED = frozenset(
@@ -113,7 +121,7 @@ def normalize_status(text: str) -> str | None:
 def load_measures(path: Path, topic_slugs: frozenset[str]) -> Catalogue:
     """Load and validate the measures file; every topic must be one of `topic_slugs`."""
     at = Where(str(path), 1, "", MeasuresError, by_key=True)
-    root = _mapping(_read_yaml(path), at, frozenset({"measures"}), _TOP_KEYS)
+    root = check_mapping(_read_yaml(path), at, frozenset({"measures"}), _TOP_KEYS)
     measures_at = at.key(root, "measures")
     measures: dict[str, Measure] = {}
     for item_at, item in measures_at.items(_sequence(root["measures"], measures_at)):
@@ -148,14 +156,14 @@ _At = Where
 
 def _measure(value: Any, at: _At, topic_slugs: frozenset[str]) -> Measure:
     """Validate one entry of `measures`."""
-    item = _mapping(value, at, _MEASURE_REQUIRED, _MEASURE_OPTIONAL)
+    item = check_mapping(value, at, _MEASURE_REQUIRED, _MEASURE_OPTIONAL)
     measure = Measure(
-        id=_identifier(item["id"], at.key(item, "id")),
+        id=check_slug(item["id"], at.key(item, "id")),
         title=_texts(item["title"], at.key(item, "title")),
         topic=_topic(item["topic"], at.key(item, "topic"), topic_slugs),
         description=_texts(item["description"], at.key(item, "description")),
         target_group=_texts(item["target_group"], at.key(item, "target_group")),
-        responsible=_string(item["responsible"], at.key(item, "responsible")),
+        responsible=check_string(item["responsible"], at.key(item, "responsible")),
         status=_status(item["status"], at.key(item, "status")),
         status_note=_optional_texts(item.get("status_note"), at.key(item, "status_note")),
         progress=_progress(item["progress"], at.key(item, "progress")),
@@ -180,44 +188,21 @@ def _check_consistent(measure: Measure, item: _Map, at: _At) -> None:
         raise at.key(item, "end").error(f"{measure.end} is before start {measure.start}")
 
 
-def _mapping(value: Any, at: _At, required: frozenset[str], allowed: frozenset[str]) -> _Map:
-    """A mapping with every required key and no key outside required | allowed."""
-    if not isinstance(value, _Map):
-        raise at.error(f"must be a mapping, got {_kind(value)}")
-    known = required | allowed
-    for key in value:
-        if key not in known:
-            raise at.key(value, str(key)).error(
-                f"unknown key (allowed: {', '.join(sorted(known))})"
-            )
-    missing = sorted(required - value.keys())
-    if missing:
-        raise at.key(value, missing[0]).error("missing required key")
-    return value
-
-
 def _sequence(value: Any, at: _At, min_items: int = 0) -> _Seq:
     """A list with at least `min_items` items."""
     if not isinstance(value, _Seq):
-        raise at.error(f"must be a list, got {_kind(value)}")
+        raise at.error(f"must be a list, got {kind_of(value)}")
     if len(value) < min_items:
         raise at.error(f"needs at least {min_items} item(s)")
     return value
 
 
-def _string(value: Any, at: _At) -> str:
-    """A non-empty string, stripped."""
-    if not isinstance(value, str):
-        raise at.error(f"must be a string, got {_kind(value)}")
-    if not value.strip():
-        raise at.error("must not be empty")
-    return value.strip()
-
-
 def _texts(value: Any, at: _At) -> Mapping[str, str]:
     """A {de, en} mapping of non-empty strings."""
-    langs = _mapping(value, at, frozenset(LANGUAGES), frozenset())
-    return MappingProxyType({lang: _string(langs[lang], at.key(langs, lang)) for lang in LANGUAGES})
+    langs = check_mapping(value, at, frozenset(LANGUAGES), frozenset())
+    return MappingProxyType(
+        {lang: check_string(langs[lang], at.key(langs, lang)) for lang in LANGUAGES}
+    )
 
 
 def _optional_texts(value: Any, at: _At) -> Mapping[str, str]:
@@ -225,17 +210,9 @@ def _optional_texts(value: Any, at: _At) -> Mapping[str, str]:
     return MappingProxyType({}) if value is None else _texts(value, at)
 
 
-def _identifier(value: Any, at: _At) -> str:
-    """A lowercase slug such as `led-strassenbeleuchtung`."""
-    text = _string(value, at)
-    if not _ID_RE.fullmatch(text):
-        raise at.error(f"{text!r} is not a slug (lowercase a-z, 0-9 and '-')")
-    return text
-
-
 def _topic(value: Any, at: _At, topic_slugs: frozenset[str]) -> str:
     """One of the known topic slugs."""
-    slug = _string(value, at)
+    slug = check_string(value, at)
     if slug not in topic_slugs:
         raise at.error(f"unknown topic {slug!r} (known: {', '.join(sorted(topic_slugs))})")
     return slug
@@ -243,7 +220,7 @@ def _topic(value: Any, at: _At, topic_slugs: frozenset[str]) -> str:
 
 def _status(value: Any, at: _At) -> str:
     """Exactly one of STATUSES; a recognisable variant is named in the error as a hint."""
-    text = unicodedata.normalize("NFC", _string(value, at))
+    text = unicodedata.normalize("NFC", check_string(value, at))
     if text in STATUSES:
         return text
     hint = normalize_status(text)
@@ -254,7 +231,7 @@ def _status(value: Any, at: _At) -> str:
 def _progress(value: Any, at: _At) -> int:
     """A whole number of percent, 0-100."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise at.error(f"must be a whole number 0-100, got {_kind(value)}")
+        raise at.error(f"must be a whole number 0-100, got {kind_of(value)}")
     if not 0 <= value <= 100:
         raise at.error(f"must be between 0 and 100, got {value}")
     return value
@@ -265,7 +242,7 @@ def _co2(value: Any, at: _At) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise at.error(f"must be a number or null, got {_kind(value)}")
+        raise at.error(f"must be a number or null, got {kind_of(value)}")
     if not math.isfinite(value) or value < 0:
         raise at.error(f"must be a finite number >= 0, got {value}")
     return float(value)
@@ -276,7 +253,7 @@ def _sources(value: Any, at: _At) -> tuple[str, ...]:
     seq = _sequence(value, at, min_items=1)
     urls = []
     for item_at, item in at.items(seq):
-        url = _string(item, item_at)
+        url = check_string(item, item_at)
         parts = urlsplit(url)
         if (
             parts.scheme not in ("http", "https")
@@ -302,20 +279,11 @@ def _date(value: Any, at: _At) -> datetime.date:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise at.error(f"must be a date (YYYY-MM-DD) or null, got {_kind(value)} {value!r}")
+    raise at.error(f"must be a date (YYYY-MM-DD) or null, got {kind_of(value)} {value!r}")
 
 
 def _bool(value: Any, at: _At) -> bool:
     """true or false."""
     if not isinstance(value, bool):
-        raise at.error(f"must be true or false, got {_kind(value)}")
+        raise at.error(f"must be true or false, got {kind_of(value)}")
     return value
-
-
-def _kind(value: Any) -> str:
-    """The YAML name of a value's type, for error messages."""
-    if isinstance(value, _Map):
-        return "a mapping"
-    if isinstance(value, _Seq):
-        return "a list"
-    return "nothing" if value is None else type(value).__name__

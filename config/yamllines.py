@@ -7,6 +7,7 @@ real date (2024-13-01) stays a string, so the validator can report it with its l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,7 +15,16 @@ from typing import Any
 
 import yaml
 
-__all__ = ["LineMap", "LineSeq", "Where", "read_yaml"]
+__all__ = [
+    "LineMap",
+    "LineSeq",
+    "Where",
+    "check_mapping",
+    "check_slug",
+    "check_string",
+    "kind_of",
+    "read_yaml",
+]
 
 
 class LineMap(dict[Any, Any]):
@@ -132,3 +142,51 @@ class Where:
         """Each item of `seq` with its location."""
         for index, (item, line) in enumerate(zip(seq, seq.lines, strict=True)):
             yield replace(self, line=line, path=f"{self.path}[{index}]"), item
+
+
+# --- checks shared by the loaders; each raises `where.error(...)` naming the file:line --------
+
+_SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def check_mapping(
+    value: Any, where: Where, required: frozenset[str], optional: frozenset[str]
+) -> LineMap:
+    """A mapping with every required key and no key outside required | optional."""
+    if not isinstance(value, LineMap):
+        raise where.error(f"must be a mapping, got {kind_of(value)}")
+    known = required | optional
+    for key in value:
+        if key not in known:
+            allowed = ", ".join(sorted(known))
+            raise where.key(value, str(key)).error(f"unknown key (allowed: {allowed})")
+    missing = sorted(required - value.keys())
+    if missing:
+        raise where.key(value, missing[0]).error("missing required key")
+    return value
+
+
+def check_string(value: Any, where: Where) -> str:
+    """A non-empty string, stripped."""
+    if not isinstance(value, str):
+        raise where.error(f"must be a string, got {kind_of(value)}")
+    if not value.strip():
+        raise where.error("must not be empty")
+    return value.strip()
+
+
+def check_slug(value: Any, where: Where) -> str:
+    """A lowercase slug such as `pv-dach`."""
+    text = check_string(value, where)
+    if not _SLUG_RE.fullmatch(text):
+        raise where.error(f"{text!r} is not a slug (lowercase letters, digits, '-')")
+    return text
+
+
+def kind_of(value: Any) -> str:
+    """The YAML name of a value's type, for error messages."""
+    if isinstance(value, LineMap):
+        return "a mapping"
+    if isinstance(value, LineSeq):
+        return "a list"
+    return "nothing" if value is None else type(value).__name__
