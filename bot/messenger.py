@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from nio import AsyncClient, RoomCreateError, RoomPreset, RoomSendError
 
-from bot.outbox import Outbox
+from bot.outbox import Outbox, encryption_state
+from bot.replies import html_content
 
 __all__ = ["MatrixMessenger"]
 
@@ -27,34 +25,20 @@ class MatrixMessenger:
 
     async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
         """Create a private room, invite people, and post the first message."""
-        initial: list[dict[str, Any]] = []
-        if self._encryption:
-            initial.append(
-                {
-                    "type": "m.room.encryption",
-                    "state_key": "",
-                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
-                }
-            )
         resp = await self._client.room_create(
-            name=name, invite=invite, preset=RoomPreset.private_chat, initial_state=initial
+            name=name,
+            invite=invite,
+            preset=RoomPreset.private_chat,
+            initial_state=encryption_state(self._encryption),
         )
         if isinstance(resp, RoomCreateError):
             raise RuntimeError(f"room creation failed: {resp.status_code} {resp.message}")
-        for _ in range(300):
-            if resp.room_id in self._client.rooms:
-                break
-            await asyncio.sleep(0.1)
+        await self._outbox.wait_for_room(resp.room_id)
         await self._send(resp.room_id, plain, html)
         return str(resp.room_id)
 
     async def _send(self, room_id: str, plain: str, html: str) -> str:
-        content = {
-            "msgtype": "m.text",
-            "body": plain,
-            "format": "org.matrix.custom.html",
-            "formatted_body": html,
-        }
+        content = html_content("m.text", plain, html)
         resp = await self._client.room_send(
             room_id, "m.room.message", content, ignore_unverified_devices=True
         )

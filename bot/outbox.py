@@ -26,10 +26,25 @@ from nio import (
     RoomSendResponse,
 )
 
+from bot.replies import html_content
 from store.broadcasts import BroadcastStore, Delivery, Progress
 from store.subscriptions import SubscriptionStore
 
-__all__ = ["Outbox", "Renderer", "Reporter"]
+__all__ = ["Outbox", "Renderer", "Reporter", "encryption_state"]
+
+
+def encryption_state(encrypted: bool) -> list[dict[str, Any]]:
+    """The initial state that makes a new room end-to-end encrypted (none if not `encrypted`)."""
+    if not encrypted:
+        return []
+    return [
+        {
+            "type": "m.room.encryption",
+            "state_key": "",
+            "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+        }
+    ]
+
 
 log = logging.getLogger(__name__)
 
@@ -108,13 +123,7 @@ class Outbox:
             await self.broadcasts.mark_undeliverable(delivery.id, str(exc))
             return
         plain, html = await self.render(delivery)
-        content = {
-            "msgtype": "m.text",
-            "body": plain,
-            "format": "org.matrix.custom.html",
-            "formatted_body": html,
-            "m.mentions": {},
-        }
+        content = {**html_content("m.text", plain, html), "m.mentions": {}}
         try:
             resp = await self.client.room_send(
                 room_id,
@@ -170,26 +179,17 @@ class Outbox:
         room_id = await self.subscriptions.dm_room(user_id)
         if room_id is None:
             return await self._create_dm(user_id)
-        await self._wait_for_room(room_id)
+        await self.wait_for_room(room_id)
         if user_id not in self.client.rooms[room_id].users:
             raise _Undeliverable("the user left the DM room")
         return room_id
 
     async def _create_dm(self, user_id: str) -> str:
-        initial = []
-        if self.encryption:
-            initial.append(
-                {
-                    "type": "m.room.encryption",
-                    "state_key": "",
-                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
-                }
-            )
         resp = await self.client.room_create(
             is_direct=True,
             invite=[user_id],
             preset=RoomPreset.trusted_private_chat,
-            initial_state=initial,
+            initial_state=encryption_state(self.encryption),
         )
         if isinstance(resp, RoomCreateError):
             if resp.status_code in _PERMANENT or resp.status_code == "M_UNKNOWN":
@@ -197,10 +197,10 @@ class Outbox:
             raise ClientError(f"room create failed: {resp.status_code} {resp.message}")
         # Stored at once: a crash after this point must not create a second room later.
         await self.subscriptions.set_dm_room(user_id, resp.room_id)
-        await self._wait_for_room(resp.room_id)
+        await self.wait_for_room(resp.room_id)
         return str(resp.room_id)
 
-    async def _wait_for_room(self, room_id: str) -> None:
+    async def wait_for_room(self, room_id: str) -> None:
         """nio can only encrypt for rooms the sync loop has seen (a transient error if not)."""
         for _ in range(300):
             if room_id in self.client.rooms:
@@ -230,12 +230,7 @@ class Outbox:
             edit = {
                 "msgtype": "m.notice",
                 "body": f"* {plain}",
-                "m.new_content": {
-                    "msgtype": "m.notice",
-                    "body": plain,
-                    "format": "org.matrix.custom.html",
-                    "formatted_body": html,
-                },
+                "m.new_content": html_content("m.notice", plain, html),
                 "m.relates_to": {"rel_type": "m.replace", "event_id": progress.report_event},
             }
             await self.client.room_send(
@@ -243,12 +238,7 @@ class Outbox:
             )
         if final:
             plain, html = await self.report(progress, True)
-            content = {
-                "msgtype": "m.notice",
-                "body": plain,
-                "format": "org.matrix.custom.html",
-                "formatted_body": html,
-            }
+            content = html_content("m.notice", plain, html)
             await self.client.room_send(
                 progress.report_room,
                 "m.room.message",

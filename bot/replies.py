@@ -12,13 +12,23 @@ from nio import AsyncClient, RoomSendError, UploadResponse
 
 from commands.context import Message
 
-__all__ = ["MatrixReplier", "SendFailedError", "reply_content"]
+__all__ = ["MatrixReplier", "SendFailedError", "html_content", "reply_content"]
 
 log = logging.getLogger(__name__)
 
 
 class SendFailedError(RuntimeError):
     """The homeserver refused a message (after nio's own retries)."""
+
+
+def html_content(msgtype: str, plain: str, html: str) -> dict[str, Any]:
+    """The content of a message with a plain and an HTML body (`m.text`, `m.notice`)."""
+    return {
+        "msgtype": msgtype,
+        "body": plain,
+        "format": "org.matrix.custom.html",
+        "formatted_body": html,
+    }
 
 
 def reply_content(message: Message, plain: str, html: str) -> dict[str, Any]:
@@ -29,10 +39,7 @@ def reply_content(message: Message, plain: str, html: str) -> dict[str, Any]:
             {"rel_type": "m.thread", "event_id": message.thread_root, "is_falling_back": False}
         )
     return {
-        "msgtype": "m.notice",
-        "body": plain,
-        "format": "org.matrix.custom.html",
-        "formatted_body": html,
+        **html_content("m.notice", plain, html),
         "m.relates_to": relates,
         "m.mentions": {"user_ids": [message.sender]},
     }
@@ -55,13 +62,7 @@ class MatrixReplier:
 
     async def notice(self, room_id: str, plain: str, html: str) -> str:
         """Post a notice that answers nothing (a fresh transaction ID each time)."""
-        content = {
-            "msgtype": "m.notice",
-            "body": plain,
-            "format": "org.matrix.custom.html",
-            "formatted_body": html,
-            "m.mentions": {},
-        }
+        content = {**html_content("m.notice", plain, html), "m.mentions": {}}
         return await self._send(room_id, content, None)
 
     async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
