@@ -46,6 +46,22 @@ def actor(user_id: str, **fields: Any) -> ActorProfile:
     return ActorProfile(user_id=user_id, **(defaults | fields))
 
 
+# A solar craftsman and a roof owner who need what the other offers.
+SOLAR_CRAFT = actor(
+    "@solar:o",
+    actor_type="Handwerk",
+    topics=frozenset({"erneuerbare-energien", "bauen-sanieren"}),
+    offers="PV-Installation und Beratung",
+    needs="Dachfläche für Bürgersolar",
+)
+ROOF_OWNER = actor(
+    "@me:o",
+    topics=frozenset({"erneuerbare-energien", "bauen-sanieren", "mobilitaet"}),
+    offers="freie Dachfläche auf der Garage",
+    needs="Solaranlage",
+)
+
+
 def ids(index: ActorIndex, me: ActorProfile, **kwargs: Any) -> list[str]:
     return [s.user_id for s in index.suggest(me, **kwargs)]
 
@@ -119,21 +135,8 @@ def test_generic_words_alone_are_no_need_met(index: ActorIndex) -> None:
 
 
 def test_reasons_name_the_original_words(index: ActorIndex) -> None:
-    index.add(
-        actor(
-            "@solar:o",
-            actor_type="Handwerk",
-            topics=frozenset({"erneuerbare-energien", "bauen-sanieren"}),
-            offers="PV-Installation und Beratung",
-            needs="Dachfläche für Bürgersolar",
-        )
-    )
-    me = actor(
-        "@me:o",
-        topics=frozenset({"erneuerbare-energien", "bauen-sanieren", "mobilitaet"}),
-        offers="freie Dachfläche auf der Garage",
-        needs="Solaranlage",
-    )
+    index.add(SOLAR_CRAFT)
+    me = ROOF_OWNER
     [suggestion] = index.suggest(me)
     assert suggestion.shared_topics == ("bauen-sanieren", "erneuerbare-energien")
     assert suggestion.they_offer_what_i_need == ("PV-Installation",)
@@ -241,21 +244,10 @@ def test_top_suggestions_are_the_head_of_the_full_ranking(index: ActorIndex, lim
 def test_explain_gives_the_suggestion_suggest_makes(index: ActorIndex) -> None:
     add_all(
         index,
-        actor(
-            "@solar:o",
-            actor_type="Handwerk",
-            topics=frozenset({"erneuerbare-energien", "bauen-sanieren"}),
-            offers="PV-Installation und Beratung",
-            needs="Dachfläche für Bürgersolar",
-        ),
+        SOLAR_CRAFT,
         actor("@far:o", district="Welbergen", topics=frozenset({"mobilitaet"})),
     )
-    me = actor(
-        "@me:o",
-        topics=frozenset({"erneuerbare-energien", "bauen-sanieren", "mobilitaet"}),
-        offers="freie Dachfläche auf der Garage",
-        needs="Solaranlage",
-    )
+    me = ROOF_OWNER
     for suggestion in index.suggest(me, limit=5):
         assert index.explain(me, suggestion.user_id) == suggestion
     assert index.explain(me, "@unknown:o") is None
