@@ -79,9 +79,10 @@ class FaqIndex:
         return outcome
 
     def _places_in(self, text: str) -> frozenset[str]:
+        """The other places named in the whole of `text` (entry texts are long: no cut)."""
         if not self._elsewhere:
             return frozenset()
-        return self._elsewhere.intersection(words(fold_de(clean(text, MAX_QUERY_CHARS))))
+        return self._elsewhere.intersection(words(fold_de(clean(text))))
 
     def _elsewhere_than(self, text: str, entry: int) -> bool:
         """True if `text` asks about another place that the entry does not name itself."""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 
 import pytest
 
@@ -156,3 +157,16 @@ def test_a_dropped_index_leaves_no_reference_cycles(mini_faq: FaqData) -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_a_place_named_late_in_a_long_entry_counts(mini_faq: FaqData) -> None:
+    # The entry names Münster only after more than 1,000 characters of other text.
+    long_answer = "Rückstauklappe. " * 80 + "Wie Münster 2014 zeigte."
+    entries = tuple(
+        replace(e, answer={"de": long_answer}) if e.id == "starkregen" else e
+        for e in mini_faq.entries
+    )
+    index = FaqIndex.build(replace(mini_faq, entries=entries))
+    assert answer_id(index, "Starkregen wie in Münster, wie schütze ich mein Haus?") == (
+        "starkregen"
+    )
