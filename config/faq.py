@@ -161,7 +161,7 @@ def _topic(value: Any, where: _Where) -> Topic:
 
 
 def _search_vocabulary(path: Path) -> tuple[_Where, LineMap]:
-    """The root of synonyms.yaml: `synonyms` and, optionally, `other_places`."""
+    """The root of synonyms.yaml: `synonyms` and, optionally, the place lists."""
     where = Where(str(path), 1, "", FaqError)
     optional = frozenset({"other_places", "home_places"})
     return where, check_mapping(_read_yaml(path), where, frozenset({"synonyms"}), optional)
@@ -169,7 +169,15 @@ def _search_vocabulary(path: Path) -> tuple[_Where, LineMap]:
 
 def load_synonyms(path: Path) -> tuple[tuple[str, ...], ...]:
     """Load and validate synonyms.yaml: groups of at least two equivalent words or phrases."""
-    where, root = _search_vocabulary(path)
+    return _synonym_groups(*_search_vocabulary(path))
+
+
+def load_places(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The optional `home_places` and `other_places` lists of synonyms.yaml (single words)."""
+    return _places(*_search_vocabulary(path))
+
+
+def _synonym_groups(where: _Where, root: LineMap) -> tuple[tuple[str, ...], ...]:
     groups_where = where.key(root, "synonyms")
     result = []
     for group_where, group in groups_where.items(_sequence(root["synonyms"], groups_where)):
@@ -178,9 +186,7 @@ def load_synonyms(path: Path) -> tuple[tuple[str, ...], ...]:
     return tuple(result)
 
 
-def load_places(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The optional `home_places` and `other_places` lists of synonyms.yaml (single words)."""
-    where, root = _search_vocabulary(path)
+def _places(where: _Where, root: LineMap) -> tuple[tuple[str, ...], tuple[str, ...]]:
     result: list[tuple[str, ...]] = []
     for key in ("home_places", "other_places"):
         if key not in root:
@@ -201,8 +207,9 @@ def load_places(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def load_faq(faq_dir: Path, topics_path: Path, synonyms_path: Path) -> FaqData:
     """Load topics, synonyms and every `*.yaml` under faq_dir; cross-check ids and topics."""
     topics = load_topics(topics_path)
-    synonyms = load_synonyms(synonyms_path)
-    home_places, other_places = load_places(synonyms_path)
+    vocabulary = _search_vocabulary(synonyms_path)  # read once: groups and places
+    synonyms = _synonym_groups(*vocabulary)
+    home_places, other_places = _places(*vocabulary)
     files = sorted(faq_dir.glob("*.yaml"))
     if not files:
         raise FaqError(f"{faq_dir}: no *.yaml FAQ files found")
