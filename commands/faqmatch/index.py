@@ -59,7 +59,7 @@ class FaqIndex:
 
     def matches(self, text: str) -> list[Match]:
         """Candidates for `text` over both languages, best first."""
-        english = self._channels[0].analyzer.is_english(text)
+        english = self.language(text) == "en"
         best: dict[int, Match] = {}
         for channel in self._channels:
             for match in channel.score(text):
