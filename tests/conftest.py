@@ -21,6 +21,15 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSynapse]:
 
 
 @pytest.fixture
+def own_synapse(tmp_path: Path) -> Iterator[LocalSynapse]:
+    """A Synapse of the test's own, for tests that stop or kill the homeserver."""
+    hs = LocalSynapse(tmp_path / "synapse")
+    hs.start()
+    yield hs
+    hs.stop()
+
+
+@pytest.fixture
 async def make_user(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[Callable[[str], Any]]:
     users: list[ChatUser] = []
 

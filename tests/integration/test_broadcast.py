@@ -20,8 +20,7 @@ async def test_every_manager_command_is_refused_for_a_citizen(
     runner: BotRunner = bot_runner()
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await citizen.create_room(invite=[runner.user_id])
-    await citizen.wait_joined(room, runner.user_id)
+    room = await citizen.room_with(runner.user_id)
     manager_commands = [
         c for c in Registry.from_modules(FEATURE_MODULES).commands if c.role == Role.MANAGER
     ]
@@ -45,8 +44,7 @@ async def test_subscriber_gets_confirmed_announcement_by_encrypted_dm(
     confirmations = await citizen.wait_notice(dm, runner.user_id, count=2)
     assert "abonniert" in confirmations[1].body
 
-    team = await manager.create_room(invite=[runner.user_id])
-    await manager.wait_joined(team, runner.user_id)
+    team = await manager.room_with(runner.user_id)
     await manager.send(team, "!ankuendigen waerme Neue <b>Förderung</b> für Wärmepumpen ab Januar")
     [preview] = await manager.wait_notice(team, runner.user_id)
     assert "Vorschau" in preview.body
@@ -82,8 +80,7 @@ async def test_announcement_is_not_sent_when_manager_says_no(
     dm = await citizen.dm_with(runner.user_id)
     await citizen.send(dm, "abonnieren mobilitaet")
     await citizen.wait_notice(dm, runner.user_id)
-    team = await manager.create_room(invite=[runner.user_id])
-    await manager.wait_joined(team, runner.user_id)
+    team = await manager.room_with(runner.user_id)
     await manager.send(team, "!ankuendigen mobilitaet Radtour am Sonntag")
     await manager.wait_notice(team, runner.user_id)
     await manager.send(team, "vielleicht")
@@ -106,8 +103,7 @@ async def test_measure_status_change_reaches_measure_subscribers(
     await citizen.send(dm, "ruhezeit aus")
     await citizen.send(dm, "abonnieren kommunale-waermeplanung")
     await citizen.wait_notice(dm, runner.user_id, count=2)
-    team = await manager.create_room(invite=[runner.user_id])
-    await manager.wait_joined(team, runner.user_id)
+    team = await manager.room_with(runner.user_id)
     await manager.send(team, "!status kommunale-waermeplanung umsetzung 40")
     await manager.wait_notice(team, runner.user_id, count=2, within=60)
     await wait_until(
@@ -130,8 +126,7 @@ async def test_scheduled_post_fires_at_its_time(make_user: Any, bot_runner: Any)
     await citizen.send(dm, "ruhezeit aus")
     await citizen.send(dm, "abonnieren mobilitaet")
     await citizen.wait_notice(dm, runner.user_id, count=2)
-    team = await manager.create_room(invite=[runner.user_id])
-    await manager.wait_joined(team, runner.user_id)
+    team = await manager.room_with(runner.user_id)
 
     await manager.send(team, "!planen morgen 9:00 mobilitaet Radtour am Samstag")
     await manager.send(team, "!geplant")

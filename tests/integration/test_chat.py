@@ -11,8 +11,7 @@ async def test_citizen_gets_help_in_a_room(make_user: Any, bot_runner: Any) -> N
     runner: BotRunner = bot_runner()
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await citizen.create_room(invite=[runner.user_id])
-    await citizen.wait_joined(room, runner.user_id)
+    room = await citizen.room_with(runner.user_id)
     question = await citizen.send(room, "!hilfe")
     [answer] = await citizen.wait_notice(room, runner.user_id)
     assert "!hilfe" in answer.body
@@ -27,8 +26,7 @@ async def test_citizen_gets_help_in_an_encrypted_dm(make_user: Any, bot_runner: 
     runner: BotRunner = bot_runner()
     await runner.start()
     citizen: ChatUser = await make_user("citizen")
-    room = await citizen.create_room(invite=[runner.user_id], encrypted=True, direct=True)
-    await citizen.wait_joined(room, runner.user_id)
+    room = await citizen.dm_with(runner.user_id)
     await citizen.send(room, "hilfe")
     [answer] = await citizen.wait_notice(room, runner.user_id)
     assert "!sprache" in answer.body

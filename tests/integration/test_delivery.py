@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,6 @@ import yaml
 
 from bot.localserver import LocalSynapse
 from tests.harness import PASSWORD, BotRunner, ChatUser, bot_config, unique, wait_until
-
-
-@pytest.fixture
-def own_synapse(tmp_path: Path) -> Iterator[LocalSynapse]:
-    hs = LocalSynapse(tmp_path / "synapse")
-    hs.start()
-    yield hs
-    hs.stop()
 
 
 class BotProcess:
@@ -199,8 +190,7 @@ async def test_broadcast_to_50_completes_under_default_rate_limits(tmp_path: Pat
         for citizen, room in zip(citizens, rooms, strict=True):
             await citizen.wait_notice(room, runner.user_id, count=2, within=120)
             await citizen.close()
-        team = await manager.create_room(invite=[runner.user_id])
-        await manager.wait_joined(team, runner.user_id)
+        team = await manager.room_with(runner.user_id)
         await runner.stop()
         await manager.close()
 

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from bot.localserver import LocalSynapse
 from tests.harness import PASSWORD, BotRunner, ChatUser, bot_config, unique
-
-
-@pytest.fixture
-def own_synapse(tmp_path: Path) -> Iterator[LocalSynapse]:
-    hs = LocalSynapse(tmp_path / "synapse")
-    hs.start()
-    yield hs
-    hs.stop()
 
 
 async def test_bot_recovers_after_homeserver_is_down_for_10_seconds(
@@ -30,8 +19,7 @@ async def test_bot_recovers_after_homeserver_is_down_for_10_seconds(
     await runner.start()
     citizen = await ChatUser.create(own_synapse, "citizen", tmp_path / "citizen", PASSWORD)
     try:
-        room = await citizen.create_room(invite=[runner.user_id])
-        await citizen.wait_joined(room, runner.user_id)
+        room = await citizen.room_with(runner.user_id)
 
         await asyncio.to_thread(own_synapse.stop)
         await asyncio.sleep(10)

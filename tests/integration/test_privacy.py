@@ -37,8 +37,7 @@ async def test_export_then_forget_leaves_no_row_with_the_user(
         files.append(event)
 
     citizen.client.add_event_callback(on_file, (RoomMessageFile, RoomEncryptedFile))
-    dm = await citizen.create_room(invite=[runner.user_id], encrypted=True, direct=True)
-    await citizen.wait_joined(dm, runner.user_id)
+    dm = await citizen.dm_with(runner.user_id)
     steps = (
         "ruhezeit aus",
         "abonnieren mobilitaet",
@@ -56,8 +55,7 @@ async def test_export_then_forget_leaves_no_row_with_the_user(
     }
     await citizen.client.room_send(dm, "m.reaction", reaction, ignore_unverified_devices=True)
 
-    team = await manager.create_room(invite=[runner.user_id])
-    await manager.wait_joined(team, runner.user_id)
+    team = await manager.room_with(runner.user_id)
     await manager.send(team, "!ankuendigen mobilitaet Radtour am Sonntag")
     await manager.wait_notice(team, runner.user_id)
     await manager.send(team, "ja")

@@ -32,8 +32,7 @@ async def test_bot_answers_a_burst_despite_homeserver_rate_limits(
     await runner.start()
     citizen = await ChatUser.create(limited_synapse, "citizen", tmp_path / "c", PASSWORD)
     try:
-        room = await citizen.create_room(invite=[runner.user_id])
-        await citizen.wait_joined(room, runner.user_id)
+        room = await citizen.room_with(runner.user_id)
         asked = [await citizen.send(room, "!ping") for _ in range(14)]
         notices = await citizen.wait_notice(room, runner.user_id, count=14, within=120)
         replied = [
