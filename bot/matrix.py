@@ -190,7 +190,14 @@ class MatrixTransport:
             if resp is None:
                 continue
             await self._housekeeping(resp)
-            await handler(resp, first_start)
+            try:
+                await handler(resp, first_start)
+            except _TRANSIENT as exc:
+                # The homeserver went away while the response was being handled (a backfill,
+                # a reply). The position is not saved, so the same events come again once it
+                # answers; those already handled are skipped, none is lost.
+                await self._wait_after_failure(f"handling failed: {type(exc).__name__}: {exc}")
+                continue
             await self.state.set("sync.next_batch", resp.next_batch)
             token, first_start, full_state = resp.next_batch, False, False
             self.ready.set()
