@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from contextlib import suppress
 
 from bot.events import EventHandler
 from bot.jobs import Jobs
@@ -242,13 +241,21 @@ class App:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with suppress(asyncio.CancelledError):
+            try:
                 await task
+            except asyncio.CancelledError:
+                pass
+            except Exception:
+                # Already reported by whoever waited on it; stopping must still close the
+                # client and the database (an open database thread keeps the process alive).
+                log.exception("the %s task had ended with an error", task.get_name())
         self._tasks.clear()
-        if self.transport is not None:
-            await self.transport.close()
-        if self.db is not None:
-            await self.db.close()
+        try:
+            if self.transport is not None:
+                await self.transport.close()
+        finally:
+            if self.db is not None:
+                await self.db.close()
         log.info("Klimabot stopped")
 
     async def health(self) -> Health:
