@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -57,3 +60,29 @@ async def bot_runner(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[Cal
     yield make
     for runner in runners:
         await runner.stop()
+
+
+_EXIT_STATUS = pytest.StashKey[int]()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Fail, instead of hanging, when a test left a database connection open.
+
+    aiosqlite's worker thread is not a daemon: one left running keeps the interpreter from
+    exiting after the last test, and CI would wait for its time limit.
+    """
+    open_connections = [
+        t for t in threading.enumerate() if "_connection_worker_thread" in t.name and t.is_alive()
+    ]
+    for thread in open_connections:
+        thread.join(timeout=5)
+    still_open = [t.name for t in open_connections if t.is_alive()]
+    if still_open:
+        sys.stdout.flush()
+        print(f"\nERROR: {len(still_open)} database connection(s) never closed", file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(config.stash.get(_EXIT_STATUS, 0) or 1)
