@@ -11,7 +11,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .lexicon import ENGLISH_STOP, ENGLISH_WEAK, GERMAN_STOP, GERMAN_WEAK
-from .normalize import fold_de, fold_en, folded, stemmer
+from .normalize import fold_de, fold_en, folded, stem_all
 
 __all__ = ["ENGLISH", "GERMAN", "Language", "Vocabulary"]
 
@@ -29,7 +29,7 @@ NOT_PARTS = frozenset({"ver", "zer", "ent", "emp", "ung", "heit", "keit", "lich"
 ENDINGS = ("est", "st", "et", "t", "en", "e", "n", "s", "er", "em", "es")
 # Verb endings the Snowball stemmer keeps; a word with one whose base is an index word too
 # shares that word's stem.
-VERB_ENDINGS = ("est", "st", "et", "t")
+VERB_ENDINGS = ("est", "st", "et", "t")  # all end in "t" (_merge_verb_forms relies on it)
 # Typo correction only for words this long (shorter words have too many neighbours).
 MIN_FUZZY = 5
 
@@ -71,8 +71,7 @@ class Vocabulary:
 
     def __init__(self, language: Language, counts: Counter[str]) -> None:
         self.language = language
-        stem = stemmer(language.snowball)
-        stems = {w: stem(w) for w in counts}
+        stems = dict(zip(counts, stem_all(language.snowball, list(counts)), strict=True))
         content = [
             w
             for w in counts
@@ -84,9 +83,11 @@ class Vocabulary:
         self.stems: Mapping[str, str] = MappingProxyType(stems)
         self.stem_set = frozenset(stems[w] for w in content)
         self.splits: Mapping[str, tuple[str, ...]] = MappingProxyType(self._all_splits(content))
+        # Most frequent first, ties alphabetical (a stable sort by count over sorted words).
         by_freq = sorted(
-            (w for w in content if w.isalpha() and len(w) >= MIN_FUZZY - 2),
-            key=lambda w: (-counts[w], w),
+            sorted(w for w in content if w.isalpha() and len(w) >= MIN_FUZZY - 2),
+            key=counts.__getitem__,
+            reverse=True,
         )
         self._pools = _fuzzy_pools(by_freq)
 
@@ -96,6 +97,8 @@ class Vocabulary:
             return {}
         result = {}
         for word in content:
+            if len(word) < MIN_COMPOUND:
+                continue
             parts = self.split(word)
             if parts:
                 result[word] = parts
@@ -126,25 +129,32 @@ class Vocabulary:
         if not self.language.compounds or n < MIN_COMPOUND:
             return None
         # Breadth-first over part counts: positions reached with k parts, a Fuge allowed
-        # after each part; only reachable positions are ever tried.
+        # after each part; only reachable positions are ever tried. A new position whose rest
+        # is a part ends the search at once: it is the first that the next round would find.
+        # (`_part_ok` inlined: this runs for every long word of the index at build time.)
+        surfaces, stem_set = self.surfaces, self.stem_set
         reached: dict[int, tuple[str, ...]] = {0: ()}
         frontier = [0]
         while frontier:
             following = []
             for start in frontier:
-                for end in range(n, start + MIN_PART - 1, -1):
+                for end in range(n - 1, start + MIN_PART - 1, -1):
                     segment = word[start:end]
-                    if not self._part_ok(segment):
+                    if segment not in surfaces and (
+                        end - start < MIN_STEM_PART or segment not in stem_set
+                    ):
                         continue
                     parts = (*reached[start], segment)
-                    if end == n:
-                        if start:
-                            return parts
-                        continue
                     for fuge in FUGEN:
                         position = end + len(fuge)
                         if position < n and position not in reached and word.startswith(fuge, end):
                             reached[position] = parts
+                            rest = word[position:]
+                            long = len(rest) >= MIN_STEM_PART
+                            if len(rest) >= MIN_PART and (
+                                rest in surfaces or (long and rest in stem_set)
+                            ):
+                                return (*parts, rest)
                             following.append(position)
             frontier = following
         return None
@@ -189,7 +199,9 @@ class Vocabulary:
 
 def _merge_verb_forms(stems: dict[str, str], surfaces: frozenset[str]) -> None:
     """Give "speichert"/"speicherst" the stem of "speicher": Snowball keeps verb endings."""
-    for word in sorted(surfaces, key=lambda w: (len(w), w)):  # bases first, deterministically
+    # Every verb ending ends in "t": only such words can take a base's stem.
+    candidates = [w for w in surfaces if w.endswith("t")]
+    for word in sorted(candidates, key=lambda w: (len(w), w)):  # bases first, deterministically
         for ending in VERB_ENDINGS:
             base = word[: -len(ending)]
             if word.endswith(ending) and len(base) >= MIN_STEM_PART and base in surfaces:
