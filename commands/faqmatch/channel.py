@@ -122,8 +122,9 @@ class _Postings:
     """Entries containing one term with its saturated frequency in each (BM25 without idf)."""
 
     idf: float
-    pairs: list[tuple[int, float]]  # (entry, saturated frequency)
-    lookup: Mapping[int, float] | None
+    entries: dict[int, float]  # entry -> saturated frequency, in entry order
+    # A common term (see COMMON_FRACTION) only adds to entries that rarer terms found.
+    common: bool
 
 
 class Channel:
@@ -136,7 +137,8 @@ class Channel:
         split = {text: words(language.fold(clean(text))) for text in texts}
         curated = [split[t] for f in fields for t in (*f.phrases, *f.keywords, *f.topic)]
         self.analyzer = analyzer = Analyzer(language, split.values(), synonyms, curated)
-        self.docs = tuple(_analyse(analyzer, split, f) for f in fields)
+        shared: dict[tuple[str, ...], Terms] = {}  # keywords and topic names recur across entries
+        self.docs = tuple(_analyse(analyzer, split, f, shared) for f in fields)
         self.postings = _postings(self.docs)
         self.idf = {term: postings.idf for term, postings in self.postings.items()}
         self.idf_unknown = _idf(UNKNOWN_DF, len(fields))
@@ -149,7 +151,7 @@ class Channel:
     def _mass(self, terms: Terms) -> float:
         """Informative mass of index text: idf-weighted, general words weak."""
         info, unknown = self.info, self.idf_unknown
-        return sum(w * info.get(t, unknown) for t, w in terms.items())
+        return sum([w * info.get(t, unknown) for t, w in terms.items()])
 
     def _query_mass(self, query: Terms) -> float:
         """Informative mass of a question (its general words are weak already)."""
@@ -175,16 +177,16 @@ class Channel:
         """Sum BM25 contributions; common terms only add to entries already found."""
         postings = self.postings
         found = [(postings[t], w * postings[t].idf) for t, w in query.items() if t in postings]
-        found.sort(key=lambda pw: len(pw[0].pairs))
+        found.sort(key=lambda pw: len(pw[0].entries))
         acc: dict[int, float] = {}
         for posting, weight in found:
-            if posting.lookup is not None and acc:
-                lookup = posting.lookup
+            if posting.common and acc:
+                lookup = posting.entries
                 for entry in acc:
                     acc[entry] += weight * lookup.get(entry, 0.0)
                 continue
             get = acc.get
-            for entry, saturated in posting.pairs:
+            for entry, saturated in posting.entries.items():
                 acc[entry] = get(entry, 0.0) + weight * saturated
         return acc
 
@@ -237,25 +239,40 @@ def _score(match: Match) -> float:
     )
 
 
-def _analyse(analyzer: Analyzer, split: Mapping[str, list[str]], fields: Fields) -> _Doc:
-    """Analyse one entry's fields."""
+def _analyse(
+    analyzer: Analyzer,
+    split: Mapping[str, list[str]],
+    fields: Fields,
+    shared: dict[tuple[str, ...], Terms],
+) -> _Doc:
+    """Analyse one entry's fields; `shared` keeps the terms of keyword and topic lists."""
 
     def terms(text: str) -> Terms:
         return analyzer.analyze(split[text])
 
+    def union(texts: tuple[str, ...]) -> Terms:
+        found = shared.get(texts)
+        if found is None:
+            found = shared[texts] = _union(terms(t) for t in texts)
+        return found
+
     phrasings = tuple(terms(p) for p in fields.phrases)
     share: dict[str, float] = {}
+    best: dict[str, float] = {}
+    count = len(phrasings)
     for phrasing in phrasings:
         for term, weight in phrasing.items():
-            share[term] = share.get(term, 0.0) + weight / len(phrasings)
+            share[term] = share.get(term, 0.0) + weight / count
+            if best.get(term, 0.0) < weight:
+                best[term] = weight
     return _Doc(
         phrasings=phrasings,
-        keywords=_union(terms(k) for k in fields.keywords),
-        topic=_union(terms(t) for t in fields.topic),
+        keywords=union(fields.keywords),
+        topic=union(fields.topic),
         answer=terms(fields.answer),
         raw=tuple(" ".join(split[p]) for p in fields.phrases),
         phrase_share=share,
-        phrase_best=_union(phrasings),
+        phrase_best=best,
     )
 
 
@@ -279,7 +296,7 @@ def _postings(docs: Sequence[_Doc]) -> dict[str, _Postings]:
     """
     average = max(sum(len(d.answer) for d in docs) / max(len(docs), 1), 1.0)
     saturate = K1 + 1
-    grouped: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+    grouped: defaultdict[str, dict[int, float]] = defaultdict(dict)
     topic_only: Counter[str] = Counter()
     for entry, doc in enumerate(docs):
         answer_weight = W_ANSWER / (1 - B + B * len(doc.answer) / average)
@@ -293,16 +310,15 @@ def _postings(docs: Sequence[_Doc]) -> dict[str, _Postings]:
             for term, weight in terms.items():
                 tf[term] = tf.get(term, 0.0) + factor * weight
         for term, f in tf.items():
-            grouped[term].append((entry, f * saturate / (f + K1)))
+            grouped[term][entry] = f * saturate / (f + K1)
         own = (doc.phrase_share, doc.keywords, doc.answer)
         topic_only.update(t for t in doc.topic if not any(t in field for field in own))
     n = len(docs)
     common = max(COMMON_MIN, n // COMMON_FRACTION)
     result = {}
-    for term, pairs in grouped.items():
-        idf = _idf((len(pairs) - topic_only[term]) or len(pairs), n)
-        lookup = dict(pairs) if len(pairs) > common else None
-        result[term] = _Postings(idf, pairs, lookup)
+    for term, entries in grouped.items():
+        idf = _idf((len(entries) - topic_only[term]) or len(entries), n)
+        result[term] = _Postings(idf, entries, len(entries) > common)
     return result
 
 
