@@ -93,6 +93,11 @@ class NetworkService:
         self._tasks.add(task)
         task.add_done_callback(self._finished)
 
+    async def wait_background(self) -> None:
+        """Wait until the background work started so far has ended."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
@@ -149,21 +154,32 @@ class NetworkService:
     async def _introduce(
         self, intro: Introduction, requester: Actor, target: Actor, responder: str
     ) -> None:
-        plain, html = await self._introduction(requester, target, intro.reason)
-        name = self.catalog.text("de", "actors.intro_room_name", a=requester.name, b=target.name)
+        chosen = {await self.language_of(intro.requester), await self.language_of(intro.target)}
+        languages: list[str] = [lang for lang in ("de", "en") if lang in chosen] or ["de"]
+        plain, html = self._introduction(requester, target, intro.reason, languages)
+        name = self.catalog.text(
+            languages[0], "actors.intro_room_name", a=requester.name, b=target.name
+        )
         await self.messenger.create_room(name, [intro.requester, intro.target], plain, html)
         if responder == intro.target:
             await self._tell(intro.requester, "actors.accepted_requester", name=target.name)
         else:
             await self._tell(intro.target, "actors.accepted_requester", name=requester.name)
 
-    async def _introduction(self, a: Actor, b: Actor, reason: str) -> tuple[str, str]:
-        text = self.catalog.text(
-            "de",
-            "actors.intro_text",
-            a_profile=plain_profile(self.catalog, "de", a),
-            b_profile=plain_profile(self.catalog, "de", b),
-            reason=reason,
+    def _introduction(
+        self, a: Actor, b: Actor, reason: str, languages: list[str]
+    ) -> tuple[str, str]:
+        """The shared room's first message in the languages its two members chose (German
+        first); the reason stays as the requester wrote it."""
+        text = "\n\n---\n\n".join(
+            self.catalog.text(
+                language,
+                "actors.intro_text",
+                a_profile=plain_profile(self.catalog, language, a),
+                b_profile=plain_profile(self.catalog, language, b),
+                reason=reason,
+            )
+            for language in languages
         )
         return to_plain(text), render(text)
 

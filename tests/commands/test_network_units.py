@@ -134,9 +134,11 @@ class RoomRecorder(FakeMessenger):
     def __init__(self) -> None:
         super().__init__()
         self.rooms: list[list[str]] = []
+        self.texts: list[tuple[str, str]] = []
 
     async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
         self.rooms.append(invite)
+        self.texts.append((name, plain))
         return "!room:x"
 
 
@@ -163,11 +165,11 @@ async def test_manager_proposal_needs_both_yes_before_a_room(tmp_path: Path) -> 
         assert sorted(u for u, _ in messenger.dms) == ["@a:x", "@b:x"]
         intro = await store.get_intro(intro_id)
         assert await service.decide(intro, True, "@b:x") == "actors.waiting_other"
-        await _settle()
+        await service.wait_background()
         assert messenger.rooms == []
         intro = await store.get_intro(intro_id)
         assert await service.decide(intro, True, "@a:x") == "actors.accepted_target"
-        await _settle()
+        await service.wait_background()
         assert messenger.rooms == [["@a:x", "@b:x"]]
         intro = await store.get_intro(intro_id)
         assert intro.status == "accepted"
@@ -188,3 +190,56 @@ async def test_proposal_shows_the_other_profile_in_each_readers_language(network
     texts = dict(messenger.dms)
     assert "Sucht: solar roofs" in texts["@a:x"]  # A reads B's profile in German
     assert "Offers: Dachflächen" in texts["@b:x"]  # B chose English
+
+
+@pytest.mark.parametrize(
+    ("languages", "room_name", "present", "absent"),
+    [
+        (
+            (None, None),
+            "Vernetzung: A & B",
+            ["Darf ich vorstellen", "Bietet: Dachflächen"],
+            ["May"],
+        ),
+        (("en", "en"), "Introduction: A & B", ["May I introduce", "Offers: Dachflächen"], ["Darf"]),
+        (("de", "en"), "Vernetzung: A & B", ["Darf ich vorstellen", "May I introduce"], []),
+    ],
+)
+async def test_shared_room_text_is_in_the_languages_both_sides_chose(
+    tmp_path: Path,
+    languages: tuple[str | None, str | None],
+    room_name: str,
+    present: list[str],
+    absent: list[str],
+) -> None:
+    db = await Database.open(tmp_path / "k.sqlite")
+    settings = ActorSettings(DEFAULT_ACTOR_TYPES, DEFAULT_DISTRICTS, {}, "v1", timedelta(days=730))
+    messenger = RoomRecorder()
+    service = NetworkService(
+        ActorService(settings, ActorStore(db)),
+        ActorIndex(()),
+        messenger,
+        DialogStore(db),
+        UserSettings(db),
+        Catalog.load(),
+        "!",
+    )
+    try:
+        a, b = _actor("@a:x", "A", offers="Dachflächen"), _actor("@b:x", "B")
+        for actor, language in zip((a, b), languages, strict=True):
+            await service.actors.save(actor)
+            if language is not None:
+                await UserSettings(db).set_language(actor.user_id, language)
+        store = service.actors.store
+        intro_id = await store.request("@a:x", "@b:x", "Solar", proposed_by=None)
+        intro = await store.get_intro(intro_id)
+        assert await service.decide(intro, True, "@b:x") == "actors.accepted_target"
+        await service.wait_background()
+        [(name, text)] = messenger.texts
+        assert name == room_name
+        for part in present:
+            assert part in text
+        for part in absent:
+            assert part not in text
+    finally:
+        await db.close()
