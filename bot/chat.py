@@ -39,6 +39,8 @@ class ConsoleReplier:
     """Prints answers instead of sending them."""
 
     out: TextIO = sys.stdout
+    catalog: Catalog = field(default_factory=Catalog.load)
+    language: str = "de"
     count: int = field(default=0)
 
     async def reply(self, message: Message, plain: str, html: str) -> str:
@@ -47,11 +49,15 @@ class ConsoleReplier:
 
     async def notice(self, room_id: str, plain: str, html: str) -> str:
         """Print what would go to another room (e.g. the manager room)."""
-        return self._print(f"[an {room_id}] {plain}")
+        return self._print(
+            self.catalog.text(self.language, "console.to_room", room=room_id, text=plain)
+        )
 
     async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
         """Say what file would be sent."""
-        return self._print(f"[Datei {filename}, {len(data)} Bytes]")
+        return self._print(
+            self.catalog.text(self.language, "console.file", name=filename, size=len(data))
+        )
 
     def _print(self, text: str) -> str:
         self.count += 1
@@ -75,11 +81,9 @@ async def run_chat(faq: FaqSettings, lines: TextIO = sys.stdin, out: TextIO = sy
     with tempfile.TemporaryDirectory(prefix="klimabot-chat-") as tmp:
         db = await Database.open(Path(tmp) / "chat.sqlite")
         try:
-            router = _router(db, faq, ConsoleReplier(out))
-            print(
-                "Klimabot-Konsole. Fragen Sie etwas oder tippen Sie 'hilfe'. Ende mit Ctrl-D.",
-                file=out,
-            )
+            replier = ConsoleReplier(out)
+            router = _router(db, faq, replier)
+            print(replier.catalog.text(replier.language, "console.banner"), file=out)
             await _loop(router, lines, out)
         finally:
             await db.close()
