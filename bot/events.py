@@ -25,6 +25,8 @@ from nio import (
     MegolmEvent,
     MessageDirection,
     ReactionEvent,
+    RoomGetEventError,
+    RoomGetEventResponse,
     RoomMessagesError,
     RoomMessageText,
     SyncResponse,
@@ -41,6 +43,8 @@ __all__ = ["EventHandler", "strip_mention", "strip_reply_fallback", "to_message"
 log = logging.getLogger(__name__)
 
 _MAX_BACKFILL_PAGES = 20
+# Answers to fetching an event that mean it will never be readable by the bot.
+_GONE = frozenset({"M_NOT_FOUND", "M_FORBIDDEN"})
 # Show "typing…" only when an answer takes longer than this (seconds).
 _TYPING_DELAY = 0.3
 
@@ -110,6 +114,7 @@ class EventHandler:
     _history_cutoff_ms: int = 0
     _pending: dict[str, tuple[str, MegolmEvent]] = field(default_factory=dict)
     _failed: dict[str, tuple[Message, Route]] = field(default_factory=dict)
+    _restored: bool = False
 
     async def on_sync(self, resp: SyncResponse, first_start: bool) -> None:
         """Handle every new message of a sync response (none on the very first start)."""
@@ -119,6 +124,9 @@ class EventHandler:
             self._history_cutoff_ms = int(self.clock() * 1000)
             log.info("first start: not answering room history")
             return
+        if not self._restored:
+            await self._restore_undecryptable()
+            self._restored = True
         for room_id, info in resp.rooms.join.items():
             room = self.client.rooms.get(room_id)
             if room is None:
@@ -245,10 +253,38 @@ class EventHandler:
         log.warning("cannot decrypt %s in %s yet; asking for the key", event.event_id, room.room_id)
         self._pending[event.event_id] = (room.room_id, event)
         await self.undecryptable.record(event.event_id, room.room_id, event.session_id)
+        await self._ask_for_key(event)
+
+    async def _ask_for_key(self, event: MegolmEvent) -> None:
         try:
             await self.client.request_room_key(event)
         except Exception:  # a key request already in flight raises; the key may still come
             log.debug("room key request not sent", exc_info=True)
+
+    async def _restore_undecryptable(self) -> None:
+        """After a restart: fetch the events that were still waiting for their room key.
+
+        The wait list lives in memory, the record of it in the store; without this a key that
+        arrives after a restart would never get its message answered. Events past the age limit
+        are dropped; an event that cannot be fetched any more (the room was left) is resolved.
+        A homeserver that does not answer raises, and the sync loop tries again later.
+        """
+        cutoff = self.clock() - self.max_age.total_seconds()
+        await self.undecryptable.prune(cutoff)
+        for event_id, room_id in await self.undecryptable.waiting(cutoff):
+            resp = await self.client.room_get_event(room_id, event_id)
+            room = self.client.rooms.get(room_id)
+            if isinstance(resp, RoomGetEventError) and resp.status_code not in _GONE:
+                log.warning("undecryptable %s not fetched (%s); next start", event_id, resp)
+            elif not isinstance(resp, RoomGetEventResponse) or room is None:
+                log.info("undecryptable %s is gone (%s); forgetting it", event_id, resp)
+                await self.undecryptable.resolve(event_id)
+            elif isinstance(resp.event, MegolmEvent):
+                self._pending[event_id] = (room_id, resp.event)
+                await self._ask_for_key(resp.event)
+            else:  # its key came while the bot was down
+                await self.undecryptable.resolve(event_id)
+                await self.on_event(room, resp.event)
 
     async def _retry_undecryptable(self) -> None:
         for event_id, (room_id, event) in list(self._pending.items()):

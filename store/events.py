@@ -55,6 +55,23 @@ class UndecryptableEvents:
             (event_id, room_id, session_id, time.time()),
         )
 
+    async def waiting(self, since: float) -> list[tuple[str, str]]:
+        """(event ID, room ID) of the events seen since `since` that still lack their key."""
+        rows = await self._db.fetchall(
+            "SELECT event_id, room_id FROM undecryptable_events WHERE seen_at >= ? "
+            "ORDER BY seen_at",
+            (since,),
+        )
+        return [(str(row["event_id"]), str(row["room_id"])) for row in rows]
+
+    async def prune(self, older_than: float) -> int:
+        """Drop events seen before `older_than` (UNIX time): too old to answer even with a key."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM undecryptable_events WHERE seen_at < ?", (older_than,)
+            )
+            return cursor.rowcount
+
     async def resolve(self, event_id: str) -> None:
         """Forget an event that could be decrypted after all."""
         await self._db.execute("DELETE FROM undecryptable_events WHERE event_id = ?", (event_id,))

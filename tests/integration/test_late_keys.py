@@ -95,3 +95,27 @@ async def test_message_answered_once_its_late_room_key_arrives(
     await _wait_undecryptable(app, 0)
     await asyncio.sleep(2)
     assert len(citizen.notices(room, runner.user_id)) == 2  # answered once
+
+
+async def test_late_key_after_a_restart_still_gets_the_message_answered(
+    make_user: Any, bot_runner: Any
+) -> None:
+    runner: BotRunner = bot_runner()
+    app = await runner.start()
+    citizen: ChatUser = await make_user("citizen")
+    room = await citizen.dm_with(runner.user_id)
+    await citizen.send(room, "!ping")
+    await citizen.wait_notice(room, runner.user_id, count=1)
+
+    key = LateKey(citizen, room)
+    late = await key.send("!ping")
+    await _wait_undecryptable(app, 1)
+    await runner.stop()
+    app = await runner.start()  # the wait list is gone from memory; the store remembers it
+    await key.deliver()
+
+    notices = await citizen.wait_notice(room, runner.user_id, count=2, within=60)
+    assert notices[1].source["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == late
+    await _wait_undecryptable(app, 0)
+    await asyncio.sleep(2)
+    assert len(citizen.notices(room, runner.user_id)) == 2
