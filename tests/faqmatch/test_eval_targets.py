@@ -1,4 +1,4 @@
-"""Quality targets on the curated FAQ: five tuning sets and two held-out sets.
+"""Quality targets on the curated FAQ: five tuning sets and three held-out sets.
 
 Targets (issue): top1 >= 0.90, abstain_ok >= 0.80, wrong_answer <= 0.05. Each (set, metric) pair is
 its own test, so a regression in a metric that meets its target is never hidden behind one that
@@ -27,6 +27,7 @@ SETS = (
     "faq_dev5.yaml",
     "faq_holdout.yaml",
     "faq_holdout2.yaml",
+    "faq_holdout3.yaml",
 )
 # Reported honestly: the first held-out set (71 questions, many long and polite) stays below 0.90.
 # faq_dev5 was written with 50 of its 70 no-answer questions as near misses (an on-topic detail
