@@ -90,7 +90,7 @@ class FaqService:
             sender, room, text, outcome.kind, outcome.entry_id, outcome.confidence
         )
         if outcome.kind == "answer" and outcome.entry_id is not None:
-            await self._answer(ctx, outcome.entry_id, outcome.candidates)
+            await self._answer(ctx, outcome.entry_id, outcome.candidates, qid)
         elif outcome.kind == "did_you_mean":
             await self._offer(ctx, outcome.candidates, qid)
         else:
@@ -121,24 +121,54 @@ class FaqService:
             await self.store.close_question(pending.question_id, entry_id)
         if pending.question is not None:
             ctx = await self._in_language_of(ctx, pending.question)
-        await self._answer(ctx, entry_id, ())
+        await self._answer(ctx, entry_id, (), pending.question_id)
         return True
 
     async def reaction(self, ctx: Context, reaction: Reaction) -> bool:
-        """Record 👍 / 👎 on one of the FAQ's answers; True if it was one."""
+        """Record 👍 / 👎 on one of the FAQ's answers; True if it was one.
+
+        The first 👎 on an answer also puts its question back on the open list: the manager
+        hears of it (like of a question the FAQ could not answer), and the reader is told so.
+        """
         vote = 1 if reaction.key in _UP else -1 if reaction.key in _DOWN else 0
         entry_id = await self.store.answered_entry(reaction.target) if vote else None
         if entry_id is None:
             return False
         await self.store.record_feedback(reaction.target, reaction.sender, entry_id, vote)
+        if vote < 0:
+            reopened = await self.store.reopen_answered(reaction.target)
+            if reopened is not None:
+                await self._not_helpful(ctx, reopened.text, entry_id)
         return True
 
-    async def _answer(self, ctx: Context, entry_id: str, related: tuple[str, ...]) -> None:
+    async def _not_helpful(self, ctx: Context, text: str, entry_id: str) -> None:
+        ctx = await self._in_language_of(ctx, text)
+        contact = self.contact(ctx.language) or ctx.t("faq.contact_fallback")
+        note = ctx.t("faq.not_helpful") + "\n" + ctx.t("faq.contact", contact=contact)
+        await ctx.notice(ctx.message.room_id, note)
+        if self.manager_room:
+            manager_note = ctx.catalog.text(
+                "de",
+                "faq.manager_not_helpful",
+                user=ctx.message.sender,
+                text=text[:500],
+                entry=entry_id,
+                prefix=ctx.prefix,
+            )
+            await ctx.notice(self.manager_room, manager_note)
+
+    async def _answer(
+        self,
+        ctx: Context,
+        entry_id: str,
+        related: tuple[str, ...],
+        question_id: int | None = None,
+    ) -> None:
         entry = self.data.entry(entry_id)
         if entry is None:  # the FAQ was reloaded without this entry
             raise CommandError("faq.dont_know")
         event_id = await ctx.reply(self.render(ctx, entry, related))
-        await self.store.record_answer(event_id, entry.id, ctx.message.sender)
+        await self.store.record_answer(event_id, entry.id, ctx.message.sender, question_id)
 
     def render(self, ctx: Context, entry: FaqEntry, related: tuple[str, ...]) -> str:
         """The full answer: question, text, sources, Stand date, related entries."""

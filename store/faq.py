@@ -84,13 +84,31 @@ class FaqStore:
             )
             return cursor.rowcount
 
-    async def record_answer(self, answer_event_id: str, entry_id: str, user_id: str) -> None:
-        """Remember which entry an answer event showed (for reactions)."""
+    async def record_answer(
+        self, answer_event_id: str, entry_id: str, user_id: str, question_id: int | None = None
+    ) -> None:
+        """Remember which entry an answer event showed, and for which question (reactions)."""
         await self._db.execute(
-            "INSERT OR IGNORE INTO faq_answers (answer_event_id, entry_id, user_id, sent_at) "
-            "VALUES (?, ?, ?, ?)",
-            (answer_event_id, entry_id, user_id, time.time()),
+            "INSERT OR IGNORE INTO faq_answers "
+            "(answer_event_id, entry_id, user_id, sent_at, question_id) VALUES (?, ?, ?, ?, ?)",
+            (answer_event_id, entry_id, user_id, time.time(), question_id),
         )
+
+    async def reopen_answered(self, answer_event_id: str) -> OpenQuestion | None:
+        """Put the question behind an answer back on the open list; None if there is none
+        (forgotten, never stored) or it is open already."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE faq_questions SET open = 1 WHERE open = 0 AND id = "
+                "(SELECT question_id FROM faq_answers WHERE answer_event_id = ?) "
+                "RETURNING id, text, asked_at",
+                (answer_event_id,),
+            )
+            rows = list(await cursor.fetchall())  # read to the end before the commit
+        if not rows:
+            return None
+        row = rows[0]
+        return OpenQuestion(int(row["id"]), str(row["text"]), float(row["asked_at"]))
 
     async def answered_entry(self, answer_event_id: str) -> str | None:
         """The FAQ entry an answer event showed, if it was one."""

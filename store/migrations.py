@@ -293,6 +293,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE introductions ADD COLUMN target_ok INTEGER NOT NULL DEFAULT 0",
         ),
     ),
+    Migration(
+        11,
+        "FAQ answers remember their question, so that a 👎 can reopen it",
+        (
+            "ALTER TABLE faq_answers ADD COLUMN question_id INTEGER "
+            "REFERENCES faq_questions (id) ON DELETE SET NULL",
+        ),
+    ),
 )
 
 

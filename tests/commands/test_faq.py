@@ -160,6 +160,50 @@ async def test_thumbs_reactions_are_recorded_per_entry(faq_router: Any) -> None:
     assert totals == {"balkonkraftwerk": (1, 1)}
 
 
+async def test_thumbs_down_reopens_the_question_and_tells_the_manager_once(
+    faq_router: Any,
+) -> None:
+    router, replier = faq_router
+    question = "Muss ich mein Balkonkraftwerk anmelden?"
+    await router.dispatch(message(question, direct=True))
+    answer_id = "$answer1"
+    await router.react(Reaction("$r1", "!room:ochtrup.test", CITIZEN, answer_id, "👎"))
+    [(room, to_reader, _), (team, to_manager, _)] = replier.notices
+    assert room == "!room:ochtrup.test"
+    assert "Rückmeldung" in to_reader
+    assert CONTACT["de"] in to_reader
+    assert team == MANAGER_ROOM
+    assert question in to_manager
+    assert "balkonkraftwerk" in to_manager
+    await router.dispatch(message("!offen", sender=MANAGER))
+    assert "Offene Fragen (1)" in replier.texts[-1]
+    assert question in replier.texts[-1]
+    # A second 👎 (another reader, or the same one again) is recorded, but says nothing new.
+    await router.react(Reaction("$r2", "!room:ochtrup.test", MANAGER, answer_id, "👎"))
+    assert len(replier.notices) == 2
+    totals = await router.services.faq.store.feedback_totals()
+    assert totals == {"balkonkraftwerk": (0, 2)}
+
+
+async def test_thumbs_down_on_a_chosen_candidate_reopens_that_question(faq_router: Any) -> None:
+    router, replier = faq_router
+    await router.dispatch(message("Förderung?", direct=True))
+    assert "Meinten Sie" in replier.texts[-1]
+    await router.dispatch(message("1", direct=True))
+    await router.react(Reaction("$r1", "!room:ochtrup.test", CITIZEN, "$answer2", "👎"))
+    await router.dispatch(message("!offen", sender=MANAGER))
+    assert "„Förderung?“" in replier.texts[-1]
+
+
+async def test_thumbs_up_reopens_nothing(faq_router: Any) -> None:
+    router, replier = faq_router
+    await router.dispatch(message("Muss ich mein Balkonkraftwerk anmelden?", direct=True))
+    await router.react(Reaction("$r1", "!room:ochtrup.test", CITIZEN, "$answer1", "👍"))
+    assert replier.notices == []
+    await router.dispatch(message("!offen", sender=MANAGER))
+    assert "Offene Fragen" not in replier.texts[-1]
+
+
 async def test_english_user_gets_english_answer(faq_router: Any) -> None:
     router, replier = faq_router
     await router.dispatch(message("!language en"))

@@ -83,3 +83,31 @@ async def test_thumbs_up_reaction_on_an_answer_is_recorded(make_user: Any, bot_r
             break
         await asyncio.sleep(0.1)
     assert await store.feedback_totals() == {"balkonkraftwerk": (1, 0)}
+
+
+async def test_thumbs_down_in_an_encrypted_dm_puts_the_question_back_to_the_manager(
+    make_user: Any, bot_runner: Any
+) -> None:
+    manager: ChatUser = await make_user("manager")
+    team_room = await manager.create_room()
+    runner: BotRunner = bot_runner(managers=[manager.user_id], manager_room=team_room)
+    await manager.client.room_invite(team_room, runner.user_id)
+    await runner.start()
+    await manager.wait_joined(team_room, runner.user_id)
+    citizen: ChatUser = await make_user("citizen")
+    room = await citizen.dm_with(runner.user_id)
+    question = "Muss ich mein Balkonkraftwerk bei der Hausratversicherung melden?"
+    await citizen.send(room, question)
+    [answer] = await citizen.wait_notice(room, runner.user_id)
+    reaction = {
+        "m.relates_to": {"rel_type": "m.annotation", "event_id": answer.event_id, "key": "👎"}
+    }
+    await citizen.client.room_send(room, "m.reaction", reaction, ignore_unverified_devices=True)
+    notices = await citizen.wait_notice(room, runner.user_id, count=2)
+    assert "Rückmeldung" in notices[1].body
+    [note] = await manager.wait_notice(team_room, runner.user_id)
+    assert question in note.body
+    assert citizen.user_id in note.body
+    await manager.send(team_room, "!offen")
+    listing = await manager.wait_notice(team_room, runner.user_id, count=2)
+    assert f"„{question}“" in listing[1].body
