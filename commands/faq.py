@@ -143,19 +143,8 @@ class FaqService:
 
     async def _not_helpful(self, ctx: Context, text: str, entry_id: str) -> None:
         ctx = await self._in_language_of(ctx, text)
-        contact = self.contact(ctx.language) or ctx.t("faq.contact_fallback")
-        note = ctx.t("faq.not_helpful") + "\n" + ctx.t("faq.contact", contact=contact)
-        await ctx.notice(ctx.message.room_id, note)
-        if self.manager_room:
-            manager_note = ctx.catalog.text(
-                "de",
-                "faq.manager_not_helpful",
-                user=ctx.message.sender,
-                text=text[:500],
-                entry=entry_id,
-                prefix=ctx.prefix,
-            )
-            await ctx.notice(self.manager_room, manager_note)
+        await ctx.notice(ctx.message.room_id, self._with_contact(ctx, "faq.not_helpful"))
+        await self._tell_manager(ctx, "faq.manager_not_helpful", text, entry=entry_id)
 
     async def _answer(
         self,
@@ -173,8 +162,7 @@ class FaqService:
     def render(self, ctx: Context, entry: FaqEntry, related: tuple[str, ...]) -> str:
         """The full answer: question, text, sources, Stand date, related entries."""
         lang = ctx.language if ctx.language in entry.answer else "de"
-        contact = self.contact(ctx.language) or ctx.t("faq.contact_fallback")
-        answer = entry.answer[lang].strip().replace("{kontakt}", contact)
+        answer = entry.answer[lang].strip().replace("{kontakt}", self.contact(ctx))
         parts = [ctx.t("faq.answer_title", question=entry.question.get(lang, entry.question["de"]))]
         if lang != ctx.language:
             parts.append(ctx.t("faq.only_german"))
@@ -192,10 +180,23 @@ class FaqService:
         assert entry is not None
         return ctx.t("faq.quoted", question=entry.question.get(ctx.language, entry.question["de"]))
 
-    def contact(self, language: str) -> str:
-        """How to reach the climate management, from the config."""
+    def contact(self, ctx: Context) -> str:
+        """How to reach the climate management, from the config (or a general hint)."""
         texts: Mapping[str, str] = self.settings.contact
-        return texts.get(language) or texts.get("de") or ""
+        return texts.get(ctx.language) or texts.get("de") or ctx.t("faq.contact_fallback")
+
+    def _with_contact(self, ctx: Context, key: str) -> str:
+        """A catalog text followed by how to reach the climate management."""
+        return ctx.t(key) + "\n" + ctx.t("faq.contact", contact=self.contact(ctx))
+
+    async def _tell_manager(self, ctx: Context, key: str, text: str, **params: object) -> None:
+        """Post a note about the sender's question to the manager room, if there is one."""
+        if not self.manager_room:
+            return
+        note = ctx.catalog.text(
+            "de", key, user=ctx.message.sender, text=text[:500], prefix=ctx.prefix, **params
+        )
+        await ctx.notice(self.manager_room, note)
 
     async def _offer(self, ctx: Context, candidates: tuple[str, ...], qid: int) -> None:
         entries = [e for e in (self.data.entry(i) for i in candidates[:3]) if e is not None]
@@ -210,18 +211,10 @@ class FaqService:
         await ctx.reply("\n".join(lines))
 
     async def _dont_know(self, ctx: Context, text: str, confidence: float) -> None:
-        contact = self.contact(ctx.language) or ctx.t("faq.contact_fallback")
-        await ctx.reply(ctx.t("faq.dont_know") + "\n" + ctx.t("faq.contact", contact=contact))
-        if self.manager_room:
-            note = ctx.catalog.text(
-                "de",
-                "faq.manager_new_question",
-                user=ctx.message.sender,
-                text=text[:500],
-                confidence=round(confidence * 100),
-                prefix=ctx.prefix,
-            )
-            await ctx.notice(self.manager_room, note)
+        await ctx.reply(self._with_contact(ctx, "faq.dont_know"))
+        await self._tell_manager(
+            ctx, "faq.manager_new_question", text, confidence=round(confidence * 100)
+        )
 
 
 def _sources_line(ctx: Context, sources: tuple[str, ...]) -> str:
