@@ -56,22 +56,25 @@ def _actor(user: str, name: str, offers: str = "", needs: str = "") -> Actor:
     )
 
 
-@pytest.fixture
-async def network(tmp_path: Path) -> AsyncIterator[Any]:
-    db = await Database.open(tmp_path / "k.sqlite")
+def _service(db: Database, messenger: FakeMessenger, index: ActorIndex) -> NetworkService:
     settings = ActorSettings(DEFAULT_ACTOR_TYPES, DEFAULT_DISTRICTS, {}, "v1", timedelta(days=730))
-    actors = ActorService(settings, ActorStore(db))
-    messenger = FakeMessenger()
-    service = NetworkService(
-        actors,
-        ActorIndex(load_synonyms(default_faq_settings().synonyms_file)),
+    return NetworkService(
+        ActorService(settings, ActorStore(db)),
+        index,
         messenger,
         DialogStore(db),
         UserSettings(db),
         Catalog.load(),
         "!",
     )
-    yield service, messenger, db
+
+
+@pytest.fixture
+async def network(tmp_path: Path) -> AsyncIterator[Any]:
+    db = await Database.open(tmp_path / "k.sqlite")
+    messenger = FakeMessenger()
+    index = ActorIndex(load_synonyms(default_faq_settings().synonyms_file))
+    yield _service(db, messenger, index), messenger, db
     await db.close()
 
 
@@ -142,40 +145,35 @@ class RoomRecorder(FakeMessenger):
         return "!room:x"
 
 
-async def test_manager_proposal_needs_both_yes_before_a_room(tmp_path: Path) -> None:
+@pytest.fixture
+async def rooms(tmp_path: Path) -> AsyncIterator[Any]:
+    """A network service whose messenger records the shared rooms it creates."""
     db = await Database.open(tmp_path / "k.sqlite")
-    settings = ActorSettings(DEFAULT_ACTOR_TYPES, DEFAULT_DISTRICTS, {}, "v1", timedelta(days=730))
     messenger = RoomRecorder()
-    service = NetworkService(
-        ActorService(settings, ActorStore(db)),
-        ActorIndex(()),
-        messenger,
-        DialogStore(db),
-        UserSettings(db),
-        Catalog.load(),
-        "!",
-    )
-    try:
-        a, b = _actor("@a:x", "A"), _actor("@b:x", "B")
-        for actor in (a, b):
-            await service.actors.save(actor)
-        store = service.actors.store
-        intro_id = await store.request("@a:x", "@b:x", "", proposed_by="@ksm:x")
-        await service.send_proposal(intro_id, a, b, "")
-        assert sorted(u for u, _ in messenger.dms) == ["@a:x", "@b:x"]
-        intro = await store.get_intro(intro_id)
-        assert await service.decide(intro, True, "@b:x") == "actors.waiting_other"
-        await service.wait_background()
-        assert messenger.rooms == []
-        intro = await store.get_intro(intro_id)
-        assert await service.decide(intro, True, "@a:x") == "actors.accepted_target"
-        await service.wait_background()
-        assert messenger.rooms == [["@a:x", "@b:x"]]
-        intro = await store.get_intro(intro_id)
-        assert intro.status == "accepted"
-        assert await service.decide(intro, True, "@a:x") is None  # answered only once
-    finally:
-        await db.close()
+    yield _service(db, messenger, ActorIndex(())), messenger, db
+    await db.close()
+
+
+async def test_manager_proposal_needs_both_yes_before_a_room(rooms: Any) -> None:
+    service, messenger, _ = rooms
+    a, b = _actor("@a:x", "A"), _actor("@b:x", "B")
+    for actor in (a, b):
+        await service.actors.save(actor)
+    store = service.actors.store
+    intro_id = await store.request("@a:x", "@b:x", "", proposed_by="@ksm:x")
+    await service.send_proposal(intro_id, a, b, "")
+    assert sorted(u for u, _ in messenger.dms) == ["@a:x", "@b:x"]
+    intro = await store.get_intro(intro_id)
+    assert await service.decide(intro, True, "@b:x") == "actors.waiting_other"
+    await service.wait_background()
+    assert messenger.rooms == []
+    intro = await store.get_intro(intro_id)
+    assert await service.decide(intro, True, "@a:x") == "actors.accepted_target"
+    await service.wait_background()
+    assert messenger.rooms == [["@a:x", "@b:x"]]
+    intro = await store.get_intro(intro_id)
+    assert intro.status == "accepted"
+    assert await service.decide(intro, True, "@a:x") is None  # answered only once
 
 
 async def test_proposal_shows_the_other_profile_in_each_readers_language(network: Any) -> None:
@@ -206,40 +204,26 @@ async def test_proposal_shows_the_other_profile_in_each_readers_language(network
     ],
 )
 async def test_shared_room_text_is_in_the_languages_both_sides_chose(
-    tmp_path: Path,
+    rooms: Any,
     languages: tuple[str | None, str | None],
     room_name: str,
     present: list[str],
     absent: list[str],
 ) -> None:
-    db = await Database.open(tmp_path / "k.sqlite")
-    settings = ActorSettings(DEFAULT_ACTOR_TYPES, DEFAULT_DISTRICTS, {}, "v1", timedelta(days=730))
-    messenger = RoomRecorder()
-    service = NetworkService(
-        ActorService(settings, ActorStore(db)),
-        ActorIndex(()),
-        messenger,
-        DialogStore(db),
-        UserSettings(db),
-        Catalog.load(),
-        "!",
-    )
-    try:
-        a, b = _actor("@a:x", "A", offers="Dachflächen"), _actor("@b:x", "B")
-        for actor, language in zip((a, b), languages, strict=True):
-            await service.actors.save(actor)
-            if language is not None:
-                await UserSettings(db).set_language(actor.user_id, language)
-        store = service.actors.store
-        intro_id = await store.request("@a:x", "@b:x", "Solar", proposed_by=None)
-        intro = await store.get_intro(intro_id)
-        assert await service.decide(intro, True, "@b:x") == "actors.accepted_target"
-        await service.wait_background()
-        [(name, text)] = messenger.texts
-        assert name == room_name
-        for part in present:
-            assert part in text
-        for part in absent:
-            assert part not in text
-    finally:
-        await db.close()
+    service, messenger, db = rooms
+    a, b = _actor("@a:x", "A", offers="Dachflächen"), _actor("@b:x", "B")
+    for actor, language in zip((a, b), languages, strict=True):
+        await service.actors.save(actor)
+        if language is not None:
+            await UserSettings(db).set_language(actor.user_id, language)
+    store = service.actors.store
+    intro_id = await store.request("@a:x", "@b:x", "Solar", proposed_by=None)
+    intro = await store.get_intro(intro_id)
+    assert await service.decide(intro, True, "@b:x") == "actors.accepted_target"
+    await service.wait_background()
+    [(name, text)] = messenger.texts
+    assert name == room_name
+    for part in present:
+        assert part in text
+    for part in absent:
+        assert part not in text
