@@ -70,52 +70,57 @@ class LateKey:
             assert isinstance(resp, ShareGroupSessionResponse), resp
 
 
-async def test_message_answered_once_its_late_room_key_arrives(
+async def _dm_with_a_running_bot(
     make_user: Any, bot_runner: Any
-) -> None:
+) -> tuple[BotRunner, ChatUser, str]:
+    """A bot and a citizen with an encrypted DM in which one !ping was answered."""
     runner: BotRunner = bot_runner()
-    app = await runner.start()
+    await runner.start()
     citizen: ChatUser = await make_user("citizen")
     room = await citizen.dm_with(runner.user_id)
     await citizen.send(room, "!ping")
     await citizen.wait_notice(room, runner.user_id, count=1)
+    return runner, citizen, room
 
+
+async def _answered_once(runner: BotRunner, citizen: ChatUser, room: str, late: str) -> Any:
+    """Wait for the reply to `late`; then nothing may stay undecryptable or come twice."""
+    assert runner.app is not None
+    notices = await citizen.wait_notice(room, runner.user_id, count=2, within=60)
+    answer = notices[1]
+    assert answer.source["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == late
+    await _wait_undecryptable(runner.app, 0)
+    await asyncio.sleep(2)
+    assert len(citizen.notices(room, runner.user_id)) == 2  # answered once
+    return answer
+
+
+async def test_message_answered_once_its_late_room_key_arrives(
+    make_user: Any, bot_runner: Any
+) -> None:
+    runner, citizen, room = await _dm_with_a_running_bot(make_user, bot_runner)
+    assert runner.app is not None
     key = LateKey(citizen, room)
     assert runner.user_id in key.shared_with
     late = await key.send("!ping")
-    await _wait_undecryptable(app, 1)
+    await _wait_undecryptable(runner.app, 1)
     await asyncio.sleep(2)
     assert len(citizen.notices(room, runner.user_id)) == 1  # nothing to answer without the key
 
     await key.deliver()
-    notices = await citizen.wait_notice(room, runner.user_id, count=2, within=60)
-    answer = notices[1]
+    answer = await _answered_once(runner, citizen, room, late)
     assert "Pong" in answer.body
-    assert answer.source["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == late
-    await _wait_undecryptable(app, 0)
-    await asyncio.sleep(2)
-    assert len(citizen.notices(room, runner.user_id)) == 2  # answered once
 
 
 async def test_late_key_after_a_restart_still_gets_the_message_answered(
     make_user: Any, bot_runner: Any
 ) -> None:
-    runner: BotRunner = bot_runner()
-    app = await runner.start()
-    citizen: ChatUser = await make_user("citizen")
-    room = await citizen.dm_with(runner.user_id)
-    await citizen.send(room, "!ping")
-    await citizen.wait_notice(room, runner.user_id, count=1)
-
+    runner, citizen, room = await _dm_with_a_running_bot(make_user, bot_runner)
+    assert runner.app is not None
     key = LateKey(citizen, room)
     late = await key.send("!ping")
-    await _wait_undecryptable(app, 1)
+    await _wait_undecryptable(runner.app, 1)
     await runner.stop()
-    app = await runner.start()  # the wait list is gone from memory; the store remembers it
+    await runner.start()  # the wait list is gone from memory; the store remembers it
     await key.deliver()
-
-    notices = await citizen.wait_notice(room, runner.user_id, count=2, within=60)
-    assert notices[1].source["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == late
-    await _wait_undecryptable(app, 0)
-    await asyncio.sleep(2)
-    assert len(citizen.notices(room, runner.user_id)) == 2
+    await _answered_once(runner, citizen, room, late)
