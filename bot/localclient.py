@@ -126,6 +126,14 @@ class ChatUser:
         assert isinstance(resp, RoomSendResponse), resp
         return str(resp.event_id)
 
+    async def react(self, room_id: str, event_id: str, key: str) -> None:
+        """Annotate an event with a reaction (👍, ✅ …) as Element does."""
+        content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+        resp = await self.client.room_send(
+            room_id, "m.reaction", content, ignore_unverified_devices=True
+        )
+        assert isinstance(resp, RoomSendResponse), resp
+
     def notices(self, room_id: str, sender: str) -> list[Event]:
         return [
             ev

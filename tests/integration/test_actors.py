@@ -69,12 +69,7 @@ async def test_two_actors_register_and_meet_by_double_opt_in(
     assert "Anna Sonnig" in request.body
     assert anna.user_id not in request.body  # nothing private before consent
     room_of_request = next(rid for rid, ev in ben.events if ev is request)
-    accept = {
-        "m.relates_to": {"rel_type": "m.annotation", "event_id": request.event_id, "key": "✅"}
-    }
-    await ben.client.room_send(
-        room_of_request, "m.reaction", accept, ignore_unverified_devices=True
-    )
+    await ben.react(room_of_request, request.event_id, "✅")
 
     def shared_room() -> str | None:
         for room_id, room in anna.client.rooms.items():

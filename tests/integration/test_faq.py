@@ -46,13 +46,21 @@ async def test_did_you_mean_then_two_gives_the_second_candidate(
     assert second.question["de"] in notices[1].body
 
 
-async def test_unknown_question_reaches_the_manager_room(make_user: Any, bot_runner: Any) -> None:
+async def _bot_with_manager_room(
+    make_user: Any, bot_runner: Any
+) -> tuple[BotRunner, ChatUser, str]:
+    """A running bot whose manager room (created by the manager, bot invited) is joined."""
     manager: ChatUser = await make_user("manager")
     team_room = await manager.create_room()
     runner: BotRunner = bot_runner(managers=[manager.user_id], manager_room=team_room)
     await manager.client.room_invite(team_room, runner.user_id)
     await runner.start()
     await manager.wait_joined(team_room, runner.user_id)
+    return runner, manager, team_room
+
+
+async def test_unknown_question_reaches_the_manager_room(make_user: Any, bot_runner: Any) -> None:
+    runner, manager, team_room = await _bot_with_manager_room(make_user, bot_runner)
     citizen: ChatUser = await make_user("citizen")
     room = await citizen.dm_with(runner.user_id)
     await citizen.send(room, "Wann ist das Freibad in Ochtrup geöffnet?")
@@ -73,10 +81,7 @@ async def test_thumbs_up_reaction_on_an_answer_is_recorded(make_user: Any, bot_r
     room = await citizen.dm_with(runner.user_id)
     await citizen.send(room, "Muss ich mein Balkonkraftwerk anmelden?")
     [answer] = await citizen.wait_notice(room, runner.user_id)
-    reaction = {
-        "m.relates_to": {"rel_type": "m.annotation", "event_id": answer.event_id, "key": "👍"}
-    }
-    await citizen.client.room_send(room, "m.reaction", reaction, ignore_unverified_devices=True)
+    await citizen.react(room, answer.event_id, "👍")
     store = app.faq.store  # type: ignore[union-attr]
     for _ in range(100):
         if await store.feedback_totals():
@@ -88,21 +93,13 @@ async def test_thumbs_up_reaction_on_an_answer_is_recorded(make_user: Any, bot_r
 async def test_thumbs_down_in_an_encrypted_dm_puts_the_question_back_to_the_manager(
     make_user: Any, bot_runner: Any
 ) -> None:
-    manager: ChatUser = await make_user("manager")
-    team_room = await manager.create_room()
-    runner: BotRunner = bot_runner(managers=[manager.user_id], manager_room=team_room)
-    await manager.client.room_invite(team_room, runner.user_id)
-    await runner.start()
-    await manager.wait_joined(team_room, runner.user_id)
+    runner, manager, team_room = await _bot_with_manager_room(make_user, bot_runner)
     citizen: ChatUser = await make_user("citizen")
     room = await citizen.dm_with(runner.user_id)
     question = "Muss ich mein Balkonkraftwerk bei der Hausratversicherung melden?"
     await citizen.send(room, question)
     [answer] = await citizen.wait_notice(room, runner.user_id)
-    reaction = {
-        "m.relates_to": {"rel_type": "m.annotation", "event_id": answer.event_id, "key": "👎"}
-    }
-    await citizen.client.room_send(room, "m.reaction", reaction, ignore_unverified_devices=True)
+    await citizen.react(room, answer.event_id, "👎")
     notices = await citizen.wait_notice(room, runner.user_id, count=2)
     assert "Rückmeldung" in notices[1].body
     [note] = await manager.wait_notice(team_room, runner.user_id)

@@ -50,10 +50,7 @@ async def test_export_then_forget_leaves_no_row_with_the_user(
         await citizen.send(dm, text)
         await citizen.wait_notice(dm, runner.user_id, count=n)
     answer = citizen.notices(dm, runner.user_id)[3]
-    reaction = {
-        "m.relates_to": {"rel_type": "m.annotation", "event_id": answer.event_id, "key": "👍"}
-    }
-    await citizen.client.room_send(dm, "m.reaction", reaction, ignore_unverified_devices=True)
+    await citizen.react(dm, answer.event_id, "👍")
 
     team = await manager.room_with(runner.user_id)
     await manager.send(team, "!ankuendigen mobilitaet Radtour am Sonntag")
