@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +16,27 @@ from bot.localserver import LocalSynapse
 from tests.harness import PASSWORD, BotRunner, ChatUser, bot_config, unique
 
 
+@asynccontextmanager
+async def _bot_in_a_room(
+    hs: LocalSynapse, tmp_path: Path
+) -> AsyncIterator[tuple[BotRunner, ChatUser, str]]:
+    """A running bot on the test's own homeserver and a citizen sharing a room with it."""
+    localpart = unique("klimabot")
+    hs.register(localpart, PASSWORD)
+    runner = BotRunner(bot_config(hs, tmp_path / "bot", localpart))
+    await runner.start()
+    citizen = await ChatUser.create(hs, "citizen", tmp_path / "citizen", PASSWORD)
+    try:
+        yield runner, citizen, await citizen.room_with(runner.user_id)
+    finally:
+        await citizen.close()
+        await runner.stop()
+
+
 async def test_bot_recovers_after_homeserver_is_down_for_10_seconds(
     own_synapse: LocalSynapse, tmp_path: Path
 ) -> None:
-    localpart = unique("klimabot")
-    own_synapse.register(localpart, PASSWORD)
-    runner = BotRunner(bot_config(own_synapse, tmp_path / "bot", localpart))
-    await runner.start()
-    citizen = await ChatUser.create(own_synapse, "citizen", tmp_path / "citizen", PASSWORD)
-    try:
-        room = await citizen.room_with(runner.user_id)
-
+    async with _bot_in_a_room(own_synapse, tmp_path) as (runner, citizen, room):
         await asyncio.to_thread(own_synapse.stop)
         await asyncio.sleep(10)
         assert runner.app is not None
@@ -37,21 +49,12 @@ async def test_bot_recovers_after_homeserver_is_down_for_10_seconds(
         assert runner.app.transport is not None
         assert runner.app.transport.last_sync is not None
         assert runner.app.transport.last_sync > restarted
-    finally:
-        await citizen.close()
-        await runner.stop()
 
 
 async def test_homeserver_going_away_while_catching_up_loses_no_question(
     own_synapse: LocalSynapse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    localpart = unique("klimabot")
-    own_synapse.register(localpart, PASSWORD)
-    runner = BotRunner(bot_config(own_synapse, tmp_path / "bot", localpart))
-    await runner.start()
-    citizen = await ChatUser.create(own_synapse, "citizen", tmp_path / "citizen", PASSWORD)
-    try:
-        room = await citizen.room_with(runner.user_id)
+    async with _bot_in_a_room(own_synapse, tmp_path) as (runner, citizen, room):
         await runner.stop()
         # More events than one sync carries (50): the bot must page back to find the question.
         asked = await citizen.send(room, "!ping")
@@ -82,6 +85,3 @@ async def test_homeserver_going_away_while_catching_up_loses_no_question(
         assert "Pong" in answer.body
         await asyncio.sleep(3)
         assert len(citizen.notices(room, runner.user_id)) == 1
-    finally:
-        await citizen.close()
-        await runner.stop()
