@@ -100,7 +100,7 @@ def _router(db: Database, faq: FaqSettings, replier: ConsoleReplier) -> Router:
         faq=service,
     )
     return Router(
-        catalog=Catalog.load(),
+        catalog=replier.catalog,  # loaded once, for the replies and the router
         settings=RouterSettings("!", "de", 4000, frozenset({CONSOLE_USER})),
         replier=replier,
         limiter=RateLimiter(10_000, 1.0, time.monotonic),
