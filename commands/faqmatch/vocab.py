@@ -150,10 +150,7 @@ class Vocabulary:
                         if position < n and position not in reached and word.startswith(fuge, end):
                             reached[position] = parts
                             rest = word[position:]
-                            long = len(rest) >= MIN_STEM_PART
-                            if len(rest) >= MIN_PART and (
-                                rest in surfaces or (long and rest in stem_set)
-                            ):
+                            if len(rest) >= MIN_PART and self._part_ok(rest):
                                 return (*parts, rest)
                             following.append(position)
             frontier = following
