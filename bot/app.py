@@ -6,47 +6,31 @@ import asyncio
 import logging
 import time
 
+from bot.datadir import secure_data_dir
 from bot.events import EventHandler
 from bot.jobs import Jobs
 from bot.matrix import MatrixTransport, StartupError
 from bot.messenger import MatrixMessenger
 from bot.outbox import Outbox
 from bot.replies import MatrixReplier
-from commands import FEATURE_MODULES
-from commands.actors import REGISTER_KIND, ActorService, register_step
-from commands.broadcast import CONFIRM_KIND, Broadcaster, TopicIndex, confirm_announcement
+from bot.roomalias import manager_room_id
+from bot.secretbox import SealedState
+from bot.wiring import ServiceSettings, build_services
 from commands.context import Health
-from commands.dialogs import Dialogs
 from commands.faq import FaqService
 from commands.formatting import render, to_plain
 from commands.i18n import Catalog
-from commands.introductions import ANSWER_KIND, NetworkService
-from commands.matching import ActorIndex
-from commands.measures import MeasureService
-from commands.network import answer_by_reaction, answer_step
-from commands.privacy import FORGET_KIND, confirm_forget
+from commands.network import answer_by_reaction
 from commands.ratelimit import RateLimiter
-from commands.registry import Registry
 from commands.router import Router, RouterSettings
-from commands.schedule import ScheduleService
-from commands.services import Services
+from commands.services import Services, require
 from commands.subscriptions import subscribe_by_reaction
 from commands.version import VERSION
-from config.faq import FaqError, load_synonyms, load_topics
-from config.measures import MeasuresError, load_measures
+from config.faq import FaqError
+from config.measures import MeasuresError
 from config.settings import Config
-from store.actors import ActorStore
-from store.broadcasts import BroadcastStore
 from store.db import Database
-from store.dialogs import DialogStore
 from store.events import HandledEvents, UndecryptableEvents
-from store.faq import FaqStore
-from store.measures import MeasureStore
-from store.privacy import PrivacyStore
-from store.schedules import ScheduleStore
-from store.state import BotState
-from store.subscriptions import SubscriptionStore
-from store.users import UserSettings
 
 __all__ = ["App"]
 
@@ -72,14 +56,19 @@ class App:
 
     async def start(self) -> None:
         """Open the store, log in, start syncing, delivering and the scheduler."""
+        secure_data_dir(self.config.data_dir)
         self.db = await Database.open(self.config.database_path)
         self._undecryptable = UndecryptableEvents(self.db)
-        self.faq, measures, topics = self._load_curated_data(self.db)
-        await measures.seed()
-        self.transport = MatrixTransport(self.config, BotState(self.db))
+        self.services = self._services(self.db)
+        self.faq = self.services.faq
+        await require(self.services.measures).seed()
+        state = SealedState(self.db, self.config.matrix.pickle_key)
+        self.transport = MatrixTransport(self.config, state)
         await self.transport.connect()
+        if self.faq is not None:
+            room = self.config.bot.manager_room
+            self.faq.manager_room = await manager_room_id(self.transport.client, room)
         self.replier = MatrixReplier(self.transport.client)
-        self.services = self._services(self.db, self.replier, measures, topics)
         router = self._router(self.replier, self.services)
         handler = EventHandler(
             client=self.transport.client,
@@ -96,57 +85,17 @@ class App:
         await self._start_jobs(router.limiter, self.services)
         log.info("Klimabot %s running as %s", VERSION, self.config.matrix.user_id)
 
-    def _load_curated_data(self, db: Database) -> tuple[FaqService, MeasureService, TopicIndex]:
-        faq_settings = self.config.faq
+    def _services(self, db: Database) -> Services:
+        async def notify(room: str, text: str) -> None:
+            assert self.replier is not None  # scheduled posts fire only after start()
+            await self.replier.notice(room, to_plain(text), render(text))
+
         try:
-            faq = FaqService(faq_settings, FaqStore(db), self.config.bot.manager_room)
-            topics = TopicIndex(load_topics(faq_settings.topics_file))
-            slugs = frozenset(t.slug for t in topics.topics)
-            catalogue = load_measures(self.config.broadcast.measures_file, slugs)
+            return build_services(
+                db, ServiceSettings.from_config(self.config), self.catalog, self, notify
+            )
         except (FaqError, MeasuresError) as exc:
             raise StartupError(f"curated data cannot be loaded: {exc}") from None
-        return faq, MeasureService(catalogue, MeasureStore(db)), topics
-
-    def _services(
-        self, db: Database, replier: MatrixReplier, measures: MeasureService, topics: TopicIndex
-    ) -> Services:
-        broadcaster = Broadcaster(
-            BroadcastStore(db),
-            SubscriptionStore(db),
-            UserSettings(db),
-            self.catalog,
-            topics,
-            self.config.broadcast.topic_rooms,
-            self.config.bot.command_prefix,
-        )
-
-        async def notify(room: str, text: str) -> None:
-            await replier.notice(room, to_plain(text), render(text))
-
-        schedules = ScheduleService(
-            ScheduleStore(db), broadcaster, self.catalog, notify, self.config.broadcast.grace
-        )
-        return Services(
-            registry=Registry.from_modules(FEATURE_MODULES),
-            users=UserSettings(db),
-            health=self,
-            clock=time.time,
-            faq=self.faq,
-            dialogs=Dialogs(
-                DialogStore(db),
-                {
-                    CONFIRM_KIND: confirm_announcement,
-                    FORGET_KIND: confirm_forget,
-                    REGISTER_KIND: register_step,
-                    ANSWER_KIND: answer_step,
-                },
-            ),
-            broadcaster=broadcaster,
-            measures=measures,
-            schedules=schedules,
-            privacy=PrivacyStore(db),
-            actors=ActorService(self.config.actors, ActorStore(db)),
-        )
 
     def _router(self, replier: MatrixReplier, services: Services) -> Router:
         bot = self.config.bot
@@ -185,19 +134,11 @@ class App:
 
     async def _start_network(self, db: Database, services: Services, outbox: Outbox) -> None:
         assert self.transport is not None
-        assert services.actors is not None
-        messenger = MatrixMessenger(self.transport.client, outbox, self.config.matrix.encryption)
-        synonyms = load_synonyms(self.config.faq.synonyms_file)
-        services.network = NetworkService(
-            services.actors,
-            ActorIndex(synonyms),
-            messenger,
-            DialogStore(db),
-            UserSettings(db),
-            self.catalog,
-            self.config.bot.command_prefix,
+        network = require(services.network)
+        network.messenger = MatrixMessenger(
+            self.transport.client, outbox, self.config.matrix.encryption
         )
-        await services.network.load()
+        await network.load()
 
     async def _start_jobs(self, limiter: RateLimiter, services: Services) -> None:
         assert self.db is not None

@@ -40,7 +40,10 @@ __all__ = [
     "MatrixSettings",
     "RateLimit",
     "Secret",
+    "config_notes",
     "load_config",
+    "default_actor_settings",
+    "default_broadcast_settings",
     "default_faq_settings",
     "parse_config",
     "shipped_config_dir",
@@ -293,6 +296,20 @@ def default_faq_settings() -> FaqSettings:
     return faq
 
 
+def default_broadcast_settings() -> BroadcastSettings:
+    """Broadcast defaults with the shipped measures (for `klimabot chat` without a config)."""
+    broadcast = _broadcast(Section({}, "broadcast", []), Path.cwd())
+    assert broadcast is not None
+    return broadcast
+
+
+def default_actor_settings() -> ActorSettings:
+    """Actor network defaults (for `klimabot chat` without a config)."""
+    actors = _actors(Section({}, "actors", []))
+    assert actors is not None
+    return actors
+
+
 def _faq(sec: Section, base_dir: Path) -> FaqSettings | None:
     shipped = shipped_config_dir()
     paths = {}
@@ -374,13 +391,39 @@ def _bot(sec: Section) -> BotSettings | None:
     max_age = read_duration(sec, "max_event_age", "24h")
     max_len = read_positive(sec, "max_message_length", 4000, int)
     limit = _rate_limit(sec.section("rate_limit"))
-    manager_room = sec.get("manager_room", str, default=None)
-    if manager_room is not None and not ROOM.match(manager_room):
-        sec.error("manager_room", "must be a room ID (!id:server) or alias (#name:server)")
+    manager_room = _manager_room(sec)
     sec.check_unknown()
     if prefix is None or language is None or max_age is None or max_len is None or limit is None:
         return None
     return BotSettings(prefix, language, max_age, max_len, limit, manager_room)
+
+
+def _manager_room(sec: Section) -> str | None:
+    room = sec.get("manager_room", str, default=None)
+    if room is None:
+        return None
+    if not ROOM.match(room):
+        sec.error(
+            "manager_room",
+            f"must be a room ID (!abc123:ochtrup.de) or an alias (#klimaschutz-team:ochtrup.de), "
+            f"not {room!r}",
+        )
+    elif PLACEHOLDER.search(room):
+        sec.error("manager_room", "still the example value; put in your team room's alias or ID")
+    return room
+
+
+def config_notes(config: Config) -> list[str]:
+    """What `check-config` cannot verify offline, for the operator to know."""
+    notes = []
+    room = config.bot.manager_room
+    if room is not None and room.startswith("#"):
+        notes.append(
+            f"bot.manager_room: {room} is an alias; the bot resolves it (and joins the room) "
+            "when it starts, check-config does not ask the homeserver. If that fails, the log "
+            "says so and the bot runs without a manager room."
+        )
+    return notes
 
 
 def _rate_limit(sec: Section) -> RateLimit | None:

@@ -1,0 +1,156 @@
+"""One builder for the handlers' Services, used by the bot, `klimabot chat` and the tests.
+
+Before this, bot/app.py, bot/chat.py and the test fakes each assembled Services by hand, so the
+console and the tests ran with features missing (`!registrieren` hit an assert in the console).
+Everything here is transport-free: the Matrix parts (outbox, messenger) are attached by the caller.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from commands import FEATURE_MODULES
+from commands.actors import REGISTER_KIND, ActorService, register_step
+from commands.broadcast import CONFIRM_KIND, Broadcaster, TopicIndex, confirm_announcement
+from commands.context import HealthSource
+from commands.dialogs import DialogHandler, Dialogs
+from commands.faq import FaqService
+from commands.i18n import Catalog
+from commands.introductions import ANSWER_KIND, Messenger, NetworkService
+from commands.matching import ActorIndex
+from commands.measures import MeasureService
+from commands.network import answer_step
+from commands.privacy import FORGET_KIND, confirm_forget
+from commands.registry import Registry
+from commands.schedule import ScheduleService
+from commands.services import Services
+from config.faq import load_synonyms, load_topics
+from config.measures import load_measures
+from config.settings import (
+    ActorSettings,
+    BroadcastSettings,
+    Config,
+    FaqSettings,
+    default_actor_settings,
+    default_broadcast_settings,
+    default_faq_settings,
+)
+from store.actors import ActorStore
+from store.broadcasts import BroadcastStore
+from store.db import Database
+from store.dialogs import DialogStore
+from store.faq import FaqStore
+from store.measures import MeasureStore
+from store.privacy import PrivacyStore
+from store.schedules import ScheduleStore
+from store.subscriptions import SubscriptionStore
+from store.users import UserSettings
+
+__all__ = ["DIALOG_HANDLERS", "ServiceSettings", "build_services"]
+
+# Every dialogue kind and the handler that takes the user's next message.
+DIALOG_HANDLERS: dict[str, DialogHandler] = {
+    CONFIRM_KIND: confirm_announcement,
+    FORGET_KIND: confirm_forget,
+    REGISTER_KIND: register_step,
+    ANSWER_KIND: answer_step,
+}
+
+Notify = Callable[[str, str], Awaitable[None]]  # (room, light-Markdown text)
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """The parts of the config that the handlers use."""
+
+    faq: FaqSettings
+    broadcast: BroadcastSettings
+    actors: ActorSettings
+    prefix: str = "!"
+    manager_room: str | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> ServiceSettings:
+        """The handlers' settings of a loaded config."""
+        return cls(
+            config.faq,
+            config.broadcast,
+            config.actors,
+            config.bot.command_prefix,
+            config.bot.manager_room,
+        )
+
+    @classmethod
+    def defaults(cls, faq: FaqSettings | None = None) -> ServiceSettings:
+        """Shipped curated data and default settings (console, tests)."""
+        return cls(
+            faq or default_faq_settings(),
+            default_broadcast_settings(),
+            default_actor_settings(),
+        )
+
+
+class _NotConnected:
+    """Stands in until the transport attaches the real messenger (bot/app.py)."""
+
+    async def direct(self, user_id: str, plain: str, html: str) -> tuple[str, str]:
+        raise RuntimeError("no messenger attached yet")
+
+    async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
+        raise RuntimeError("no messenger attached yet")
+
+
+def build_services(
+    db: Database,
+    settings: ServiceSettings,
+    catalog: Catalog,
+    health: HealthSource,
+    notify: Notify,
+    messenger: Messenger | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Services:
+    """Every service the handlers use, on one database; raises FaqError/MeasuresError."""
+    faq = FaqService(settings.faq, FaqStore(db), settings.manager_room, clock=clock)
+    topics = TopicIndex(load_topics(settings.faq.topics_file))
+    slugs = frozenset(t.slug for t in topics.topics)
+    measures = MeasureService(
+        load_measures(settings.broadcast.measures_file, slugs), MeasureStore(db)
+    )
+    broadcaster = Broadcaster(
+        BroadcastStore(db),
+        SubscriptionStore(db),
+        UserSettings(db),
+        catalog,
+        topics,
+        settings.broadcast.topic_rooms,
+        settings.prefix,
+        clock=clock,
+    )
+    actors = ActorService(settings.actors, ActorStore(db))
+    return Services(
+        registry=Registry.from_modules(FEATURE_MODULES),
+        users=UserSettings(db),
+        health=health,
+        clock=clock,
+        faq=faq,
+        dialogs=Dialogs(DialogStore(db), DIALOG_HANDLERS),
+        broadcaster=broadcaster,
+        measures=measures,
+        schedules=ScheduleService(
+            ScheduleStore(db), broadcaster, catalog, notify, settings.broadcast.grace, clock
+        ),
+        privacy=PrivacyStore(db),
+        actors=actors,
+        network=NetworkService(
+            actors,
+            ActorIndex(load_synonyms(settings.faq.synonyms_file)),
+            messenger or _NotConnected(),
+            DialogStore(db),
+            UserSettings(db),
+            catalog,
+            settings.prefix,
+            clock,
+        ),
+    )
