@@ -18,10 +18,9 @@ from commands.context import HealthSource
 from commands.dialogs import DialogHandler, Dialogs
 from commands.faq import FaqService
 from commands.i18n import Catalog
-from commands.introductions import ANSWER_KIND, Messenger, NetworkService
+from commands.introductions import Messenger, NetworkService
 from commands.matching import ActorIndex
 from commands.measures import MeasureService
-from commands.network import answer_step
 from commands.privacy import FORGET_KIND, confirm_forget
 from commands.registry import Registry
 from commands.schedule import ScheduleService
@@ -55,7 +54,6 @@ DIALOG_HANDLERS: dict[str, DialogHandler] = {
     CONFIRM_KIND: confirm_announcement,
     FORGET_KIND: confirm_forget,
     REGISTER_KIND: register_step,
-    ANSWER_KIND: answer_step,
 }
 
 Notify = Callable[[str, str], Awaitable[None]]  # (room, light-Markdown text)
@@ -147,7 +145,6 @@ def build_services(
             actors,
             ActorIndex(load_synonyms(settings.faq.synonyms_file)),
             messenger or _NotConnected(),
-            DialogStore(db),
             UserSettings(db),
             catalog,
             settings.prefix,

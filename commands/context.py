@@ -35,6 +35,8 @@ class Message:
     reply_to: str
     thread_root: str | None = None
     mentions_bot: bool = False
+    # The event this message answers with a rich reply (Element's "Reply"), if any.
+    in_reply_to: str | None = None
 
 
 @dataclass(frozen=True)

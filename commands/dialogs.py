@@ -1,20 +1,34 @@
-"""Multi-step conversations (confirmations, guided questions) that survive restarts.
+"""Multi-step conversations (confirmations, guided questions) that survive restarts, and the
+answers to requests other people put to a user.
 
 A feature registers a handler per dialogue kind; while a dialogue is open for a user in a room,
-their next message there (unless it is a prefixed command) goes to that handler.
+their next message there (unless it is a prefixed command) goes to that handler. Requests from
+other people (introductions) never take that slot: they stay pending on their own, and a "ja" is
+matched to one only when it cannot mean anything else (see `Dialogs.expects`).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from commands.context import Context
+from commands.context import Context, Message
 from commands.registry import command
 from store.dialogs import Dialog, DialogStore
 
-__all__ = ["DIALOG_TTL_SECONDS", "DialogHandler", "Dialogs", "abbrechen", "is_no", "is_yes"]
+__all__ = [
+    "DIALOG_TTL_SECONDS",
+    "DialogHandler",
+    "Dialogs",
+    "Request",
+    "Requests",
+    "abbrechen",
+    "is_no",
+    "is_yes",
+]
 
 # A dialogue nobody answered for this long is forgotten (the next message is handled normally).
 DIALOG_TTL_SECONDS = 7 * 24 * 3600.0
@@ -23,16 +37,66 @@ DialogHandler = Callable[[Context, Dialog, str], Awaitable[None]]
 
 _YES = {"ja", "j", "yes", "y", "ok", "okay", "jawohl", "gerne", "✅", "👍"}
 _NO = {"nein", "n", "no", "nee", "abbrechen", "cancel", "❌", "👎"}
+# "abbrechen" ends the user's own dialogue; it never turns down someone else's request.
+_CANCEL = {"abbrechen", "cancel"}
+# "ja 3", "nein Nr. 3", "yes #3": an answer to the request with that number.
+_NUMBERED = re.compile(r"^(\S+?)\s*(?:nr\.?|no\.?|#)?\s*(\d{1,9})$", re.IGNORECASE)
 
 
 def is_yes(text: str) -> bool:
     """True for 'ja', 'yes', ✅ and friends."""
-    return text.strip().lower().rstrip("!.") in _YES
+    return _word(text) in _YES
 
 
 def is_no(text: str) -> bool:
     """True for 'nein', 'no', ❌ and friends."""
-    return text.strip().lower().rstrip("!.") in _NO
+    return _word(text) in _NO
+
+
+def _word(text: str) -> str:
+    return text.strip().lower().rstrip("!.")
+
+
+def _yes_or_no(text: str) -> bool | None:
+    """True/False for an answer to a request, None for anything else."""
+    word = _word(text)
+    if word in _YES:
+        return True
+    return False if word in _NO - _CANCEL else None
+
+
+@dataclass(frozen=True)
+class Request:
+    """A question another person put to the user (e.g. an introduction), answered ja/nein."""
+
+    number: int
+    name: str  # who asks, as they call themselves
+
+
+class Requests(Protocol):
+    """The open requests of a feature (implemented by commands/introductions.py)."""
+
+    async def requests_waiting(self, user_id: str) -> list[Request]:
+        """Requests shown to the user that still wait for their answer, oldest first."""
+
+    async def request_numbered(self, user_id: str, number: int) -> Request | None:
+        """The user's request with this number (open or not), if it is theirs to answer."""
+
+    async def request_at(self, user_id: str, event_id: str) -> Request | None:
+        """The user's request whose message is `event_id` (open or not)."""
+
+    async def answer_request(self, request: Request, yes: bool, responder: str) -> str | None:
+        """Apply the answer; the catalog key to reply with, None if no longer open."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a message answers: the own dialogue, one request, or it is unclear which request."""
+
+    dialog: Dialog | None = None
+    request: Request | None = None
+    yes: bool | None = None
+    choices: tuple[Request, ...] = ()
 
 
 class Dialogs:
@@ -52,6 +116,53 @@ class Dialogs:
             return None
         return dialog
 
+    async def expects(self, message: Message, requests: Requests | None) -> bool:
+        """True if `message` answers the sender's own dialogue here or a request to them."""
+        return await self._target(message, requests) is not None
+
+    async def answer(self, ctx: Context, text: str, requests: Requests | None) -> None:
+        """Pass the user's message to what it answers (see `_target` for the order)."""
+        target = await self._target(ctx.message, requests)
+        if target is None:
+            return
+        if target.choices:
+            await _ask_which(ctx, target.choices)
+        elif target.request is not None:
+            assert requests is not None
+            await _answer_request(ctx, requests, target)
+        elif target.dialog is not None:
+            await self.handle(ctx, target.dialog, text)
+        else:
+            await ctx.reply_key("dialog.no_request")
+
+    async def _target(self, message: Message, requests: Requests | None) -> _Target | None:
+        """A reply to a request's message, then "ja <Nr.>", then the own dialogue here, then
+        (in a DM) a bare ja/nein: to the one open request, or the question which one."""
+        own = await self.pending(message.sender, message.room_id)
+        if requests is None:
+            return None if own is None else _Target(dialog=own)
+        sender, body = message.sender, message.body.strip()
+        if isinstance(message.in_reply_to, str) and message.in_reply_to:
+            request = await requests.request_at(sender, message.in_reply_to)
+            if request is not None:
+                return _Target(request=request, yes=_yes_or_no(body))
+        numbered = _NUMBERED.match(body)
+        yes = _yes_or_no(numbered.group(1) if numbered else body)
+        if numbered and yes is not None and message.is_direct:
+            request = await requests.request_numbered(sender, int(numbered.group(2)))
+            if request is not None:
+                return _Target(request=request, yes=yes)
+        if own is not None:
+            return _Target(dialog=own)
+        if yes is None or not message.is_direct:
+            return None
+        waiting = await requests.requests_waiting(sender)
+        if len(waiting) == 1 and not numbered:
+            return _Target(request=waiting[0], yes=yes)
+        if waiting:
+            return _Target(choices=tuple(waiting))
+        return _Target() if numbered else None
+
     async def handle(self, ctx: Context, dialog: Dialog, text: str) -> None:
         """Pass the user's answer to the dialogue's handler."""
         await self._handlers[dialog.kind](ctx, dialog, text)
@@ -63,6 +174,29 @@ class Dialogs:
     async def close(self, ctx: Context) -> bool:
         """End the sender's dialogue in this room."""
         return await self.store.close(ctx.message.sender, ctx.message.room_id)
+
+
+async def _answer_request(ctx: Context, requests: Requests, target: _Target) -> None:
+    request = target.request
+    assert request is not None
+    if target.yes is None:
+        await ctx.reply_key("dialog.request_yes_or_no", number=request.number)
+        return
+    key = await requests.answer_request(request, target.yes, ctx.message.sender)
+    if key is None:
+        await ctx.reply_key("dialog.request_closed", number=request.number)
+        return
+    # Say which request the answer went to, also when the user named it: no guessing.
+    which = "dialog.request_accepted" if target.yes else "dialog.request_declined"
+    said = ctx.t(which, number=request.number, name=request.name)
+    await ctx.reply(said + " " + ctx.t(key, prefix=ctx.prefix))
+
+
+async def _ask_which(ctx: Context, choices: tuple[Request, ...]) -> None:
+    lines = [ctx.t("dialog.which_request")]
+    lines += [ctx.t("dialog.request_line", number=r.number, name=r.name) for r in choices]
+    lines.append(ctx.t("dialog.which_hint", number=choices[0].number))
+    await ctx.reply("\n".join(lines))
 
 
 @command("abbrechen", aliases=("cancel",))

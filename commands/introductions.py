@@ -12,27 +12,26 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 from commands.actors import ActorService
+from commands.dialogs import Request
 from commands.formatting import render, to_plain
 from commands.i18n import Catalog
 from commands.matching import ActorIndex, ActorProfile
 from store.actors import Actor, Introduction
-from store.dialogs import DialogStore
 from store.users import UserSettings
 
 __all__ = [
-    "ANSWER_KIND",
     "INACTIVE_GRACE_SECONDS",
     "MAX_OPEN_REQUESTS",
     "REQUEST_TTL_SECONDS",
     "Messenger",
     "NetworkService",
+    "may_answer",
     "plain_profile",
     "profile_of",
 ]
 
 log = logging.getLogger(__name__)
 
-ANSWER_KIND = "intro_answer"
 MAX_OPEN_REQUESTS = 5
 REQUEST_TTL_SECONDS = 14 * 24 * 3600.0
 INACTIVE_GRACE_SECONDS = 30 * 24 * 3600.0
@@ -69,7 +68,6 @@ class NetworkService:
         actors: ActorService,
         index: ActorIndex,
         messenger: Messenger,
-        dialogs: DialogStore,
         users: UserSettings,
         catalog: Catalog,
         prefix: str,
@@ -78,7 +76,6 @@ class NetworkService:
         self.actors = actors
         self.index = index
         self.messenger = messenger
-        self.dialogs = dialogs
         self.users = users
         self.catalog = catalog
         self.prefix = prefix
@@ -104,10 +101,10 @@ class NetworkService:
             log.error("introduction work failed", exc_info=task.exception())
 
     async def send_request(self, intro_id: int, target: str, plain: str, html: str) -> None:
-        """DM the target and wait for their yes/no there (or a reaction on the DM)."""
-        room_id, event_id = await self.messenger.direct(target, plain, html)
+        """DM the target; the request waits in its own row, never in the target's dialogue
+        slot, so it cannot take over a "ja" the target owes to their own confirmation."""
+        _, event_id = await self.messenger.direct(target, plain, html)
         await self.actors.store.set_request_event(intro_id, event_id)
-        await self.dialogs.open(target, room_id, ANSWER_KIND, {"intro": intro_id})
 
     async def load(self) -> None:
         """Build the index from the stored profiles."""
@@ -195,14 +192,47 @@ class NetworkService:
                 "actors.request_dm",
                 profile=plain_profile(self.catalog, await self.language_of(me.user_id), other),
                 reason=reason,
+                number=intro_id,
             )
-            room_id, event_id = await self.messenger.direct(me.user_id, plain, html)
+            _, event_id = await self.messenger.direct(me.user_id, plain, html)
             store = self.actors.store
             if side == "requester":
                 await store.set_requester_event(intro_id, event_id)
             else:
                 await store.set_request_event(intro_id, event_id)
-            await self.dialogs.open(me.user_id, room_id, ANSWER_KIND, {"intro": intro_id})
+
+    async def requests_waiting(self, user_id: str) -> list[Request]:
+        """Requests DMed to the user that still wait for their answer, oldest first."""
+        waiting = await self.actors.store.awaiting_answer(user_id)
+        return [await self._as_request(intro, user_id) for intro in waiting]
+
+    async def request_numbered(self, user_id: str, number: int) -> Request | None:
+        """The request with this number, if it is the user's to answer (open or not)."""
+        intro = await self.actors.store.get_intro(number)
+        if intro is None or not may_answer(intro, user_id):
+            return None
+        return await self._as_request(intro, user_id)
+
+    async def request_at(self, user_id: str, event_id: str) -> Request | None:
+        """The request whose DM to the user is `event_id` (open or not)."""
+        intro = await self.actors.store.by_request_event(event_id)
+        if intro is None or not may_answer(intro, user_id):
+            return None
+        return await self._as_request(intro, user_id)
+
+    async def answer_request(self, request: Request, yes: bool, responder: str) -> str | None:
+        """The responder's ja/nein by text; the catalog key to reply with, None if the
+        request is no longer open."""
+        intro = await self.actors.store.get_intro(request.number)
+        if intro is None or intro.status != "open" or not may_answer(intro, responder):
+            return None
+        return await self.decide(intro, yes, responder)
+
+    async def _as_request(self, intro: Introduction, user_id: str) -> Request:
+        other = await self.actors.store.get(
+            intro.requester if user_id == intro.target else intro.target
+        )
+        return Request(intro.id, other.name if other is not None else "–")
 
     async def weekly_new_actors(self) -> int:
         """DM opted-in actors the new actors of the past week who match them; none if none."""
@@ -254,6 +284,11 @@ class NetworkService:
                 self.spawn(self._tell(intro.requester, "actors.declined_requester"))
                 count += 1
         return count
+
+
+def may_answer(intro: Introduction, user_id: str) -> bool:
+    """The target answers a request; for a manager's proposal the requester side does too."""
+    return user_id == intro.target or (intro.proposed_by is not None and user_id == intro.requester)
 
 
 def plain_profile(catalog: Catalog, language: str, actor: Actor) -> str:

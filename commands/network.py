@@ -6,11 +6,11 @@ from collections import Counter
 
 from commands.actors import ActorService, current_actor
 from commands.context import Context, Reaction, Role
-from commands.dialogs import is_no, is_yes
 from commands.errors import CommandError
 from commands.introductions import (
     MAX_OPEN_REQUESTS,
     NetworkService,
+    may_answer,
     plain_profile,
     profile_of,
 )
@@ -18,12 +18,10 @@ from commands.matching import Suggestion
 from commands.registry import command
 from commands.services import require
 from store.actors import Actor, Introduction
-from store.dialogs import Dialog
 
 __all__ = [
     "answer_by_reaction",
     "reason_text",
-    "answer_step",
     "blockieren",
     "netzwerk",
     "neue_akteure",
@@ -118,29 +116,10 @@ async def _request(ctx: Context, me: Actor, choice: str) -> None:
         "actors.request_dm",
         profile=plain_profile(network.catalog, await network.language_of(target.user_id), me),
         reason=reason,
+        number=intro_id,
     )
     network.spawn(network.send_request(intro_id, target.user_id, plain, html))
     await ctx.reply_key("actors.requested", name=target.name)
-
-
-async def answer_step(ctx: Context, dialog: Dialog, text: str) -> None:
-    """The target's 'ja'/'nein' to an introduction request (in their DM)."""
-    network = _network(ctx)
-    intro = await network.actors.store.get_intro(int(dialog.data["intro"]))
-    if intro is None or intro.status != "open" or not _may_answer(intro, ctx.message.sender):
-        await network.dialogs.close(ctx.message.sender, ctx.message.room_id)
-        await ctx.reply_key("actors.no_open_request")
-        return
-    if not (is_yes(text) or is_no(text)):
-        await ctx.reply_key("dialog.yes_or_no", prefix=ctx.prefix)
-        return
-    await network.dialogs.close(ctx.message.sender, ctx.message.room_id)
-    await _answer(ctx, network, intro, is_yes(text))
-
-
-def _may_answer(intro: Introduction, user_id: str) -> bool:
-    """The target answers a request; for a manager's proposal the requester side does too."""
-    return user_id == intro.target or (intro.proposed_by is not None and user_id == intro.requester)
 
 
 async def _answer(ctx: Context, network: NetworkService, intro: Introduction, yes: bool) -> None:
@@ -150,16 +129,19 @@ async def _answer(ctx: Context, network: NetworkService, intro: Introduction, ye
 
 
 async def answer_by_reaction(ctx: Context, reaction: Reaction) -> bool:
-    """✅ / ❌ on the request DM answers it."""
+    """✅ / ❌ on the request DM answers it (and leaves the user's own dialogue alone).
+
+    Answers by text ("ja", "ja <Nr.>", a reply to the request) go through
+    `commands.dialogs.Dialogs`, which asks NetworkService for the open requests.
+    """
     network = ctx.services.network
     if network is None:
         return False
     intro = await network.actors.store.by_request_event(reaction.target)
     key = reaction.key
-    if intro is None or not _may_answer(intro, reaction.sender) or intro.status != "open":
+    if intro is None or not may_answer(intro, reaction.sender) or intro.status != "open":
         return False
     if key.startswith(_ACCEPT) or key.startswith(_DECLINE):
-        await network.dialogs.close(reaction.sender, reaction.room_id)
         await _answer(ctx, network, intro, key.startswith(_ACCEPT))
         return True
     return False

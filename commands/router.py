@@ -100,7 +100,7 @@ class Router:
         if body.startswith(prefix):
             return Route("command", body[len(prefix) :].strip())
         dialogs = self.services.dialogs
-        if dialogs is not None and await dialogs.pending(message.sender, message.room_id):
+        if dialogs is not None and await dialogs.expects(message, self.services.network):
             return Route("dialog", body)
         talk = self.conversation
         mode = "off" if talk is None or message.is_direct else await talk.room_mode(message.room_id)
@@ -221,9 +221,8 @@ class Router:
     async def _continue_dialog(self, ctx: Context, text: str) -> None:
         dialogs = self.services.dialogs
         assert dialogs is not None
-        dialog = await dialogs.pending(ctx.message.sender, ctx.message.room_id)
-        if dialog is not None:
-            await dialogs.handle(ctx, dialog, text)
+        # The user's own dialogue, or an answer to a request someone else made (introductions).
+        await dialogs.answer(ctx, text, self.services.network)
 
     async def _not_a_command(self, ctx: Context, word: str) -> None:
         suggestions = self.services.registry.suggestions(word, ctx.role) if word else []

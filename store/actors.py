@@ -239,6 +239,17 @@ class ActorStore:
         )
         return [_intro(r) for r in rows]
 
+    async def awaiting_answer(self, user_id: str) -> list[Introduction]:
+        """Open introductions whose request DM reached `user_id` and that still wait for
+        their answer (the requester side only for a manager's proposal), oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM introductions WHERE status = 'open' AND ("
+            "(target = ? AND target_ok = 0 AND request_event IS NOT NULL) OR "
+            "(requester = ? AND requester_ok = 0 AND requester_event IS NOT NULL)) ORDER BY id",
+            (user_id, user_id),
+        )
+        return [_intro(r) for r in rows]
+
     async def decide(self, intro_id: int, status: str, room_id: str | None = None) -> bool:
         """Close an open request; False if it was no longer open (answer only once)."""
         async with self._db.transaction() as conn:

@@ -301,6 +301,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             "REFERENCES faq_questions (id) ON DELETE SET NULL",
         ),
     ),
+    Migration(
+        12,
+        "introduction requests leave the dialogue slot (their state is in introductions)",
+        ("DELETE FROM dialogs WHERE kind = 'intro_answer'",),
+    ),
 )
 
 

@@ -23,7 +23,6 @@ from config.settings import (
 )
 from store.actors import Actor, ActorStore
 from store.db import Database
-from store.dialogs import DialogStore
 from store.privacy import PrivacyStore
 from store.users import UserSettings
 
@@ -62,7 +61,6 @@ def _service(db: Database, messenger: FakeMessenger, index: ActorIndex) -> Netwo
         ActorService(settings, ActorStore(db)),
         index,
         messenger,
-        DialogStore(db),
         UserSettings(db),
         Catalog.load(),
         "!",
