@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.chat import run_chat
+from bot.datadir import private_umask, secure_data_dir
 from bot.matrix import StartupError
 from commands.faqtool import run_faq_cli
 from config.settings import Config, ConfigError, default_faq_settings, load_config
@@ -51,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `klimabot` console script."""
     args = _parser().parse_args(argv)
+    # Before anything is written: the database holds the access token, the crypto store keys.
+    private_umask()
     logging.basicConfig(
         level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -92,6 +95,7 @@ async def _backup(config: Config, out: Path) -> int:
     if not config.database_path.exists():
         print(f"no database at {config.database_path}", file=sys.stderr)
         return 1
+    secure_data_dir(config.data_dir)
     db = await Database.open(config.database_path)
     try:
         await db.backup(out)

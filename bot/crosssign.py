@@ -10,17 +10,16 @@ database, encrypted with the pickle key.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from Crypto.Cipher import AES
 from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
 from nio import AsyncClient
 
+from bot.secretbox import SecretBox, SecretBoxError
 from config.settings import Secret
 from store.state import BotState
 
@@ -78,7 +77,7 @@ class CrossSigner:
     def __init__(self, client: AsyncClient, state: BotState, pickle_key: Secret) -> None:
         self._client = client
         self._state = state
-        self._box_key = hashlib.sha256(b"klimabot-cross-signing:" + pickle_key.reveal().encode())
+        self._box = SecretBox(pickle_key, b"klimabot-cross-signing:")
 
     async def ensure(self, password: Secret | None) -> bool:
         """Publish keys (first time) and sign this device; True if the device is now signed."""
@@ -114,7 +113,7 @@ class CrossSigner:
         keys = {usage: _SigningKey(ECC.generate(curve="Ed25519").seed) for usage in _USAGES}
         seeds = {usage: base64.b64encode(k.seed).decode() for usage, k in keys.items()}
         # Stored before upload: a crash between the two must not leave keys we cannot sign with.
-        await self._state.set(_STATE_KEY, self._encrypt(json.dumps(seeds)))
+        await self._state.set(_STATE_KEY, self._box.seal(json.dumps(seeds)))
         return keys
 
     def _key_object(self, usage: str, key: _SigningKey) -> dict[str, Any]:
@@ -176,17 +175,10 @@ class CrossSigner:
             resp.release()
         return resp.status, answer if isinstance(answer, dict) else {}
 
-    def _encrypt(self, plain: str) -> str:
-        cipher = AES.new(self._box_key.digest(), AES.MODE_GCM)
-        data, tag = cipher.encrypt_and_digest(plain.encode())
-        return base64.b64encode(cipher.nonce + tag + data).decode()
-
     def _decrypt(self, stored: str) -> str:
-        raw = base64.b64decode(stored)
-        cipher = AES.new(self._box_key.digest(), AES.MODE_GCM, nonce=raw[:16])
         try:
-            return cipher.decrypt_and_verify(raw[32:], raw[16:32]).decode()
-        except ValueError:
+            return self._box.open(stored)
+        except SecretBoxError:
             raise CrossSigningError(
                 "stored cross-signing keys cannot be decrypted: was matrix.pickle_key changed?"
             ) from None

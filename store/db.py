@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -20,7 +21,19 @@ _PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=5000",
+    # Deleted rows are zeroed on pages that are written anyway (no extra I/O), so an erased
+    # value does not linger in the file's free space.
+    "PRAGMA secure_delete=FAST",
 )
+_PRIVATE = 0o600
+
+
+def _create_private(path: Path) -> None:
+    """Create `path` readable by the owner only, if missing (SQLite gives -wal/-shm its mode)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE))
+    except FileExistsError:
+        pass
 
 
 class Database:
@@ -34,7 +47,8 @@ class Database:
     @classmethod
     async def open(cls, path: Path) -> Database:
         """Open (creating if needed) the database at `path` and bring its schema up to date."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _create_private(path)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per unit of work.
         conn = await aiosqlite.connect(path, isolation_level=None)
         try:
@@ -84,12 +98,19 @@ class Database:
 
     async def backup(self, target: Path) -> None:
         """Write a consistent copy of the live database to `target` (SQLite backup API)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".part")
         tmp.unlink(missing_ok=True)
+        _create_private(tmp)
         async with aiosqlite.connect(tmp) as dest:
             await self.conn.backup(dest)
         tmp.replace(target)
+
+    async def scrub(self) -> None:
+        """Rewrite the file without free space and empty the WAL, so no old value stays in them."""
+        async with self._write_lock:
+            await self.conn.execute("VACUUM")
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def table_names(self) -> list[str]:
         """Names of the app's tables (for data-rights scans and diagnostics)."""

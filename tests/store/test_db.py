@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import aiosqlite
@@ -123,3 +125,53 @@ async def test_online_backup_is_a_consistent_copy(tmp_path: Path) -> None:
         assert await BotState(copy).get("sync.next_batch") == "s123"
     finally:
         await copy.close()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+async def test_database_wal_and_shm_are_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        db = await Database.open(tmp_path / "k.sqlite")
+        try:
+            await BotState(db).set("sync.next_batch", "s1")
+            names = ["k.sqlite", "k.sqlite-wal", "k.sqlite-shm"]
+            assert {n: _mode(tmp_path / n) for n in names} == dict.fromkeys(names, 0o600)
+        finally:
+            await db.close()
+    finally:
+        os.umask(old)
+
+
+async def test_backup_copy_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    target = tmp_path / "out" / "copy.sqlite"
+    target.parent.mkdir()
+    target.write_bytes(b"an older copy")
+    target.chmod(0o644)
+    try:
+        db = await Database.open(tmp_path / "k.sqlite")
+        try:
+            await db.backup(target)
+        finally:
+            await db.close()
+    finally:
+        os.umask(old)
+    assert _mode(target) == 0o600
+
+
+async def test_scrub_leaves_no_deleted_value_in_the_file_or_wal(tmp_path: Path) -> None:
+    path = tmp_path / "k.sqlite"
+    db = await Database.open(path)
+    try:
+        await BotState(db).set("note", "Geheimnis-1234567890")
+        await db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        await BotState(db).delete("note")
+        await db.scrub()
+        wal = path.with_name("k.sqlite-wal")
+        raw = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+        assert b"Geheimnis-1234567890" not in raw
+    finally:
+        await db.close()
