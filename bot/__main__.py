@@ -14,7 +14,13 @@ from bot.chat import run_chat
 from bot.datadir import private_umask, secure_data_dir
 from bot.matrix import StartupError
 from commands.faqtool import run_faq_cli
-from config.settings import Config, ConfigError, default_faq_settings, load_config
+from config.settings import (
+    Config,
+    ConfigError,
+    config_notes,
+    default_faq_settings,
+    load_config,
+)
 from store.db import Database
 from store.migrations import DatabaseTooNewError
 
@@ -69,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "check-config":
         print(f"{args.config}: OK ({config.matrix.user_id} on {config.matrix.homeserver})")
+        for note in config_notes(config):
+            print(f"Note: {note}")
         return 0
     if args.command == "backup":
         return asyncio.run(_backup(config, args.out))

@@ -144,3 +144,41 @@ def test_check_config_accepts_a_filled_in_file(
     out = capsys.readouterr().out
     assert "OK" in out
     assert "s3cret-pass" not in out
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "klimaschutz-team",
+            "bot.manager_room: must be a room ID (!abc123:ochtrup.de) or an alias",
+        ),
+        ("#team ochtrup.de", "not '#team ochtrup.de'"),
+        (["#team:ochtrup.test"], "bot.manager_room: must be a string"),
+        (42, "bot.manager_room: must be a string"),
+        ("#klimaschutz-team:example.org", "bot.manager_room: still the example value"),
+    ],
+)
+def test_bad_manager_room_is_named_with_its_key(value: Any, expected: str) -> None:
+    assert expected in _problems(_with("bot.manager_room", value))
+
+
+@pytest.mark.parametrize("room", ["#klimaschutz-team:ochtrup.test", "!abc:ochtrup.test", "!abc"])
+def test_manager_room_as_id_or_alias_is_accepted(room: str) -> None:
+    assert parse_config(_with("bot.manager_room", room), Path("/tmp"), {}).bot.manager_room == room
+
+
+def test_check_config_says_a_manager_room_alias_is_resolved_at_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(_with("bot.manager_room", "#team:ochtrup.test")))
+    assert main(["check-config", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "bot.manager_room: #team:ochtrup.test is an alias" in out
+    assert "when it starts" in out
+    path.write_text(yaml.safe_dump(_with("bot.manager_room", "!abc:ochtrup.test")))
+    assert main(["check-config", "--config", str(path)]) == 0
+    assert "Note" not in capsys.readouterr().out
