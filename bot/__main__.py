@@ -13,12 +13,12 @@ from bot.app import App
 from bot.chat import run_chat
 from bot.datadir import private_umask, secure_data_dir
 from bot.matrix import StartupError
+from bot.wiring import ServiceSettings
 from commands.faqtool import run_faq_cli
 from config.settings import (
     Config,
     ConfigError,
     config_notes,
-    default_faq_settings,
     load_config,
 )
 from store.db import Database
@@ -50,8 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     faq.add_argument(
         "faq_args", nargs=argparse.REMAINDER, help="check | ask TEXT | eval CASES.yaml"
     )
-    chat = sub.add_parser("chat", help="talk to the bot in this terminal (no homeserver)")
-    chat.add_argument("--config", type=Path, help="use the FAQ paths of this config")
+    chat = sub.add_parser(
+        "chat", help="talk to the whole bot in this terminal (no homeserver, throwaway database)"
+    )
+    chat.add_argument(
+        "--config", type=Path, help="use the curated data and settings of this config"
+    )
     return parser
 
 
@@ -84,18 +88,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _offline(args: argparse.Namespace) -> int:
-    """`faq` and `chat` work without a homeserver, with the config's FAQ or the shipped one."""
+    """`faq` and `chat` work without a homeserver, with the config's data or the shipped one."""
     if args.config is None:
-        faq = default_faq_settings()
+        settings = ServiceSettings.defaults()
     else:
         try:
-            faq = load_config(args.config).faq
+            settings = ServiceSettings.from_config(load_config(args.config))
         except ConfigError as exc:
             print(f"Config error in {args.config}:\n{exc}", file=sys.stderr)
             return 2
     if args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)
-        return asyncio.run(run_chat(faq))
+        return asyncio.run(run_chat(settings))
+    faq = settings.faq
     return run_faq_cli(list(args.faq_args), faq.directory, faq.topics_file, faq.synonyms_file)
 
 

@@ -1,7 +1,10 @@
-"""`klimabot chat`: talk to the bot in the terminal — same router and store code, no homeserver.
+"""`klimabot chat`: talk to the whole bot in the terminal — same router, services and store code.
 
-Meant for the climate manager while editing the FAQ: every line is handled as a DM to the bot.
-The conversation uses a throwaway database, so trying questions never fills the real open list.
+Every line is handled as a DM to the bot. All features work (FAQ, topics and announcements,
+measures, the actor network, data rights); messages the bot would send to others (DMs,
+announcements, new rooms, the manager room) are printed with a marker. `/rolle manager` and
+`/rolle buerger` switch the role, `/als <name>` speaks as another citizen. The conversation uses
+a throwaway database, so trying things never touches the real one.
 """
 
 from __future__ import annotations
@@ -14,24 +17,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from commands import FEATURE_MODULES
+from bot.wiring import ServiceSettings, build_services
 from commands.context import Health, Message
-from commands.faq import FaqService
+from commands.formatting import to_plain
 from commands.i18n import Catalog
+from commands.network import answer_by_reaction
 from commands.ratelimit import RateLimiter
-from commands.registry import Registry
 from commands.router import Router, RouterSettings
-from commands.services import Services
+from commands.services import Services, require
+from commands.subscriptions import subscribe_by_reaction
 from commands.version import VERSION
-from config.settings import FaqSettings
+from store.broadcasts import BroadcastStore
 from store.db import Database
-from store.faq import FaqStore
-from store.users import UserSettings
 
-__all__ = ["ConsoleReplier", "run_chat"]
+__all__ = ["ConsoleReplier", "ConsoleSession", "run_chat"]
 
-CONSOLE_USER = "@konsole:localhost"
-CONSOLE_ROOM = "!konsole:localhost"
+SERVER = "konsole"
+MANAGER_USER = f"@klimaschutz:{SERVER}"
+MANAGER_ROOM = f"!klimaschutz-team:{SERVER}"
+_MANAGER_WORDS = {"manager", "klimaschutz", "klimaschutzmanagement", "management"}
+_CITIZEN_WORDS = {"buerger", "bürger", "buergerin", "bürgerin", "citizen", "user"}
 
 
 @dataclass
@@ -43,90 +48,197 @@ class ConsoleReplier:
     language: str = "de"
     count: int = field(default=0)
 
+    def t(self, key: str, **params: object) -> str:
+        """A console marker text from the catalog, as plain text."""
+        return to_plain(self.catalog.text(self.language, key, **params))
+
     async def reply(self, message: Message, plain: str, html: str) -> str:
         """Print an answer."""
-        return self._print(plain)
+        return self.print(plain)
 
     async def notice(self, room_id: str, plain: str, html: str) -> str:
         """Print what would go to another room (e.g. the manager room)."""
-        return self._print(
-            self.catalog.text(self.language, "console.to_room", room=room_id, text=plain)
-        )
+        return self.print(self.t("console.to_room", room=_room_name(room_id), text=plain))
 
     async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
         """Say what file would be sent."""
-        return self._print(
-            self.catalog.text(self.language, "console.file", name=filename, size=len(data))
-        )
+        return self.print(self.t("console.file", name=filename, size=len(data)))
 
-    def _print(self, text: str) -> str:
+    def print(self, text: str) -> str:
+        """Print bot text line by line; return a made-up event ID."""
         self.count += 1
         for line in text.splitlines() or [""]:
             print(f"  Klimabot: {line}", file=self.out)
         return f"$console{self.count}"
 
 
-class _ConsoleHealth:
-    def __init__(self) -> None:
+def _room_name(room_id: str) -> str:
+    return "Klimaschutz-Team" if room_id == MANAGER_ROOM else room_id
+
+
+def _dm_room(user_id: str) -> str:
+    return f"!dm-{user_id.lstrip('@').split(':')[0]}:{SERVER}"
+
+
+@dataclass
+class ConsoleMessenger:
+    """The introductions' messenger: prints DMs to others and new shared rooms."""
+
+    replier: ConsoleReplier
+
+    async def direct(self, user_id: str, plain: str, html: str) -> tuple[str, str]:
+        """Print a DM to `user_id`."""
+        event = self.replier.print(self.replier.t("console.dm", user=user_id, text=plain))
+        return _dm_room(user_id), event
+
+    async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
+        """Print the first message of a new shared room."""
+        people = ", ".join(invite)
+        self.replier.print(self.replier.t("console.new_room", name=name, users=people, text=plain))
+        return f"!raum{self.replier.count}:{SERVER}"
+
+
+class ConsoleHealth:
+    """What !botstatus reports in the console: no homeserver, the queue of the throwaway db."""
+
+    def __init__(self, broadcasts: BroadcastStore) -> None:
         self.started = time.monotonic()
+        self.broadcasts = broadcasts
 
     async def health(self) -> Health:
-        return Health(
-            VERSION, 0, None, "KONSOLE", False, False, 0, 0, time.monotonic() - self.started
+        """Console facts; the waiting deliveries are real."""
+        pending = await self.broadcasts.pending_count()
+        uptime = time.monotonic() - self.started
+        return Health(VERSION, 0, None, "KONSOLE", False, False, 0, pending, uptime)
+
+
+@dataclass
+class ConsoleSession:
+    """Who is speaking, the router, and a delivery loop that prints instead of sending."""
+
+    router: Router
+    services: Services
+    replier: ConsoleReplier
+    citizen: str = f"@buerger:{SERVER}"
+    sender: str = f"@buerger:{SERVER}"
+    lines_seen: int = 0
+
+    async def handle(self, line: str) -> None:
+        """One typed line: a console command (/rolle, /als) or a DM to the bot."""
+        if line.startswith("/"):
+            self.console_command(line[1:].split())
+            return
+        self.lines_seen += 1
+        await self.router.dispatch(self._message(line))
+        await self.settle()
+
+    def console_command(self, words: list[str]) -> None:
+        """Switch the role or the citizen speaking."""
+        command = words[0].lower() if words else ""
+        value = words[1].lower() if len(words) > 1 else ""
+        if command in ("rolle", "role") and value in _MANAGER_WORDS:
+            self.sender = MANAGER_USER
+        elif command in ("rolle", "role") and value in _CITIZEN_WORDS:
+            self.sender = self.citizen
+        elif command in ("als", "as") and value.isalnum():
+            self.citizen = self.sender = f"@{value}:{SERVER}"
+        else:
+            self.replier.print(self.replier.t("console.usage"))
+            return
+        manager = self.sender == MANAGER_USER
+        role = self.replier.t("console.role_manager" if manager else "console.role_citizen")
+        self.replier.print(self.replier.t("console.speaking_as", user=self.sender, role=role))
+
+    async def settle(self) -> None:
+        """Finish background work, then print what the outbox would deliver now."""
+        network = self.services.network
+        if network is not None:
+            await network.wait_background()
+        await deliver_due(self.services, self.replier)
+
+    def _message(self, body: str) -> Message:
+        n = self.lines_seen
+        return Message(
+            event_id=f"$konsole{n}",
+            room_id=_dm_room(self.sender),
+            sender=self.sender,
+            body=body,
+            is_direct=True,
+            timestamp_ms=int(time.time() * 1000),
+            reply_to=f"$konsole{n}",
         )
 
 
-async def run_chat(faq: FaqSettings, lines: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+async def deliver_due(services: Services, replier: ConsoleReplier) -> None:
+    """The console's outbox: print every due delivery and the manager's final report."""
+    broadcaster = require(services.broadcaster)
+    store = broadcaster.broadcasts
+    touched: set[int] = set()
+    while due := await store.due(time.time(), limit=100):
+        for delivery in due:
+            plain, _ = await broadcaster.render_delivery(delivery)
+            event = replier.print(replier.t("console.dm", user=delivery.recipient, text=plain))
+            await store.mark_sent(delivery.id, event)
+            touched.add(delivery.broadcast_id)
+    for broadcast_id in sorted(touched):
+        progress = await store.progress(broadcast_id)
+        if progress.pending == 0 and await store.finish(broadcast_id):
+            plain, _ = await broadcaster.report(progress, True)
+            if progress.report_room is not None:
+                await replier.notice(progress.report_room, plain, plain)
+
+
+async def open_session(db: Database, settings: ServiceSettings, out: TextIO) -> ConsoleSession:
+    """Build the whole bot on `db`, printing to `out`."""
+    replier = ConsoleReplier(out)
+    if settings.manager_room is None:
+        settings = ServiceSettings(
+            settings.faq, settings.broadcast, settings.actors, settings.prefix, MANAGER_ROOM
+        )
+
+    async def notify(room: str, text: str) -> None:
+        await replier.notice(room, to_plain(text), to_plain(text))
+
+    health = ConsoleHealth(BroadcastStore(db))
+    services = build_services(db, settings, replier.catalog, health, notify)
+    network = require(services.network)
+    network.messenger = ConsoleMessenger(replier)
+    await require(services.measures).seed()
+    await network.load()
+    faq = require(services.faq)
+    router = Router(
+        catalog=replier.catalog,  # loaded once, for the replies and the router
+        settings=RouterSettings(settings.prefix, "de", 4000, frozenset({MANAGER_USER})),
+        replier=replier,
+        limiter=RateLimiter(10_000, 1.0, time.monotonic),
+        services=services,
+        conversation=faq,
+        reaction_handlers=(faq.reaction, subscribe_by_reaction, answer_by_reaction),
+    )
+    return ConsoleSession(router, services, replier)
+
+
+async def run_chat(
+    settings: ServiceSettings, lines: TextIO = sys.stdin, out: TextIO = sys.stdout
+) -> int:
     """Read lines until EOF (Ctrl-D) and answer each like a DM."""
     with tempfile.TemporaryDirectory(prefix="klimabot-chat-") as tmp:
         db = await Database.open(Path(tmp) / "chat.sqlite")
         try:
-            replier = ConsoleReplier(out)
-            router = _router(db, faq, replier)
-            print(replier.catalog.text(replier.language, "console.banner"), file=out)
-            await _loop(router, lines, out)
+            session = await open_session(db, settings, out)
+            print(session.replier.t("console.banner"), file=out)
+            await _loop(session, lines, out)
         finally:
             await db.close()
     return 0
 
 
-def _router(db: Database, faq: FaqSettings, replier: ConsoleReplier) -> Router:
-    service = FaqService(faq, FaqStore(db), manager_room="!manager-room:localhost")
-    services = Services(
-        registry=Registry.from_modules(FEATURE_MODULES),
-        users=UserSettings(db),
-        health=_ConsoleHealth(),
-        clock=time.time,
-        faq=service,
-    )
-    return Router(
-        catalog=replier.catalog,  # loaded once, for the replies and the router
-        settings=RouterSettings("!", "de", 4000, frozenset({CONSOLE_USER})),
-        replier=replier,
-        limiter=RateLimiter(10_000, 1.0, time.monotonic),
-        services=services,
-        conversation=service,
-    )
-
-
-async def _loop(router: Router, lines: TextIO, out: TextIO) -> None:
-    n = 0
+async def _loop(session: ConsoleSession, lines: TextIO, out: TextIO) -> None:
     while True:
         print("> ", end="", file=out, flush=True)
         line = await asyncio.to_thread(lines.readline)
         if not line:
             print("", file=out)
             return
-        if not line.strip():
-            continue
-        n += 1
-        message = Message(
-            event_id=f"$konsole{n}",
-            room_id=CONSOLE_ROOM,
-            sender=CONSOLE_USER,
-            body=line.rstrip("\n"),
-            is_direct=True,
-            timestamp_ms=int(time.time() * 1000),
-            reply_to=f"$konsole{n}",
-        )
-        await router.dispatch(message)
+        if line.strip():
+            await session.handle(line.strip())

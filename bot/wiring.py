@@ -27,6 +27,7 @@ from commands.schedule import ScheduleService
 from commands.services import Services
 from config.faq import load_synonyms, load_topics
 from config.measures import load_measures
+from config.names import load_reserved_names
 from config.settings import (
     ActorSettings,
     BroadcastSettings,
@@ -126,7 +127,7 @@ def build_services(
         settings.prefix,
         clock=clock,
     )
-    actors = ActorService(settings.actors, ActorStore(db))
+    actors = ActorService(settings.actors, ActorStore(db), reserved=load_reserved_names())
     return Services(
         registry=Registry.from_modules(FEATURE_MODULES),
         users=UserSettings(db),
@@ -149,5 +150,6 @@ def build_services(
             catalog,
             settings.prefix,
             clock,
+            topic_name=topics.name,
         ),
     )

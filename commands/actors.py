@@ -13,6 +13,7 @@ from commands.dialogs import is_no, is_yes
 from commands.errors import CommandError
 from commands.registry import command
 from commands.services import require
+from config.names import name_words, poses_as
 from config.settings import ActorSettings
 from store.actors import Actor, ActorStore
 from store.dialogs import Dialog
@@ -23,6 +24,9 @@ REGISTER_KIND = "register"
 STEPS = ("name", "type", "organisation", "district", "topics", "offers", "needs", "visibility")
 CONSENT_PURPOSE = "Vernetzung von Klimaschutz-Akteuren (Akteursverzeichnis und Vorschläge)"
 MAX_TEXT = 200
+MAX_NAME = 80
+# What names of people and organisations use besides letters and digits.
+_NAME_PUNCTUATION = frozenset(" .,-–&'’/()+\"„“")
 PAGE_SIZE = 10
 _FORM_KEYS = {
     "name": "name",
@@ -62,6 +66,8 @@ class ActorService:
     settings: ActorSettings
     store: ActorStore
     on_change: Callable[[Actor | None, str], None] = lambda actor, user_id: None
+    # Names that pose as the town or the bot (config/reserved_names.yaml), in name_words form.
+    reserved: frozenset[str] = frozenset()
 
     def notice(self, ctx: Context) -> str:
         """The privacy notice in the user's language."""
@@ -107,59 +113,103 @@ def ask(ctx: Context, step: str) -> str:
     return ctx.t(f"actors.ask_{step}", prefix=ctx.prefix)
 
 
-def _pick(options: tuple[str, ...] | list[str], text: str) -> str:
+def _key(text: str) -> str:
+    return "".join(name_words(text))
+
+
+def _pick(options: tuple[str, ...] | list[str], text: str, listed: bool) -> str:
+    """An option by number (if the user saw the numbered list) or by name ('Verein' too)."""
     text = text.strip().rstrip(".")
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return options[int(text) - 1]
+    if listed and text.isdigit():
+        if 1 <= int(text) <= len(options):
+            return options[int(text) - 1]
+        raise InvalidAnswer("actors.number_out_of_range", number=text[:6], count=len(options))
+    key = _key(text)
     for option in options:
-        if option.lower() == text.lower() or option.lower().startswith(text.lower() + "/"):
+        if key and key in (_key(option), _key(option.split("/")[0])):
             return option
-    raise InvalidAnswer("actors.invalid_choice", count=len(options))
+    if listed:
+        raise InvalidAnswer("actors.invalid_choice", count=len(options))
+    raise InvalidAnswer("actors.invalid_option", value=text[:40], options=", ".join(options))
 
 
-def _topics(ctx: Context, text: str) -> list[str]:
-    labels = _topic_labels(ctx)
-    broadcaster = ctx.services.broadcaster
-    assert broadcaster is not None
+def _topics(ctx: Context, text: str, listed: bool) -> list[str]:
+    """Topics by name or alias as the bot shows them, comma-separated; numbers from the list."""
     chosen: list[str] = []
-    for part in re.split(r"[,;\s]+", text.strip()):
-        if not part:
-            continue
-        if part.isdigit() and 1 <= int(part) <= len(labels):
-            slug = labels[int(part) - 1][0]
-        else:
-            topic = broadcaster.topics.find(part)
-            if topic is None:
-                raise InvalidAnswer("actors.invalid_topics")
-            slug = topic.slug
-        if slug not in chosen:
-            chosen.append(slug)
+    for part in re.split(r"[,;]+", text):
+        for slug in _topic_part(ctx, part.strip(), listed):
+            if slug not in chosen:
+                chosen.append(slug)
     if not chosen:
         raise InvalidAnswer("actors.invalid_topics")
     return chosen
 
 
-def parse_answer(ctx: Context, step: str, text: str) -> object:
-    """Validate one answer; raise InvalidAnswer with an explanation."""
+def _topic_part(ctx: Context, part: str, listed: bool) -> list[str]:
+    """One comma-separated part: a whole name ('Erneuerbare Energien') or words/numbers."""
+    if not part:
+        return []
+    topics = require(ctx.services.broadcaster).topics
+    whole = topics.find(part)
+    if whole is not None:
+        return [whole.slug]
+    labels = _topic_labels(ctx)
+    slugs = []
+    for word in part.split():
+        found = topics.find(word)
+        if listed and word.isdigit():
+            if not 1 <= int(word) <= len(labels):
+                raise InvalidAnswer(
+                    "actors.number_out_of_range", number=word[:6], count=len(labels)
+                )
+            slugs.append(labels[int(word) - 1][0])
+        elif found is not None:
+            slugs.append(found.slug)
+        else:
+            names = ", ".join(label for _, label in labels)
+            raise InvalidAnswer("actors.unknown_topic", value=part[:40], topics=names)
+    return slugs
+
+
+def _name(ctx: Context, text: str) -> str:
+    """A name that looks like one and does not pose as the town or the bot."""
+    text = " ".join(text.split())
+    if not 2 <= len(text) <= MAX_NAME:
+        raise InvalidAnswer("actors.invalid_name", limit=MAX_NAME)
+    if sum(c.isalpha() for c in text) < 2:
+        raise InvalidAnswer("actors.invalid_name_letters")
+    odd = sorted({c for c in text if not (c.isalnum() or c in _NAME_PUNCTUATION)})
+    if odd:
+        shown = " ".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in odd[:5])
+        raise InvalidAnswer("actors.invalid_name_chars", chars=shown)
+    if poses_as(text, _service(ctx).reserved):
+        raise InvalidAnswer("actors.name_reserved")
+    return text
+
+
+def parse_answer(ctx: Context, step: str, text: str, listed: bool = True) -> object:
+    """Validate one answer; raise InvalidAnswer with an explanation.
+
+    `listed`: the user saw the step's numbered choices (the guided dialogue), so numbers count
+    and errors may name them; in the one-line form and `profil ändern` only names do.
+    """
     settings = _service(ctx).settings
     text = text.strip()
     if step == "name":
-        if not 2 <= len(text) <= 80:
-            raise InvalidAnswer("actors.invalid_name")
-        return text
+        return _name(ctx, text)
     if step == "type":
-        return _pick(settings.types, text)
+        return _pick(settings.types, text, listed)
     if step == "district":
-        return _pick(settings.districts, text)
+        return _pick(settings.districts, text, listed)
     if step == "topics":
-        return _topics(ctx, text)
+        return _topics(ctx, text, listed)
     if step == "visibility":
-        answer = text.lower()
-        if answer in ("1", "ja", "yes", "verzeichnis"):
+        answer = text.lower().rstrip(".!")
+        if answer in ("1", "ja", "yes", "verzeichnis", "directory"):
             return True
         if answer in ("2", "nein", "no"):
             return False
-        raise InvalidAnswer("actors.invalid_choice", count=2)
+        raise InvalidAnswer("actors.invalid_choice" if listed else "actors.invalid_yes_no", count=2)
     if len(text) > MAX_TEXT:
         raise InvalidAnswer("actors.invalid_text", limit=MAX_TEXT)
     return "" if text in ("-", "–", "") else text
@@ -175,7 +225,7 @@ async def registrieren(ctx: Context, args: str) -> None:
     if args.strip():
         answers = _form(ctx, args)
         await dialogs.open(ctx, REGISTER_KIND, {"step": "consent", "answers": answers})
-        await ctx.reply(ask(ctx, "consent"))
+        await ctx.reply(_summary_and_consent(ctx, answers))
         return
     await dialogs.open(ctx, REGISTER_KIND, {"step": STEPS[0], "answers": {}})
     await ctx.reply(ask(ctx, STEPS[0]))
@@ -194,13 +244,13 @@ def _form(ctx: Context, args: str) -> dict[str, object]:
             problem = ctx.t("actors.form_unknown_key", field=key.strip()[:30])
             raise CommandError("actors.form_invalid", problem=problem, prefix=ctx.prefix)
         try:
-            answers[step] = parse_answer(ctx, step, value)
+            answers[step] = parse_answer(ctx, step, value, listed=False)
         except InvalidAnswer as exc:
             problem = f"{key.strip()}: {ctx.t(exc.key, **exc.params)}"
             raise CommandError("actors.form_invalid", problem=problem, prefix=ctx.prefix) from None
     for step in _REQUIRED:
         if step not in answers:
-            problem = ctx.t("actors.form_missing", field=step)
+            problem = ctx.t("actors.form_missing", field=ctx.t(f"actors.form_field_{step}"))
             raise CommandError("actors.form_invalid", problem=problem, prefix=ctx.prefix)
     return answers
 
@@ -221,7 +271,34 @@ async def register_step(ctx: Context, dialog: Dialog, text: str) -> None:
         return
     following = STEPS[STEPS.index(step) + 1] if step != STEPS[-1] else "consent"
     await dialogs.open(ctx, REGISTER_KIND, {"step": following, "answers": answers})
-    await ctx.reply(ask(ctx, following))
+    if following == "consent":
+        await ctx.reply(_summary_and_consent(ctx, answers))
+    else:
+        await ctx.reply(ask(ctx, following))
+
+
+def _summary_and_consent(ctx: Context, answers: dict[str, object]) -> str:
+    """What was understood, as the profile will look, then the consent question."""
+    profile = describe(ctx, _draft(ctx, answers, None))
+    return ctx.t("actors.summary", profile=profile) + "\n\n" + ask(ctx, "consent")
+
+
+def _draft(ctx: Context, answers: dict[str, object], old: Actor | None) -> Actor:
+    service = _service(ctx)
+    topics = answers.get("topics", [])
+    return Actor(
+        user_id=ctx.message.sender,
+        name=str(answers["name"]),
+        actor_type=str(answers["type"]),
+        organisation=str(answers.get("organisation", "")),
+        district=str(answers.get("district", service.settings.districts[0])),
+        topics=tuple(str(t) for t in topics) if isinstance(topics, list) else (),
+        offers=str(answers.get("offers", "")),
+        needs=str(answers.get("needs", "")),
+        listed=bool(answers.get("visibility", True)),
+        paused=old.paused if old else False,
+        consent_version=service.settings.privacy_version,
+    )
 
 
 async def _consent(ctx: Context, answers: dict[str, object], text: str) -> None:
@@ -236,19 +313,7 @@ async def _consent(ctx: Context, answers: dict[str, object], text: str) -> None:
         return
     service = _service(ctx)
     old = await service.store.get(ctx.message.sender)
-    actor = Actor(
-        user_id=ctx.message.sender,
-        name=str(answers["name"]),
-        actor_type=str(answers["type"]),
-        organisation=str(answers.get("organisation", "")),
-        district=str(answers.get("district", service.settings.districts[0])),
-        topics=tuple(str(t) for t in answers["topics"]),  # type: ignore[attr-defined]
-        offers=str(answers.get("offers", "")),
-        needs=str(answers.get("needs", "")),
-        listed=bool(answers.get("visibility", True)),
-        paused=old.paused if old else False,
-        consent_version=service.settings.privacy_version,
-    )
+    actor = _draft(ctx, answers, old)
     await service.save(actor)
     await dialogs.close(ctx)
     await ctx.reply_key("actors.registered", name=actor.name, prefix=ctx.prefix)
@@ -301,7 +366,7 @@ async def profil(ctx: Context, args: str) -> None:
     if step is None:
         raise CommandError("actors.field_unknown", field=field[:30])
     try:
-        parsed = parse_answer(ctx, step, value)
+        parsed = parse_answer(ctx, step, value, listed=False)
     except InvalidAnswer as exc:
         raise CommandError(exc.key, **exc.params) from None
     attribute = {"type": "actor_type", "visibility": "listed"}.get(step, step)

@@ -1,18 +1,56 @@
-"""`klimabot chat`: the console conversation uses the real router, FAQ and catalogs."""
+"""`klimabot chat`: the console conversation runs the whole bot (every feature, both roles)."""
 
 from __future__ import annotations
 
 import io
 
 from bot.chat import run_chat
-from config.settings import default_faq_settings
+from bot.wiring import ServiceSettings
+
+
+async def _chat(*lines: str) -> str:
+    out = io.StringIO()
+    assert (
+        await run_chat(ServiceSettings.defaults(), io.StringIO("\n".join(lines) + "\n"), out) == 0
+    )
+    return out.getvalue()
 
 
 async def test_console_answers_a_question_and_a_command() -> None:
-    lines = io.StringIO("Muss ich mein Balkonkraftwerk anmelden?\nping\n")
-    out = io.StringIO()
-    assert await run_chat(default_faq_settings(), lines, out) == 0
-    text = out.getvalue()
-    assert text.startswith("Klimabot-Konsole. Fragen Sie etwas")  # banner from the catalog
+    text = await _chat("Muss ich mein Balkonkraftwerk anmelden?", "ping")
+    assert text.startswith("Klimabot-Konsole")  # banner from the catalog
     assert "Marktstammdatenregister" in text  # the balkonkraftwerk answer
     assert "Pong" in text
+
+
+async def test_console_registers_an_actor_and_shows_the_profile() -> None:
+    text = await _chat(
+        "registrieren name=Solarverein Ochtrup; typ=Verein/Initiative; themen=Erneuerbare Energien",
+        "ja",
+        "profil",
+    )
+    assert "Traceback" not in text
+    assert "AssertionError" not in text
+    assert "vorbehalten" not in text  # !profil is not "reserved to the climate management"
+    assert "Willkommen im Netzwerk, Solarverein Ochtrup" in text
+    assert "Themen: Erneuerbare Energien" in text
+
+
+async def test_console_role_switch_makes_manager_commands_available() -> None:
+    text = await _chat("botstatus", "/rolle manager", "botstatus", "/rolle buerger", "botstatus")
+    assert text.count("Dieser Befehl ist dem Klimaschutzmanagement vorbehalten.") == 2
+    assert text.count("Zustand von Klimabot") == 1
+    assert "[Sie schreiben jetzt als @klimaschutz:konsole (Klimaschutzmanagement)]" in text
+
+
+async def test_console_prints_an_announcement_delivered_to_a_subscriber() -> None:
+    text = await _chat(
+        "ruhezeit aus",
+        "abonnieren mobilitaet",
+        "/rolle manager",
+        "ankuendigen mobilitaet Neue Radwege ab Montag",
+        "ja",
+    )
+    assert "[Direktnachricht an @buerger:konsole]" in text
+    assert "Neue Radwege ab Montag" in text
+    assert "Zustellbericht" in text

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from commands import FEATURE_MODULES
+from bot.wiring import ServiceSettings, build_services
 from commands.context import Health, Message
-from commands.faq import FaqService
 from commands.i18n import Catalog
 from commands.ratelimit import RateLimiter
-from commands.registry import Registry
 from commands.router import Router, RouterSettings
-from commands.services import Services
 from config.settings import FaqSettings
 from store.db import Database
-from store.faq import FaqStore
-from store.users import UserSettings
 
 MANAGER = "@ksm:ochtrup.test"
 CITIZEN = "@buerger:ochtrup.test"
@@ -47,6 +42,22 @@ class RecordingReplier:
         return [plain for _, plain, _ in self.sent]
 
 
+@dataclass
+class FakeMessenger:
+    """Records DMs and new rooms of the actor network."""
+
+    dms: list[tuple[str, str]] = field(default_factory=list)
+    rooms: list[tuple[str, list[str], str]] = field(default_factory=list)
+
+    async def direct(self, user_id: str, plain: str, html: str) -> tuple[str, str]:
+        self.dms.append((user_id, plain))
+        return f"!dm-{user_id}", f"$dm{len(self.dms)}"
+
+    async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
+        self.rooms.append((name, invite, plain))
+        return f"!room{len(self.rooms)}:x"
+
+
 class FixedHealth:
     async def health(self) -> Health:
         return Health("1.2.3", 4, 2.0, "DEVICE", True, True, 1, 0, 3661.0)
@@ -70,16 +81,18 @@ async def make_router(
     db = await Database.open(tmp_path / "k.sqlite")
     replier = RecordingReplier()
     clock = Clock()
-    service = None
-    if faq is not None:
-        service = FaqService(faq, FaqStore(db), manager_room, clock=clock)
-    services = Services(
-        registry=Registry.from_modules(FEATURE_MODULES),
-        users=UserSettings(db),
-        health=FixedHealth(),
-        clock=clock,
-        faq=service,
+
+    async def notify(room: str, text: str) -> None:
+        await replier.notice(room, text, text)
+
+    settings = ServiceSettings.defaults(faq)
+    settings = replace(settings, manager_room=manager_room)
+    services = build_services(
+        db, settings, Catalog.load(), FixedHealth(), notify, FakeMessenger(), clock
     )
+    # Without FAQ settings the router has no conversation (plain text is not a question).
+    service = services.faq if faq is not None else None
+    services.faq = service
     router = Router(
         catalog=Catalog.load(),
         settings=RouterSettings("!", "de", max_len, frozenset({MANAGER})),

@@ -1,0 +1,141 @@
+"""Actor registration without a homeserver: the one-line form, the dialogue, names."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config.names import load_reserved_names, poses_as
+from tests.commands.fakes import make_router, message
+
+
+@pytest.fixture
+async def chat(tmp_path: Path) -> AsyncIterator[Any]:
+    router, replier, db, _ = await make_router(tmp_path)
+
+    async def say(text: str, sender: str = "@anna:ochtrup.test") -> str:
+        before = len(replier.texts)
+        await router.dispatch(message(text, sender=sender, direct=True))
+        return "\n".join(replier.texts[before:])
+
+    yield say
+    await db.close()
+
+
+async def test_one_line_form_takes_topic_names_and_shows_a_summary_before_consent(
+    chat: Any,
+) -> None:
+    answer = await chat(
+        "!registrieren name=Solarverein Ochtrup; typ=Verein; "
+        "themen=Erneuerbare Energien, mobilität; biete=PV-Beratung"
+    )
+    assert "Das habe ich verstanden" in answer
+    assert "Solarverein Ochtrup – Verein/Initiative, Ochtrup" in answer
+    assert "Themen: Erneuerbare Energien, Mobilität" in answer
+    assert "Bietet: PV-Beratung" in answer
+    assert "(9/9)" not in answer  # no step numbers the one-line user never saw
+    assert "Stimmen Sie zu?" in answer
+    assert "Willkommen im Netzwerk, Solarverein Ochtrup!" in await chat("ja")
+    assert "Themen: Erneuerbare Energien, Mobilität" in await chat("!profil")
+
+
+async def test_one_line_form_names_the_options_instead_of_numbers(chat: Any) -> None:
+    answer = await chat("!registrieren name=Solarverein; typ=12; themen=Radeln")
+    assert "„12“ kenne ich nicht. Möglich sind: Bürger/in, Unternehmen" in answer
+    assert "1 bis" not in answer
+    answer = await chat("!registrieren name=Solarverein; typ=Verein; themen=Radeln, Mobilität")
+    assert "Ein Thema „Radeln“ kenne ich nicht. Möglich sind: Bauen & Sanieren" in answer
+    assert ".." not in answer
+
+
+async def test_one_line_form_says_what_is_missing_in_the_users_words(chat: Any) -> None:
+    answer = await chat("!registrieren name=Solarverein; typ=Verein")
+    assert "es fehlt die Angabe „themen“." in answer
+    assert ".." not in answer
+    assert "topics" not in answer
+
+
+async def test_dialogue_names_an_out_of_range_number(chat: Any) -> None:
+    await chat("!registrieren")
+    answer = await chat("Anna Schulte")
+    assert "(2/8)" in answer
+    answer = await chat("12")
+    assert answer.startswith("Die Nummer 12 gibt es nicht – bitte eine Zahl von 1 bis 10.")
+    await chat("1")  # type
+    await chat("-")  # organisation
+    assert "Die Nummer 4 gibt es nicht – bitte eine Zahl von 1 bis 3." in await chat("4")
+    await chat("Welbergen")  # district by name
+    answer = await chat("1, 9")
+    assert answer.startswith("Die Nummer 9 gibt es nicht – bitte eine Zahl von 1 bis 8.")
+    await chat("Erneuerbare Energien, 4")
+    await chat("Lastenrad")  # offers
+    await chat("-")  # needs
+    answer = await chat("2")  # visibility
+    assert "Das habe ich verstanden" in answer
+    assert "Anna Schulte – Bürger/in, Welbergen" in answer
+    assert "Themen: Erneuerbare Energien, Mobilität" in answer
+    assert "nur für Vorschläge" in answer
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Klimaschutzmanager Stadt Ochtrup (offiziell)",
+        "Stadt Ochtrup",
+        "STADT-OCHTRUP",
+        "Klimabot",
+        "Klima Bot",
+        "Klimaschutzmanagement",
+        "Bürgermeister",
+        "Buergermeisterin Müller",
+        "Ѕtadt Оchtrup",  # Cyrillic look-alike letters
+        "Stadt\u200bOchtrup",  # zero-width space
+    ],
+)
+async def test_names_posing_as_the_town_or_the_bot_are_refused(chat: Any, name: str) -> None:
+    answer = await chat(f"!registrieren name={name}; typ=Verein; themen=Mobilität")
+    assert "Diesen Namen vergebe ich nicht" in answer or "passen nicht in einen Namen" in answer
+    assert "Das habe ich verstanden" not in answer
+
+
+async def test_a_posing_name_is_refused_in_the_dialogue_and_on_profile_change(chat: Any) -> None:
+    await chat("!registrieren")
+    assert "Diesen Namen vergebe ich nicht" in await chat("Stadt Ochtrup")
+    await chat("!abbrechen")
+    await chat("!registrieren name=Anna Schulte; typ=Bürger; themen=Mobilität")
+    await chat("ja")
+    assert "Diesen Namen vergebe ich nicht" in await chat("!profil ändern name Klimabot")
+    assert "Anna Schulte" in await chat("!profil")
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("42", "Ein Name braucht Buchstaben"),
+        ("- -", "Ein Name braucht Buchstaben"),
+        ("A", "2 bis 80 Zeichen"),
+        ("x" * 81, "2 bis 80 Zeichen"),
+        ("[Stadt](https://evil.example)", "passen nicht in einen Namen: : [ ]"),
+        ("Anna <b>", "passen nicht in einen Namen: < >"),
+    ],
+)
+async def test_a_name_must_look_like_one(chat: Any, name: str, problem: str) -> None:
+    await chat("!registrieren")
+    answer = await chat(name)
+    assert problem in answer
+    assert "(1/8)" in answer  # the question again
+
+
+def test_real_actor_names_are_not_mistaken_for_the_town() -> None:
+    reserved = load_reserved_names()
+    for name in (
+        "Stadtwerke Ochtrup",
+        "Solarverein Ochtrup e.V.",
+        "Klimabotschafter Welbergen",
+        "Bürgerenergie Ochtrup eG",
+        "Anna Schulte",
+    ):
+        assert not poses_as(name, reserved), name
