@@ -108,7 +108,7 @@ async def _backup(config: Config, out: Path) -> int:
     if not config.database_path.exists():
         print(f"no database at {config.database_path}", file=sys.stderr)
         return 1
-    secure_data_dir(config.data_dir)
+    secure_data_dir(config)
     db = await Database.open(config.database_path)
     try:
         await db.backup(out)

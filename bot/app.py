@@ -56,7 +56,7 @@ class App:
 
     async def start(self) -> None:
         """Open the store, log in, start syncing, delivering and the scheduler."""
-        secure_data_dir(self.config.data_dir)
+        secure_data_dir(self.config)
         self.db = await Database.open(self.config.database_path)
         self._undecryptable = UndecryptableEvents(self.db)
         self.services = self._services(self.db)

@@ -14,6 +14,7 @@ import yaml
 
 from bot.__main__ import main
 from bot.datadir import secure_data_dir
+from config.settings import Config, parse_config
 from store.db import Database
 from store.state import BotState
 from tests.config.test_settings import VALID
@@ -31,6 +32,11 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+def _config(base: Path) -> Config:
+    """A config whose data_dir is base/data."""
+    return parse_config(VALID, base, {})
+
+
 def _old_installation(data_dir: Path) -> list[Path]:
     """What an older version left: 0755 directories and 0644 files."""
     (data_dir / "crypto").mkdir(parents=True)
@@ -45,7 +51,7 @@ def _old_installation(data_dir: Path) -> list[Path]:
 
 
 def test_new_data_dir_is_created_owner_only(tmp_path: Path) -> None:
-    secure_data_dir(tmp_path / "data")
+    secure_data_dir(_config(tmp_path))
     assert _mode(tmp_path / "data") == 0o700
 
 
@@ -55,7 +61,7 @@ def test_readable_data_dir_is_reported_then_restricted_with_its_files(
     data_dir = tmp_path / "data"
     files = _old_installation(data_dir)
     with caplog.at_level(logging.WARNING, logger="bot.datadir"):
-        secure_data_dir(data_dir)
+        secure_data_dir(_config(tmp_path))
     assert "accessible to group/others (mode 0755)" in caplog.text
     assert _mode(data_dir) == 0o700
     assert _mode(data_dir / "crypto") == 0o700
@@ -67,26 +73,37 @@ def test_private_data_dir_starts_without_a_warning(
 ) -> None:
     (tmp_path / "data").mkdir(mode=0o700)
     with caplog.at_level(logging.WARNING, logger="bot.datadir"):
-        secure_data_dir(tmp_path / "data")
+        secure_data_dir(_config(tmp_path))
     assert caplog.records == []
 
 
 def test_files_created_after_the_start_are_owner_only(tmp_path: Path) -> None:
-    secure_data_dir(tmp_path / "data")
+    secure_data_dir(_config(tmp_path))
     (tmp_path / "data" / "new.db").write_bytes(b"x")
     (tmp_path / "data" / "sub").mkdir()
     assert _mode(tmp_path / "data" / "new.db") == 0o600
     assert _mode(tmp_path / "data" / "sub") == 0o700
 
 
-def test_symlinks_in_the_data_dir_are_not_followed(tmp_path: Path) -> None:
+def test_symlinks_in_the_crypto_store_are_not_followed(tmp_path: Path) -> None:
     outside = tmp_path / "shared.txt"
     outside.write_text("public")
     outside.chmod(0o644)
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "link").symlink_to(outside)
-    secure_data_dir(tmp_path / "data")
+    (tmp_path / "data" / "crypto").mkdir(parents=True)
+    (tmp_path / "data" / "crypto" / "link").symlink_to(outside)
+    secure_data_dir(_config(tmp_path))
     assert _mode(outside) == 0o644
+
+
+def test_other_files_in_the_data_dir_are_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "data" / "public").mkdir(parents=True)
+    (tmp_path / "data" / "public" / "index.html").write_text("hello")
+    (tmp_path / "data" / "public" / "index.html").chmod(0o644)
+    (tmp_path / "data" / "public").chmod(0o755)
+    secure_data_dir(_config(tmp_path))
+    assert _mode(tmp_path / "data") == 0o700
+    assert _mode(tmp_path / "data" / "public") == 0o755
+    assert _mode(tmp_path / "data" / "public" / "index.html") == 0o644
 
 
 def test_backup_command_restricts_the_data_dir_and_writes_an_owner_only_copy(
