@@ -13,7 +13,7 @@ from bot.matrix import MatrixTransport, StartupError
 from bot.messenger import MatrixMessenger
 from bot.outbox import Outbox
 from bot.replies import MatrixReplier
-from bot.roomalias import manager_room_id
+from bot.roomalias import manager_room_id, topic_room_ids
 from bot.secretbox import SealedState
 from bot.wiring import ServiceSettings, build_services
 from commands.context import Health
@@ -65,9 +65,7 @@ class App:
         state = SealedState(self.db, self.config.matrix.pickle_key)
         self.transport = MatrixTransport(self.config, state)
         await self.transport.connect()
-        if self.faq is not None:
-            room = self.config.bot.manager_room
-            self.faq.manager_room = await manager_room_id(self.transport.client, room)
+        await self._resolve_rooms()
         self.replier = MatrixReplier(self.transport.client)
         router = self._router(self.replier, self.services)
         handler = EventHandler(
@@ -84,6 +82,17 @@ class App:
         self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
         await self._start_jobs(router.limiter, self.services)
         log.info("Klimabot %s running as %s", VERSION, self.config.matrix.user_id)
+
+    async def _resolve_rooms(self) -> None:
+        """Configured aliases become IDs of rooms the bot is in (nio sends by room ID only)."""
+        assert self.transport is not None
+        assert self.services is not None
+        client = self.transport.client
+        if self.faq is not None:
+            self.faq.manager_room = await manager_room_id(client, self.config.bot.manager_room)
+        broadcaster = self.services.broadcaster
+        if broadcaster is not None:
+            broadcaster.topic_rooms = await topic_room_ids(client, broadcaster.topic_rooms)
 
     def _services(self, db: Database) -> Services:
         async def notify(room: str, text: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 
 from aiohttp import ClientError
 from nio import (
@@ -17,7 +18,7 @@ from nio import (
     RoomResolveAliasResponse,
 )
 
-__all__ = ["RoomUnavailableError", "joined_room_id", "manager_room_id"]
+__all__ = ["RoomUnavailableError", "joined_room_id", "manager_room_id", "topic_room_ids"]
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +52,34 @@ async def manager_room_id(client: AsyncClient, room: str | None) -> str | None:
     """The manager room's ID, or None (logged as an error) if it is not usable."""
     if room is None:
         return None
+    without = "running without a manager room: unanswered questions are not passed on"
+    return await _usable(client, room, "bot.manager_room", without)
+
+
+async def topic_room_ids(
+    client: AsyncClient, topic_rooms: Mapping[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """The topic rooms as joined room IDs; unusable ones are logged and left out."""
+    resolved: dict[str, tuple[str, ...]] = {}
+    for slug, rooms in topic_rooms.items():
+        key, without = f"broadcast.topic_rooms.{slug}", "announcements of this topic skip it"
+        ids = [await _usable(client, room, key, without) for room in rooms]
+        resolved[slug] = tuple(room_id for room_id in ids if room_id is not None)
+    return resolved
+
+
+async def _usable(client: AsyncClient, room: str, key: str, without: str) -> str | None:
     try:
         room_id = await joined_room_id(client, room)
     except (RoomUnavailableError, *_TRANSIENT) as exc:
         log.error(
-            "bot.manager_room %s is not usable (%s); running without a manager room: "
-            "unanswered questions are not passed on until this is fixed and the bot restarted",
+            "%s %s is not usable (%s); %s until this is fixed and the bot restarted",
+            key,
             room,
             exc,
+            without,
         )
         return None
     if room_id != room:
-        log.info("bot.manager_room %s is room %s", room, room_id)
+        log.info("%s %s is room %s", key, room, room_id)
     return room_id

@@ -1,15 +1,16 @@
-"""bot.manager_room given as an alias: resolved and joined at start, or left out with an error."""
+"""Rooms configured as aliases (manager room, topic rooms): resolved and joined at start."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from nio import RoomPutAliasResponse
 
 from bot.localserver import LocalSynapse
-from tests.harness import BotRunner, ChatUser, unique
+from tests.harness import BotRunner, ChatUser, unique, wait_until
 
 UNKNOWN = "Wann ist das Freibad in Ochtrup geöffnet?"
 KNOWN = "Muss ich mein Balkonkraftwerk anmelden?"
@@ -75,3 +76,24 @@ async def test_unusable_manager_room_is_logged_and_citizens_are_still_answered(
     # No error notice in between: the second notice is the answer to the second question.
     assert "weitergegeben" in notices[0].body
     assert "Marktstammdatenregister" in notices[1].body
+
+
+async def test_announcement_reaches_a_topic_room_given_as_alias(
+    make_user: Any, bot_runner: Any, synapse: LocalSynapse
+) -> None:
+    manager: ChatUser = await make_user("manager")
+    topic_room, alias = await _team_room_with_alias(manager, synapse, public=True)
+    runner: BotRunner = bot_runner(managers=[manager.user_id])
+    broadcast = replace(runner.config.broadcast, topic_rooms={"waerme-heizung": (alias,)})
+    runner.config = replace(runner.config, broadcast=broadcast)
+    await runner.start()
+    await manager.wait_joined(topic_room, runner.user_id)
+    team = await manager.room_with(runner.user_id)
+    await manager.send(team, "!ankuendigen waerme Neue Förderung für Wärmepumpen ab Januar")
+    await manager.wait_notice(team, runner.user_id)
+    await manager.send(team, "ja")
+    await wait_until(
+        lambda: any("Förderung" in t for t in manager.texts(topic_room, runner.user_id)),
+        30,
+        "announcement in the topic room",
+    )
