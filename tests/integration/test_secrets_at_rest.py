@@ -29,7 +29,8 @@ def _mode(path: Path) -> int:
 
 
 def _raw_database(data_dir: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in data_dir.glob("klimabot.sqlite*"))
+    """Every file the bot keeps (database, WAL, crypto store) as it lies on disk."""
+    return b"".join(p.read_bytes() for p in sorted(data_dir.rglob("*")) if p.is_file())
 
 
 def _session(runner: BotRunner) -> tuple[str, str]:
