@@ -11,6 +11,7 @@ from typing import Any
 from commands.context import Context
 from commands.dialogs import is_no, is_yes
 from commands.errors import CommandError
+from commands.formatting import Markup, literal
 from commands.registry import command
 from commands.services import require
 from config.names import name_words, poses_as
@@ -84,8 +85,8 @@ def _service(ctx: Context) -> ActorService:
     return require(ctx.services.actors)
 
 
-def _choices(ctx: Context, labels: list[str]) -> str:
-    return "\n".join(
+def _choices(ctx: Context, labels: list[str]) -> Markup:
+    return Markup("\n").join(
         ctx.t("actors.choice_line", number=n, label=label) for n, label in enumerate(labels, 1)
     )
 
@@ -109,7 +110,8 @@ def ask(ctx: Context, step: str) -> str:
         return ctx.t("actors.ask_topics", choices=_choices(ctx, labels))
     if step == "consent":
         version = settings.privacy_version
-        return ctx.t("actors.ask_consent", version=version, notice=_service(ctx).notice(ctx))
+        notice = Markup(_service(ctx).notice(ctx))  # the operator's text, Markdown allowed
+        return ctx.t("actors.ask_consent", version=version, notice=notice)
     return ctx.t(f"actors.ask_{step}", prefix=ctx.prefix)
 
 
@@ -246,7 +248,7 @@ def _form(ctx: Context, args: str) -> dict[str, object]:
         try:
             answers[step] = parse_answer(ctx, step, value, listed=False)
         except InvalidAnswer as exc:
-            problem = f"{key.strip()}: {ctx.t(exc.key, **exc.params)}"
+            problem = Markup(f"{literal(key.strip())}: {ctx.t(exc.key, **exc.params)}")
             raise CommandError("actors.form_invalid", problem=problem, prefix=ctx.prefix) from None
     for step in _REQUIRED:
         if step not in answers:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from commands.context import Context, Role
 from commands.dialogs import is_no, is_yes
 from commands.errors import CommandError, UsageError
-from commands.formatting import render, to_plain
+from commands.formatting import Markup, render, to_plain
 from commands.i18n import Catalog
 from commands.quiet import quiet_end
 from commands.registry import command
@@ -198,7 +198,9 @@ class Broadcaster:
         lines = [t(language, "broadcast.digest_title", count=len(items))]
         for _, text, topic in items:
             name = self.topics.name(topic, language)
-            lines.append("- " + t(language, "broadcast.digest_item", topic=name, text=text))
+            # The manager's own text: Markdown is meant, as in the announcement itself.
+            item = t(language, "broadcast.digest_item", topic=name, text=Markup(text))
+            lines.append("- " + item)
         return "\n".join(lines)
 
 
@@ -228,7 +230,7 @@ async def ankuendigen(ctx: Context, args: str) -> None:
     await ctx.reply_key(
         "broadcast.preview",
         topic=display,
-        text=text,
+        text=Markup(text),  # the manager's own Markdown, shown as it will be sent
         users=audience.users,
         weekly=audience.weekly,
         deferred=audience.deferred,

@@ -98,11 +98,13 @@ class Context:
     services: Services
 
     def t(self, key: str, **params: Any) -> str:
-        """The catalog text for `key` in the user's language."""
+        """The catalog text for `key` in the user's language (a `Markup`); `params` show as
+        typed."""
         return self.catalog.text(self.language, key, **params)
 
     async def reply(self, text: str) -> str:
-        """Answer with `text` (light Markdown, already localised); return the event ID."""
+        """Answer with `text`: our light Markdown, built from catalog texts (`t`), never a
+        user's raw text; return the event ID."""
         return await self.replier.reply(self.message, to_plain(text), render(text))
 
     async def reply_key(self, key: str, **params: Any) -> str:

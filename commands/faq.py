@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from commands.context import Context, Reaction, Role
 from commands.errors import CommandError, UsageError
 from commands.faqmatch import FaqIndex, Outcome, tokens
+from commands.formatting import Markup
 from commands.registry import command
 from config.faq import FaqData, FaqEntry, FaqError, load_faq
 from config.settings import FAQ_ROOM_MODES, FaqSettings
@@ -171,7 +172,7 @@ class FaqService:
         parts.append(ctx.t("faq.volatile" if entry.volatile else "faq.checked", date=date))
         titles = [self._title(ctx, i) for i in related if self.data.entry(i) is not None]
         if titles:
-            parts.append(ctx.t("faq.related", questions="; ".join(titles)))
+            parts.append(ctx.t("faq.related", questions=Markup("; ").join(titles)))
         parts.append(ctx.t("faq.feedback"))
         return "\n".join(parts)
 
@@ -180,10 +181,12 @@ class FaqService:
         assert entry is not None
         return ctx.t("faq.quoted", question=entry.question.get(ctx.language, entry.question["de"]))
 
-    def contact(self, ctx: Context) -> str:
+    def contact(self, ctx: Context) -> Markup:
         """How to reach the climate management, from the config (or a general hint)."""
         texts: Mapping[str, str] = self.settings.contact
-        return texts.get(ctx.language) or texts.get("de") or ctx.t("faq.contact_fallback")
+        configured = texts.get(ctx.language) or texts.get("de")
+        # The operator's own text: Markdown (a link to the town's page) is meant.
+        return Markup(configured or ctx.t("faq.contact_fallback"))
 
     def _with_contact(self, ctx: Context, key: str) -> str:
         """A catalog text followed by how to reach the climate management."""
@@ -218,8 +221,9 @@ class FaqService:
 
 
 def _sources_line(ctx: Context, sources: tuple[str, ...]) -> str:
+    # Curated sources from the FAQ file, so these links are ours.
     links = ", ".join(f"[{urlsplit(url).netloc.removeprefix('www.')}]({url})" for url in sources)
-    return ctx.t("faq.sources" if len(sources) > 1 else "faq.source", links=links)
+    return ctx.t("faq.sources" if len(sources) > 1 else "faq.source", links=Markup(links))
 
 
 def _service(ctx: Context) -> FaqService:

@@ -1,27 +1,57 @@
 """Turn the catalogs' light Markdown into a plain body and an escaped HTML body.
 
-Everything is escaped first, so nothing a user typed can become HTML; only our own markers
-(**bold**, `code`, "- " and "1. " lists, [text](https URL)) are turned into tags afterwards.
+Catalog templates (and text built from them) are `Markup`: our own light Markdown. Anything
+else put into a template, above all what a user typed, goes through `literal` first: its
+Markdown characters are swapped for stand-ins from the Unicode private use area that no marker
+pattern matches, and swapped back only after the markers have become tags. So a user's
+`[text](https://…)`, `**bold**` or `` `code` `` shows as typed, never as a link, bold or code, and
+everything is HTML-escaped, so nothing typed becomes HTML. URLs a user typed stay plain text;
+a client may still linkify them, but then the visible text is the URL itself.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 
-__all__ = ["render", "to_plain"]
+__all__ = ["Markup", "literal", "render", "to_plain"]
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^\s)]+)\)")
 _ITEM = re.compile(r"^(?:(- )|(\d{1,2})\. )")
 
+# Every character a marker pattern needs, and its stand-in (private use area, U+F8F0…).
+_SPECIAL = "*`[]()-."
+_ESCAPE = str.maketrans({c: chr(0xF8F0 + i) for i, c in enumerate(_SPECIAL)})
+_RESTORE = str.maketrans({chr(0xF8F0 + i): c for i, c in enumerate(_SPECIAL)})
+# Line breaks of every kind: a user's value never starts a line of its own in the bot's voice.
+_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+class Markup(str):
+    """Text in the catalogs' light Markdown that we wrote (or built from catalog texts)."""
+
+    __slots__ = ()
+
+    def join(self, parts: Iterable[str]) -> Markup:
+        """Join like str.join; parts that are not Markup are made `literal` first."""
+        return Markup(str.join(self, (literal(part) for part in parts)))
+
+
+def literal(value: object) -> Markup:
+    """`value` as text that shows as itself: no Markdown, no line breaks of its own."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(_BREAKS.sub(" ", str(value)).translate(_ESCAPE))
+
 
 def to_plain(text: str) -> str:
     """The plain-text body: Markdown markers removed, links shown as 'text (url)'."""
     text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
     text = _BOLD.sub(r"\1", text)
-    return _CODE.sub(r"\1", text)
+    return _CODE.sub(r"\1", text).translate(_RESTORE)
 
 
 def render(text: str) -> str:
@@ -43,7 +73,7 @@ def render(text: str) -> str:
             out.append(_inline(line) + "<br>")
     if open_list:
         out.append(f"</{open_list}>")
-    return "".join(out).removesuffix("<br>")
+    return "".join(out).removesuffix("<br>").translate(_RESTORE)
 
 
 def _inline(line: str) -> str:

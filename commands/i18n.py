@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from commands.formatting import Markup, literal
+
 __all__ = ["Catalog", "CatalogError", "default_catalog_dir"]
 
 LANGUAGES = ("de", "en")
@@ -53,12 +55,19 @@ class Catalog:
         return cls(messages)
 
     def text(self, language: str, key: str, **params: Any) -> str:
-        """The text for `key` in `language` (falling back to German), with params filled in."""
+        """The text for `key` in `language` (falling back to German), with params filled in.
+
+        The template is our light Markdown; each parameter shows as itself (`literal`) unless
+        it is `Markup` already, i.e. built from catalog texts. The result is a `Markup` (typed
+        as str, so that lists mixing it with other text need no annotation).
+        """
         table = self._messages.get(language) or self._messages["de"]
         template = table.get(key) or self._messages["de"].get(key)
         if template is None:
             raise KeyError(f"no message {key!r} in the catalogs")
-        return template.format_map(params) if params else template
+        if not params:
+            return Markup(template)
+        return Markup(template.format_map({k: literal(v) for k, v in params.items()}))
 
     def has(self, key: str) -> bool:
         """True if the German catalog has `key`."""

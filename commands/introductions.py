@@ -13,9 +13,9 @@ from typing import Any, Protocol
 
 from commands.actors import ActorService
 from commands.dialogs import Request
-from commands.formatting import render, to_plain
+from commands.formatting import Markup, literal, render, to_plain
 from commands.i18n import Catalog
-from commands.matching import ActorIndex, ActorProfile
+from commands.matching import ActorIndex, ActorProfile, MatchReason
 from store.actors import Actor, Introduction
 from store.users import UserSettings
 
@@ -25,9 +25,10 @@ __all__ = [
     "REQUEST_TTL_SECONDS",
     "Messenger",
     "NetworkService",
-    "may_answer",
     "plain_profile",
+    "may_answer",
     "profile_of",
+    "reason_text",
 ]
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class NetworkService:
         catalog: Catalog,
         prefix: str,
         clock: Callable[[], float] = time.time,
+        topic_name: Callable[[str, str], str] = lambda slug, language: slug,
     ) -> None:
         self.actors = actors
         self.index = index
@@ -80,6 +82,7 @@ class NetworkService:
         self.catalog = catalog
         self.prefix = prefix
         self.clock = clock
+        self.topic_name = topic_name  # (slug, language) -> the topic's display name
         self._tasks: set[asyncio.Task[None]] = set()
         actors.on_change = self.refresh
 
@@ -154,8 +157,10 @@ class NetworkService:
         chosen = {await self.language_of(intro.requester), await self.language_of(intro.target)}
         languages: list[str] = [lang for lang in ("de", "en") if lang in chosen] or ["de"]
         plain, html = self._introduction(requester, target, intro.reason, languages)
-        name = self.catalog.text(
-            languages[0], "actors.intro_room_name", a=requester.name, b=target.name
+        name = to_plain(  # a room name is plain text, not Markdown
+            self.catalog.text(
+                languages[0], "actors.intro_room_name", a=requester.name, b=target.name
+            )
         )
         await self.messenger.create_room(name, [intro.requester, intro.target], plain, html)
         if responder == intro.target:
@@ -167,18 +172,28 @@ class NetworkService:
         self, a: Actor, b: Actor, reason: str, languages: list[str]
     ) -> tuple[str, str]:
         """The shared room's first message in the languages its two members chose (German
-        first); the reason stays as the requester wrote it."""
+        first); the reason is said of both, in the third person."""
         text = "\n\n---\n\n".join(
             self.catalog.text(
                 language,
                 "actors.intro_text",
                 a_profile=plain_profile(self.catalog, language, a),
                 b_profile=plain_profile(self.catalog, language, b),
-                reason=reason,
+                reason=self.reason_text(reason, language, a, b, reader=None),
             )
             for language in languages
         )
         return to_plain(text), render(text)
+
+    def reason_text(
+        self, stored: str, language: str, a: Actor, b: Actor, reader: str | None
+    ) -> Markup:
+        """Why `a` (who asked) and `b` fit, phrased for `reader` (one of them, or None for
+        both in their shared room); `stored` is `MatchReason.to_json()` or older free text."""
+        reason = MatchReason.from_json(stored)
+        if reason is None:
+            return literal(stored)
+        return reason_text(self.catalog, language, reason, (a, b), reader, self.topic_name)
 
     async def _tell(self, user_id: str, key: str, **params: object) -> None:
         plain, html = await self.text(user_id, key, prefix=self.prefix, **params)
@@ -187,11 +202,12 @@ class NetworkService:
     async def send_proposal(self, intro_id: int, a: Actor, b: Actor, reason: str) -> None:
         """A manager's proposal: ask both sides, each with the other's profile."""
         for me, other, side in ((a, b, "requester"), (b, a, "target")):
+            language = await self.language_of(me.user_id)
             plain, html = await self.text(
                 me.user_id,
                 "actors.request_dm",
-                profile=plain_profile(self.catalog, await self.language_of(me.user_id), other),
-                reason=reason,
+                profile=plain_profile(self.catalog, language, other),
+                reason=self.reason_text(reason, language, a, b, reader=me.user_id),
                 number=intro_id,
             )
             _, event_id = await self.messenger.direct(me.user_id, plain, html)
@@ -291,12 +307,63 @@ def may_answer(intro: Introduction, user_id: str) -> bool:
     return user_id == intro.target or (intro.proposed_by is not None and user_id == intro.requester)
 
 
-def plain_profile(catalog: Catalog, language: str, actor: Actor) -> str:
-    """An actor's name, type, district, offers and needs, for introductions."""
+def plain_profile(catalog: Catalog, language: str, actor: Actor) -> Markup:
+    """An actor's name, type, district, offers and needs, marked as their own description."""
     organisation = f" ({actor.organisation})" if actor.organisation else ""
-    parts = [f"**{actor.name}**{organisation} – {actor.actor_type}, {actor.district}"]
+    parts: list[str] = [
+        catalog.text(
+            language,
+            "actors.profile_head",
+            name=actor.name,
+            organisation=organisation,
+            type=actor.actor_type,
+            district=actor.district,
+        )
+    ]
     if actor.offers:
         parts.append(catalog.text(language, "actors.profile_offers", what=actor.offers))
     if actor.needs:
         parts.append(catalog.text(language, "actors.profile_needs", what=actor.needs))
-    return "\n".join(parts)
+    return Markup("\n").join(parts)
+
+
+def reason_text(
+    catalog: Catalog,
+    language: str,
+    reason: MatchReason,
+    actors: tuple[Actor, Actor],
+    reader: str | None,
+    topic_name: Callable[[str, str], str],
+) -> Markup:
+    """`reason` for the pair `actors` (a, b) in words, phrased for `reader`: the one who reads
+    it is "Sie" ("X sucht …, Sie bieten …"); with no reader both are named."""
+    a, b = actors
+
+    def t(key: str, **params: object) -> Markup:
+        return Markup(catalog.text(language, key, **params))
+
+    parts: list[Markup] = []
+    if reason.topics:
+        names = ", ".join(topic_name(slug, language) for slug in reason.topics)
+        parts.append(t("actors.reason_topics", topics=names))
+    needs = [(a, b, reason.a_needs), (b, a, reason.b_needs)]
+    if reader == b.user_id:
+        needs.reverse()  # the reader's own wish first
+    for seeker, offerer, words in needs:
+        if not words:
+            continue
+        what = ", ".join(words)
+        if reader is None:
+            parts.append(
+                t("actors.reason_needs", seeker=seeker.name, what=what, offerer=offerer.name)
+            )
+        elif reader == seeker.user_id:
+            parts.append(t("actors.reason_they_offer", what=what, name=offerer.name))
+        else:
+            parts.append(t("actors.reason_i_offer", what=what, name=seeker.name))
+    if reason.types:
+        first, second = reason.types[::-1] if reader == b.user_id else reason.types
+        parts.append(t("actors.reason_types", a=first, b=second))
+    if reason.district:
+        parts.append(t("actors.reason_district", district=reason.district))
+    return Markup("; ").join(parts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -29,6 +30,7 @@ __all__ = [
     "W_SHARED_TOPIC",
     "ActorIndex",
     "ActorProfile",
+    "MatchReason",
     "Suggestion",
 ]
 
@@ -104,6 +106,62 @@ class Suggestion:
     i_offer_what_they_need: tuple[str, ...]
     complementary_types: bool
     same_district: bool
+
+
+@dataclass(frozen=True)
+class MatchReason:
+    """Why two actors fit, said for neither of them: side `a` asked (or was named first in a
+    manager's proposal), side `b` was asked. Each reader gets it phrased for them
+    (`commands.introductions.reason_text`), so the asked side reads "X sucht …, Sie bieten …".
+    """
+
+    topics: tuple[str, ...] = ()  # shared topic slugs
+    a_needs: tuple[str, ...] = ()  # what `a` looks for and `b` offers, in `b`'s words
+    b_needs: tuple[str, ...] = ()  # what `b` looks for and `a` offers, in `a`'s words
+    types: tuple[str, str] | None = None  # (a's type, b's type) when they complement each other
+    district: str = ""  # the district both are in, if it is the same
+
+    @classmethod
+    def of(cls, a: ActorProfile, b: ActorProfile, suggestion: Suggestion) -> MatchReason:
+        """The reason behind `suggestion`, which `suggest`/`explain` made for `a` about `b`."""
+        return cls(
+            topics=suggestion.shared_topics,
+            a_needs=suggestion.they_offer_what_i_need,
+            b_needs=suggestion.i_offer_what_they_need,
+            types=(a.actor_type, b.actor_type) if suggestion.complementary_types else None,
+            district=a.district if suggestion.same_district else "",
+        )
+
+    def to_json(self) -> str:
+        """The stored form (introductions.reason)."""
+        data = {"topics": self.topics, "a_needs": self.a_needs, "b_needs": self.b_needs}
+        return json.dumps({**data, "types": self.types, "district": self.district})
+
+    @classmethod
+    def from_json(cls, text: str) -> MatchReason | None:
+        """The stored reason; None if `text` is not one (an older free-text reason)."""
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        types = _strings(data.get("types"))
+        district = data.get("district")
+        return cls(
+            topics=_strings(data.get("topics")),
+            a_needs=_strings(data.get("a_needs")),
+            b_needs=_strings(data.get("b_needs")),
+            types=(types[0], types[1]) if len(types) == 2 else None,
+            district=district if isinstance(district, str) else "",
+        )
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    """`value` as a tuple of strings if it is a list of strings, else empty."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from commands.context import Context, Role
 from commands.errors import CommandError, UsageError
+from commands.formatting import Markup
 from commands.quiet import BERLIN
 from commands.registry import command
 from commands.services import require
@@ -145,7 +146,10 @@ async def massnahme(ctx: Context, args: str) -> None:
     ]
     if measure.co2_saving_t_per_year is not None:
         lines.append(ctx.t("measures.co2", co2=f"{measure.co2_saving_t_per_year:g}"))
-    links = ", ".join(f"[{urlsplit(u).netloc.removeprefix('www.')}]({u})" for u in measure.sources)
+    # Curated sources from the measures file, so these links are ours.
+    links = Markup(
+        ", ".join(f"[{urlsplit(u).netloc.removeprefix('www.')}]({u})" for u in measure.sources)
+    )
     lines.append(ctx.t("measures.sources", links=links))
     lines += await _history(ctx, service, measure)
     await ctx.reply("\n".join(lines))
@@ -158,10 +162,14 @@ async def _history(ctx: Context, service: MeasureService, measure: Measure) -> l
     lines = [ctx.t("measures.history_title")]
     for u in updates:
         date = datetime.fromtimestamp(u.created_at, BERLIN).strftime("%d.%m.%Y")
-        text = u.text or ctx.t(
-            "measures.history_status",
-            status=status_name(u.status or "", ctx.language),
-            progress=u.progress,
+        text = (
+            Markup(u.text)
+            if u.text
+            else ctx.t(
+                "measures.history_status",
+                status=status_name(u.status or "", ctx.language),
+                progress=u.progress,
+            )
         )
         lines.append(ctx.t("measures.history_line", date=date, text=text))
     return lines

@@ -7,6 +7,7 @@ from collections import Counter
 from commands.actors import ActorService, current_actor
 from commands.context import Context, Reaction, Role
 from commands.errors import CommandError
+from commands.formatting import Markup
 from commands.introductions import (
     MAX_OPEN_REQUESTS,
     NetworkService,
@@ -14,7 +15,8 @@ from commands.introductions import (
     plain_profile,
     profile_of,
 )
-from commands.matching import Suggestion
+from commands.introductions import reason_text as phrase_reason
+from commands.matching import MatchReason, Suggestion
 from commands.registry import command
 from commands.services import require
 from store.actors import Actor, Introduction
@@ -39,26 +41,16 @@ def _network(ctx: Context) -> NetworkService:
     return require(ctx.services.network)
 
 
-def reason_text(ctx: Context, me: Actor, other: Actor, s: Suggestion) -> str:
-    """Why two actors match, in words."""
-    broadcaster = ctx.services.broadcaster
-    parts: list[str] = []
-    if s.shared_topics:
-        names = [
-            broadcaster.topics.name(t, ctx.language) if broadcaster else t for t in s.shared_topics
-        ]
-        parts.append(ctx.t("actors.reason_topics", topics=", ".join(names)))
-    if s.they_offer_what_i_need:
-        what = ", ".join(s.they_offer_what_i_need)
-        parts.append(ctx.t("actors.reason_they_offer", what=what, name=other.name))
-    if s.i_offer_what_they_need:
-        what = ", ".join(s.i_offer_what_they_need)
-        parts.append(ctx.t("actors.reason_i_offer", what=what, name=other.name))
-    if s.complementary_types:
-        parts.append(ctx.t("actors.reason_types", a=me.actor_type, b=other.actor_type))
-    if s.same_district:
-        parts.append(ctx.t("actors.reason_district", district=me.district))
-    return "; ".join(parts)
+def reason_text(ctx: Context, me: Actor, other: Actor, s: Suggestion) -> Markup:
+    """Why `other` fits `me`, in words for `me` (the reader)."""
+    reason = MatchReason.of(profile_of(me), profile_of(other), s)
+    topic_name = _network(ctx).topic_name
+    return phrase_reason(ctx.catalog, ctx.language, reason, (me, other), me.user_id, topic_name)
+
+
+def _stored_reason(me: Actor, other: Actor, s: Suggestion | None) -> str:
+    """The reason to store with a request from `me` to `other` (each side reads it their way)."""
+    return "" if s is None else MatchReason.of(profile_of(me), profile_of(other), s).to_json()
 
 
 @command("vernetzen", aliases=("connect",))
@@ -109,13 +101,14 @@ async def _request(ctx: Context, me: Actor, choice: str) -> None:
     if await store.open_requests_to(target.user_id) >= MAX_OPEN_REQUESTS:
         raise CommandError("actors.target_busy")
     suggestion = network.index.explain(profile_of(me), target.user_id)
-    reason = reason_text(ctx, me, target, suggestion) if suggestion else ""
+    reason = _stored_reason(me, target, suggestion)
     intro_id = await store.request(me.user_id, target.user_id, reason)
+    language = await network.language_of(target.user_id)
     plain, html = await network.text(
         target.user_id,
         "actors.request_dm",
-        profile=plain_profile(network.catalog, await network.language_of(target.user_id), me),
-        reason=reason,
+        profile=plain_profile(network.catalog, language, me),
+        reason=network.reason_text(reason, language, me, target, reader=target.user_id),
         number=intro_id,
     )
     network.spawn(network.send_request(intro_id, target.user_id, plain, html))
@@ -206,7 +199,7 @@ async def vorschlagen(ctx: Context, args: str) -> None:
         ),
         None,
     )
-    reason = reason_text(ctx, a, b, suggestion) if suggestion else ""
+    reason = _stored_reason(a, b, suggestion)
     intro_id = await store.request(a.user_id, b.user_id, reason, proposed_by=ctx.message.sender)
     network.spawn(network.send_proposal(intro_id, a, b, reason))
     await ctx.reply_key("actors.proposed", a=a.name, b=b.name)

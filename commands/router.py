@@ -11,6 +11,7 @@ from typing import Literal, Protocol
 
 from commands.context import Context, Message, Reaction, Replier, Role
 from commands.errors import CommandError, UsageError
+from commands.formatting import Markup
 from commands.i18n import Catalog
 from commands.ratelimit import RateLimiter
 from commands.registry import Command
@@ -233,7 +234,7 @@ class Router:
             parts = [ctx.t("error.not_understood", prefix=ctx.prefix)]
         if suggestions:
             names = ", ".join(f"`{ctx.prefix}{name}`" for name in suggestions)
-            parts.append(ctx.t("error.did_you_mean", suggestions=names))
+            parts.append(ctx.t("error.did_you_mean", suggestions=Markup(names)))  # our names
         if prefixed and word:
             parts.append(ctx.t("error.help_hint", prefix=ctx.prefix))
         await ctx.reply(" ".join(parts))
