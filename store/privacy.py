@@ -6,7 +6,10 @@ table of the schema after `forget`, so a new table that is not handled here fail
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import aiosqlite
 
 from store.db import Database
 
@@ -60,7 +63,8 @@ class PrivacyStore:
         return data
 
     async def forget(self, user_id: str) -> dict[str, int]:
-        """Delete the user's rows and anonymise their authorship, in one transaction."""
+        """Delete the user's rows and anonymise their authorship, in one transaction; then
+        rewrite the file and empty the WAL, so the erased values are gone from the disk too."""
         removed: dict[str, int] = {}
         async with self._db.transaction() as conn:
             # Votes survive only as counts per FAQ entry.
@@ -80,4 +84,29 @@ class PrivacyStore:
                     f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (FORGOTTEN, user_id)
                 )
                 removed[table] = cursor.rowcount
+            removed["actor_suggestions"] += await _unsuggest(conn, user_id)
+        await self._db.scrub()
         return removed
+
+
+async def _unsuggest(conn: aiosqlite.Connection, user_id: str) -> int:
+    """Blank the user out of other users' last suggestion lists; return how many lists.
+
+    The place stays (as ""), so the numbers the others were shown still pick the same actors
+    and the blanked one is simply no longer there to pick.
+    """
+    cursor = await conn.execute(
+        "SELECT user_id, candidates FROM actor_suggestions WHERE instr(candidates, ?) > 0",
+        (json.dumps(user_id),),
+    )
+    changed = 0
+    for owner, candidates in await cursor.fetchall():
+        listed = json.loads(candidates)
+        if user_id in listed:
+            kept = ["" if c == user_id else c for c in listed]
+            await conn.execute(
+                "UPDATE actor_suggestions SET candidates = ? WHERE user_id = ?",
+                (json.dumps(kept), owner),
+            )
+            changed += 1
+    return changed

@@ -10,6 +10,7 @@ from nio import MatrixRoom, RoomEncryptedFile, RoomMessageFile
 from tests.harness import BotRunner, ChatUser, wait_until
 
 UNKNOWN = "Wann öffnet das Freibad am Gronauer Tor im Juni?"
+PROFILE_WORD = "Zwiebelturmlastenrad"  # in Clara's profile only
 
 
 async def _scan(app: Any, needles: list[str]) -> list[str]:
@@ -43,7 +44,8 @@ async def test_export_then_forget_leaves_no_row_with_the_user(
         "abonnieren mobilitaet",
         UNKNOWN,
         "Muss ich mein Balkonkraftwerk anmelden?",
-        "registrieren name=Clara Citizen; typ=1; themen=mobilitaet; suche=Mitfahrgelegenheit",
+        "registrieren name=Clara Citizen; typ=Bürger/in; themen=mobilitaet; "
+        f"suche=Mitfahrgelegenheit; biete={PROFILE_WORD}",
         "ja",
     )
     for n, text in enumerate(steps, start=1):
@@ -76,6 +78,16 @@ async def test_export_then_forget_leaves_no_row_with_the_user(
     expected = {"faq_questions", "subscriptions", "faq_feedback", "deliveries", "actors"}
     assert expected <= set(exported["data"])
 
+    # Another actor is shown Clara among their suggestions (stored for `!vernetzen <n>`).
+    dora: ChatUser = await make_user("dora")
+    dora_dm = await dora.dm_with(runner.user_id)
+    for n, text in enumerate(
+        ("registrieren name=Dora Nachbarin; typ=Bürger/in; themen=mobilitaet", "ja", "vernetzen"), 1
+    ):
+        await dora.send(dora_dm, text)
+        await dora.wait_notice(dora_dm, runner.user_id, count=n)
+    assert "Clara Citizen" in dora.notices(dora_dm, runner.user_id)[-1].body
+
     assert await _scan(app, [citizen.user_id, UNKNOWN])  # the data really is there
     before = len(citizen.notices(dm, runner.user_id))
     await citizen.send(dm, "vergessen")
@@ -84,8 +96,18 @@ async def test_export_then_forget_leaves_no_row_with_the_user(
     notices = await citizen.wait_notice(dm, runner.user_id, count=before + 2)
     assert "alles gelöscht" in notices[-1].body
 
-    assert await _scan(app, [citizen.user_id, UNKNOWN, "Clara Citizen"]) == []
+    needles = [citizen.user_id, UNKNOWN, "Clara Citizen", PROFILE_WORD]
+    assert await _scan(app, needles) == []
     assert await faq.feedback_totals() == {"balkonkraftwerk": (1, 0)}  # only the count remains
+    # Nor in the bytes on disk: not in free pages of the file, not in the WAL.
+    for path in (app.db.path, app.db.path.with_name(app.db.path.name + "-wal")):
+        raw = path.read_bytes() if path.exists() else b""
+        assert [n for n in needles if n.encode() in raw] == [], path.name
+    # Dora's list keeps its numbering; Clara's place can no longer be picked.
+    before = len(dora.notices(dora_dm, runner.user_id))
+    await dora.send(dora_dm, "vernetzen 1")
+    [answer] = (await dora.wait_notice(dora_dm, runner.user_id, count=before + 1))[before:]
+    assert "Clara" not in answer.body
 
 
 async def wait_until_async(produce: Any, expected: Any, within: float = 30) -> None:
