@@ -132,6 +132,7 @@ class Dialogs:
             await _answer_request(ctx, requests, target)
         elif target.dialog is not None:
             await self.handle(ctx, target.dialog, text)
+            await _still_waiting(ctx, requests, text)
         else:
             await ctx.reply_key("dialog.no_request")
 
@@ -190,6 +191,17 @@ async def _answer_request(ctx: Context, requests: Requests, target: _Target) -> 
     which = "dialog.request_accepted" if target.yes else "dialog.request_declined"
     said = ctx.t(which, number=request.number, name=request.name)
     await ctx.reply(said + " " + ctx.t(key, prefix=ctx.prefix))
+
+
+async def _still_waiting(ctx: Context, requests: Requests | None, text: str) -> None:
+    """After a bare ja/nein went to the own dialogue in a DM: say which requests are still
+    open, so nobody believes that answer was for them."""
+    if requests is None or not ctx.message.is_direct or _yes_or_no(text) is None:
+        return
+    waiting = await requests.requests_waiting(ctx.message.sender)
+    if waiting:
+        refs = ", ".join(ctx.t("dialog.request_ref", number=r.number, name=r.name) for r in waiting)
+        await ctx.reply_key("dialog.still_waiting", requests=refs, number=waiting[0].number)
 
 
 async def _ask_which(ctx: Context, choices: tuple[Request, ...]) -> None:

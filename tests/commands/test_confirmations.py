@@ -145,11 +145,15 @@ async def test_announcement_confirmation_survives_an_incoming_request(bot: Bot) 
     preview = await bot.say(MANAGER, "ankuendigen mobilitaet Radtour am Sonntag")
     assert "Vorschau" in preview
     await bot.request(CAROL, MANAGER)
-    assert "Wird gesendet an 1 Empfänger" in await bot.say(MANAGER, "ja")
+    reminder = await bot.say(MANAGER, "ja")
+    assert "Wird gesendet an 1 Empfänger" in bot.replier.texts[-2]
     rows = await bot.db.fetchall("SELECT body FROM broadcasts")
     assert [r["body"] for r in rows] == ["Radtour am Sonntag"]
     [request] = await bot.network.requests_waiting(MANAGER)
     assert await bot.status(request.number) == "open"  # still waiting, untouched
+    # ... and the manager is told so, with how to answer it.
+    assert f"Anfrage Nr. {request.number} (Carol Dach)" in reminder
+    assert f"„ja {request.number}“" in reminder
     assert bot.messenger.rooms == []
 
 

@@ -14,6 +14,21 @@ async def _say(user: ChatUser, room: str, bot: str, text: str, **extra: Any) -> 
     return str(notices[before].body)
 
 
+async def _say_until(
+    user: ChatUser, room: str, bot: str, text: str, needle: str, **extra: Any
+) -> str:
+    """Send `text`; the first of the bot's answers after it that contains `needle`."""
+    before = len(user.notices(room, bot))
+    await user.send(room, text, extra or None)
+
+    def found() -> str | None:
+        later = user.notices(room, bot)[before:]
+        return next((str(n.body) for n in later if needle in n.body), None)
+
+    await wait_until(lambda: found() is not None, 30, f"an answer with {needle!r}")
+    return str(found())
+
+
 async def _register(user: ChatUser, room: str, bot: str, form: str) -> None:
     await _say(user, room, bot, "registrieren " + form)  # a summary, then the consent
     assert "Willkommen" in await _say(user, room, bot, "ja")
@@ -90,17 +105,17 @@ async def test_pending_announcement_survives_a_request_then_the_request_is_answe
         "the announcement reaches the subscriber",
     )
     await wait_until(
-        lambda: any("Zustellbericht" in t for t in manager.texts(manager_dm, bot)),
+        lambda: any("Weiter auf Ihre Antwort wartet" in t for t in manager.texts(manager_dm, bot)),
         30,
-        "the delivery report",
+        "the note that the request is still open",
     )
     [row] = await app.db.fetchall("SELECT id, status FROM introductions")  # type: ignore[union-attr]
     assert row["status"] == "open"  # the "ja" was the announcement's, not the request's
 
     # Element's "Reply" on the request answers exactly that request.
     reply = {"m.relates_to": {"m.in_reply_to": {"event_id": request.event_id}}}
-    answer = await _say(manager, manager_dm, bot, "ja", **reply)
-    assert f"Anfrage Nr. {row['id']} (Carol Dach) zugestimmt" in answer
+    agreed = f"Anfrage Nr. {row['id']} (Carol Dach) zugestimmt"
+    assert agreed in await _say_until(manager, manager_dm, bot, "ja", agreed, **reply)
     await wait_until(
         lambda: any("kennenlernen" in t for t in carol.texts(carol_dm, bot)),
         30,
