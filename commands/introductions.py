@@ -287,10 +287,21 @@ class NetworkService:
             self.spawn(self._direct(user_id, plain, html))
         deleted = 0
         for user_id in await store.to_delete(cutoff, now - INACTIVE_GRACE_SECONDS):
+            await self.withdraw(user_id)
             await forget(user_id)
             self.refresh(None, user_id)
             deleted += 1
         return deleted
+
+    async def withdraw(self, user_id: str) -> int:
+        """Before `user_id`'s data is erased: those who asked them for contact were promised
+        an answer, so each hears politely, without detail, that none came about."""
+        count = 0
+        for intro in await self.actors.store.open_for(user_id):
+            if intro.proposed_by is None and await self.actors.store.decide(intro.id, "declined"):
+                self.spawn(self._tell(intro.requester, "actors.declined_requester"))
+                count += 1
+        return count
 
     async def expire(self) -> int:
         """Open requests older than 14 days: tell the requester politely, without detail."""

@@ -59,6 +59,8 @@ async def confirm_forget(ctx: Context, dialog: Dialog, text: str) -> None:
     dialogs = ctx.services.dialogs
     assert dialogs is not None
     if is_yes(text):
+        if ctx.services.network is not None:
+            await ctx.services.network.withdraw(ctx.message.sender)
         await _privacy(ctx).forget(ctx.message.sender)
         if ctx.services.network is not None:
             ctx.services.network.refresh(None, ctx.message.sender)

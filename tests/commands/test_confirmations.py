@@ -137,6 +137,10 @@ async def test_forget_confirmation_survives_an_incoming_request(bot: Bot) -> Non
     assert await bot.network.actors.store.get(ALICE) is None  # her data is erased
     assert bot.messenger.rooms == []  # and nobody was introduced to her
     assert await bot.network.actors.store.awaiting_answer(ALICE) == []
+    # carol was promised an answer: she hears that no contact came about, nothing more.
+    [(_, note)] = bot.messenger.to(CAROL)
+    assert "kein Kontakt zustande" in note
+    assert "Alice" not in note
 
 
 async def test_announcement_confirmation_survives_an_incoming_request(bot: Bot) -> None:
@@ -288,3 +292,16 @@ async def test_migration_drops_requests_kept_in_the_dialogue_slot(tmp_path: Path
         await migrate(conn)
         async with conn.execute("SELECT kind FROM dialogs") as cursor:
             assert [row[0] for row in await cursor.fetchall()] == ["forget_confirm"]
+
+
+async def test_deleting_an_inactive_actor_tells_who_was_waiting_for_them(bot: Bot) -> None:
+    await bot.request(CAROL, ALICE)
+    privacy = bot.services.privacy
+    assert privacy is not None
+    await bot.db.execute(
+        "UPDATE actors SET last_active = 0, warned_at = 1 WHERE user_id = ?", (ALICE,)
+    )
+    assert await bot.network.inactivity(3600.0, privacy.forget) == 1
+    await bot.network.wait_background()
+    [(_, note)] = bot.messenger.to(CAROL)
+    assert "kein Kontakt zustande" in note

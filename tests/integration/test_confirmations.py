@@ -73,6 +73,11 @@ async def test_forget_is_confirmed_although_a_request_arrived_meanwhile(
     rows = await app.db.fetchall("SELECT status FROM introductions")  # type: ignore[union-attr]
     assert [r["status"] for r in rows] == []  # erased with her data, never accepted
     assert not alice.client.invited_rooms
+    await wait_until(
+        lambda: any("kein Kontakt" in t for t in carol.texts(carol_dm, bot)),
+        30,
+        "carol hears that no contact came about",
+    )
     assert not any("kennenlernen" in text for text in carol.texts(carol_dm, bot))
 
 
