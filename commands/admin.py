@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from commands.context import Context, Role
+from commands.i18n import plural
+from commands.quiet import clock_time
 from commands.registry import command
 
 __all__ = ["botstatus"]
+
+# Quiet-hour groups listed one by one in !botstatus; later ones are summed up.
+_HELD_LINES = 3
 
 
 @command("botstatus", aliases=("health", "status-bot"), role=Role.MANAGER)
@@ -24,9 +29,29 @@ async def botstatus(ctx: Context, args: str) -> None:
     else:
         lines.append(ctx.t("status.cross_signed_no", device=h.device_id))
     lines.append(ctx.t("status.undecryptable", count=h.undecryptable))
-    lines.append(ctx.t("status.pending", count=h.pending_sends))
+    lines += await _waiting(ctx, h.pending_sends)
     lines.append(ctx.t("status.uptime", uptime=_duration(h.uptime_seconds)))
     await ctx.reply("\n".join(lines))
+
+
+async def _waiting(ctx: Context, pending: int) -> list[str]:
+    """What waits to be sent: held for quiet hours (until when), and the rest."""
+    if pending == 0:
+        return [ctx.t("status.pending_none")]
+    lines = [ctx.t(plural("status.pending", pending), count=pending)]
+    broadcaster = ctx.services.broadcaster
+    if broadcaster is None:
+        return lines
+    now = ctx.services.clock()
+    groups = await broadcaster.broadcasts.held(now)
+    shown = groups[:_HELD_LINES]
+    for when, count in shown:
+        until = clock_time(when, now)
+        lines.append(ctx.t(plural("status.held", count), count=count, until=until))
+    rest = sum(count for _, count in groups[_HELD_LINES:])
+    if rest:
+        lines.append(ctx.t(plural("status.held_later", rest), count=rest))
+    return lines
 
 
 def _duration(seconds: float) -> str:

@@ -10,7 +10,7 @@ from commands.context import Context, Role
 from commands.dialogs import is_no, is_yes
 from commands.errors import CommandError, UsageError
 from commands.formatting import Markup, render, to_plain
-from commands.i18n import Catalog
+from commands.i18n import Catalog, plural
 from commands.quiet import quiet_end
 from commands.registry import command
 from commands.services import require
@@ -231,11 +231,30 @@ async def ankuendigen(ctx: Context, args: str) -> None:
         "broadcast.preview",
         topic=display,
         text=Markup(text),  # the manager's own Markdown, shown as it will be sent
-        users=audience.users,
-        weekly=audience.weekly,
-        deferred=audience.deferred,
-        rooms=audience.rooms,
+        recipients=_recipients(ctx, audience),
     )
+
+
+def _recipients(ctx: Context, audience: Audience) -> str:
+    """'- 3 Personen per Direktnachricht (davon 1 im Wochenüberblick)', '- 1 Themenraum'."""
+    lines = []
+    if audience.users:
+        parts = [
+            ctx.t(key, count=count)
+            for key, count in (
+                ("broadcast.recipients_weekly", audience.weekly),
+                ("broadcast.recipients_deferred", audience.deferred),
+            )
+            if count
+        ]
+        details = ctx.t("broadcast.recipients_details", parts=Markup(", ").join(parts))
+        key = plural("broadcast.recipients_dm", audience.users)
+        lines.append(ctx.t(key, count=audience.users, details=details if parts else ""))
+    if audience.rooms:
+        lines.append(
+            ctx.t(plural("broadcast.recipients_rooms", audience.rooms), count=audience.rooms)
+        )
+    return Markup("\n").join(lines)
 
 
 async def confirm_announcement(ctx: Context, dialog: Dialog, text: str) -> None:

@@ -11,9 +11,14 @@ import yaml
 
 from commands.formatting import Markup, literal
 
-__all__ = ["Catalog", "CatalogError", "default_catalog_dir"]
+__all__ = ["Catalog", "CatalogError", "default_catalog_dir", "plural"]
 
 LANGUAGES = ("de", "en")
+
+
+def plural(key: str, count: int) -> str:
+    """`key.one` for exactly one, else `key.other` (German and English need no more forms)."""
+    return f"{key}.one" if count == 1 else f"{key}.other"
 
 
 class CatalogError(Exception):

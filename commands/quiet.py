@@ -6,7 +6,9 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["BERLIN", "parse_quiet", "quiet_end"]
+from store.broadcasts import BroadcastStore
+
+__all__ = ["BERLIN", "clock_time", "parse_quiet", "quiet_end", "reschedule_held"]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 _RANGE = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*-\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:uhr)?\s*$")
@@ -43,3 +45,18 @@ def quiet_end(quiet: str, now: float, tz: ZoneInfo = BERLIN) -> float | None:
     # Built from the wall clock, so the end is right on days with a DST change.
     ends = datetime.combine(day, end, tzinfo=tz)
     return ends.astimezone(UTC).timestamp()
+
+
+async def reschedule_held(store: BroadcastStore, user_id: str, quiet: str, now: float) -> int:
+    """The user changed their quiet hours: what was held for the old ones goes out now, or when
+    the new ones end (if they are in them now). Returns how many were held."""
+    until = quiet_end(quiet, now) or now
+    return await store.reschedule_held(user_id, until, now)
+
+
+def clock_time(when: float, now: float, tz: ZoneInfo = BERLIN) -> str:
+    """'07:00' within the next day, else '08.12. 07:00' (local time)."""
+    local = datetime.fromtimestamp(when, tz)
+    if when - now < 20 * 3600:
+        return local.strftime("%H:%M")
+    return local.strftime("%d.%m. %H:%M")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from commands.broadcast import Broadcaster
 from commands.context import Context, Reaction
 from commands.errors import CommandError, UsageError
-from commands.quiet import parse_quiet
+from commands.i18n import plural
+from commands.quiet import parse_quiet, quiet_end, reschedule_held
 from commands.registry import command
 from commands.services import require
 from store.subscriptions import DeliveryPrefs
@@ -143,10 +144,17 @@ async def ruhezeit(ctx: Context, args: str) -> None:
     quiet = "" if text in _OFF else parse_quiet(text)
     if quiet is None:
         raise CommandError("topics.quiet_invalid")
-    subs = _broadcaster(ctx).subscriptions
+    broadcaster = _broadcaster(ctx)
+    subs = broadcaster.subscriptions
     prefs = await subs.prefs(ctx.message.sender)
     await subs.set_prefs(ctx.message.sender, DeliveryPrefs(prefs.mode, quiet))
-    await ctx.reply_key("topics.quiet_set", quiet=quiet or ctx.t("topics.quiet_off"))
+    answer = ctx.t("topics.quiet_set", quiet=quiet or ctx.t("topics.quiet_off"))
+    now = ctx.services.clock()
+    held = await reschedule_held(broadcaster.broadcasts, ctx.message.sender, quiet, now)
+    if held and quiet_end(quiet, now) is None:  # held messages are due now
+        broadcaster.wake()
+        answer += "\n" + ctx.t(plural("topics.quiet_released", held), count=held)
+    await ctx.reply(answer)
 
 
 async def subscribe_by_reaction(ctx: Context, reaction: Reaction) -> bool:

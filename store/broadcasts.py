@@ -174,6 +174,27 @@ class BroadcastStore:
             (until, time.time(), delivery_id),
         )
 
+    async def reschedule_held(self, user_id: str, until: float, now: float) -> int:
+        """Deliveries to `user_id` held for quiet hours (not yet tried, due later) become due at
+        `until` instead (now, when the quiet hours were switched off); how many."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE deliveries SET not_before = ?, updated_at = ? WHERE recipient = ? "
+                "AND recipient_kind = 'user' AND state = 'pending' AND attempts = 0 "
+                "AND not_before > ?",
+                (until, now, user_id, now),
+            )
+            return int(cursor.rowcount)
+
+    async def held(self, now: float) -> list[tuple[float, int]]:
+        """(due time, count) of deliveries held for quiet hours, earliest first."""
+        rows = await self._db.fetchall(
+            "SELECT not_before AS t, COUNT(*) AS n FROM deliveries WHERE state = 'pending' "
+            "AND attempts = 0 AND not_before > ? GROUP BY not_before ORDER BY not_before",
+            (now,),
+        )
+        return [(float(r["t"]), int(r["n"])) for r in rows]
+
     async def progress(self, broadcast_id: int) -> Progress:
         """Delivery counts of one broadcast."""
         row = await self._db.fetchone(

@@ -58,9 +58,12 @@ class FakeMessenger:
         return f"!room{len(self.rooms)}:x"
 
 
+@dataclass
 class FixedHealth:
+    pending: int = 0
+
     async def health(self) -> Health:
-        return Health("1.2.3", 4, 2.0, "DEVICE", True, True, 1, 0, 3661.0)
+        return Health("1.2.3", 4, 2.0, "DEVICE", True, True, 1, self.pending, 3661.0)
 
 
 @dataclass

@@ -71,7 +71,7 @@ async def test_manager_gets_health_report(routed: Any) -> None:
     assert "Klimabot 1.2.3" in text
     assert "Räume: 4" in text
     assert "vor 2 s" in text
-    assert "(cross-signing): ja" in text
+    assert "bestätigt (Cross-Signing): ja" in text
     assert "nicht entschlüsseln konnte: 1" in text
     assert "Läuft seit: 0d 01:01:01" in text
 

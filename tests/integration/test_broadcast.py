@@ -48,7 +48,7 @@ async def test_subscriber_gets_confirmed_announcement_by_encrypted_dm(
     await manager.send(team, "!ankuendigen waerme Neue <b>Förderung</b> für Wärmepumpen ab Januar")
     [preview] = await manager.wait_notice(team, runner.user_id)
     assert "Vorschau" in preview.body
-    assert "Empfänger: 1 per Direktnachricht" in preview.body
+    assert "1 Person per Direktnachricht" in preview.body
     await manager.send(team, "ja")
     await wait_until(
         lambda: any("1 von 1 zugestellt" in t for t in manager.texts(team, runner.user_id)),

@@ -29,7 +29,7 @@ async def test_manager_sees_health_with_cross_signing(make_user: Any, bot_runner
     [answer] = await manager.wait_notice(room, runner.user_id)
     assert "Klimabot" in answer.body
     assert "Räume: 1" in answer.body
-    assert "(cross-signing): ja" in answer.body
+    assert "bestätigt (Cross-Signing): ja" in answer.body
     assert "nicht entschlüsseln konnte: 0" in answer.body
     assert "Letzte Synchronisation: vor" in answer.body
 

@@ -125,7 +125,7 @@ async def test_broadcast_to_300_survives_a_hard_kill_exactly_once(
         )
         await manager.send(team, "!ankuendigen mobilitaet STADTRADELN startet am Montag")
         [preview] = await manager.wait_notice(team, bot.user_id, within=60)
-        assert "Empfänger: 300 per Direktnachricht" in preview.body
+        assert "300 Personen per Direktnachricht" in preview.body
         await manager.send(team, "ja")
 
         sent = "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'"
