@@ -23,23 +23,23 @@ async def test_two_actors_register_and_meet_by_double_opt_in(
     anna: ChatUser = await make_user("anna")
     anna_dm = await anna.dm_with(runner.user_id)
     # Guided dialogue, with a bad answer at every step that has rules.
-    assert "(1/9)" in await _say(anna, anna_dm, bot, "registrieren")
+    assert "(1/8)" in await _say(anna, anna_dm, bot, "registrieren")
     assert "2 bis 80 Zeichen" in await _say(anna, anna_dm, bot, "A")
-    assert "(2/9)" in await _say(anna, anna_dm, bot, "Anna Sonnig")
+    assert "(2/8)" in await _say(anna, anna_dm, bot, "Anna Sonnig")
     assert "Nummer von 1 bis 10" in await _say(anna, anna_dm, bot, "42")
-    assert "(3/9)" in await _say(anna, anna_dm, bot, "1")
+    assert "(3/8)" in await _say(anna, anna_dm, bot, "1")
 
     # The bot restarts in the middle of the dialogue: it continues where it stopped.
     await runner.stop()
     await runner.start()
-    assert "(4/9)" in await _say(anna, anna_dm, bot, "-")
-    assert "(5/9)" in await _say(anna, anna_dm, bot, "1")
-    assert "mindestens ein Thema" in await _say(anna, anna_dm, bot, "99")
-    assert "(6/9)" in await _say(anna, anna_dm, bot, "3")
+    assert "(4/8)" in await _say(anna, anna_dm, bot, "-")
+    assert "(5/8)" in await _say(anna, anna_dm, bot, "1")
+    assert "Die Nummer 99 gibt es nicht" in await _say(anna, anna_dm, bot, "99")
+    assert "(6/8)" in await _say(anna, anna_dm, bot, "3")
     assert "höchstens 200 Zeichen" in await _say(anna, anna_dm, bot, "x" * 300)
-    assert "(7/9)" in await _say(anna, anna_dm, bot, "Dachfläche")
-    assert "(8/9)" in await _say(anna, anna_dm, bot, "Solaranlage")
-    assert "(9/9)" in await _say(anna, anna_dm, bot, "1")
+    assert "(7/8)" in await _say(anna, anna_dm, bot, "Dachfläche")
+    assert "(8/8)" in await _say(anna, anna_dm, bot, "Solaranlage")
+    assert "Zum Schluss: Datenschutz" in await _say(anna, anna_dm, bot, "1")
     assert "„ja“ (zustimmen)" in await _say(anna, anna_dm, bot, "vielleicht")
     assert "Willkommen im Netzwerk" in await _say(anna, anna_dm, bot, "ja")
 
@@ -49,7 +49,7 @@ async def test_two_actors_register_and_meet_by_double_opt_in(
         "registrieren name=Ben Solartechnik; typ=Handwerk; themen=erneuerbare-energien; "
         "biete=PV-Installation; suche=Aufträge"
     )
-    assert "(9/9)" in await _say(ben, ben_dm, bot, line)
+    assert "Zum Schluss: Datenschutz" in await _say(ben, ben_dm, bot, line)
     assert "Willkommen" in await _say(ben, ben_dm, bot, "ja")
 
     suggestions = await _say(anna, anna_dm, bot, "vernetzen")
@@ -132,7 +132,7 @@ async def test_decline_tells_the_requester_nothing_private(make_user: Any, bot_r
 
 
 async def _register(user: ChatUser, room: str, bot: str, line: str) -> None:
-    assert "(9/9)" in await _say(user, room, bot, "registrieren " + line)
+    assert "Zum Schluss: Datenschutz" in await _say(user, room, bot, "registrieren " + line)
     assert "Willkommen" in await _say(user, room, bot, "ja")
 
 
