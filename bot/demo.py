@@ -27,6 +27,12 @@ __all__ = ["main"]
 
 ROOT = Path(".demo").resolve()
 ROOM_ALIAS_LOCALPART = "klimaschutz"
+TEAM_ALIAS_LOCALPART = "klimaschutz-team"
+# Shown where the bot refers citizens to the climate management (a demo value, no real address).
+DEMO_CONTACT = {
+    "de": "Klimaschutzmanagement (Demo), Konto @klimaschutz auf diesem Server",
+    "en": "the climate management (demo), account @klimaschutz on this server",
+}
 ACCOUNTS = {
     "klimabot": "the bot",
     "klimaschutz": "the climate manager (may run manager commands)",
@@ -63,7 +69,8 @@ def _write_bot_config(hs: LocalSynapse, creds: dict[str, str]) -> Path:
         },
         "storage": {"data_dir": "data"},
         "roles": {"managers": [hs.user_id("klimaschutz")]},
-        "bot": {"language": "de"},
+        "bot": {"language": "de", "manager_room": f"#{TEAM_ALIAS_LOCALPART}:{hs.server_name}"},
+        "faq": {"contact": DEMO_CONTACT},
     }
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     path.chmod(0o600)
@@ -87,6 +94,24 @@ async def _public_room(manager: ChatUser, hs: LocalSynapse) -> str:
     return room_id
 
 
+async def _team_room(manager: ChatUser, hs: LocalSynapse) -> str:
+    """The climate management's own room; the bot is invited and posts open questions there."""
+    alias = f"#{TEAM_ALIAS_LOCALPART}:{hs.server_name}"
+    found = await manager.client.room_resolve_alias(alias)
+    if isinstance(found, RoomResolveAliasResponse):
+        return str(found.room_id)
+    resp = await manager.client.room_create(
+        alias=TEAM_ALIAS_LOCALPART,
+        name="Klimaschutz-Team",
+        topic="Offene Fragen und Berichte des Klimabots",
+        invite=[hs.user_id("klimabot")],
+    )
+    room_id = str(getattr(resp, "room_id", ""))
+    if not room_id:
+        raise RuntimeError(f"could not create the demo team room: {resp}")
+    return room_id
+
+
 async def _say(user: ChatUser, name: str, room_id: str, text: str, bot_id: str) -> None:
     before = len(user.notices(room_id, bot_id))
     print(f"\n{name}: {text}")
@@ -106,6 +131,9 @@ async def _conversation(users: dict[str, ChatUser], room_id: str, bot_id: str) -
     await _say(citizen, "buerger1", room_id, "!hilfe", bot_id)
     await _say(citizen, "buerger1", room_id, "!ping", bot_id)
     await _say(citizen, "buerger1", room_id, "!frage gibt es zuschuss für ne wärmepumpe", bot_id)
+    # Not in the FAQ: the answer names the contact, the question goes to the manager room.
+    question = "!frage wann ist der radweg an der bahnhofstraße fertig"
+    await _say(citizen, "buerger1", room_id, question, bot_id)
     await _say(citizen, "buerger1", room_id, "!botstatus", bot_id)
     await _say(manager, "klimaschutz", room_id, "!botstatus", bot_id)
 
@@ -116,6 +144,7 @@ def _print_login(hs: LocalSynapse, creds: dict[str, str]) -> None:
     for name, role in ACCOUNTS.items():
         print(f"  user {hs.user_id(name):28} password {creds[name]:18} ({role})")
     print(f"Public room: #{ROOM_ALIAS_LOCALPART}:{hs.server_name}  — or start a DM with the bot.")
+    print(f"Manager room: #{TEAM_ALIAS_LOCALPART}:{hs.server_name} (open questions go there).")
     print(f"The bot's log: {ROOT / 'klimabot.log'}. Press Ctrl-C to stop everything.")
 
 
@@ -133,6 +162,7 @@ async def _run(hs: LocalSynapse, creds: dict[str, str]) -> None:
             store = ROOT / "clients" / name
             users[name] = await ChatUser.create(hs, name, store, creds[name], name)
         room_id = await _public_room(users["klimaschutz"], hs)
+        await _team_room(users["klimaschutz"], hs)
         config = load_config(_write_bot_config(hs, creds))
         app = App(config)
         await app.start()

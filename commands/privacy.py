@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 from commands.context import Context
 from commands.dialogs import is_no, is_yes
+from commands.quiet import BERLIN
 from commands.registry import command
 from commands.services import require
 from store.dialogs import Dialog
@@ -15,6 +19,13 @@ from store.privacy import PrivacyStore
 __all__ = ["FORGET_KIND", "confirm_forget", "meinedaten", "vergessen"]
 
 FORGET_KIND = "forget_confirm"
+EXPORT_NAME = "klimabot-meine-daten.json"
+# Columns holding a UNIX time besides every `*_at` (shown as ISO 8601, 0 as null).
+_TIME_COLUMNS = frozenset({"not_before", "last_active"})
+# Columns holding JSON text (exported as the JSON they hold).
+_JSON_COLUMNS = frozenset({"topics", "candidates", "data"})
+# The summary lists the user's own things first.
+_ORDER = {"actors": 0, "subscriptions": 1, "delivery_prefs": 2, "user_settings": 3}
 
 
 def _privacy(ctx: Context) -> PrivacyStore:
@@ -26,23 +37,77 @@ async def meinedaten(ctx: Context, args: str) -> None:
     """Send the user a JSON file with everything stored about them, and a short summary."""
     user = ctx.message.sender
     data = await _privacy(ctx).export(user)
-    document = {
-        "user_id": user,
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data": data,
-    }
-    payload = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()
     if not data:
         await ctx.reply_key("privacy.nothing_stored")
         return
-    await ctx.send_file("klimabot-meine-daten.json", payload, "application/json")
-    lines = [ctx.t("privacy.summary_title")]
-    lines += [
-        ctx.t("privacy.summary_line", what=ctx.t(f"privacy.table.{table}"), count=len(rows))
-        for table, rows in sorted(data.items())
-    ]
+    await ctx.send_file(EXPORT_NAME, export_document(user, data, time.time()), "application/json")
+    await ctx.reply(_summary(ctx, data))
+
+
+def export_document(user: str, data: Mapping[str, list[dict[str, Any]]], now: float) -> bytes:
+    """The export as JSON: times in ISO 8601 (Europe/Berlin), stored JSON as JSON, not text."""
+    document = {
+        "user_id": user,
+        "exported_at": _iso(now),
+        "time_zone": "Europe/Berlin",
+        "data": {table: [_readable(row) for row in rows] for table, rows in data.items()},
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()
+
+
+def _readable(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {column: _value(column, value) for column, value in row.items()}
+
+
+def _value(column: str, value: Any) -> Any:
+    if column in _TIME_COLUMNS or column.endswith("_at"):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return _iso(value) if value > 0 else None
+    if column in _JSON_COLUMNS and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, BERLIN).isoformat(timespec="seconds")
+
+
+def _summary(ctx: Context, data: Mapping[str, list[dict[str, Any]]]) -> str:
+    """One line per kind of data, with what it is where that fits on a line."""
+    lines = [ctx.t("privacy.summary_title", file=EXPORT_NAME)]
+    for table, rows in sorted(data.items(), key=lambda item: _ORDER.get(item[0], 99)):
+        what = ctx.t(f"privacy.table.{table}")
+        detail = _detail(ctx, table, rows)
+        if detail:
+            lines.append(ctx.t("privacy.summary_detail", what=what, detail=detail))
+        else:
+            lines.append(ctx.t("privacy.summary_line", what=what, count=len(rows)))
     lines.append(ctx.t("privacy.summary_hint", prefix=ctx.prefix))
-    await ctx.reply("\n".join(lines))
+    return "\n".join(lines)
+
+
+def _detail(ctx: Context, table: str, rows: list[dict[str, Any]]) -> str:
+    if table == "actors":
+        return str(rows[0].get("name", ""))[:80]
+    if table == "subscriptions":
+        broadcaster = ctx.services.broadcaster
+        names = [
+            broadcaster.topics.name(str(r.get("target")), ctx.language)
+            if broadcaster is not None and r.get("kind") == "topic"
+            else str(r.get("target"))
+            for r in rows
+        ]
+        return ", ".join(names)[:300]
+    if table == "user_settings" and rows[0].get("language") in ("de", "en"):
+        return ctx.t(f"privacy.language_{rows[0]['language']}")
+    if table == "delivery_prefs" and rows[0].get("mode") in ("sofort", "woechentlich"):
+        mode = ctx.t(f"topics.mode_{rows[0]['mode']}")
+        quiet = str(rows[0].get("quiet") or "") or ctx.t("topics.quiet_off")
+        return ctx.t("privacy.prefs_detail", mode=mode, quiet=quiet)
+    return ""
 
 
 @command("vergessen", aliases=("forget",))
