@@ -26,7 +26,7 @@ async def test_two_actors_register_and_meet_by_double_opt_in(
     assert "(1/8)" in await _say(anna, anna_dm, bot, "registrieren")
     assert "2 bis 80 Zeichen" in await _say(anna, anna_dm, bot, "A")
     assert "(2/8)" in await _say(anna, anna_dm, bot, "Anna Sonnig")
-    assert "Nummer von 1 bis 10" in await _say(anna, anna_dm, bot, "42")
+    assert "Die Nummer 42 gibt es nicht" in await _say(anna, anna_dm, bot, "42")
     assert "(3/8)" in await _say(anna, anna_dm, bot, "1")
 
     # The bot restarts in the middle of the dialogue: it continues where it stopped.
