@@ -58,7 +58,7 @@ class ConsoleReplier:
 
     async def notice(self, room_id: str, plain: str, html: str) -> str:
         """Print what would go to another room (e.g. the manager room)."""
-        return self.print(self.t("console.to_room", room=_room_name(room_id), text=plain))
+        return self.print(self.t("console.to_room", room=_room_name(room_id)) + "\n" + plain)
 
     async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
         """Say what file would be sent."""
@@ -73,7 +73,11 @@ class ConsoleReplier:
 
 
 def _room_name(room_id: str) -> str:
-    return "Klimaschutz-Team" if room_id == MANAGER_ROOM else room_id
+    if room_id == MANAGER_ROOM:
+        return "Klimaschutz-Team"
+    if room_id.startswith("!dm-") and room_id.endswith(f":{SERVER}"):
+        return "@" + room_id.removeprefix("!dm-")  # the DM room of a console user
+    return room_id
 
 
 def _dm_room(user_id: str) -> str:
@@ -88,13 +92,14 @@ class ConsoleMessenger:
 
     async def direct(self, user_id: str, plain: str, html: str) -> tuple[str, str]:
         """Print a DM to `user_id`."""
-        event = self.replier.print(self.replier.t("console.dm", user=user_id, text=plain))
+        event = self.replier.print(self.replier.t("console.dm", user=user_id) + "\n" + plain)
         return _dm_room(user_id), event
 
     async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
         """Print the first message of a new shared room."""
         people = ", ".join(invite)
-        self.replier.print(self.replier.t("console.new_room", name=name, users=people, text=plain))
+        header = self.replier.t("console.new_room", name=name, users=people)
+        self.replier.print(header + "\n" + plain)
         return f"!raum{self.replier.count}:{SERVER}"
 
 
@@ -177,7 +182,7 @@ async def deliver_due(services: Services, replier: ConsoleReplier) -> None:
     while due := await store.due(time.time(), limit=100):
         for delivery in due:
             plain, _ = await broadcaster.render_delivery(delivery)
-            event = replier.print(replier.t("console.dm", user=delivery.recipient, text=plain))
+            event = replier.print(replier.t("console.dm", user=delivery.recipient) + "\n" + plain)
             await store.mark_sent(delivery.id, event)
             touched.add(delivery.broadcast_id)
     for broadcast_id in sorted(touched):

@@ -195,7 +195,7 @@ class Broadcaster:
 
     def _digest_body(self, language: str, items: list[tuple[int, str, str | None]]) -> str:
         t = self.catalog.text
-        lines = [t(language, "broadcast.digest_title", count=len(items))]
+        lines = [t(language, plural("broadcast.digest_title", len(items)), count=len(items))]
         for _, text, topic in items:
             name = self.topics.name(topic, language)
             # The manager's own text: Markdown is meant, as in the announcement itself.

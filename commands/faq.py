@@ -13,6 +13,7 @@ from commands.context import Context, Reaction, Role
 from commands.errors import CommandError, UsageError
 from commands.faqmatch import FaqIndex, Outcome, tokens
 from commands.formatting import Markup
+from commands.i18n import plural
 from commands.registry import command
 from config.faq import FaqData, FaqEntry, FaqError, load_faq
 from config.settings import FAQ_ROOM_MODES, FaqSettings
@@ -282,7 +283,7 @@ async def offen(ctx: Context, args: str) -> None:
         if not 1 <= number <= len(groups):
             raise CommandError("faq.open_bad_number", number=number, prefix=ctx.prefix)
         count = await store.dismiss_open(list(groups[number - 1].ids))
-        await ctx.reply_key("faq.open_done", count=count)
+        await ctx.reply_key(plural("faq.open_done", count), count=count)
         return
     if words:
         raise UsageError

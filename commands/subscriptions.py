@@ -66,9 +66,9 @@ async def themen(ctx: Context, args: str) -> None:
     lines = [ctx.t("topics.title", prefix=ctx.prefix)]
     for topic in broadcaster.topics.topics:
         name = broadcaster.topics.name(topic.slug, ctx.language)
-        lines.append(
-            ctx.t("topics.line", name=name, slug=topic.slug, count=counts.get(topic.slug, 0))
-        )
+        count = counts.get(topic.slug, 0)
+        subscribers = ctx.t(plural("topics.subscribers", count), count=count)
+        lines.append(ctx.t("topics.line", name=name, slug=topic.slug, subscribers=subscribers))
     await ctx.reply("\n".join(lines))
 
 
@@ -99,7 +99,7 @@ async def abbestellen(ctx: Context, args: str) -> None:
     subs = _broadcaster(ctx).subscriptions
     if args.strip().lower() in _ALL:
         count = await subs.unsubscribe(ctx.message.sender, None, None)
-        await ctx.reply_key("topics.unsubscribed_all", count=count)
+        await ctx.reply_key(plural("topics.unsubscribed_all", count), count=count)
         return
     kind, target, name = resolve_target(ctx, args.strip())
     if await subs.unsubscribe(ctx.message.sender, kind, target):

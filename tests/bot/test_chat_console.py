@@ -51,6 +51,9 @@ async def test_console_prints_an_announcement_delivered_to_a_subscriber() -> Non
         "ankuendigen mobilitaet Neue Radwege ab Montag",
         "ja",
     )
-    assert "[Direktnachricht an @buerger:konsole]" in text
+    assert (
+        "[Direktnachricht an @buerger:konsole]\n  Klimabot: 📢 Neuigkeit zum Thema Mobilität"
+        in text
+    )
     assert "Neue Radwege ab Montag" in text
-    assert "Zustellbericht" in text
+    assert "[an @klimaschutz:konsole]\n  Klimabot: Zustellbericht Ankündigung #1: 1 von 1" in text

@@ -105,7 +105,7 @@ async def test_open_questions_are_grouped_with_counts_and_can_be_ticked_off(
     assert "1. 2×" in listing
     assert "2. 1× „Hundesteuer?“" in listing
     await router.dispatch(message("!offen erledigt 1", sender=MANAGER))
-    assert "2 Frage(n) abgehakt" in replier.texts[-1]
+    assert "Erledigt: 2 Fragen abgehakt." in replier.texts[-1]
     await router.dispatch(message("!offen", sender=MANAGER))
     assert "Offene Fragen (1)" in replier.texts[-1]
 

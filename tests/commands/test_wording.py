@@ -1,0 +1,41 @@
+"""Wording: counts with singular and plural forms, English help with English argument words."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from commands.i18n import default_catalog_dir
+from tests.commands.fakes import make_router, message
+
+
+async def test_topic_list_counts_subscriptions_in_words(tmp_path: Path) -> None:
+    router, replier, db, _ = await make_router(tmp_path)
+    try:
+        await router.dispatch(message("!abonnieren mobilitaet", direct=True))
+        await router.dispatch(message("!themen", direct=True))
+        text = replier.texts[-1]
+        assert "Mobilität** (mobilitaet) – 1 Abo" not in text  # markers are rendered away
+        assert "Mobilität (mobilitaet) – 1 Abo\n" in text
+        assert "Klimaanpassung (klimaanpassung) – 0 Abos" in text
+        assert "(s)" not in text
+    finally:
+        await db.close()
+
+
+def test_no_catalog_text_hedges_a_plural_with_brackets() -> None:
+    for language in ("de", "en"):
+        text = (default_catalog_dir() / f"{language}.yaml").read_text(encoding="utf-8")
+        hedges = re.findall(r"\w+\((?:s|n|en|e)\)|/-\w+", text)
+        assert hedges == [], (language, hedges)
+
+
+def test_english_usage_lines_use_english_argument_words() -> None:
+    catalog = yaml.safe_load((default_catalog_dir() / "en.yaml").read_text(encoding="utf-8"))
+    german = re.compile(
+        r"Thema|Maßnahme|Befehl|Nr\.|ändern|seite|typ=|themen=|biete=|suche=|Feld|Wert|alle\b"
+    )
+    for name, entry in catalog["commands"].items():
+        assert not german.search(entry["usage"]), (name, entry["usage"])
