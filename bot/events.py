@@ -11,11 +11,11 @@ import asyncio
 import contextlib
 import logging
 import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from nio import (
     AsyncClient,
@@ -25,20 +25,34 @@ from nio import (
     MegolmEvent,
     MessageDirection,
     ReactionEvent,
+    RoomEncryptedMedia,
     RoomGetEventError,
     RoomGetEventResponse,
+    RoomMessageMedia,
     RoomMessagesError,
     RoomMessageText,
+    RoomMessageUnknown,
+    StickerEvent,
     SyncResponse,
+    UnknownEvent,
 )
-from nio.events import Event
+from nio.events import BadEvent, Event
 
+from bot.content import as_dict, as_str, mentioned_users, relation_of
+from bot.matrix import TRANSIENT_ERRORS
 from bot.replies import MatrixReplier
 from commands.context import Message, Reaction
 from commands.router import Route, Router
 from store.events import HandledEvents, UndecryptableEvents
 
-__all__ = ["EventHandler", "strip_mention", "strip_reply_fallback", "to_message"]
+__all__ = [
+    "EventHandler",
+    "edit_target",
+    "is_non_text",
+    "strip_mention",
+    "strip_reply_fallback",
+    "to_message",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +61,34 @@ _MAX_BACKFILL_PAGES = 20
 _GONE = frozenset({"M_NOT_FOUND", "M_FORBIDDEN"})
 # Show "typing…" only when an answer takes longer than this (seconds).
 _TYPING_DELAY = 0.3
+# A reply that failed is tried this often in all (after 2, 4, 8 … s), then given up for good.
+_MAX_ATTEMPTS = 5
+# How many original senders of edited events are remembered (an edit's original is fetched once).
+_SENDER_CACHE = 1000
+# Images, files, voice messages, stickers, locations and polls: answered "I can read text" in DMs.
+_NON_TEXT = (RoomMessageMedia, RoomEncryptedMedia, RoomMessageUnknown, StickerEvent)
+_POLL_TYPES = frozenset({"m.poll.start", "org.matrix.msc3381.poll.start"})
+# Messages nio could not read as their type (a body that is no string, an image without file).
+_BAD_MESSAGE_TYPES = _POLL_TYPES | {"m.room.message", "m.sticker"}
+
+
+def is_non_text(event: Event | BadEvent) -> bool:
+    """Whether `event` is a message the bot cannot read (media, location, sticker, poll)."""
+    if isinstance(event, _NON_TEXT):
+        return True
+    if isinstance(event, UnknownEvent):
+        return event.type in _POLL_TYPES
+    return isinstance(event, BadEvent) and event.type in _BAD_MESSAGE_TYPES
+
+
+@dataclass
+class _Failed:
+    """A message whose answer could not be sent, waiting for its next attempt."""
+
+    message: Message
+    route: Route
+    attempts: int
+    next_try: float
 
 
 def strip_reply_fallback(body: str) -> str:
@@ -69,34 +111,47 @@ def strip_mention(room: MatrixRoom, bot_id: str, body: str) -> tuple[str, bool]:
     return body, False
 
 
-def to_message(room: MatrixRoom, event: RoomMessageText, bot_id: str = "") -> Message:
-    """Our own Message from a nio text event; edits carry their new text."""
-    content: dict[str, Any] = event.source.get("content", {})
-    relates = content.get("m.relates_to") or {}
+def to_message(
+    room: MatrixRoom, event: RoomMessageText, bot_id: str = "", is_direct: bool | None = None
+) -> Message | None:
+    """Our own Message from a nio text event; edits carry their new text.
+
+    Every field beyond msgtype and body may hold anything (bot/content.py). None: an edit whose
+    new content has no text, which there is nothing to answer.
+    """
+    content = as_dict(event.source.get("content"))
+    relation = relation_of(content)
     body = event.body
     reply_to = event.event_id
     thread_root = None
-    if relates.get("rel_type") == "m.replace" and isinstance(content.get("m.new_content"), dict):
-        body = str(content["m.new_content"].get("body", ""))
-        reply_to = str(relates.get("event_id", event.event_id))
-    elif relates.get("rel_type") == "m.thread":
-        thread_root = str(relates.get("event_id"))
+    if relation.rel_type == "m.replace":
+        new_body = as_str(as_dict(content.get("m.new_content")).get("body"))
+        if new_body is None or relation.event_id is None:
+            return None
+        body, reply_to = new_body, relation.event_id
+    elif relation.rel_type == "m.thread":
+        thread_root = relation.event_id
     body, named = (
         strip_mention(room, bot_id, strip_reply_fallback(body)) if bot_id else (body, False)
     )
-    mentions = content.get("m.mentions") or {}
-    mentioned = isinstance(mentions, dict) and bot_id in (mentions.get("user_ids") or [])
     return Message(
         event_id=event.event_id,
         room_id=room.room_id,
         sender=event.sender,
         body=body,
-        is_direct=len(room.users) <= 2,
+        is_direct=len(room.users) <= 2 if is_direct is None else is_direct,
         timestamp_ms=event.server_timestamp,
         reply_to=reply_to,
         thread_root=thread_root,
-        mentions_bot=named or mentioned,
+        mentions_bot=named or bot_id in mentioned_users(content),
+        in_reply_to=relation.in_reply_to,
     )
+
+
+def edit_target(event: Event) -> str | None:
+    """The event an edit (m.replace) replaces, if `event` is a usable edit."""
+    relation = relation_of(as_dict(event.source.get("content")))
+    return relation.event_id if relation.rel_type == "m.replace" else None
 
 
 @dataclass
@@ -113,8 +168,9 @@ class EventHandler:
     _invited_at: dict[str, int] = field(default_factory=dict)
     _history_cutoff_ms: int = 0
     _pending: dict[str, tuple[str, MegolmEvent]] = field(default_factory=dict)
-    _failed: dict[str, tuple[Message, Route]] = field(default_factory=dict)
+    _failed: dict[str, _Failed] = field(default_factory=dict)
     _restored: bool = False
+    _senders: dict[str, str | None] = field(default_factory=dict)
 
     async def on_sync(self, resp: SyncResponse, first_start: bool) -> None:
         """Handle every new message of a sync response (none on the very first start)."""
@@ -135,7 +191,7 @@ class EventHandler:
             if info.timeline.limited and info.timeline.prev_batch:
                 events = await self._backfill(room_id, info.timeline.prev_batch) + events
             for event in events:
-                await self.on_event(room, event)
+                await self.guarded(room, event)
         await self._retry_undecryptable()
         await self._retry_failed()
 
@@ -143,8 +199,9 @@ class EventHandler:
         for room_id, info in resp.rooms.invite.items():
             for ev in info.invite_state:
                 if isinstance(ev, InviteMemberEvent) and ev.state_key == self.client.user_id:
-                    ts = ev.source.get("origin_server_ts") or int(self.clock() * 1000)
-                    self._invited_at[room_id] = int(ts)
+                    ts = ev.source.get("origin_server_ts")
+                    valid = isinstance(ts, int) and not isinstance(ts, bool) and ts > 0
+                    self._invited_at[room_id] = ts if valid else int(self.clock() * 1000)
 
     async def _backfill(self, room_id: str, start: str) -> list[Event]:
         """Fetch the messages a limited sync left out, back to the age limit."""
@@ -157,13 +214,39 @@ class EventHandler:
             if isinstance(resp, RoomMessagesError) or not resp.chunk:
                 break
             older.extend(resp.chunk)
-            if resp.chunk[-1].server_timestamp < cutoff_ms or not resp.end:
+            oldest = getattr(resp.chunk[-1], "server_timestamp", None)
+            if not isinstance(oldest, int) or oldest < cutoff_ms or not resp.end:
                 break
             start = resp.end
         older.reverse()
         return older
 
-    async def on_event(self, room: MatrixRoom, event: Event) -> None:
+    async def guarded(self, room: MatrixRoom, event: Event | BadEvent) -> None:
+        """on_event, but an event whose handling fails is logged with a reference and skipped.
+
+        Whatever a room member sends must neither end the sync loop nor hold up the events after
+        it, also not after a restart (the event is recorded as handled). Only a homeserver that
+        went away is passed on: the sync loop then backs off and the same events come again.
+        """
+        event_id = getattr(event, "event_id", None)
+        if not isinstance(event_id, str) or not isinstance(getattr(event, "sender", None), str):
+            return  # nio could not even read its ID and sender (UnknownBadEvent)
+        try:
+            await self.on_event(room, event)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception:
+            ref = secrets.token_hex(4)
+            log.exception("event %s in %s skipped [ref %s]", event_id, room.room_id, ref)
+            await self._skip(event_id, room.room_id)
+
+    async def _skip(self, event_id: str, room_id: str) -> None:
+        try:
+            await self.handled.mark_handled(event_id, room_id)
+        except Exception:
+            log.exception("could not record %s as skipped", event_id)
+
+    async def on_event(self, room: MatrixRoom, event: Event | BadEvent) -> None:
         """Run one timeline event through the gates and, if it passes, the router."""
         if isinstance(event, MegolmEvent):
             await self._undecryptable(room, event)
@@ -173,17 +256,56 @@ class EventHandler:
         if isinstance(event, ReactionEvent):
             await self._reaction(room, event)
             return
+        if is_non_text(event):
+            await self._non_text(room, event)
+            return
         if not isinstance(event, RoomMessageText):
             return
         if not self._fresh(room.room_id, event.server_timestamp):
             return
-        message = to_message(room, event, self.client.user_id)
-        if not message.body.strip():
+        message = to_message(room, event, self.client.user_id, self.is_direct(room))
+        if message is None or not message.body.strip():
             return
         route = await self.router.route(message)
         if route is None or await self.handled.is_handled(message.event_id):
             return
+        target = edit_target(event)
+        if target is not None and await self._sender_of(room.room_id, target) != event.sender:
+            # The spec: an edit by anyone but the original's sender is to be ignored.
+            log.info("ignoring %s: edits an event %s did not send", event.event_id, event.sender)
+            return
         await self._dispatch(message, route)
+
+    def is_direct(self, room: MatrixRoom) -> bool:
+        """Whether `room` is a direct chat between the bot and one person."""
+        return len(room.users) <= 2
+
+    async def _non_text(self, room: MatrixRoom, event: Event | BadEvent) -> None:
+        """In a DM, answer an image, file, location or poll with "I can read text" (once)."""
+        if not self._fresh(room.room_id, event.server_timestamp):
+            return
+        message = Message(
+            event_id=event.event_id,
+            room_id=room.room_id,
+            sender=event.sender,
+            body="",
+            is_direct=self.is_direct(room),
+            timestamp_ms=event.server_timestamp,
+            reply_to=event.event_id,
+        )
+        if not message.is_direct or await self.handled.is_handled(event.event_id):
+            return
+        await self._dispatch(message, Route("non_text", ""))
+
+    async def _sender_of(self, room_id: str, event_id: str) -> str | None:
+        """Who sent `event_id` (None if the homeserver does not show it to the bot)."""
+        if event_id not in self._senders:
+            resp = await self.client.room_get_event(room_id, event_id)
+            sender = resp.event.sender if isinstance(resp, RoomGetEventResponse) else None
+            if len(self._senders) >= _SENDER_CACHE:
+                self._senders.pop(next(iter(self._senders)))
+            self._senders[event_id] = sender
+        return self._senders[event_id]
 
     def _fresh(self, room_id: str, ts_ms: int) -> bool:
         if ts_ms < (self.clock() - self.max_age.total_seconds()) * 1000:
@@ -196,10 +318,10 @@ class EventHandler:
             await self.router.dispatch(message, route)
         except Exception:
             # The router already answers user-facing errors; this is transport trouble (the
-            # send failed). The event stays unhandled and is tried again after the next sync;
-            # the reply's transaction ID is fixed, so a send that did get through is not doubled.
-            log.exception("could not answer %s; will retry", message.event_id)
-            self._failed[message.event_id] = (message, route)
+            # send failed). The event stays unhandled and is tried again after a later sync,
+            # a few times; the reply's transaction ID is fixed, so a send that did get through
+            # is not doubled.
+            await self._note_failure(message, route)
             return
         finally:
             await self._stop_typing(typing, message.room_id)
@@ -207,13 +329,33 @@ class EventHandler:
         await self.handled.mark_handled(message.event_id, message.room_id)
         self.replier.forget(message.event_id)
 
+    async def _note_failure(self, message: Message, route: Route) -> None:
+        previous = self._failed.pop(message.event_id, None)
+        attempts = 1 if previous is None else previous.attempts + 1
+        if attempts >= _MAX_ATTEMPTS:
+            ref = secrets.token_hex(4)
+            log.exception(
+                "could not answer %s after %d attempts; giving up [ref %s]",
+                message.event_id,
+                attempts,
+                ref,
+            )
+            await self._skip(message.event_id, message.room_id)
+            self.replier.forget(message.event_id)
+            return
+        log.exception("could not answer %s (attempt %d); will retry", message.event_id, attempts)
+        delay = 2.0**attempts
+        self._failed[message.event_id] = _Failed(message, route, attempts, self.clock() + delay)
+
     async def _retry_failed(self) -> None:
-        for event_id, (message, route) in list(self._failed.items()):
-            if not self._fresh(message.room_id, message.timestamp_ms):
+        for event_id, failed in list(self._failed.items()):
+            if not self._fresh(failed.message.room_id, failed.message.timestamp_ms):
                 del self._failed[event_id]  # too old now: give up, as after a restart
                 continue
+            if failed.next_try > self.clock():
+                continue
             self.replier.forget(event_id)  # same transaction IDs as the first attempt
-            await self._dispatch(message, route)
+            await self._dispatch(failed.message, failed.route)
 
     async def _typing_after(self, room_id: str, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -240,11 +382,8 @@ class EventHandler:
             target=event.reacts_to,
             key=event.key,
         )
-        try:
-            await self.router.react(reaction)
-        except Exception:
-            log.exception("could not handle reaction %s", event.event_id)
-            return
+        # A failure here is logged with a reference and skipped by guarded().
+        await self.router.react(reaction)
         await self.handled.mark_handled(event.event_id, room.room_id)
 
     async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
@@ -284,7 +423,7 @@ class EventHandler:
                 await self._ask_for_key(resp.event)
             else:  # its key came while the bot was down
                 await self.undecryptable.resolve(event_id)
-                await self.on_event(room, resp.event)
+                await self.guarded(room, resp.event)
 
     async def _retry_undecryptable(self) -> None:
         for event_id, (room_id, event) in list(self._pending.items()):
@@ -299,4 +438,4 @@ class EventHandler:
                 continue
             del self._pending[event_id]
             await self.undecryptable.resolve(event_id)
-            await self.on_event(room, decrypted)
+            await self.guarded(room, decrypted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from bot.crosssign import CrossSigner, CrossSigningError, is_device_cross_signed
 from config.settings import Config
 from store.state import BotState
 
-__all__ = ["Backoff", "MatrixTransport", "StartupError", "SyncHandler"]
+__all__ = ["TRANSIENT_ERRORS", "Backoff", "MatrixTransport", "StartupError", "SyncHandler"]
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,11 @@ SyncHandler = Callable[[SyncResponse, bool], Awaitable[None]]
 # lazy-loaded because nio needs the full member list to share encryption keys.
 _SYNC_FILTER = {"room": {"timeline": {"limit": 50}, "state": {"lazy_load_members": False}}}
 _SYNC_TIMEOUT_MS = 30_000
-_TRANSIENT = (ClientError, OSError, asyncio.TimeoutError)
+# A sync response whose handling fails this often (not a transport error) is passed over.
+_MAX_BATCH_FAILURES = 3
+# Errors that mean the homeserver is (for now) out of reach, not that an event was bad.
+TRANSIENT_ERRORS = (ClientError, OSError, asyncio.TimeoutError)
+_TRANSIENT = TRANSIENT_ERRORS
 
 
 class StartupError(RuntimeError):
@@ -185,12 +190,13 @@ class MatrixTransport:
         token = await self.state.get("sync.next_batch")
         first_start = token is None
         full_state = True  # after a restart nio knows no room state: fetch it once
+        failures = 0
         while not self._stopping.is_set():
             resp = await self._sync_once(token, full_state)
             if resp is None:
                 continue
-            await self._housekeeping(resp)
             try:
+                await self._housekeeping(resp)
                 await handler(resp, first_start)
             except _TRANSIENT as exc:
                 # The homeserver went away while the response was being handled (a backfill,
@@ -198,6 +204,16 @@ class MatrixTransport:
                 # answers; those already handled are skipped, none is lost.
                 await self._wait_after_failure(f"handling failed: {type(exc).__name__}: {exc}")
                 continue
+            except Exception:
+                # Each event has its own error boundary (bot/events.py); this is a fault around
+                # them. Try the batch again a few times, then go on past it: never loop forever.
+                failures += 1
+                ref = secrets.token_hex(4)
+                log.exception("handling a sync failed (%d) [ref %s]", failures, ref)
+                if failures < _MAX_BATCH_FAILURES:
+                    await self._wait_after_failure(f"handling failed [ref {ref}]")
+                    continue
+            failures = 0
             await self.state.set("sync.next_batch", resp.next_batch)
             token, first_start, full_state = resp.next_batch, False, False
             self.ready.set()

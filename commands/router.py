@@ -42,13 +42,13 @@ ReactionHandler = Callable[[Context, Reaction], Awaitable[bool]]
 
 @dataclass(frozen=True)
 class Route:
-    """What an addressed message is: a command, a question, or a numbered choice.
+    """What an addressed message is: a command, a question, a numbered choice, or no text.
 
     `quiet` routes were not clearly addressed to the bot (auto mode, a bare digit in a room):
     they are answered only when the answer is confident or a choice is pending.
     """
 
-    kind: Literal["command", "question", "choice", "dialog"]
+    kind: Literal["command", "question", "choice", "dialog", "non_text"]
     text: str
     quiet: bool = False
 
@@ -211,6 +211,9 @@ class Router:
     async def _converse(self, ctx: Context, route: Route) -> None:
         if route.kind == "dialog":
             await self._continue_dialog(ctx, route.text)
+            return
+        if route.kind == "non_text":
+            await ctx.reply_key("error.text_only", prefix=ctx.prefix)
             return
         assert self.conversation is not None
         if route.kind == "question":
