@@ -151,8 +151,6 @@ def test_arbitrary_event_content_never_raises(tmp_path: Path) -> None:
             room = handler.client.rooms[ROOM]
             # Not guarded(): the step itself must cope, the boundary is only the last resort.
             loop.run_until_complete(handler.on_event(room, event))
-            for _, plain, html in replier.sent:
-                assert isinstance(plain, str) and isinstance(html, str)
 
         check()
         text_only = "nur Textnachrichten"

@@ -54,7 +54,8 @@ async def test_malformed_events_neither_stop_the_bot_nor_block_later_questions(
     assert notices[2].source["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == question
     assert runner.app is not None
     sync = runner.app._tasks[0]
-    assert sync.get_name() == "sync" and not sync.done(), "the sync loop must still be running"
+    assert sync.get_name() == "sync"
+    assert not sync.done(), "the sync loop must still be running"
 
     await runner.stop()
     await runner.start()
