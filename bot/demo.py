@@ -123,7 +123,9 @@ async def _say(user: ChatUser, name: str, room_id: str, text: str, bot_id: str) 
         print(f"    Klimabot: {line}")
 
 
-async def _conversation(users: dict[str, ChatUser], room_id: str, bot_id: str) -> None:
+async def _conversation(
+    users: dict[str, ChatUser], room_id: str, team_id: str, bot_id: str
+) -> None:
     citizen, manager = users["buerger1"], users["klimaschutz"]
     await citizen.client.join(room_id)
     await citizen.wait_joined(room_id, bot_id, within=60)
@@ -133,7 +135,10 @@ async def _conversation(users: dict[str, ChatUser], room_id: str, bot_id: str) -
     await _say(citizen, "buerger1", room_id, "!frage gibt es zuschuss für ne wärmepumpe", bot_id)
     # Not in the FAQ: the answer names the contact, the question goes to the manager room.
     question = "!frage wann ist der radweg an der bahnhofstraße fertig"
+    before = len(manager.notices(team_id, bot_id))
     await _say(citizen, "buerger1", room_id, question, bot_id)
+    notices = await manager.wait_notice(team_id, bot_id, count=before + 1, within=60)
+    print(f"\n    [in #{TEAM_ALIAS_LOCALPART}] Klimabot: {notices[before].body}")
     await _say(citizen, "buerger1", room_id, "!botstatus", bot_id)
     await _say(manager, "klimaschutz", room_id, "!botstatus", bot_id)
 
@@ -162,11 +167,11 @@ async def _run(hs: LocalSynapse, creds: dict[str, str]) -> None:
             store = ROOT / "clients" / name
             users[name] = await ChatUser.create(hs, name, store, creds[name], name)
         room_id = await _public_room(users["klimaschutz"], hs)
-        await _team_room(users["klimaschutz"], hs)
+        team_id = await _team_room(users["klimaschutz"], hs)
         config = load_config(_write_bot_config(hs, creds))
         app = App(config)
         await app.start()
-        await _conversation(users, room_id, config.matrix.user_id)
+        await _conversation(users, room_id, team_id, config.matrix.user_id)
         _print_login(hs, creds)
         await stop.wait()
     finally:
