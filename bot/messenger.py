@@ -33,7 +33,7 @@ class MatrixMessenger:
         )
         if isinstance(resp, RoomCreateError):
             raise RuntimeError(f"room creation failed: {resp.status_code} {resp.message}")
-        await self._outbox.wait_for_room(resp.room_id)
+        await self._outbox.wait_for_room(resp.room_id, members=invite)
         await self._send(resp.room_id, plain, html)
         return str(resp.room_id)
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,16 +197,24 @@ class Outbox:
             raise ClientError(f"room create failed: {resp.status_code} {resp.message}")
         # Stored at once: a crash after this point must not create a second room later.
         await self.subscriptions.set_dm_room(user_id, resp.room_id)
-        await self.wait_for_room(resp.room_id)
+        await self.wait_for_room(resp.room_id, members=[user_id])
         return str(resp.room_id)
 
-    async def wait_for_room(self, room_id: str) -> None:
-        """nio can only encrypt for rooms the sync loop has seen (a transient error if not)."""
+    async def wait_for_room(self, room_id: str, members: Iterable[str] = ()) -> None:
+        """nio can only encrypt for rooms the sync loop has seen (a transient error if not).
+
+        nio shares the room key with the members it knows when the first message is sent; a
+        room can show up in sync before its invites do, and an invitee missing then could
+        never read that message. So a new room also waits for the `members` it invited.
+        """
         for _ in range(300):
-            if room_id in self.client.rooms:
+            room = self.client.rooms.get(room_id)
+            if room is not None and all(m in room.users for m in members):
                 return
             await asyncio.sleep(0.1)
-        raise ClientError(f"room {room_id} has not appeared in sync yet")
+        if room_id not in self.client.rooms:
+            raise ClientError(f"room {room_id} has not appeared in sync yet")
+        log.warning("invites to %s not seen in sync yet; sending anyway", room_id)
 
     async def _report(self, broadcast_id: int, force: bool = False) -> None:
         progress = await self.broadcasts.progress(broadcast_id)
