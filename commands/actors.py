@@ -119,10 +119,15 @@ def _key(text: str) -> str:
     return "".join(name_words(text))
 
 
+def _is_number(text: str) -> bool:
+    # str.isdigit() is also true for '²' or '①', which int() refuses.
+    return text.isascii() and text.isdigit()
+
+
 def _pick(options: tuple[str, ...] | list[str], text: str, listed: bool) -> str:
     """An option by number (if the user saw the numbered list) or by name ('Verein' too)."""
     text = text.strip().rstrip(".")
-    if listed and text.isdigit():
+    if listed and _is_number(text):
         if 1 <= int(text) <= len(options):
             return options[int(text) - 1]
         raise InvalidAnswer("actors.number_out_of_range", number=text[:6], count=len(options))
@@ -159,7 +164,7 @@ def _topic_part(ctx: Context, part: str, listed: bool) -> list[str]:
     slugs = []
     for word in part.split():
         found = topics.find(word)
-        if listed and word.isdigit():
+        if listed and _is_number(word):
             if not 1 <= int(word) <= len(labels):
                 raise InvalidAnswer(
                     "actors.number_out_of_range", number=word[:6], count=len(labels)
@@ -382,7 +387,7 @@ async def akteure(ctx: Context, args: str) -> None:
     """List the actors who chose to be in the directory, paginated, optionally filtered."""
     words = args.split()
     page = 1
-    if len(words) >= 2 and words[-2].lower() in ("seite", "page") and words[-1].isdigit():
+    if len(words) >= 2 and words[-2].lower() in ("seite", "page") and _is_number(words[-1]):
         page = max(1, int(words[-1]))
         words = words[:-2]
     wanted = " ".join(words)

@@ -139,3 +139,13 @@ def test_real_actor_names_are_not_mistaken_for_the_town() -> None:
         "Anna Schulte",
     ):
         assert not poses_as(name, reserved), name
+
+
+@pytest.mark.parametrize("answer", ["²", "①", "٣", "99999999999999999999"])
+async def test_odd_digits_are_a_clear_answer_not_an_error(chat: Any, answer: str) -> None:
+    await chat("!registrieren")
+    await chat("Anna Schulte")
+    reply = await chat(answer)
+    assert "Referenz" not in reply  # no internal error
+    assert "(2/8)" in reply  # asked again
+    assert "Referenz" not in await chat(f"!akteure seite {answer}")
