@@ -26,7 +26,8 @@ __all__ = ["Services", "require"]
 
 @dataclass
 class Services:
-    """Built once in bot/app.py and shared by every handler."""
+    """Built once by bot/wiring.py (for the bot, the console and the tests), shared by every
+    handler."""
 
     registry: Registry
     users: UserSettings
