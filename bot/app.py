@@ -7,6 +7,7 @@ import logging
 import time
 
 from bot.datadir import secure_data_dir
+from bot.direct import DirectRooms
 from bot.events import EventHandler
 from bot.jobs import Jobs
 from bot.matrix import MatrixTransport, StartupError
@@ -30,6 +31,7 @@ from config.faq import FaqError
 from config.measures import MeasuresError
 from config.settings import Config
 from store.db import Database
+from store.direct import DirectRoomStore
 from store.events import HandledEvents, UndecryptableEvents
 
 __all__ = ["App"]
@@ -65,6 +67,9 @@ class App:
         state = SealedState(self.db, self.config.matrix.pickle_key)
         self.transport = MatrixTransport(self.config, state)
         await self.transport.connect()
+        direct = DirectRooms(self.transport.client, DirectRoomStore(self.db))
+        await direct.load()
+        self.transport.direct = direct
         await self._resolve_rooms()
         self.replier = MatrixReplier(self.transport.client)
         router = self._router(self.replier, self.services)
@@ -75,8 +80,10 @@ class App:
             handled=HandledEvents(self.db),
             undecryptable=self._undecryptable,
             max_age=self.config.bot.max_event_age,
+            direct=direct,
         )
         self.outbox = self._outbox(self.services)
+        self.outbox.direct = direct
         await self._start_network(self.db, self.services, self.outbox)
         self._tasks.append(asyncio.create_task(self.transport.run(handler.on_sync), name="sync"))
         self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))

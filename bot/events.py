@@ -39,6 +39,7 @@ from nio import (
 from nio.events import BadEvent, Event
 
 from bot.content import as_dict, as_str, mentioned_users, relation_of
+from bot.direct import DirectRooms
 from bot.matrix import TRANSIENT_ERRORS
 from bot.replies import MatrixReplier
 from commands.context import Message, Reaction
@@ -165,6 +166,7 @@ class EventHandler:
     undecryptable: UndecryptableEvents
     max_age: timedelta
     clock: Callable[[], float] = time.time
+    direct: DirectRooms | None = None  # which rooms are DMs (bot/direct.py); None: none is
     _invited_at: dict[str, int] = field(default_factory=dict)
     _history_cutoff_ms: int = 0
     _pending: dict[str, tuple[str, MegolmEvent]] = field(default_factory=dict)
@@ -278,7 +280,7 @@ class EventHandler:
 
     def is_direct(self, room: MatrixRoom) -> bool:
         """Whether `room` is a direct chat between the bot and one person."""
-        return len(room.users) <= 2
+        return self.direct is not None and self.direct.is_direct(room)
 
     async def _non_text(self, room: MatrixRoom, event: Event | BadEvent) -> None:
         """In a DM, answer an image, file, location or poll with "I can read text" (once)."""

@@ -25,6 +25,7 @@ from nio import (
 )
 
 from bot.crosssign import CrossSigner, CrossSigningError, is_device_cross_signed
+from bot.direct import DirectRooms
 from config.settings import Config
 from store.state import BotState
 
@@ -96,6 +97,8 @@ class MatrixTransport:
         self._backoff = Backoff()
         # Set once the first sync has been handled: nio then knows every joined room.
         self.ready = asyncio.Event()
+        # Learns which rooms are DMs from invites and sync (set by the app once the store is open).
+        self.direct: DirectRooms | None = None
 
     async def connect(self) -> None:
         """Log in (reusing the stored device), set up encryption and join configured rooms."""
@@ -248,6 +251,8 @@ class MatrixTransport:
 
     async def _housekeeping(self, resp: SyncResponse) -> None:
         await self._accept_invites(resp)
+        if self.direct is not None:
+            await self.direct.note_sync(resp)
         await self._leave_empty_rooms(resp)
         if not self.config.matrix.encryption:
             return
@@ -264,9 +269,9 @@ class MatrixTransport:
 
     async def _accept_invites(self, resp: SyncResponse) -> None:
         for room_id, info in resp.rooms.invite.items():
-            inviter = next(
+            invite = next(
                 (
-                    ev.sender
+                    ev
                     for ev in info.invite_state
                     if isinstance(ev, InviteMemberEvent)
                     and ev.state_key == self.client.user_id
@@ -274,8 +279,11 @@ class MatrixTransport:
                 ),
                 None,
             )
-            if inviter is not None and self.invite_allowed(inviter):
-                await self._join(room_id, reason=f"invited by {inviter}")
+            inviter = None if invite is None else invite.sender
+            if invite is not None and self.invite_allowed(invite.sender):
+                joined = await self._join(room_id, reason=f"invited by {inviter}")
+                if joined and self.direct is not None:
+                    await self.direct.accepted_invite(room_id, invite)
             else:
                 log.info("declining invite to %s from %s (not allowed)", room_id, inviter)
                 await self.client.room_leave(room_id)

@@ -26,6 +26,7 @@ from nio import (
     RoomSendResponse,
 )
 
+from bot.direct import DirectRooms
 from bot.replies import html_content
 from store.broadcasts import BroadcastStore, Delivery, Progress
 from store.subscriptions import SubscriptionStore
@@ -70,6 +71,7 @@ class Outbox:
     encryption: bool
     ready: asyncio.Event
     concurrency: int = 8
+    direct: DirectRooms | None = None  # None: every stored DM room is taken as one
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _last_report: dict[int, float] = field(default_factory=dict)
     _room_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -176,15 +178,36 @@ class Outbox:
             return await self._dm_room(delivery.recipient)
 
     async def _dm_room(self, user_id: str) -> str:
-        room_id = await self.subscriptions.dm_room(user_id)
-        if room_id is None:
-            return await self._create_dm(user_id)
-        await self.wait_for_room(room_id)
-        if user_id not in self.client.rooms[room_id].users:
+        """The DM the user wrote in last; else their newest DM; else a new one."""
+        stored = await self.subscriptions.dm_room(user_id)
+        stored_is_dm = stored is not None and self._is_dm(stored, user_id)
+        if stored is not None and stored_is_dm:
+            await self.wait_for_room(stored)
+            if user_id in self.client.rooms[stored].users:
+                return stored
+        found = await self._known_dm(user_id)
+        if found is not None:
+            return found
+        if stored_is_dm:
             raise _Undeliverable("the user left the DM room")
-        return room_id
+        # None, or a room stored before DMs were told apart from two-member rooms: personal
+        # content goes only to a real DM.
+        return await self._create_dm(user_id)
+
+    def _is_dm(self, room_id: str, user_id: str) -> bool:
+        return self.direct is None or self.direct.is_dm_with(room_id, user_id)
+
+    async def _known_dm(self, user_id: str) -> str | None:
+        """A DM with the user that sync showed (e.g. one created just before a crash)."""
+        found = None if self.direct is None else self.direct.newest_with(user_id)
+        if found is not None:
+            await self.subscriptions.set_dm_room(user_id, found)
+        return found
 
     async def _create_dm(self, user_id: str) -> str:
+        found = await self._known_dm(user_id)
+        if found is not None:
+            return found
         resp = await self.client.room_create(
             is_direct=True,
             invite=[user_id],
@@ -195,7 +218,10 @@ class Outbox:
             if resp.status_code in _PERMANENT or resp.status_code == "M_UNKNOWN":
                 raise _Undeliverable(f"cannot invite the user: {resp.status_code}")
             raise ClientError(f"room create failed: {resp.status_code} {resp.message}")
-        # Stored at once: a crash after this point must not create a second room later.
+        # Stored at once: a crash after this point must not create a second room later (a
+        # crash before it is covered by bot/direct.py finding the bot's DM invite in sync).
+        if self.direct is not None:
+            await self.direct.created(resp.room_id, user_id)
         await self.subscriptions.set_dm_room(user_id, resp.room_id)
         await self.wait_for_room(resp.room_id, members=[user_id])
         return str(resp.room_id)

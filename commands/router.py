@@ -143,12 +143,12 @@ class Router:
         return True
 
     async def _remember_dm(self, message: Message) -> None:
-        """A user who writes to the bot in a DM gets later DMs (news, requests) there."""
+        """Later DMs (news, requests) go to the DM the user wrote in last, not their first."""
         broadcaster = self.services.broadcaster
         if not message.is_direct or broadcaster is None:
             return
         subs = broadcaster.subscriptions
-        if await subs.dm_room(message.sender) is None:
+        if await subs.dm_room(message.sender) != message.room_id:
             await subs.set_dm_room(message.sender, message.room_id)
 
     async def react(self, reaction: Reaction) -> None:

@@ -306,6 +306,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         "introduction requests leave the dialogue slot (their state is in introductions)",
         ("DELETE FROM dialogs WHERE kind = 'intro_answer'",),
     ),
+    Migration(
+        13,
+        "rooms known to be direct chats, and with whom (a two-member room need not be one)",
+        (
+            """CREATE TABLE direct_rooms (
+                room_id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                created_at REAL NOT NULL
+            )""",
+            "CREATE INDEX direct_rooms_by_user ON direct_rooms (user_id)",
+        ),
+    ),
 )
 
 

@@ -25,6 +25,7 @@ _OWN_ROWS: tuple[tuple[str, str], ...] = (
     ("subscriptions", "user_id"),
     ("delivery_prefs", "user_id"),
     ("dm_rooms", "user_id"),
+    ("direct_rooms", "user_id"),
     ("deliveries", "recipient"),
     ("dialogs", "user_id"),
     ("actors", "user_id"),

@@ -113,7 +113,7 @@ class SubscriptionStore:
         return None if row is None else str(row["room_id"])
 
     async def set_dm_room(self, user_id: str, room_id: str) -> None:
-        """Remember the DM room made for the user."""
+        """Remember the DM room to use for the user (the one they wrote in last, or made)."""
         await self._db.execute(
             "INSERT INTO dm_rooms (user_id, room_id, created_at) VALUES (?, ?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET room_id = excluded.room_id",

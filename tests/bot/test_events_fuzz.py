@@ -121,7 +121,15 @@ def handler_for(router: Router, db: Database) -> EventHandler:
         handled=HandledEvents(db),
         undecryptable=UndecryptableEvents(db),
         max_age=timedelta(hours=24),
+        direct=TheDm(),  # type: ignore[arg-type]
     )
+
+
+class TheDm:
+    """bot/direct.py's judgement: the test room is a DM (so that plain text is answered)."""
+
+    def is_direct(self, room: MatrixRoom) -> bool:
+        return room.room_id == ROOM
 
 
 def test_arbitrary_event_content_never_raises(tmp_path: Path) -> None:
