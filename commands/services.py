@@ -49,5 +49,6 @@ T = TypeVar("T")
 def require(service: T | None) -> T:
     """The service, or a polite user error where this bot was built without it."""
     if service is None:
-        raise CommandError("error.not_allowed")
+        # Not 'reserved to the climate management': the command is a citizen's as often.
+        raise CommandError("error.unavailable")
     return service
