@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from typing import Any
 
-from nio import AsyncClient, DirectRoomsResponse, RoomCreateResponse, RoomPreset
+from nio import AsyncClient, DirectRoomsResponse, LoginResponse, RoomCreateResponse, RoomPreset
+from nio.api import Api
 
 from bot.outbox import encryption_state
-from tests.harness import BotRunner, ChatUser, wait_until
+from tests.harness import PASSWORD, BotRunner, ChatUser, wait_until
 
 
 async def _say(user: ChatUser, room: str, bot: str, text: str) -> str:
@@ -117,3 +120,27 @@ async def test_a_dm_created_just_before_a_crash_is_used_after_the_restart(
     await citizen.client.join(resp.room_id)
     await citizen.wait_joined(resp.room_id, citizen.user_id)
     assert "Themen" in await _say(citizen, resp.room_id, runner.user_id, "themen")
+
+
+async def test_a_dm_joined_before_dms_were_recorded_is_recognised_after_the_restart(
+    make_user: Any, bot_runner: Any
+) -> None:
+    runner: BotRunner = bot_runner()
+    await runner.start()
+    citizen: ChatUser = await make_user("citizen")
+    dm = await citizen.dm_with(runner.user_id)
+    assert "Pong" in await _say(citizen, dm, runner.user_id, "ping")
+    await runner.stop()
+    # As after an upgrade from a version that kept no record of DMs: none in the database,
+    # none in m.direct. The bot's join on the citizen's DM invite is all there is.
+    with sqlite3.connect(runner.config.database_path) as conn:
+        conn.execute("DELETE FROM direct_rooms")
+    conn.close()
+    other = AsyncClient(runner.config.matrix.homeserver, runner.user_id)
+    assert isinstance(await other.login(PASSWORD), LoginResponse)
+    _, path = Api.direct_room_list(other.access_token, runner.user_id)
+    await other.send("PUT", path, json.dumps({}), headers={"Content-Type": "application/json"})
+    await other.close()
+
+    await runner.start()
+    assert "Pong" in await _say(citizen, dm, runner.user_id, "ping")
