@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
 
 from bot.chat import run_chat
 from bot.wiring import ServiceSettings
+from tests.config.test_settings import VALID
 
 
 async def _chat(*lines: str) -> str:
@@ -57,3 +63,22 @@ async def test_console_prints_an_announcement_delivered_to_a_subscriber() -> Non
     )
     assert "Neue Radwege ab Montag" in text
     assert "[an @klimaschutz:konsole]\n  Klimabot: Zustellbericht Ankündigung #1: 1 von 1" in text
+
+
+def test_klimabot_chat_command_runs_the_whole_bot_from_a_pipe(tmp_path: Path) -> None:
+    typed = "registrieren name=Anna Schulte; typ=Bürger; themen=Mobilität\nja\nprofil\n"
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(VALID))
+    for extra in ([], ["--config", str(config)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "chat", *extra],
+            input=typed,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Willkommen im Netzwerk, Anna Schulte!" in done.stdout
+        assert "Themen: Mobilität" in done.stdout
+        assert "Traceback" not in done.stderr
