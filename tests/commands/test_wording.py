@@ -39,3 +39,9 @@ def test_english_usage_lines_use_english_argument_words() -> None:
     )
     for name, entry in catalog["commands"].items():
         assert not german.search(entry["usage"]), (name, entry["usage"])
+
+
+def test_english_texts_name_english_command_words() -> None:
+    text = (default_catalog_dir() / "en.yaml").read_text(encoding="utf-8")
+    for german in ("seite {", "{prefix}akteure", "{prefix}vernetzen", "{prefix}abbestellen"):
+        assert german not in text, german
