@@ -183,15 +183,16 @@ class Outbox:
         stored_is_dm = stored is not None and self._is_dm(stored, user_id)
         if stored is not None and stored_is_dm:
             await self.wait_for_room(stored)
-            if user_id in self.client.rooms[stored].users:
+            room = self.client.rooms[stored]
+            if user_id in room.users and (self.direct is None or self.direct.is_direct(room)):
                 return stored
         found = await self._known_dm(user_id)
         if found is not None:
             return found
-        if stored_is_dm:
+        if stored is not None and stored_is_dm and user_id not in self.client.rooms[stored].users:
             raise _Undeliverable("the user left the DM room")
-        # None, or a room stored before DMs were told apart from two-member rooms: personal
-        # content goes only to a real DM.
+        # None; a DM someone else was invited to; or a room stored before DMs were told apart
+        # from two-member rooms: personal content goes only to a DM of two.
         return await self._create_dm(user_id)
 
     def _is_dm(self, room_id: str, user_id: str) -> bool:

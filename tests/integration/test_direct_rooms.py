@@ -144,3 +144,28 @@ async def test_a_dm_joined_before_dms_were_recorded_is_recognised_after_the_rest
 
     await runner.start()
     assert "Pong" in await _say(citizen, dm, runner.user_id, "ping")
+
+
+async def test_news_never_go_to_a_dm_someone_else_was_invited_to(
+    make_user: Any, bot_runner: Any
+) -> None:
+    manager: ChatUser = await make_user("manager")
+    runner: BotRunner = bot_runner(managers=[manager.user_id])
+    app = await runner.start()
+    bot = runner.user_id
+    citizen: ChatUser = await make_user("citizen")
+    neighbour: ChatUser = await make_user("neighbour")
+    dm = await citizen.dm_with(bot)
+    await _say(citizen, dm, bot, "ruhezeit aus")
+    await _say(citizen, dm, bot, "abonnieren waerme")
+    await citizen.client.room_invite(dm, neighbour.user_id)
+    assert app.transport is not None
+    rooms = app.transport.client.rooms
+    await wait_until(lambda: neighbour.user_id in rooms[dm].users, 30, "the bot sees the invite")
+    assert "Direktnachricht" in await _say(citizen, dm, bot, "!registrieren")
+    team = await manager.room_with(bot)
+    await _announce(manager, team, bot, "Neue Förderung für Wärmepumpen")
+
+    assert not any("Förderung" in t for t in citizen.texts(dm, bot))
+    await wait_until(lambda: bool(citizen.client.invited_rooms), 30, "invite to a new DM")
+    assert dm not in citizen.client.invited_rooms
