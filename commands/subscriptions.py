@@ -99,7 +99,8 @@ async def abbestellen(ctx: Context, args: str) -> None:
     subs = _broadcaster(ctx).subscriptions
     if args.strip().lower() in _ALL:
         count = await subs.unsubscribe(ctx.message.sender, None, None)
-        await ctx.reply_key(plural("topics.unsubscribed_all", count), count=count)
+        key = plural("topics.unsubscribed_all", count) if count else "topics.none_to_end"
+        await ctx.reply_key(key, count=count, prefix=ctx.prefix)
         return
     kind, target, name = resolve_target(ctx, args.strip())
     if await subs.unsubscribe(ctx.message.sender, kind, target):

@@ -45,3 +45,15 @@ def test_english_texts_name_english_command_words() -> None:
     text = (default_catalog_dir() / "en.yaml").read_text(encoding="utf-8")
     for german in ("seite {", "{prefix}akteure", "{prefix}vernetzen", "{prefix}abbestellen"):
         assert german not in text, german
+
+
+async def test_ending_all_subscriptions_counts_them_in_words(tmp_path: Path) -> None:
+    router, replier, db, _ = await make_router(tmp_path)
+    try:
+        await router.dispatch(message("!abbestellen alle", direct=True))
+        assert replier.texts[-1].startswith("Sie hatten nichts abonniert.")
+        await router.dispatch(message("!abonnieren mobilitaet", direct=True))
+        await router.dispatch(message("!abbestellen alle", direct=True))
+        assert replier.texts[-1] == "Ihr Abo ist beendet."
+    finally:
+        await db.close()
