@@ -198,6 +198,15 @@ class Outbox:
     def _is_dm(self, room_id: str, user_id: str) -> bool:
         return self.direct is None or self.direct.is_dm_with(room_id, user_id)
 
+    async def _dm_from_sync(self, user_id: str, within: float = 10.0) -> str | None:
+        """Wait a little for a DM with the user to show up in sync (None if none does)."""
+        for _ in range(int(within * 10)):
+            found = await self._known_dm(user_id)
+            if found is not None:
+                return found
+            await asyncio.sleep(0.1)
+        return None
+
     async def _known_dm(self, user_id: str) -> str | None:
         """A DM with the user that sync showed (e.g. one created just before a crash)."""
         found = None if self.direct is None else self.direct.newest_with(user_id)
@@ -209,12 +218,19 @@ class Outbox:
         found = await self._known_dm(user_id)
         if found is not None:
             return found
-        resp = await self.client.room_create(
-            is_direct=True,
-            invite=[user_id],
-            preset=RoomPreset.trusted_private_chat,
-            initial_state=encryption_state(self.encryption),
-        )
+        try:
+            resp = await self.client.room_create(
+                is_direct=True,
+                invite=[user_id],
+                preset=RoomPreset.trusted_private_chat,
+                initial_state=encryption_state(self.encryption),
+            )
+        except (ClientError, OSError, TimeoutError):
+            # The answer may be lost although the room was made: then sync shows it soon.
+            found = await self._dm_from_sync(user_id)
+            if found is None:
+                raise
+            return found
         if isinstance(resp, RoomCreateError):
             if resp.status_code in _PERMANENT or resp.status_code == "M_UNKNOWN":
                 raise _Undeliverable(f"cannot invite the user: {resp.status_code}")

@@ -169,3 +169,27 @@ async def test_news_never_go_to_a_dm_someone_else_was_invited_to(
     assert not any("Förderung" in t for t in citizen.texts(dm, bot))
     await wait_until(lambda: bool(citizen.client.invited_rooms), 30, "invite to a new DM")
     assert dm not in citizen.client.invited_rooms
+
+
+async def test_a_dm_whose_creation_answer_was_lost_is_found_instead_of_made_again(
+    make_user: Any, bot_runner: Any
+) -> None:
+    runner: BotRunner = bot_runner()
+    app = await runner.start()
+    citizen: ChatUser = await make_user("citizen")
+    assert app.transport is not None
+    assert app.outbox is not None
+    client = app.transport.client
+    real_create = client.room_create
+    made: list[str] = []
+
+    async def answer_lost(*args: Any, **kwargs: Any) -> Any:
+        resp = await real_create(*args, **kwargs)
+        made.append(resp.room_id)
+        raise TimeoutError("the homeserver's answer was lost")
+
+    client.room_create = answer_lost
+    await app.transport.ready.wait()
+    room = await app.outbox.dm_room_for(citizen.user_id)
+    assert made == [room]
+    assert await app.outbox.dm_room_for(citizen.user_id) == room

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from tests.harness import BotRunner, ChatUser, wait_until
@@ -62,7 +63,9 @@ async def test_both_actors_decrypt_the_first_message_of_their_introduction_room(
         await user.client.join(room)
     for user in (anna, ben):
         await wait_until(
-            lambda user=user: any("Darf ich vorstellen" in t for t in user.texts(room, bot)),
-            30,
-            f"{user.user_id} reads the introduction",
+            partial(_reads_introduction, user, room, bot), 30, f"{user.user_id} reads it"
         )
+
+
+def _reads_introduction(user: ChatUser, room: str, bot: str) -> bool:
+    return any("Darf ich vorstellen" in text for text in user.texts(room, bot))
