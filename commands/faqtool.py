@@ -9,7 +9,8 @@ from pathlib import Path
 
 from commands.faqmatch import FaqIndex, Outcome
 from commands.faqmatch.evaluation import CasesError, Report, evaluate, load_cases
-from config.faq import FaqData, FaqError, load_faq
+from commands.faqmatch.outcome import answers
+from config.faq import FaqData, FaqEntry, FaqError, load_faq
 
 __all__ = ["REQUIRED_IDS", "lint", "run_faq_cli"]
 
@@ -74,6 +75,7 @@ def lint(data: FaqData, index: FaqIndex, today: datetime.date) -> Iterator[tuple
             yield "warning", f"{where}: checked {entry.checked}, more than a year ago"
         if entry.checked > today:
             yield "warning", f"{where}: checked {entry.checked} lies in the future"
+        yield from _aspect_problems(entry, where, index)
         for lang, texts in entry.phrasings.items():
             for text in (entry.question[lang], *texts) if lang in entry.question else texts:
                 key = " ".join(text.casefold().split())
@@ -83,6 +85,21 @@ def lint(data: FaqData, index: FaqIndex, today: datetime.date) -> Iterator[tuple
                 if best and best[0].index != position:
                     other = data.entries[best[0].index].id
                     yield "error", f"{where}: phrasing {text!r} matches {other} better"
+
+
+def _aspect_problems(entry: FaqEntry, where: str, index: FaqIndex) -> Iterator[tuple[str, str]]:
+    """Warn about an entry without `answers`, or whose own question asks what it does not."""
+    if entry.answers is None:
+        yield "warning", f"{where}: no 'answers' (the aspects its answer answers)"
+        return
+    for lang, question in entry.question.items():
+        asked = index.aspects.detect(question)
+        if asked and answers(entry, asked) is False:
+            yield (
+                "warning",
+                f"{where}: question ({lang}) asks {', '.join(sorted(asked))} "
+                f"but answers lists {', '.join(entry.answers)}",
+            )
 
 
 def _ask(data: FaqData, args: list[str]) -> int:
@@ -95,10 +112,13 @@ def _ask(data: FaqData, args: list[str]) -> int:
 def describe(outcome: Outcome) -> Iterator[str]:
     """Human-readable lines for one outcome."""
     yield f"outcome: {outcome.kind}  confidence: {outcome.confidence:.3f}"
+    if outcome.asked:
+        yield f"asks: {', '.join(sorted(outcome.asked))}"
     if outcome.entry_id is not None:
         yield f"answer: {outcome.entry_id}"
     if outcome.candidates:
-        label = "did you mean" if outcome.kind == "did_you_mean" else "see also"
+        labels = {"did_you_mean": "did you mean", "on_topic": "on the topic"}
+        label = labels.get(outcome.kind, "see also")
         yield f"{label}: {', '.join(outcome.candidates)}"
     for rank, (entry_id, score) in enumerate(outcome.ranked, 1):
         yield f"{rank:2}. {score:.4f}  {entry_id}"

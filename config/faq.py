@@ -23,6 +23,7 @@ from config.yamllines import (
 )
 
 __all__ = [
+    "ASPECTS",
     "FaqData",
     "FaqEntry",
     "FaqError",
@@ -41,7 +42,13 @@ _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 _ENTRY_REQUIRED = frozenset(
     {"id", "topic", "question", "phrasings", "answer", "sources", "checked"}
 )
-_ENTRY_OPTIONAL = frozenset({"keywords", "volatile", "related"})
+_ENTRY_OPTIONAL = frozenset({"keywords", "volatile", "related", "answers"})
+# What an entry's answer can answer about its topic (`answers:`); the engine compares it with
+# what a question asks (commands/faqmatch/aspects.py). Closed: a new aspect needs cue patterns.
+ASPECTS = (
+    "explain", "cost", "payoff", "subsidy", "rules", "procedure",
+    "contact", "time", "local", "tips", "figures",
+)  # fmt: skip
 
 
 class FaqError(Exception):
@@ -74,6 +81,9 @@ class FaqEntry:
     related: tuple[str, ...]
     file: str
     line: int
+    # The aspects of its topic that the answer really answers; None: not declared yet (then
+    # the engine puts no constraint on it).
+    answers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -264,8 +274,25 @@ def _entry(value: Any, where: _Where, slugs: frozenset[str]) -> tuple[FaqEntry, 
         related=tuple(check_slug(r, w) for r, w in zip(related_seq, related_where, strict=True)),
         file=where.file,
         line=where.line,
+        answers=_aspects(item["answers"], where.key(item, "answers"))
+        if "answers" in item
+        else None,
     )
     return entry, related_where
+
+
+def _aspects(value: Any, where: _Where) -> tuple[str, ...]:
+    """A non-empty list of distinct aspects from ASPECTS."""
+    seq = _sequence(value, where, min_items=1)
+    result: list[str] = []
+    for item_where, item in where.items(seq):
+        aspect = check_string(item, item_where).strip()
+        if aspect not in ASPECTS:
+            raise item_where.error(f"unknown aspect {aspect!r} (allowed: {', '.join(ASPECTS)})")
+        if aspect in result:
+            raise item_where.error(f"aspect {aspect!r} listed twice")
+        result.append(aspect)
+    return tuple(result)
 
 
 def _texts(value: Any, where: _Where) -> Mapping[str, str]:

@@ -15,6 +15,10 @@ from .outcome import Outcome
 __all__ = ["Case", "CasesError", "Report", "evaluate", "load_cases"]
 
 
+# Outcomes that answer nothing and pass the question on.
+ABSTAIN = ("dont_know", "on_topic")
+
+
 class CasesError(Exception):
     """The cases file cannot be used; the message says why."""
 
@@ -45,6 +49,8 @@ class Report:
     abstain_ok: float
     wrong_answer: float
     misses: tuple[Miss, ...]
+    # Questions answered "on topic, not this point" (counted as abstaining in abstain_ok).
+    on_topic: int = 0
 
     def metrics(self) -> dict[str, float | int]:
         """The numbers in the order the eval command prints them, rounded to 3 decimals."""
@@ -54,6 +60,7 @@ class Report:
             "did_you_mean_hit": round(self.did_you_mean_hit, 3),
             "abstain_ok": round(self.abstain_ok, 3),
             "wrong_answer": round(self.wrong_answer, 3),
+            "on_topic": self.on_topic,
         }
 
 
@@ -82,13 +89,17 @@ def _case(item: Any, where: str, known_ids: frozenset[str]) -> Case:
 
 
 def evaluate(index: FaqIndex, cases: Sequence[Case]) -> Report:
-    """Ask every case and compute top1, did_you_mean_hit, abstain_ok and wrong_answer."""
+    """Ask every case and compute top1, did_you_mean_hit, abstain_ok and wrong_answer.
+
+    "On topic, not this point" abstains: it answers nothing and passes the question on. Its
+    candidates are selectable as a did-you-mean's are, so they count as offered.
+    """
     answerable = [c for c in cases if c.expected is not None]
     unanswerable = [c for c in cases if c.expected is None]
     outcomes = {id(c): index.ask(c.question) for c in cases}
     top1 = sum(_answered(outcomes[id(c)], c.expected) for c in answerable)
     offered = sum(_offered(outcomes[id(c)], c.expected) for c in answerable)
-    abstained = sum(outcomes[id(c)].kind == "dont_know" for c in unanswerable)
+    abstained = sum(outcomes[id(c)].kind in ABSTAIN for c in unanswerable)
     wrong = sum(
         o.kind == "answer" and o.entry_id != c.expected for c in cases if (o := outcomes[id(c)])
     )
@@ -100,6 +111,7 @@ def evaluate(index: FaqIndex, cases: Sequence[Case]) -> Report:
         abstain_ok=_fraction(abstained, len(unanswerable)),
         wrong_answer=_fraction(wrong, len(cases), empty=0.0),
         misses=misses,
+        on_topic=sum(o.kind == "on_topic" for o in outcomes.values()),
     )
 
 
@@ -109,13 +121,13 @@ def _answered(outcome: Outcome, expected: str | None) -> bool:
 
 def _offered(outcome: Outcome, expected: str | None) -> bool:
     return _answered(outcome, expected) or (
-        outcome.kind == "did_you_mean" and expected in outcome.candidates
+        outcome.kind in ("did_you_mean", "on_topic") and expected in outcome.candidates
     )
 
 
 def _right(outcome: Outcome, case: Case) -> bool:
     if case.expected is None:
-        return outcome.kind == "dont_know"
+        return outcome.kind in ABSTAIN
     return _answered(outcome, case.expected)
 
 

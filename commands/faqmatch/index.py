@@ -6,6 +6,7 @@ import gc
 
 from config.faq import FaqData, FaqEntry, Topic
 
+from .aspects import AspectDetector
 from .channel import Channel, Fields, Match
 from .normalize import MAX_QUERY_CHARS, clean, fold_de, words
 from .outcome import Outcome, decide
@@ -31,6 +32,7 @@ class FaqIndex:
         self._home = frozenset(fold_de(place) for place in data.home_places)
         self._elsewhere = frozenset(fold_de(place) for place in data.other_places)
         self._named = tuple(self._places_in(_texts(e)) for e in data.entries)
+        self.aspects = AspectDetector(w for c in self._channels for w in c.analyzer.vocab.stems)
 
     @classmethod
     def build(cls, data: FaqData) -> FaqIndex:
@@ -72,7 +74,8 @@ class FaqIndex:
         """Answer, suggest candidates, or admit not knowing."""
         exact = next((i for c in self._channels if (i := c.exact_match(text)) is not None), None)
         matches = self.matches(text)
-        outcome = decide(self.entries, matches, exact)
+        asked = self.aspects.detect(text) if exact is None else frozenset()
+        outcome = decide(self.entries, matches, exact, asked)
         if exact is None and matches and self._elsewhere_than(text, matches[0].index):
             # What the FAQ says about the town is no answer about another place.
             return Outcome("dont_know", None, (), outcome.ranked, 0.0)

@@ -1,10 +1,10 @@
-"""The three outcomes of a question and how calibrated confidence picks one."""
+"""The four outcomes of a question and how calibrated confidence and asked aspects pick one."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -17,6 +17,7 @@ __all__ = [
     "FEATURES",
     "SUGGEST_MIN_CONFIDENCE",
     "Outcome",
+    "answers",
     "confidence",
     "decide",
     "features",
@@ -52,8 +53,16 @@ MIN_GAP = 0.02
 # Runners-up scoring at least this share of the best are worth offering too.
 RUNNER_UP_SHARE = 0.75
 RANKED = 10
+# Matches (after the best) that may take its place when it does not answer what was asked.
+TOP_NEAR = 4
+# A runner-up that answers the aspect asked ("Was kostet …") takes the place of a best match
+# that does not, when it scores at least this share of the best (see `_answerable`).
+ASPECT_SHARE = 0.8
+# Entries offered with "on topic, not this point".
+ON_TOPIC_OFFERS = 3
 
-Kind = Literal["answer", "did_you_mean", "dont_know"]
+# on_topic: the question is about an entry's topic, but asks what no close entry answers.
+Kind = Literal["answer", "did_you_mean", "on_topic", "dont_know"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,8 @@ class Outcome:
     candidates: tuple[str, ...]
     ranked: tuple[tuple[str, float], ...]
     confidence: float
+    # The aspects the question asks (cost, rules …); empty when no cue was found.
+    asked: frozenset[str] = frozenset()
 
 
 def _gap(matches: Sequence[Match]) -> float:
@@ -96,11 +107,30 @@ def confidence(matches: Sequence[Match]) -> float:
     return 1 / (1 + math.exp(-z))
 
 
-def decide(entries: Sequence[FaqEntry], matches: Sequence[Match], exact: int | None) -> Outcome:
-    """Turn ranked matches into an answer, a did-you-mean or a don't-know."""
+def decide(
+    entries: Sequence[FaqEntry],
+    matches: Sequence[Match],
+    exact: int | None,
+    asked: frozenset[str] = frozenset(),
+) -> Outcome:
+    """Turn ranked matches into an answer, a did-you-mean, an on-topic or a don't-know.
+
+    `asked` holds the aspects the question asks (aspects.py); an exact phrasing is answered
+    whatever it asks.
+    """
     ranked = tuple((entries[m.index].id, round(m.score, 4)) for m in matches[:RANKED])
     if exact is not None:
         return Outcome("answer", entries[exact].id, _offers(entries, exact, matches), ranked, 1.0)
+    outcome = replace(_decide(entries, matches, ranked), asked=asked)
+    if asked and outcome.kind in ("answer", "did_you_mean"):
+        return _answerable(entries, matches, outcome, asked)
+    return outcome
+
+
+def _decide(
+    entries: Sequence[FaqEntry], matches: Sequence[Match], ranked: tuple[tuple[str, float], ...]
+) -> Outcome:
+    """The outcome by confidence alone (what the question asks aside)."""
     conf = confidence(matches)
     if conf >= ANSWER_MIN_CONFIDENCE and _gap(matches) >= MIN_GAP:
         best = matches[0].index
@@ -108,6 +138,58 @@ def decide(entries: Sequence[FaqEntry], matches: Sequence[Match], exact: int | N
     if conf >= ANSWER_MIN_CONFIDENCE or (matches and _worth_suggesting(matches[0], conf)):
         return Outcome("did_you_mean", None, _suggestions(entries, matches), ranked, conf)
     return Outcome("dont_know", None, (), ranked, conf)
+
+
+def answers(entry: FaqEntry, asked: frozenset[str]) -> bool | None:
+    """Whether the entry answers an aspect the question asks; None if it declares none.
+
+    "In Ochtrup" is said in passing so often that `local` only counts when nothing else is
+    asked.
+    """
+    if entry.answers is None:
+        return None
+    wanted = asked - {"local"} or asked
+    return not wanted.isdisjoint(entry.answers)
+
+
+def _answerable(
+    entries: Sequence[FaqEntry], matches: Sequence[Match], outcome: Outcome, asked: frozenset[str]
+) -> Outcome:
+    """Keep an outcome whose entry answers what was asked; else a close entry that does, else
+    say that the FAQ has the topic but not this point."""
+    if outcome.kind == "did_you_mean":
+        return _reorder(entries, matches, outcome, asked)
+    best = matches[0]
+    if answers(entries[best.index], asked) is not False:
+        return outcome
+    near = [m for m in matches[1:TOP_NEAR] if m.score >= ASPECT_SHARE * best.score]
+    for match in near:
+        if answers(entries[match.index], asked):
+            entry = entries[match.index]
+            offers = _offers(entries, match.index, matches)
+            return replace(outcome, entry_id=entry.id, candidates=offers)
+    return _on_topic(entries, matches, outcome)
+
+
+def _reorder(
+    entries: Sequence[FaqEntry], matches: Sequence[Match], outcome: Outcome, asked: frozenset[str]
+) -> Outcome:
+    """Candidates that answer what was asked first; none that could: on topic, not this point."""
+    by_id = {e.id: e for e in (entries[m.index] for m in matches)}
+    fits = [answers(by_id[i], asked) for i in outcome.candidates]
+    if fits and all(fit is False for fit in fits):
+        return _on_topic(entries, matches, outcome)
+    order = sorted(range(len(fits)), key=lambda i: fits[i] is not True)
+    return replace(outcome, candidates=tuple(outcome.candidates[i] for i in order))
+
+
+def _on_topic(entries: Sequence[FaqEntry], matches: Sequence[Match], outcome: Outcome) -> Outcome:
+    """The best entries on the best match's topic, offered as what the FAQ can say instead."""
+    topic = entries[matches[0].index].topic
+    same = (entries[m.index].id for m in matches if entries[m.index].topic == topic)
+    return replace(
+        outcome, kind="on_topic", entry_id=None, candidates=tuple(same)[:ON_TOPIC_OFFERS]
+    )
 
 
 def _worth_suggesting(best: Match, conf: float) -> bool:

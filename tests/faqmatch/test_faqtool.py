@@ -78,17 +78,19 @@ def test_eval_prints_misses_and_metrics_last(
         '- {question: "Balkonkraftwerk anmelden", expected: balkonkraftwerk}\n'
         '- {question: "Wärmepumpe im Altbau", expected: waermepumpe-altbau}\n'
         '- {question: "Wie wird das Wetter?", expected: null}\n'
-        '- {question: "Stadtradeln Termin", expected: starkregen}\n',
+        '- {question: "Stadtradeln Termin", expected: starkregen}\n'
+        '- {question: "Was kostet ein Balkonkraftwerk?", expected: null}\n',
         encoding="utf-8",
     )
     assert run(["eval", str(cases)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert json.loads(out[-1]) == {
-        "cases": 4,
+        "cases": 5,
         "top1": 0.667,
         "did_you_mean_hit": 0.667,
-        "abstain_ok": 1.0,
-        "wrong_answer": 0.25,
+        "abstain_ok": 1.0,  # "on topic, not this point" abstains
+        "wrong_answer": 0.2,
+        "on_topic": 1,
     }
     assert list(json.loads(out[-1])) == [
         "cases",
@@ -96,6 +98,7 @@ def test_eval_prints_misses_and_metrics_last(
         "did_you_mean_hit",
         "abstain_ok",
         "wrong_answer",
+        "on_topic",
     ]
     assert len(out) == 2
     assert "expected=starkregen got=answer:stadtradeln" in out[0]
@@ -117,6 +120,38 @@ def test_eval_rejects_a_bad_cases_file(
     cases.write_text(content, encoding="utf-8")
     assert run(["eval", str(cases)]) == 2
     assert capsys.readouterr().out.startswith(f"error: {cases}")
+
+
+def test_ask_shows_the_aspect_asked_and_the_entries_on_the_topic(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["ask", "Was kostet ein Balkonkraftwerk?"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("outcome: on_topic  confidence: ")
+    assert out[1] == "asks: cost"
+    assert out[2] == "on the topic: balkonkraftwerk"
+
+
+def test_check_warns_about_entries_without_answers(mini_faq: FaqData, mini_index: FaqIndex) -> None:
+    messages = [m for _, m in lint(mini_faq, mini_index, datetime.date(2026, 11, 25))]
+    missing = [m for m in messages if "no 'answers'" in m]
+    assert len(missing) == len(mini_faq.entries) - 1  # all but balkonkraftwerk
+    assert all("energie.yaml" not in m for m in missing)
+
+
+def test_check_warns_when_an_entrys_own_question_asks_what_it_does_not_answer(
+    mini_faq: FaqData, mini_index: FaqIndex
+) -> None:
+    by_id = {entry.id: entry for entry in mini_faq.entries}
+    changed = replace(by_id["balkonkraftwerk"], answers=("cost",))
+    data = replace(
+        mini_faq, entries=tuple(changed if e.id == changed.id else e for e in mini_faq.entries)
+    )
+    messages = [m for level, m in lint(data, mini_index, datetime.date(2026, 11, 25))]
+    assert any(
+        "balkonkraftwerk: question (de) asks procedure, rules but answers lists cost" in m
+        for m in messages
+    )
 
 
 def test_eval_rejects_a_missing_cases_file(tmp_path: Path) -> None:

@@ -1,0 +1,210 @@
+"""What a question asks about its topic (cost, rules, how it works …), from cue phrases.
+
+The matching ranks entries by topic words and treats question words as fillers; this channel
+runs beside it and keeps what the fillers said: "Was kostet ein Balkonkraftwerk?" asks `cost`,
+"Muss ich es anmelden?" asks `rules`. An entry declares the aspects its answer really answers
+(`answers:` in the FAQ YAML); the decision compares both (outcome.py). Most questions ask no
+aspect the cues can see ("Balkonkraftwerk Förderung Ochtrup" asks `subsidy`, "Balkonkraftwerk?"
+nothing): an empty set puts no constraint on the answer.
+
+Cues are regular expressions over the question folded as the index folds German (lowercase,
+umlauts to bare vowels, `ß`→`ss`) with words joined by single spaces, so punctuation and case
+never matter. They are written in plain spelling below and folded the same way at import.
+A misspelt cue word ("funktionirt", "förderng") is corrected to the cue word one typo away,
+unless the FAQ itself uses the misspelt form as a word of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from .lexicon import ENGLISH_STOP, ENGLISH_WEAK, GERMAN_STOP, GERMAN_WEAK
+from .normalize import MAX_QUERY_CHARS, clean, fold_de, folded, words
+
+__all__ = ["AspectDetector", "CUES"]
+
+_ANY = r"(?: \w+){0,4}"  # up to four words in between ("wie lange hält so eine Anlage")
+
+# aspect -> cue patterns (German first, then English). Word boundaries are added around each.
+CUES: dict[str, tuple[str, ...]] = {
+    "explain": (
+        r"was (ist|sind|isn|is|war) (ein|eine|einen|der|die|das|denn|genau|eigentlich)",
+        r"was (ist|sind) (so|überhaupt)",
+        r"was (ist|sind) (\w+)$",
+        r"was (bedeutet|bedeuten|heißt|heisst|meint|versteht)",
+        r"versteht man unter",
+        r"was (steckt|verbirgt sich) hinter",
+        r"wie (funktioniert|funktionieren|funktionert|arbeitet|arbeiten|geht das mit)",
+        r"(funktionsweise|funktionsprinzip|definition|erklärung|erklär\w*)",
+        r"(unterschied|unterschiede|unterscheidet)",
+        r"was (macht|machen|tut) (ein|eine|der|die|das)\b(?! stadt)",
+        r"welche (arten|typen|varianten|sorten)",
+        r"worum geht es",
+        r"was (is|are)( \w+){0,2} (a|an|the)",
+        r"what(s| is| are)( \w+)?$",
+        r"what (is|are|s) (a|an|the)",
+        r"what (does|do)" + _ANY + r" (mean|do)",
+        r"how (does|do|is)" + _ANY + r" work",
+        r"(meaning of|difference between|explain|definition)",
+        r"(kinds|types) of",
+    ),
+    "cost": (
+        r"was (kostet|kosten|kosted|kostn)",
+        r"(kostet|kosted|kostn|kostenlos|kostenfrei|kostenpflichtig|unkosten)",
+        r"(?<!wer übernimmt die )(?<!wer trägt die )(?<!heiz)kosten(?! sparen| senken)",
+        r"(anschaffungskosten|betriebskosten|folgekosten|mehrkosten|gesamtkosten|stromkosten)",
+        r"(anschaffungspreis|kaufpreis|preis|preise|preisen|strompreis|gaspreis|tarif)",
+        r"(teuer|teurer|günstig|günstiger|billig|billiger|gebühr|gebühren)",
+        r"(abgerechnet|abrechnung|abrechnen)",
+        r"was (muss|müsste|zahle|zahlt|bezahle|bezahlt)" + _ANY + r" (zahlen|bezahlen|zahlt|zahle)",
+        r"wie ?viel (geld|euro)",
+        r"(wie viel|wieviel) (muss|zahle|zahlt|bezahle|kostet)",
+        r"(cost|costs|price|prices|pricing|expensive|cheap|cheaper|fee|fees|billed|billing|tariff)",
+        r"how much (is|are|does|do|will|would)" + _ANY + r" (cost|pay|charge)",
+    ),
+    "payoff": (
+        r"(lohnt|lohnen|lohnend|lohnenswert|rentiert|rentabel|amortisiert|amortisation)",
+        r"(wirtschaftlich|sinnvoll|sinnvoller)",
+        r"rechnet (sich|es sich|das sich)",
+        r"(macht|ergibt) (das|es|sowas)( \w+)? sinn",
+        r"sinn (macht|hat)",
+        r"bringt (das|es|sowas|so was|ein|eine|der|die)( \w+){0,3} (was|etwas|überhaupt|viel)",
+        r"bringt das",
+        r"zahlt (sich|es sich|das sich)( \w+)? aus",
+        r"(worth it|worthwhile|pay off|pays off|paying off|payback)",
+        r"make(s)? sense",
+        r"(profitable|is it worth|does it help|does it make a difference)",
+    ),
+    "subsidy": (
+        r"(förder\w*|gefördert|fördert|fördern|zuschuss\w*|zuschüsse|kredit\w*|darlehen)",
+        r"(steuerlich|absetzen|absetzbar|steuerbonus|prämie|prämien|bafa|kfw)",
+        r"finanzielle unterstützung",
+        r"geld (vom|von der) (staat|stadt|kreis)",
+        r"(grant|grants|subsidy|subsidies|subsidised|subsidized|funding|funded)",
+        r"(loan|loans|tax relief|tax deduction|deduct|rebate|incentive|incentives)",
+        r"financial (support|help)",
+    ),
+    "rules": (
+        r"(?<!was )(muss|muß|mus|musst|müssen|müsste|müssten) (ich|man|wir|mein|meine|der|die|das)",
+        r"(darf|dürfen|darfst|dürfte) (ich|man|wir|mein|meine|der|die|das)",
+        r"(erlaubt|verboten|zulässig|unzulässig|genehmigung\w*|erlaubnis|verpflichtet)",
+        r"(\w*pflicht|\w*pflichten|\w*pflichtig|gesetz|gesetze|gesetzlich|\w*gesetz|geg)",
+        r"(vorschrift|vorschriften|verordnung|regel|regeln|regelung|regelungen|vorgaben)",
+        r"(was|welche) (gilt|gelten)",
+        r"(haftet|haftung|wer zahlt|wer übernimmt|wer trägt)",
+        r"brauche? (ich|man|wir) (eine|einen|ein) (genehmigung|erlaubnis|zustimmung)",
+        r"(must|have to|has to|need to|allowed|permitted|permission|permit|required|require)",
+        r"(requirement|requirements|obligation|obligatory|mandatory|law|laws|legal)",
+        r"(rules|regulation|regulations|banned|prohibited|forbidden|liable)",
+        r"(can|may) i (legally|still)",
+    ),
+    "procedure": (
+        r"wie gehe? (ich|man|wir) vor",
+        r"(vorgehen|vorgehensweise|ablauf|abläuft|schritte|schritt für schritt)",
+        r"wie (läuft|laufen)" + _ANY + r" ab",
+        r"(beantrage|beantragen|beantragt|antrag|anträge|antragstellung|registrieren)",
+        r"(melde|meldet|melden)" + _ANY + r" an",
+        r"\w*anmelden",
+        r"anmeldung",
+        r"worauf (muss|sollte|soll|müssen|muß)?( ich| man| wir)?( \w+){0,4} achten",
+        r"(was|worauf)" + _ANY + r" (beachten|achten)",
+        r"(beachten|zu beachten)",
+        r"was (muss|soll|sollte|kann) (ich|man|wir) (jetzt |nun |dann )?(tun|machen)",
+        r"was ist zu tun",
+        r"wie (kann|könnte) (ich|man|wir) (mich |uns )?(teilnehmen|mitmachen|bewerben|anmelden)",
+        r"wie (mache|macht|baue|installiere|montiere|bekomme|beantrage)",
+        r"(how do i|how to|how can i) (apply|register|sign up|join|take part|participate|proceed)",
+        r"(apply|application|register|registration|sign up|procedure|process|steps)",
+        r"(look out for|watch out for|pay attention to|what do i need to do|how do i go about)",
+    ),
+    "contact": (
+        r"wo (bekomm\w*|krieg\w*|find\w*|gibt|gibts|kann|könnte|konnen|können|muss|soll|melde)",
+        r"wo (erhalte|erhält|beantrage|lade|laden|tanke|steht|stehen|liegt|kaufe|hole|bringe)",
+        r"wo (ist|sind) (die|der|das|eine|ein|den)",
+        r"(woher|an wen|bei wem|wohin)",
+        r"(zuständig|zuständige|zuständigen|ansprechpartner\w*|ansprechperson|anlaufstelle)",
+        r"(kontakt|kontaktieren|telefonnummer|erreiche|erreichen|sprechzeiten)",
+        r"wer (hilft|berät|macht|baut|installiert|bietet|verkauft|kümmert)",
+        r"(welche|welcher|welches|eine|einen) (firma|firmen|handwerker|anbieter|installateur)",
+        r"(where can|where do|where does|where is|where are|where to|who do i|who can)",
+        r"(who is responsible|contact|phone number|which company|installer)",
+    ),
+    "time": (
+        r"(bis|ab|seit) wann",
+        r"wann (ist|sind|findet|finden|fängt|beginnt|startet|endet|kommt|kommen|gibt)",
+        r"wann (wird|werden|war|läuft|geht es los|geht|soll|sollen|ging|wurde)",
+        r"wie (lange|lang|schnell|oft)",
+        r"(frist|fristen|deadline|stichtag|termin|termine|zeitplan|dauer|dauert|lebensdauer)",
+        r"(when|how long|how soon|how often|deadline|until when|lifetime|lifespan|schedule)",
+    ),
+    "local": (
+        r"(gibt es|gibts|gibt's)( \w+){0,3} (in|hier in|bei uns in) ochtrup",
+        r"(hat|haben|plant|macht|tut|fördert|unternimmt|baut) (die stadt|ochtrup)",
+        r"wie weit ist (die stadt )?ochtrup",
+        r"(stand|situation) in ochtrup",
+        r"(hier vor ort|bei uns in ochtrup|in ochtrup schon|in ochtrup bereits|in ochtrup auch)",
+        r"(does|is|has) (ochtrup|the town)",
+        r"is there" + _ANY + r" in ochtrup",
+    ),
+    "tips": (
+        r"(spare|sparen|einsparen|spartipp\w*|energiespar\w*|tipp|tipps|ratschläge|ratschlag)",
+        r"wie (kann|könnte) (ich|man|wir)" + _ANY + r" (senken|reduzieren|verringern|sparen)",
+        r"was (kann|könnte|können) (ich|man|wir) (selbst |persönlich |konkret )?(tun|machen)",
+        r"wie (kann|können) (ich|man|wir) (helfen|beitragen|mithelfen)",
+        r"wie schütze",
+        r"(how can i save|how do i save|save energy|save money|tips|tip|advice)",
+        r"(reduce|lower|cut)( \w+){0,2} (bill|bills|consumption|costs|use)",
+        r"what can i do",
+    ),
+    "figures": (
+        r"wie ?viele",
+        r"(wie viel|wieviel)(?! (kostet|kosten|geld|euro|muss|zahle|zahlt|bezahle))",
+        r"wie (hoch|groß|gross|stark|laut)(?! (sind|ist) (die|der) (kosten|preis))",
+        r"(anteil|prozent|menge|statistik|bilanz)",
+        r"(how many|share|percent|percentage|figures|statistics|how loud|how big|how high)",
+        r"how much(?! (is|are|does|do|will|would)" + _ANY + r" (cost|pay|charge))",
+    ),
+}
+
+# Typos only in cue words this long; two typos from this length on.
+MIN_FUZZY = 7
+FAR_FUZZY = 10
+
+
+def _compile(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One regex for an aspect's cues, folded like questions, each cue bounded by words."""
+    folded = (fold_de(p) for p in patterns)
+    return re.compile("|".join(rf"(?:\b(?:{p})\b)" for p in folded))
+
+
+class AspectDetector:
+    """Finds the aspects a question asks; built once per index (read-only afterwards)."""
+
+    def __init__(self, known_words: Iterable[str] = ()) -> None:
+        self._patterns = tuple((aspect, _compile(cues)) for aspect, cues in CUES.items())
+        cue_words = {
+            w for cues in CUES.values() for p in cues for w in re.findall(r"[a-z]+", fold_de(p))
+        }
+        self._cue_words = frozenset(w for w in cue_words if len(w) >= MIN_FUZZY)
+        self._choices = sorted(self._cue_words)
+        # Words the FAQ uses are real words, never typos of a cue word ("posten" is no "kosten").
+        lexicon = folded(GERMAN_STOP + GERMAN_WEAK + ENGLISH_STOP + ENGLISH_WEAK, fold_de)
+        self._known = frozenset(known_words) | self._cue_words | lexicon
+
+    def detect(self, text: str) -> frozenset[str]:
+        """The aspects `text` asks, e.g. {"cost"}; empty if no cue is found."""
+        split = words(fold_de(clean(text, MAX_QUERY_CHARS)))
+        line = " ".join(self._correct(w) for w in split)
+        return frozenset(aspect for aspect, pattern in self._patterns if pattern.search(line))
+
+    def _correct(self, word: str) -> str:
+        """`word`, or the cue word it misspells."""
+        if len(word) < MIN_FUZZY or word in self._known or not word.isalpha():
+            return word
+        limit = 2 if len(word) >= FAR_FUZZY else 1
+        found = process.extractOne(word, self._choices, scorer=OSA.distance, score_cutoff=limit)
+        return found[0] if found is not None else word

@@ -1,0 +1,223 @@
+"""What a question asks (aspects), the `answers` key, and the "on topic, not this point" outcome."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from commands.faqmatch.aspects import AspectDetector
+from commands.faqmatch.channel import Match
+from commands.faqmatch.outcome import confidence, decide
+from config.faq import FaqData, FaqEntry, FaqError, load_faq
+from tests.config.test_faq_loader import entries, write_faq
+
+DETECT = AspectDetector(["vorhaben", "contract"]).detect
+
+
+@pytest.mark.parametrize(
+    ("question", "aspects"),
+    [
+        ("Was ist ein Balkonkraftwerk?", {"explain"}),
+        ("wie funktioniert eine wärmepumpe", {"explain"}),
+        ("Was bedeutet klimaneutral", {"explain"}),
+        ("Was kostet ein Balkonkraftwerk ungefähr?", {"cost"}),
+        ("wie teuer ist fernwärme", {"cost"}),
+        ("Wie wird Mieterstrom abgerechnet?", {"cost"}),
+        ("Lohnt sich eine Wärmepumpe im Altbau?", {"payoff"}),
+        ("rechnet sich ein stromspeicher", {"payoff"}),
+        ("Gibt es eine Förderung für Wärmepumpen?", {"subsidy"}),
+        ("zuschuss dämmung", {"subsidy"}),
+        ("Muss ich mein Balkonkraftwerk anmelden?", {"rules", "procedure"}),
+        ("Darf ich einen Kaminofen einbauen?", {"rules"}),
+        ("Muss ich für meine PV-Anlage Steuern zahlen", {"rules"}),
+        ("Was muss ich beim Kauf beachten?", {"procedure"}),
+        ("Wie beantrage ich den Zuschuss", {"procedure", "subsidy"}),
+        ("Wo kann ich in Ochtrup mein E-Auto laden?", {"contact"}),
+        ("An wen wende ich mich bei Fragen zum Klimaschutz", {"contact"}),
+        ("Wie lange hält eine PV-Anlage?", {"time"}),
+        ("Wann ist das nächste Stadtradeln", {"time"}),
+        ("Hat Ochtrup ein Klimaschutzkonzept?", {"local"}),
+        ("Wie kann ich Heizkosten sparen?", {"tips"}),
+        ("Wie viele Betriebe machen bei Ökoprofit mit?", {"figures"}),
+        ("Wie viel kostet eine Wärmepumpe", {"cost"}),
+        ("Balkonkraftwerk", set()),
+        ("solarpflicht nrw neubau", {"rules"}),
+        ("", set()),
+    ],
+)
+def test_german_cues_find_the_aspect_asked(question: str, aspects: set[str]) -> None:
+    assert DETECT(question) == aspects
+
+
+@pytest.mark.parametrize(
+    ("question", "aspects"),
+    [
+        ("What is a heat pump?", {"explain"}),
+        ("how does a balcony solar system work", {"explain"}),
+        ("How much does a heat pump cost?", {"cost"}),
+        ("is a battery worth it", {"payoff"}),
+        ("Is there a grant for insulation?", {"subsidy"}),
+        ("Do I have to register my solar panels?", {"rules", "procedure"}),
+        ("Where can I charge my electric car", {"contact"}),
+        ("How long does a solar panel last?", {"time"}),
+        ("tips to save energy at home", {"tips"}),
+        ("how many companies take part", {"figures"}),
+    ],
+)
+def test_english_cues_find_the_aspect_asked(question: str, aspects: set[str]) -> None:
+    assert DETECT(question) == aspects
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("WIE FUNKTIONIERT EINE WÄRMEPUMPE", "explain"),
+        ("wie funktionirt eine waermepumpe", "explain"),
+        ("was kosted ein balkonkraftwerk", "cost"),
+        ("förderng wärmepumpe", "subsidy"),
+        ("gibts ne foerderung fuer pv", "subsidy"),
+        ("lohnt sich dat überhaupt", "payoff"),
+        ("muss ich das anmelden...???", "rules"),
+    ],
+)
+def test_typos_case_and_punctuation_do_not_hide_the_aspect(question: str, aspect: str) -> None:
+    assert aspect in DETECT(question)
+
+
+def test_a_word_of_the_faq_is_not_taken_for_a_misspelt_cue() -> None:
+    assert DETECT("unser vorhaben im garten") == frozenset()
+    assert AspectDetector().detect("unser vorhaben im garten") == {"rules"}  # "vorgaben"
+
+
+# --- the `answers` key --------------------------------------------------------------------
+
+
+def test_answers_key_loads_in_order(tmp_path: Path) -> None:
+    text = entries("eins", "zwei").replace(
+        "    checked: 2026-01-01\n", "    checked: 2026-01-01\n    answers: [cost, payoff]\n", 1
+    )
+    data = load_faq(*write_faq(tmp_path, {"a.yaml": text}))
+    assert data.entries[0].answers == ("cost", "payoff")
+    assert data.entries[1].answers is None  # not declared yet: no constraint
+
+
+def test_unknown_aspect_names_file_and_line(tmp_path: Path) -> None:
+    text = entries("eins") + "    answers:\n      - cost\n      - price\n"
+    with pytest.raises(FaqError) as info:
+        load_faq(*write_faq(tmp_path, {"a.yaml": text}))
+    assert re.search(
+        r"a\.yaml:14: entries\[0\]\.answers\[1\]: unknown aspect 'price'", str(info.value)
+    )
+
+
+@pytest.mark.parametrize("value", ["[]", "cost", "[cost, cost]", "[3]"])
+def test_answers_must_be_a_list_of_distinct_aspects(tmp_path: Path, value: str) -> None:
+    with pytest.raises(FaqError, match=r"a\.yaml:\d+: entries\[0\]\.answers"):
+        load_faq(*write_faq(tmp_path, {"a.yaml": entries("eins") + f"    answers: {value}\n"}))
+
+
+# --- the decision -------------------------------------------------------------------------
+
+SURE = Match(
+    index=0,
+    score=0.9,
+    bm25=0.8,
+    coverage=1.0,
+    phrase=0.8,
+    recall=1.0,
+    centrality=1.0,
+    fuzzy=0.8,
+    unknown=0.0,
+    evidence=3.0,
+)
+
+
+def _faq(mini_faq: FaqData, answers: dict[str, tuple[str, ...]], topic: str = "") -> list[FaqEntry]:
+    """The mini FAQ with `answers` declared (and every entry on `topic`, if given)."""
+    result = []
+    for entry in mini_faq.entries:
+        entry = replace(entry, answers=answers.get(entry.id, entry.answers))
+        result.append(replace(entry, topic=topic) if topic else entry)
+    return result
+
+
+def test_best_entry_that_answers_the_aspect_is_kept(mini_faq: FaqData) -> None:
+    faq = _faq(mini_faq, {faq_id(mini_faq, 0): ("rules",)})
+    matches = [SURE, replace(SURE, index=1, score=0.5)]
+    assert confidence(matches) >= 0.5
+    outcome = decide(faq, matches, None, frozenset({"rules", "procedure"}))
+    assert (outcome.kind, outcome.entry_id) == ("answer", faq[0].id)
+
+
+def test_close_runner_up_that_answers_the_aspect_is_answered_instead(mini_faq: FaqData) -> None:
+    faq = _faq(mini_faq, {faq_id(mini_faq, 0): ("rules",), faq_id(mini_faq, 1): ("cost",)})
+    matches = [SURE, replace(SURE, index=1, score=0.8)]
+    outcome = decide(faq, matches, None, frozenset({"cost"}))
+    assert (outcome.kind, outcome.entry_id) == ("answer", faq[1].id)
+
+
+def test_no_close_entry_answers_the_aspect_gives_on_topic(mini_faq: FaqData) -> None:
+    faq = _faq(mini_faq, {e.id: ("rules",) for e in mini_faq.entries}, topic="energie")
+    matches = [replace(SURE, index=i, score=0.9 - i / 10) for i in range(5)]
+    outcome = decide(faq, matches, None, frozenset({"cost"}))
+    assert outcome.kind == "on_topic"
+    assert outcome.entry_id is None
+    assert outcome.candidates == tuple(e.id for e in faq[:3])
+
+
+def test_on_topic_offers_only_entries_of_the_best_matchs_topic(mini_faq: FaqData) -> None:
+    faq = _faq(mini_faq, {e.id: ("rules",) for e in mini_faq.entries})
+    matches = [replace(SURE, index=i, score=0.9 - i / 10) for i in range(len(faq))]
+    outcome = decide(faq, matches, None, frozenset({"cost"}))
+    assert outcome.kind == "on_topic"
+    assert {faq[i].topic for i in range(len(faq)) if faq[i].id in outcome.candidates} == {
+        faq[0].topic
+    }
+
+
+def test_entry_without_declared_answers_is_not_constrained(mini_faq: FaqData) -> None:
+    outcome = decide(list(mini_faq.entries), [SURE], None, frozenset({"cost"}))
+    assert (outcome.kind, outcome.entry_id) == ("answer", mini_faq.entries[0].id)
+
+
+def test_exact_phrasing_is_answered_whatever_it_asks(mini_faq: FaqData) -> None:
+    faq = _faq(mini_faq, {faq_id(mini_faq, 0): ("rules",)})
+    outcome = decide(faq, [SURE], 0, frozenset({"cost"}))
+    assert (outcome.kind, outcome.entry_id) == ("answer", faq[0].id)
+
+
+def test_local_said_in_passing_does_not_block_an_answer(mini_faq: FaqData) -> None:
+    faq = _faq(mini_faq, {faq_id(mini_faq, 0): ("subsidy",)})
+    outcome = decide(faq, [SURE], None, frozenset({"subsidy", "local"}))
+    assert (outcome.kind, outcome.entry_id) == ("answer", faq[0].id)
+
+
+def test_did_you_mean_puts_candidates_that_answer_first(mini_faq: FaqData) -> None:
+    faq = _faq(mini_faq, {faq_id(mini_faq, 0): ("rules",), faq_id(mini_faq, 1): ("cost",)})
+    tied = [
+        replace(
+            SURE,
+            score=0.8,
+            coverage=1.0,
+            recall=0.2,
+            centrality=0.3,
+            evidence=0.2,
+            bm25=0.5,
+            phrase=0.3,
+            fuzzy=0.3,
+        )
+    ]
+    tied.append(replace(tied[0], index=1, score=0.79))
+    plain = decide(faq, tied, None)
+    assert plain.kind == "did_you_mean"
+    assert plain.candidates[:2] == (faq[0].id, faq[1].id)
+    outcome = decide(faq, tied, None, frozenset({"cost"}))
+    assert outcome.kind == "did_you_mean"
+    assert outcome.candidates[:2] == (faq[1].id, faq[0].id)
+
+
+def faq_id(mini_faq: FaqData, position: int) -> str:
+    return mini_faq.entries[position].id
