@@ -30,6 +30,9 @@ __all__ = ["AspectDetector", "CUES"]
 _ANY = r"(?: \w+){0,4}"  # up to four words in between ("wie lange hält so eine Anlage")
 
 # aspect -> cue patterns (German first, then English). Word boundaries are added around each.
+# A key naming two aspects ("procedure+tips") is for cues that ask one or the other: "Worauf
+# sollte ich achten?" is answered by the steps to take as well as by practical tips. The entry
+# needs to answer one of the aspects a question asks (outcome.answers).
 CUES: dict[str, tuple[str, ...]] = {
     "explain": (
         r"was (ist|sind|isn|is|war) (ein|eine|einen|der|die|das|denn|genau|eigentlich)",
@@ -47,7 +50,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"was (is|are)( \w+){0,2} (a|an|the)",
         r"what(s| is| are)( \w+)?$",
         r"what (is|are|s) (a|an|the)",
-        r"what (does|do)" + _ANY + r" (mean|do)",
+        r"what (does|do)(?! the town| ochtrup| the city)" + _ANY + r" (mean|do)",
         r"how (does|do|is)" + _ANY + r" work",
         r"(meaning of|difference between|explain|definition)",
         r"(kinds|types) of",
@@ -68,7 +71,9 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "payoff": (
         r"(lohnt|lohnen|lohnend|lohnenswert|rentiert|rentabel|amortisiert|amortisation)",
-        r"(wirtschaftlich|sinnvoll|sinnvoller)",
+        r"(wirtschaftlich|sinnvoller)",
+        r"(ist|sind|wäre|wären|ist es|ist das|macht es|halten sie)( \w+){0,5} sinnvoll",
+        r"sinnvoll$",
         r"rechnet (sich|es sich|das sich)",
         r"(macht|ergibt) (das|es|sowas)( \w+)? sinn",
         r"sinn (macht|hat)",
@@ -89,13 +94,14 @@ CUES: dict[str, tuple[str, ...]] = {
         r"financial (support|help)",
     ),
     "rules": (
-        r"(?<!was )(muss|muß|mus|musst|müssen|müsste|müssten) (ich|man|wir|mein|meine|der|die|das)",
+        r"(?<!was )(muss|muß|mus|musst|müssen|müsste|müssten) (ich|man|wir|mein|meine)",
+        r"(muss|müssen) (der|die|das)( \w+){0,4} (angemeldet|gemeldet|genehmigt|beantragt)",
         r"(darf|dürfen|darfst|dürfte) (ich|man|wir|mein|meine|der|die|das)",
         r"(erlaubt|verboten|zulässig|unzulässig|genehmigung\w*|erlaubnis|verpflichtet)",
         r"(\w*pflicht|\w*pflichten|\w*pflichtig|gesetz|gesetze|gesetzlich|\w*gesetz|geg)",
         r"(vorschrift|vorschriften|verordnung|regel|regeln|regelung|regelungen|vorgaben)",
         r"(was|welche) (gilt|gelten)",
-        r"(haftet|haftung|wer zahlt|wer übernimmt|wer trägt)",
+        r"(haftet|haftung|wer zahlt|wer übernimmt|wer trägt|wer haftet)",
         r"brauche? (ich|man|wir) (eine|einen|ein) (genehmigung|erlaubnis|zustimmung)",
         r"(must|have to|has to|need to|allowed|permitted|permission|permit|required|require)",
         r"(requirement|requirements|obligation|obligatory|mandatory|law|laws|legal)",
@@ -110,23 +116,18 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(melde|meldet|melden)" + _ANY + r" an",
         r"\w*anmelden",
         r"anmeldung",
-        r"worauf (muss|sollte|soll|müssen|muß)?( ich| man| wir)?( \w+){0,4} achten",
-        r"(was|worauf)" + _ANY + r" (beachten|achten)",
-        r"(beachten|zu beachten)",
-        r"was (muss|soll|sollte|kann) (ich|man|wir) (jetzt |nun |dann )?(tun|machen)",
-        r"was ist zu tun",
         r"wie (kann|könnte) (ich|man|wir) (mich |uns )?(teilnehmen|mitmachen|bewerben|anmelden)",
-        r"wie (mache|macht|baue|installiere|montiere|bekomme|beantrage)",
+        r"wie (baue|installiere|montiere|bekomme|beantrage)",
         r"(how do i|how to|how can i) (apply|register|sign up|join|take part|participate|proceed)",
         r"(apply|application|register|registration|sign up|procedure|process|steps)",
-        r"(look out for|watch out for|pay attention to|what do i need to do|how do i go about)",
+        r"(what do i need to do|how do i go about)",
     ),
     "contact": (
         r"wo (bekomm\w*|krieg\w*|find\w*|gibt|gibts|kann|könnte|konnen|können|muss|soll|melde)",
         r"wo (erhalte|erhält|beantrage|lade|laden|tanke|steht|stehen|liegt|kaufe|hole|bringe)",
         r"wo (ist|sind) (die|der|das|eine|ein|den)",
         r"(woher|an wen|bei wem|wohin)",
-        r"(zuständig|zuständige|zuständigen|ansprechpartner\w*|ansprechperson|anlaufstelle)",
+        r"(ansprechpartner\w*|ansprechperson|anlaufstelle)",
         r"(kontakt|kontaktieren|telefonnummer|erreiche|erreichen|sprechzeiten)",
         r"wer (hilft|berät|macht|baut|installiert|bietet|verkauft|kümmert)",
         r"(welche|welcher|welches|eine|einen) (firma|firmen|handwerker|anbieter|installateur)",
@@ -136,10 +137,11 @@ CUES: dict[str, tuple[str, ...]] = {
     "time": (
         r"(bis|ab|seit) wann",
         r"wann (ist|sind|findet|finden|fängt|beginnt|startet|endet|kommt|kommen|gibt)",
+        r"when (is|are|does|do|will|was|were|did|can i|should i|must i)",
         r"wann (wird|werden|war|läuft|geht es los|geht|soll|sollen|ging|wurde)",
         r"wie (lange|lang|schnell|oft)",
         r"(frist|fristen|deadline|stichtag|termin|termine|zeitplan|dauer|dauert|lebensdauer)",
-        r"(when|how long|how soon|how often|deadline|until when|lifetime|lifespan|schedule)",
+        r"(how long|how soon|how often|deadline|until when|lifetime|lifespan|schedule)",
     ),
     "local": (
         r"(gibt es|gibts|gibt's)( \w+){0,3} (in|hier in|bei uns in) ochtrup",
@@ -151,14 +153,28 @@ CUES: dict[str, tuple[str, ...]] = {
         r"is there" + _ANY + r" in ochtrup",
     ),
     "tips": (
-        r"(spare|sparen|einsparen|spartipp\w*|energiespar\w*|tipp|tipps|ratschläge|ratschlag)",
-        r"wie (kann|könnte) (ich|man|wir)" + _ANY + r" (senken|reduzieren|verringern|sparen)",
-        r"was (kann|könnte|können) (ich|man|wir) (selbst |persönlich |konkret )?(tun|machen)",
+        r"(spartipp\w*|energiespartipp\w*|tipp|tipps|ratschläge|ratschlag)",
+        r"wie (kann|könnte|spare|spart) (ich|man|wir)"
+        + _ANY
+        + r" (senken|reduzieren|verringern|sparen|einsparen)",
+        r"wie (spare|spart|senke|senkt|reduziere) (ich|man|wir)",
         r"wie (kann|können) (ich|man|wir) (helfen|beitragen|mithelfen)",
         r"wie schütze",
-        r"(how can i save|how do i save|save energy|save money|tips|tip|advice)",
-        r"(reduce|lower|cut)( \w+){0,2} (bill|bills|consumption|costs|use)",
-        r"what can i do",
+        r"(how can i|how do i|how to|ways to) (save|cut|reduce|lower)",
+        r"(tips|tip|advice)",
+    ),
+    "procedure+tips": (
+        r"worauf (muss|sollte|soll|müssen|muß)?( ich| man| wir)?( \w+){0,4} achten",
+        r"(was|worauf)" + _ANY + r" (beachten|achten)",
+        r"(beachten|zu beachten)",
+        r"was (muss|soll|sollte|kann|könnte|können) (ich|man|wir)"
+        r" (jetzt |nun |dann |selbst |konkret )?(tun|machen)",
+        r"was ist zu tun",
+        r"(look out for|watch out for|pay attention to|what can i do|what should i do)",
+    ),
+    "contact+rules": (
+        r"(zuständig|zuständige|zuständigen|verantwortlich)",
+        r"(who is responsible|responsible for)",
     ),
     "figures": (
         r"wie ?viele",
@@ -170,9 +186,9 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Typos only in cue words this long; two typos from this length on.
+# Typos only in words this long; two typos from this length on ("vorangehen" is no "vorgehen").
 MIN_FUZZY = 7
-FAR_FUZZY = 10
+FAR_FUZZY = 12
 
 
 def _compile(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -185,7 +201,9 @@ class AspectDetector:
     """Finds the aspects a question asks; built once per index (read-only afterwards)."""
 
     def __init__(self, known_words: Iterable[str] = ()) -> None:
-        self._patterns = tuple((aspect, _compile(cues)) for aspect, cues in CUES.items())
+        self._patterns = tuple(
+            (frozenset(aspects.split("+")), _compile(cues)) for aspects, cues in CUES.items()
+        )
         cue_words = {
             w for cues in CUES.values() for p in cues for w in re.findall(r"[a-z]+", fold_de(p))
         }
@@ -199,7 +217,11 @@ class AspectDetector:
         """The aspects `text` asks, e.g. {"cost"}; empty if no cue is found."""
         split = words(fold_de(clean(text, MAX_QUERY_CHARS)))
         line = " ".join(self._correct(w) for w in split)
-        return frozenset(aspect for aspect, pattern in self._patterns if pattern.search(line))
+        found: set[str] = set()
+        for aspects, pattern in self._patterns:
+            if pattern.search(line):
+                found.update(aspects)
+        return frozenset(found)
 
     def _correct(self, word: str) -> str:
         """`word`, or the cue word it misspells."""
