@@ -89,12 +89,14 @@ class FaqService:
         ctx = await self._in_language_of(ctx, text)
         sender, room = ctx.message.sender, ctx.message.room_id
         qid = await self.store.record_question(
-            sender, room, text, outcome.kind, outcome.entry_id, outcome.confidence
+            sender, room, text, _stored_kind(outcome.kind), outcome.entry_id, outcome.confidence
         )
         if outcome.kind == "answer" and outcome.entry_id is not None:
             await self._answer(ctx, outcome.entry_id, outcome.candidates, qid)
         elif outcome.kind == "did_you_mean":
             await self._offer(ctx, outcome.candidates, qid)
+        elif outcome.kind == "on_topic":
+            await self._on_topic(ctx, text, outcome)
         else:
             await self._dont_know(ctx, text, outcome.confidence)
 
@@ -219,6 +221,41 @@ class FaqService:
         await self._tell_manager(
             ctx, "faq.manager_new_question", text, confidence=round(confidence * 100)
         )
+
+    async def _on_topic(self, ctx: Context, text: str, outcome: Outcome) -> None:
+        """The FAQ has the topic but not this point: offer what it has, pass the question on."""
+        entries = [e for e in (self.data.entry(i) for i in outcome.candidates) if e is not None]
+        if not entries:  # the FAQ was reloaded without them
+            await self._dont_know(ctx, text, outcome.confidence)
+            return
+        topic = self._topic_name(ctx, entries[0].topic)
+        lines = [ctx.t("faq.on_topic", topic=topic)]
+        for n, entry in enumerate(entries, start=1):
+            question = entry.question.get(ctx.language, entry.question["de"])
+            lines.append(ctx.t("faq.choice_line", number=n, question=question))
+        numbers = ", ".join(str(n) for n in range(1, len(entries) + 1))
+        lines += [ctx.t("faq.choose", numbers=numbers), ctx.t("faq.on_topic_passed_on")]
+        # No question id: reading one of these answers does not answer the question asked,
+        # which stays open for the manager.
+        ids = tuple(e.id for e in entries)
+        await self.store.offer_choice(ctx.message.sender, ctx.message.room_id, ids, None)
+        await ctx.reply("\n".join(lines))
+        await self._tell_manager(
+            ctx, "faq.manager_on_topic", text, topic=self._topic_name(ctx, entries[0].topic, "de")
+        )
+
+    def _topic_name(self, ctx: Context, slug: str, language: str | None = None) -> str:
+        topic = next((t for t in self.data.topics if t.slug == slug), None)
+        if topic is None:
+            return slug
+        return topic.name_en if (language or ctx.language) == "en" else topic.name_de
+
+
+def _stored_kind(kind: str) -> str:
+    """The outcome as the database records it."""
+    # faq_questions.outcome predates "on topic, not this point"; until a migration admits it,
+    # it is stored as what it is for the manager: an open question the FAQ cannot answer.
+    return "dont_know" if kind == "on_topic" else kind
 
 
 def _sources_line(ctx: Context, sources: tuple[str, ...]) -> str:
