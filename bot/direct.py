@@ -73,9 +73,7 @@ class DirectRooms:
         """Known DMs from the database and from the bot's `m.direct` account data."""
         for room_id, user_id in await self._store.all():
             self._partner.setdefault(room_id, user_id)
-        content = await self._fetch_m_direct()
-        for room_id, user_id in parse_m_direct(content):
-            await self._remember(room_id, user_id)
+        await self._learn(parse_m_direct(await self._fetch_m_direct()))
 
     def is_direct(self, room: MatrixRoom) -> bool:
         """A DM: known as one, and nobody but the bot and that person is in it or invited."""
@@ -98,31 +96,28 @@ class DirectRooms:
 
     async def created(self, room_id: str, user_id: str) -> None:
         """The bot created `room_id` as a DM with `user_id`."""
-        if await self._remember(room_id, user_id):
-            await self._publish([(room_id, user_id)])
+        await self._publish(await self._learn([(room_id, user_id)]))
 
     async def accepted_invite(self, room_id: str, invite: InviteMemberEvent) -> None:
         """The bot joined `room_id` on `invite`: a DM with the inviter if it says is_direct."""
         inviter = _user_id(invite.sender)
         # nio moves the content out of the invite's source.
         if as_dict(invite.content).get("is_direct") is True and inviter:
-            if inviter != self._client.user_id and await self._remember(room_id, inviter):
-                await self._publish([(room_id, inviter)])
+            if inviter != self._client.user_id:
+                await self._publish(await self._learn([(room_id, inviter)]))
 
     async def note_sync(self, resp: SyncResponse) -> None:
         """Learn DMs from a sync: the bot's `m.direct`, and DM invites in its rooms' state."""
         for event in resp.account_data_events:
             if isinstance(event, UnknownAccountDataEvent) and event.type == M_DIRECT:
-                for room_id, user_id in parse_m_direct(event.content):
-                    await self._remember(room_id, user_id)
-        learned: list[tuple[str, str]] = []
+                await self._learn(parse_m_direct(event.content))
+        found: list[tuple[str, str]] = []
         for room_id, info in resp.rooms.join.items():
             for event in [*info.state, *info.timeline.events]:
                 partner = self._partner_of(event) if isinstance(event, RoomMemberEvent) else None
-                if partner is not None and await self._remember(room_id, partner):
-                    learned.append((room_id, partner))
-        if learned:
-            await self._publish(learned)
+                if partner is not None:
+                    found.append((room_id, partner))
+        await self._publish(await self._learn(found))
 
     def _partner_of(self, event: RoomMemberEvent) -> str | None:
         """Who a membership event makes the bot's DM partner, if anyone.
@@ -151,16 +146,21 @@ class DirectRooms:
             return inviter
         return None
 
-    async def _remember(self, room_id: str, user_id: str) -> bool:
-        """Record a DM; False if the room was known (the first record of a room stays)."""
-        if room_id in self._partner:
-            return False
-        self._partner[room_id] = user_id
-        await self._store.add(room_id, user_id)
-        return True
+    async def _learn(self, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Record DMs not known yet (the first record of a room stays); return those."""
+        new = []
+        for room_id, user_id in pairs:
+            if room_id not in self._partner:
+                self._partner[room_id] = user_id
+                new.append((room_id, user_id))
+        if new:
+            await self._store.add(new)
+        return new
 
     async def _publish(self, pairs: list[tuple[str, str]]) -> None:
         """Add rooms to the bot's `m.direct` (read, merge, write: clients edit it too)."""
+        if not pairs:
+            return
         async with self._publish_lock:
             try:
                 content = await self._fetch_m_direct()

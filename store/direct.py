@@ -22,10 +22,12 @@ class DirectRoomStore:
         )
         return [(str(r["room_id"]), str(r["user_id"])) for r in rows]
 
-    async def add(self, room_id: str, user_id: str) -> None:
-        """Record `room_id` as a direct chat with `user_id` (the first record of a room stays)."""
-        await self._db.execute(
-            "INSERT INTO direct_rooms (room_id, user_id, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (room_id) DO NOTHING",
-            (room_id, user_id, time.time()),
-        )
+    async def add(self, pairs: list[tuple[str, str]]) -> None:
+        """Record (room ID, user ID) direct chats in one go (the first record of a room stays)."""
+        now = time.time()
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO direct_rooms (room_id, user_id, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (room_id) DO NOTHING",
+                [(room_id, user_id, now) for room_id, user_id in pairs],
+            )
