@@ -35,9 +35,8 @@ _ANY = r"(?: \w+){0,4}"  # up to four words in between ("wie lange hält so eine
 # needs to answer one of the aspects a question asks (outcome.answers).
 CUES: dict[str, tuple[str, ...]] = {
     "explain": (
-        r"was (ist|sind|isn|is|war) (ein|eine|einen|der|die|das|denn|genau|eigentlich)",
-        r"was (ist|sind) (so|überhaupt)",
-        r"was (ist|sind) (\w+)$",
+        r"was (ist|sind|isn|is|war) (ein|eine|einen|denn|genau|eigentlich|so|überhaupt)",
+        r"^(was|wat) (ist|sind|is)( \w+){1,4}$",
         r"was (bedeutet|bedeuten|heißt|heisst|meint|versteht)",
         r"versteht man unter",
         r"was (steckt|verbirgt sich) hinter",
@@ -47,9 +46,9 @@ CUES: dict[str, tuple[str, ...]] = {
         r"was (macht|machen|tut) (ein|eine|der|die|das)\b(?! stadt)",
         r"welche (arten|typen|varianten|sorten)",
         r"worum geht es",
-        r"was (is|are)( \w+){0,2} (a|an|the)",
         r"what(s| is| are)( \w+)?$",
-        r"what (is|are|s) (a|an|the)",
+        r"what (is|are|s) (a|an)",
+        r"what (is|s) the(?!( \w+){0,6} (current|currently|now|moment|today|rate|rates))",
         r"what (does|do)(?! the town| ochtrup| the city)" + _ANY + r" (mean|do)",
         r"how (does|do|is)" + _ANY + r" work",
         r"(meaning of|difference between|explain|definition)",
@@ -58,16 +57,19 @@ CUES: dict[str, tuple[str, ...]] = {
     "cost": (
         r"was (kostet|kosten|kosted|kostn)",
         r"(kostet|kosted|kostn|kostenlos|kostenfrei|kostenpflichtig|unkosten)",
-        r"(?<!wer übernimmt die )(?<!wer trägt die )(?<!heiz)kosten(?! sparen| senken)",
-        r"(anschaffungskosten|betriebskosten|folgekosten|mehrkosten|gesamtkosten|stromkosten)",
-        r"(anschaffungspreis|kaufpreis|preis|preise|preisen|strompreis|gaspreis|tarif)",
+        r"(welche|mit welchen|die|an) kosten (kommen|entstehen|fallen|muss|hat|habe|sind)",
+        r"kosten (ungefähr|etwa|circa|ca|im jahr|pro jahr|pro monat|monatlich)",
+        r"wie hoch (sind|ist|wären|wäre) (die|der) (kosten|preis|preise|gebühr|gebühren)",
+        r"mit (welchen|welcher|welchem) \w*(kosten|preis|preisen|summe|betrag)",
+        r"(anschaffungskosten|betriebskosten|folgekosten|mehrkosten|gesamtkosten)",
+        r"(anschaffungspreis|kaufpreis|preis|preise|preisen|strompreis|gaspreis)",
         r"(teuer|teurer|günstig|günstiger|billig|billiger|gebühr|gebühren)",
         r"(abgerechnet|abrechnung|abrechnen)",
         r"was (muss|müsste|zahle|zahlt|bezahle|bezahlt)" + _ANY + r" (zahlen|bezahlen|zahlt|zahle)",
         r"wie ?viel (geld|euro)",
         r"(wie viel|wieviel) (muss|zahle|zahlt|bezahle|kostet)",
-        r"(cost|costs|price|prices|pricing|expensive|cheap|cheaper|fee|fees|billed|billing|tariff)",
-        r"how much (is|are|does|do|will|would)" + _ANY + r" (cost|pay|charge)",
+        r"(price|prices|pricing|expensive|cheap|cheaper|fee|fees|billed|billing|cost of)",
+        r"(what|how much)" + _ANY + r" (cost|costs|pay|charge)",
     ),
     "payoff": (
         r"(lohnt|lohnen|lohnend|lohnenswert|rentiert|rentabel|amortisiert|amortisation)",
@@ -88,22 +90,23 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(förder\w*|gefördert|fördert|fördern|zuschuss\w*|zuschüsse|kredit\w*|darlehen)",
         r"(steuerlich|absetzen|absetzbar|steuerbonus|prämie|prämien|bafa|kfw)",
         r"finanzielle unterstützung",
-        r"geld (vom|von der) (staat|stadt|kreis)",
+        r"(geld|zuschuss|zuschüsse) (vom|von der) (staat|stadt|kreis)",
+        r"(zahlt|zahlen|legt|bekomme|bekommt|bekommen|kriege|kriegt)( \w+){0,3} dazu",
+        r"(dazuzahlen|zuzahlung|staatlich|staatliche)",
         r"(grant|grants|subsidy|subsidies|subsidised|subsidized|funding|funded)",
         r"(loan|loans|tax relief|tax deduction|deduct|rebate|incentive|incentives)",
         r"financial (support|help)",
     ),
     "rules": (
-        r"(?<!was )(muss|muß|mus|musst|müssen|müsste|müssten) (ich|man|wir|mein|meine)",
         r"(muss|müssen) (der|die|das)( \w+){0,4} (angemeldet|gemeldet|genehmigt|beantragt)",
-        r"(darf|dürfen|darfst|dürfte) (ich|man|wir|mein|meine|der|die|das)",
+        r"(darf|dürfen|darfst|dürfte) (ich|man|wir|mein|meine|der|die|das|ein|eine|ne|nen|so)",
         r"(erlaubt|verboten|zulässig|unzulässig|genehmigung\w*|erlaubnis|verpflichtet)",
         r"(\w*pflicht|\w*pflichten|\w*pflichtig|gesetz|gesetze|gesetzlich|\w*gesetz|geg)",
         r"(vorschrift|vorschriften|verordnung|regel|regeln|regelung|regelungen|vorgaben)",
         r"(was|welche) (gilt|gelten)",
-        r"(haftet|haftung|wer zahlt|wer übernimmt|wer trägt|wer haftet)",
+        r"(haftet|haftung|wer übernimmt|wer trägt|wer haftet)",
         r"brauche? (ich|man|wir) (eine|einen|ein) (genehmigung|erlaubnis|zustimmung)",
-        r"(must|have to|has to|need to|allowed|permitted|permission|permit|required|require)",
+        r"(allowed|permitted|permission|permit)",
         r"(requirement|requirements|obligation|obligatory|mandatory|law|laws|legal)",
         r"(rules|regulation|regulations|banned|prohibited|forbidden|liable)",
         r"(can|may) i (legally|still)",
@@ -112,26 +115,32 @@ CUES: dict[str, tuple[str, ...]] = {
         r"wie gehe? (ich|man|wir) vor",
         r"(vorgehen|vorgehensweise|ablauf|abläuft|schritte|schritt für schritt)",
         r"wie (läuft|laufen)" + _ANY + r" ab",
-        r"(beantrage|beantragen|beantragt|antrag|anträge|antragstellung|registrieren)",
+        r"(beantrage|beantragen|antrag stellen|antragstellung|registrieren)",
         r"(melde|meldet|melden)" + _ANY + r" an",
         r"\w*anmelden",
         r"anmeldung",
-        r"wie (kann|könnte) (ich|man|wir) (mich |uns )?(teilnehmen|mitmachen|bewerben|anmelden)",
+        r"(kann|könnte|können|darf) (ich|man|wir)( \w+){0,5} (teilnehmen|mitmachen|bewerben)",
+        r"(wo|wie|womit) (fange|fangen|starte|beginne) (ich|man|wir)",
+        r"(where|how) (do|should|can) (i|we)( even)? (start|begin)",
         r"wie (baue|installiere|montiere|bekomme|beantrage)",
         r"(how do i|how to|how can i) (apply|register|sign up|join|take part|participate|proceed)",
         r"(apply|application|register|registration|sign up|procedure|process|steps)",
         r"(what do i need to do|how do i go about)",
     ),
     "contact": (
-        r"wo (bekomm\w*|krieg\w*|find\w*|gibt|gibts|kann|könnte|konnen|können|muss|soll|melde)",
+        r"wo (bekomm\w*|krieg\w*|find\w*|gibt|gibts|könnte|konnen|können|muss|soll|melde)",
+        r"wo kann (ich|man|wir)(?! (mich|sich|uns))",
+        r"wer (ist|is|sind)( eigentlich| denn| hier)* (der|die|hier|bei uns|in ochtrup)",
         r"wo (erhalte|erhält|beantrage|lade|laden|tanke|steht|stehen|liegt|kaufe|hole|bringe)",
         r"wo (ist|sind) (die|der|das|eine|ein|den)",
         r"(woher|an wen|bei wem|wohin)",
         r"(ansprechpartner\w*|ansprechperson|anlaufstelle)",
-        r"(kontakt|kontaktieren|telefonnummer|erreiche|erreichen|sprechzeiten)",
+        r"(kontakt|kontaktieren|telefonnummer|erreichbar|sprechzeiten)",
+        r"(wie|wo) erreiche",
         r"wer (hilft|berät|macht|baut|installiert|bietet|verkauft|kümmert)",
         r"(welche|welcher|welches|eine|einen) (firma|firmen|handwerker|anbieter|installateur)",
-        r"(where can|where do|where does|where is|where are|where to|who do i|who can)",
+        r"(where can|where do|where is|where are|where to|who do i|who can)"
+        r"(?! (i|we)( even)? (start|begin))",
         r"(who is responsible|contact|phone number|which company|installer)",
     ),
     "time": (
@@ -172,6 +181,18 @@ CUES: dict[str, tuple[str, ...]] = {
         r"was ist zu tun",
         r"(look out for|watch out for|pay attention to|what can i do|what should i do)",
     ),
+    "rules+procedure": (
+        r"(?<!was )(muss|muß|mus|musst|müssen) (ich|man|wir|mein|meine)",
+        r"(do|will|would|does) (i|we|one|my|our)( \w+){0,2} (have|need|has|needs) to",
+        r"(must|should) (i|we)",
+        r"(required|mandatory|compulsory|obliged)",
+    ),
+    "cost+figures": (r"mit (wie viel|wieviel|was)( \w+){0,3} rechnen",),
+    "rules+subsidy": (r"wer (zahlt|bezahlt|übernimmt die kosten)",),
+    "contact+procedure": (
+        r"wo (kann|könnte|können) (ich|man|wir) (mich|sich|uns)",
+        r"where can (i|we) (get involved|volunteer|help|join)",
+    ),
     "contact+rules": (
         r"(zuständig|zuständige|zuständigen|verantwortlich)",
         r"(who is responsible|responsible for)",
@@ -182,9 +203,19 @@ CUES: dict[str, tuple[str, ...]] = {
         r"wie (hoch|groß|gross|stark|laut)(?! (sind|ist) (die|der) (kosten|preis))",
         r"(anteil|prozent|menge|statistik|bilanz)",
         r"(how many|share|percent|percentage|figures|statistics|how loud|how big|how high)",
-        r"how much(?! (is|are|does|do|will|would)" + _ANY + r" (cost|pay|charge))",
+        r"how much (energy|electricity|power|co2|carbon|heat|money|subsidy|funding)",
     ),
 }
+
+# "Wie finde ich heraus, ob sich Module lohnen?" asks how to find out, not whether they pay
+# off: what follows such a verb and "ob"/"whether" is the matter checked, not the question.
+_CHECK_WHETHER = re.compile(
+    fold_de(
+        r"\b(prüfen|nachprüfen|überprüfen|nachschauen|nachsehen|herausfinden|rausfinden|erkennen"
+        r"|feststellen|checken|testen|check|find out|tell|see)( \w+){0,3} (ob|whether|if)\b"
+    )
+)
+CHECK_ASPECTS = frozenset({"procedure"})
 
 # Typos only in words this long; two typos from this length on ("vorangehen" is no "vorgehen").
 MIN_FUZZY = 7
@@ -218,6 +249,10 @@ class AspectDetector:
         split = words(fold_de(clean(text, MAX_QUERY_CHARS)))
         line = " ".join(self._correct(w) for w in split)
         found: set[str] = set()
+        checked = _CHECK_WHETHER.search(line)
+        if checked is not None:
+            line = line[: checked.end()]
+            found.update(CHECK_ASPECTS)
         for aspects, pattern in self._patterns:
             if pattern.search(line):
                 found.update(aspects)

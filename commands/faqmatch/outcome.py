@@ -141,14 +141,15 @@ def _decide(
 
 
 def answers(entry: FaqEntry, asked: frozenset[str]) -> bool | None:
-    """Whether the entry answers an aspect the question asks; None if it declares none.
+    """Whether the entry answers an aspect the question asks; None if it declares none or the
+    question asks nothing that counts.
 
-    "In Ochtrup" is said in passing so often that `local` only counts when nothing else is
-    asked.
+    `local` never counts: "in Ochtrup" or "macht die Stadt …" is said in passing so often, and
+    an entry on the topic is what the FAQ says about the town, that it would only hide answers.
     """
-    if entry.answers is None:
+    wanted = asked - {"local"}
+    if entry.answers is None or not wanted:
         return None
-    wanted = asked - {"local"} or asked
     return not wanted.isdisjoint(entry.answers)
 
 

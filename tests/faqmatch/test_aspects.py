@@ -32,7 +32,7 @@ DETECT = AspectDetector(["vorhaben", "contract"]).detect
         ("zuschuss dämmung", {"subsidy"}),
         ("Muss ich mein Balkonkraftwerk anmelden?", {"rules", "procedure"}),
         ("Darf ich einen Kaminofen einbauen?", {"rules"}),
-        ("Muss ich für meine PV-Anlage Steuern zahlen", {"rules"}),
+        ("Muss ich für meine PV-Anlage Steuern zahlen", {"rules", "procedure"}),
         ("Was muss ich beim Kauf beachten?", {"procedure", "tips"}),
         ("Wie kann man Regenwasser sinnvoll nutzen?", set()),
         ("Ist eine Infrarotheizung sinnvoll?", {"payoff"}),
