@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The Element-like test client (matrix-js-sdk with Rust crypto) runs on node; see tests/jsclient.
+JSCLIENT := tests/jsclient
+NPM_STAMP := $(JSCLIENT)/node_modules/.installed
 
 .PHONY: test lint format demo bench clean
 
@@ -12,12 +15,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(NPM_STAMP): $(JSCLIENT)/package.json $(JSCLIENT)/package-lock.json
+	npm ci --prefix $(JSCLIENT) --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: lint
+test: lint $(NPM_STAMP)
 	$(VENV)/bin/pytest -q
 
 format: $(STAMP)
@@ -31,4 +38,4 @@ bench: $(STAMP)
 	$(PY) -m tests.bench.run
 
 clean:
-	rm -rf $(VENV) .demo .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .demo .mypy_cache .ruff_cache .pytest_cache $(JSCLIENT)/node_modules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import threading
@@ -13,6 +14,7 @@ import pytest
 
 from bot.localserver import LocalSynapse
 from tests.harness import PASSWORD, BotRunner, ChatUser, bot_config, unique
+from tests.jsclient import JsUser
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +40,26 @@ async def make_user(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[Call
 
     async def make(name: str) -> ChatUser:
         user = await ChatUser.create(synapse, name, tmp_path / "clients" / unique(name), PASSWORD)
+        users.append(user)
+        return user
+
+    yield make
+    for user in users:
+        await user.close()
+
+
+@pytest.fixture
+async def make_js_user(
+    synapse: LocalSynapse, tmp_path: Path
+) -> AsyncIterator[Callable[[str], Any]]:
+    """Element-like users (matrix-js-sdk with Rust crypto in node); logs in tmp_path."""
+    users: list[JsUser] = []
+
+    async def make(name: str) -> JsUser:
+        localpart = unique(name)
+        user_id = await asyncio.to_thread(synapse.register, localpart, PASSWORD)
+        log = tmp_path / f"js-{localpart}.log"
+        user = await JsUser.start(synapse.url, user_id, PASSWORD, log)
         users.append(user)
         return user
 
