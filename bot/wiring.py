@@ -17,6 +17,8 @@ from commands.broadcast import CONFIRM_KIND, Broadcaster, TopicIndex, confirm_an
 from commands.context import HealthSource
 from commands.dialogs import DialogHandler, Dialogs
 from commands.faq import FaqService
+from commands.faqedit import DELETE_KIND, confirm_delete
+from commands.faqteach import SAVE_KIND, confirm_save
 from commands.i18n import Catalog
 from commands.introductions import Messenger, NetworkService
 from commands.matching import ActorIndex
@@ -42,6 +44,7 @@ from store.broadcasts import BroadcastStore
 from store.db import Database
 from store.dialogs import DialogStore
 from store.faq import FaqStore
+from store.faqchat import ChatEntryStore
 from store.measures import MeasureStore
 from store.privacy import PrivacyStore
 from store.schedules import ScheduleStore
@@ -55,6 +58,8 @@ DIALOG_HANDLERS: dict[str, DialogHandler] = {
     CONFIRM_KIND: confirm_announcement,
     FORGET_KIND: confirm_forget,
     REGISTER_KIND: register_step,
+    SAVE_KIND: confirm_save,
+    DELETE_KIND: confirm_delete,
 }
 
 Notify = Callable[[str, str], Awaitable[None]]  # (room, light-Markdown text)
@@ -111,7 +116,9 @@ def build_services(
     clock: Callable[[], float] = time.time,
 ) -> Services:
     """Every service the handlers use, on one database; raises FaqError/MeasuresError."""
-    faq = FaqService(settings.faq, FaqStore(db), settings.manager_room, clock=clock)
+    faq = FaqService(
+        settings.faq, FaqStore(db), settings.manager_room, clock=clock, chat=ChatEntryStore(db)
+    )
     topics = TopicIndex(load_topics(settings.faq.topics_file))
     slugs = frozenset(t.slug for t in topics.topics)
     measures = MeasureService(

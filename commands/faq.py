@@ -6,20 +6,22 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
 from urllib.parse import urlsplit
 
+from commands import faqgroups, smalltalk
+from commands.choices import LAST
 from commands.context import Context, Reaction, Role
 from commands.errors import CommandError, UsageError
 from commands.faqmatch import FaqIndex, Outcome, tokens
 from commands.formatting import Markup
-from commands.i18n import plural
 from commands.registry import command
-from config.faq import FaqData, FaqEntry, FaqError, load_faq
+from config.faq import FaqData, FaqEntry, FaqError, is_source_name, load_faq
+from config.faqoverlay import ChatChange, merge_chat
 from config.settings import FAQ_ROOM_MODES, FaqSettings
 from store.faq import FaqStore, OpenQuestion
+from store.faqchat import ChatEntryStore
 
-__all__ = ["FaqService", "faq_neu_laden", "frage", "fragemodus", "group_questions", "offen"]
+__all__ = ["FaqService", "faq_neu_laden", "frage", "fragemodus", "group_questions"]
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,6 @@ log = logging.getLogger(__name__)
 CHOICE_TTL_SECONDS = 3600.0
 _UP = ("👍", "👍️", "+1", ":+1:")
 _DOWN = ("👎", "👎️", "-1", ":-1:")
-_OPEN_GROUPS_SHOWN = 15
 
 
 @dataclass(frozen=True)
@@ -45,28 +46,60 @@ class FaqService:
         store: FaqStore,
         manager_room: str | None,
         clock: Callable[[], float] = time.time,
+        chat: ChatEntryStore | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.manager_room = manager_room
         self.clock = clock
-        self._loaded = self._load()
+        # Entries made or changed in the chat (commands/faqteach.py), read on first use.
+        self.chat = chat
+        self._changes: tuple[ChatChange, ...] = ()
+        self._chat_read = chat is None
+        self._yaml = self._read_yaml()
+        self._loaded = self._build()
 
     @property
     def data(self) -> FaqData:
         """The FAQ in use."""
         return self._loaded.data
 
-    def _load(self) -> _Loaded:
+    @property
+    def yaml_data(self) -> FaqData:
+        """The curated files alone, without the chat's changes."""
+        return self._yaml
+
+    def _read_yaml(self) -> FaqData:
         s = self.settings
-        data = load_faq(s.directory, s.topics_file, s.synonyms_file)
+        return load_faq(s.directory, s.topics_file, s.synonyms_file)
+
+    def _build(self) -> _Loaded:
+        data = merge_chat(self._yaml, self._changes) if self._changes else self._yaml
         return _Loaded(data, FaqIndex.build(data))
 
     def reload(self) -> FaqData:
-        """Load the FAQ files again; on FaqError the old FAQ stays in use."""
-        self._loaded = self._load()
+        """Load the FAQ files again, keeping the chat's entries; on FaqError the old FAQ
+        stays in use."""
+        self._yaml = self._read_yaml()
+        self._loaded = self._build()
         log.info("FAQ reloaded: %d entries", len(self.data.entries))
         return self.data
+
+    async def ready(self) -> None:
+        """Read the chat's entries once, before the first question is answered."""
+        if not self._chat_read:
+            await self.load_chat()
+
+    async def load_chat(self) -> None:
+        """Put the chat's entries (database) on top of the YAML and rebuild the index."""
+        if self.chat is None:
+            return
+        rows = await self.chat.all()
+        changes = tuple(ChatChange(r.entry_id, r.data, r.origin) for r in rows)
+        self._chat_read = True
+        if changes != self._changes:  # most bots never change the FAQ in the chat
+            self._changes = changes
+            self._loaded = self._build()
 
     def ask(self, text: str) -> Outcome:
         """The engine's outcome for `text` (no side effects)."""
@@ -83,22 +116,42 @@ class FaqService:
             if not quiet:
                 await ctx.reply_key("faq.empty_question", prefix=ctx.prefix)
             return
+        await self.ready()
+        talk = smalltalk.classify(text)
+        if talk is not None:  # never an open question; in auto mode not worth a word
+            if not quiet:
+                await smalltalk.reply(ctx, talk, self.contact)
+            return
+        text = smalltalk.strip_greeting(text)  # "Hallo, lohnt sich …?" asks "lohnt sich …?"
         outcome = self.ask(text)
         if quiet and outcome.kind != "answer":
             return  # auto mode: only speak up when sure
         ctx = await self._in_language_of(ctx, text)
         sender, room = ctx.message.sender, ctx.message.room_id
+        await self.store.clear_choice(sender, room)  # a new question ends an older offer
         qid = await self.store.record_question(
-            sender, room, text, _stored_kind(outcome.kind), outcome.entry_id, outcome.confidence
+            sender,
+            room,
+            text,
+            _stored_kind(outcome.kind),
+            outcome.entry_id,
+            outcome.confidence,
+            event_id=ctx.message.reply_to,
+            thread_root=ctx.message.thread_root,
+            direct=ctx.message.is_direct,
         )
         if outcome.kind == "answer" and outcome.entry_id is not None:
             await self._answer(ctx, outcome.entry_id, outcome.candidates, qid)
         elif outcome.kind == "did_you_mean":
             await self._offer(ctx, outcome.candidates, qid)
         elif outcome.kind == "on_topic":
-            await self._on_topic(ctx, text, outcome)
+            await self._on_topic(ctx, text, outcome, qid)
         else:
-            await self._dont_know(ctx, text, outcome.confidence)
+            await self._dont_know(ctx, text, outcome.confidence, qid)
+
+    def language(self, text: str) -> str:
+        """ "en" for a text written in English, else "de"."""
+        return self._loaded.index.language(text)
 
     async def _in_language_of(self, ctx: Context, text: str) -> Context:
         """Reply in the question's language, unless the user chose one with !sprache."""
@@ -112,9 +165,12 @@ class FaqService:
     async def choice(self, ctx: Context, number: int, quiet: bool) -> bool:
         """Answer with candidate `number` of the pending offer; False if none is pending."""
         sender, room = ctx.message.sender, ctx.message.room_id
+        await self.ready()
         pending = await self.store.pending_choice(sender, room)
         if pending is None or self.clock() - pending.offered_at > CHOICE_TTL_SECONDS:
             return False
+        if number == LAST:  # "die letzte"
+            number = len(pending.candidates)
         if not 1 <= number <= len(pending.candidates):
             if not quiet:
                 await ctx.reply_key("faq.choice_range", count=len(pending.candidates))
@@ -142,13 +198,13 @@ class FaqService:
         if vote < 0:
             reopened = await self.store.reopen_answered(reaction.target)
             if reopened is not None:
-                await self._not_helpful(ctx, reopened.text, entry_id)
+                await self._not_helpful(ctx, reopened.text, entry_id, reopened.id)
         return True
 
-    async def _not_helpful(self, ctx: Context, text: str, entry_id: str) -> None:
+    async def _not_helpful(self, ctx: Context, text: str, entry_id: str, qid: int) -> None:
         ctx = await self._in_language_of(ctx, text)
         await ctx.notice(ctx.message.room_id, self._with_contact(ctx, "faq.not_helpful"))
-        await self._tell_manager(ctx, "faq.manager_not_helpful", text, entry=entry_id)
+        await self._tell_manager(ctx, "faq.manager_not_helpful", text, qid, entry=entry_id)
 
     async def _answer(
         self,
@@ -162,6 +218,9 @@ class FaqService:
             raise CommandError("faq.dont_know")
         event_id = await ctx.reply(self.render(ctx, entry, related))
         await self.store.record_answer(event_id, entry.id, ctx.message.sender, question_id)
+        if shown := self._related(related):  # numbered under the answer: "2" picks one
+            sender, room = ctx.message.sender, ctx.message.room_id
+            await self.store.offer_choice(sender, room, shown, question_id)
 
     def render(self, ctx: Context, entry: FaqEntry, related: tuple[str, ...]) -> str:
         """The full answer: question, text, sources, Stand date, related entries."""
@@ -173,16 +232,21 @@ class FaqService:
         parts += [answer, "", _sources_line(ctx, entry.sources)]
         date = entry.checked.strftime("%d.%m.%Y")
         parts.append(ctx.t("faq.volatile" if entry.volatile else "faq.checked", date=date))
-        titles = [self._title(ctx, i) for i in related if self.data.entry(i) is not None]
-        if titles:
-            parts.append(ctx.t("faq.related", questions=Markup("; ").join(titles)))
+        if shown := self._related(related):
+            parts.append(ctx.t("faq.related"))
+            parts += [self._choice_line(ctx, n, i) for n, i in enumerate(shown, start=1)]
         parts.append(ctx.t("faq.feedback"))
         return "\n".join(parts)
 
-    def _title(self, ctx: Context, entry_id: str) -> str:
+    def _related(self, related: tuple[str, ...]) -> tuple[str, ...]:
+        """The related entries shown under an answer (those the FAQ still has)."""
+        return tuple(i for i in related if self.data.entry(i) is not None)
+
+    def _choice_line(self, ctx: Context, number: int, entry_id: str) -> str:
         entry = self.data.entry(entry_id)
         assert entry is not None
-        return ctx.t("faq.quoted", question=entry.question.get(ctx.language, entry.question["de"]))
+        question = entry.question.get(ctx.language, entry.question["de"])
+        return ctx.t("faq.choice_line", number=number, question=question)
 
     def contact(self, ctx: Context) -> Markup:
         """How to reach the climate management, from the config (or a general hint)."""
@@ -195,14 +259,23 @@ class FaqService:
         """A catalog text followed by how to reach the climate management."""
         return ctx.t(key) + "\n" + ctx.t("faq.contact", contact=self.contact(ctx))
 
-    async def _tell_manager(self, ctx: Context, key: str, text: str, **params: object) -> None:
-        """Post a note about the sender's question to the manager room, if there is one."""
+    async def _tell_manager(
+        self, ctx: Context, key: str, text: str, qid: int | None = None, **params: object
+    ) -> None:
+        """Post a note about the sender's question to the manager room, if there is one,
+        with its group's number (a reply to the note answers the group)."""
         if not self.manager_room:
             return
         note = ctx.catalog.text(
             "de", key, user=ctx.message.sender, text=text[:500], prefix=ctx.prefix, **params
         )
-        await ctx.notice(self.manager_room, note)
+        number = None if qid is None else (await faqgroups.assign(self)).get(qid)
+        if number is not None:
+            hint = ctx.catalog.text("de", "faqteach.notice_hint", number=number, prefix=ctx.prefix)
+            note += "\n" + hint
+        event_id = await ctx.notice(self.manager_room, note)
+        if qid is not None:
+            await self.store.record_notice(event_id, qid)
 
     async def _offer(self, ctx: Context, candidates: tuple[str, ...], qid: int) -> None:
         entries = [e for e in (self.data.entry(i) for i in candidates[:3]) if e is not None]
@@ -216,17 +289,21 @@ class FaqService:
         await self.store.offer_choice(ctx.message.sender, ctx.message.room_id, ids, qid)
         await ctx.reply("\n".join(lines))
 
-    async def _dont_know(self, ctx: Context, text: str, confidence: float) -> None:
+    async def _dont_know(
+        self, ctx: Context, text: str, confidence: float, qid: int | None = None
+    ) -> None:
         await ctx.reply(self._with_contact(ctx, "faq.dont_know"))
         await self._tell_manager(
-            ctx, "faq.manager_new_question", text, confidence=round(confidence * 100)
+            ctx, "faq.manager_new_question", text, qid, confidence=round(confidence * 100)
         )
 
-    async def _on_topic(self, ctx: Context, text: str, outcome: Outcome) -> None:
+    async def _on_topic(
+        self, ctx: Context, text: str, outcome: Outcome, qid: int | None = None
+    ) -> None:
         """The FAQ has the topic but not this point: offer what it has, pass the question on."""
         entries = [e for e in (self.data.entry(i) for i in outcome.candidates) if e is not None]
         if not entries:  # the FAQ was reloaded without them
-            await self._dont_know(ctx, text, outcome.confidence)
+            await self._dont_know(ctx, text, outcome.confidence, qid)
             return
         topic = self._topic_name(ctx, entries[0].topic)
         lines = [ctx.t("faq.on_topic", topic=topic)]
@@ -241,7 +318,11 @@ class FaqService:
         await self.store.offer_choice(ctx.message.sender, ctx.message.room_id, ids, None)
         await ctx.reply("\n".join(lines))
         await self._tell_manager(
-            ctx, "faq.manager_on_topic", text, topic=self._topic_name(ctx, entries[0].topic, "de")
+            ctx,
+            "faq.manager_on_topic",
+            text,
+            qid,
+            topic=self._topic_name(ctx, entries[0].topic, "de"),
         )
 
     def _topic_name(self, ctx: Context, slug: str, language: str | None = None) -> str:
@@ -259,8 +340,12 @@ def _stored_kind(kind: str) -> str:
 
 
 def _sources_line(ctx: Context, sources: tuple[str, ...]) -> str:
-    # Curated sources from the FAQ file, so these links are ours.
-    links = ", ".join(f"[{urlsplit(url).netloc.removeprefix('www.')}]({url})" for url in sources)
+    # Curated sources from the FAQ file, so these links are ours; a named source (the
+    # climate management's own answer) has no page to link.
+    links = ", ".join(
+        url if is_source_name(url) else f"[{urlsplit(url).netloc.removeprefix('www.')}]({url})"
+        for url in sources
+    )
     return ctx.t("faq.sources" if len(sources) > 1 else "faq.source", links=Markup(links))
 
 
@@ -305,42 +390,6 @@ def group_questions(questions: list[OpenQuestion]) -> list[QuestionGroup]:
         for _, m in groups
     ]
     return sorted(result, key=lambda g: (-len(g.ids), -g.last_asked))
-
-
-@command("offen", aliases=("unanswered",), role=Role.MANAGER)
-async def offen(ctx: Context, args: str) -> None:
-    """List open questions grouped, or tick off a group with `erledigt <n>`."""
-    store = _service(ctx).store
-    groups = group_questions(await store.open_questions())
-    words = args.split()
-    if words and words[0].lower() in ("erledigt", "done"):
-        if len(words) != 2 or not words[1].isdigit():
-            raise UsageError
-        number = int(words[1])
-        if not 1 <= number <= len(groups):
-            raise CommandError("faq.open_bad_number", number=number, prefix=ctx.prefix)
-        count = await store.dismiss_open(list(groups[number - 1].ids))
-        await ctx.reply_key(plural("faq.open_done", count), count=count)
-        return
-    if words:
-        raise UsageError
-    if not groups:
-        await ctx.reply_key("faq.open_none")
-        return
-    await ctx.reply(_open_list(ctx, groups))
-
-
-def _open_list(ctx: Context, groups: list[QuestionGroup]) -> str:
-    total = sum(len(g.ids) for g in groups)
-    lines = [ctx.t("faq.open_title", total=total)]
-    for n, group in enumerate(groups[:_OPEN_GROUPS_SHOWN], start=1):
-        date = datetime.fromtimestamp(group.last_asked).strftime("%d.%m.%Y")
-        text = group.text if len(group.text) <= 120 else group.text[:117] + "…"
-        lines.append(ctx.t("faq.open_line", number=n, count=len(group.ids), text=text, date=date))
-    if len(groups) > _OPEN_GROUPS_SHOWN:
-        lines.append(ctx.t("faq.open_more", more=len(groups) - _OPEN_GROUPS_SHOWN))
-    lines.append(ctx.t("faq.open_hint", prefix=ctx.prefix))
-    return "\n".join(lines)
 
 
 @command("faq-neu-laden", aliases=("faq-reload",), role=Role.MANAGER)

@@ -9,13 +9,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from commands.choices import parse_choice
 from commands.context import Context, Message, Reaction, Replier, Role
 from commands.errors import CommandError, UsageError
+from commands.faqteach import notice_number
 from commands.formatting import Markup
 from commands.i18n import Catalog
 from commands.ratelimit import RateLimiter
 from commands.registry import Command
 from commands.services import Services
+from commands.welcome import welcome_first
 
 __all__ = [
     "Conversation",
@@ -28,7 +31,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_CHOICE = re.compile(r"^[1-9]$")
 _QUESTION_START = re.compile(
     r"^(wie|was|wo|wann|wer|warum|wieso|weshalb|welche[rsmn]?|gibt|kann|muss|darf|soll|ist|"
     r"sind|hat|how|what|where|when|who|why|which|is|are|can|do|does)\b",
@@ -100,6 +102,11 @@ class Router:
         prefix = self.settings.prefix
         if body.startswith(prefix):
             return Route("command", body[len(prefix) :].strip())
+        faq = self.services.faq
+        if faq is not None and message.sender in self.settings.managers:
+            # A manager's reply to the notice of an open question answers it (commands/faqteach).
+            if (number := await notice_number(faq, message)) is not None:
+                return Route("command", f"antworten {number} {body}")
         dialogs = self.services.dialogs
         if dialogs is not None and await dialogs.expects(message, self.services.network):
             return Route("dialog", body)
@@ -109,13 +116,13 @@ class Router:
             first = body.split(maxsplit=1)[0] if body else ""
             if talk is None or self.services.registry.get(first) is not None:
                 return Route("command", body)
-            if _CHOICE.match(body):
-                return Route("choice", body)
+            if (number := parse_choice(body)) is not None:  # "2", "Nr. 2", "die zweite"
+                return Route("choice", str(number))
             if message.is_direct or mode != "off":
                 return Route("question", body)
             return Route("command", body)
-        if talk is not None and mode != "off" and _CHOICE.match(body):
-            return Route("choice", body, quiet=True)
+        if talk is not None and mode != "off" and (number := parse_choice(body)) is not None:
+            return Route("choice", str(number), quiet=True)
         if mode == "auto" and looks_like_question(body):
             return Route("question", body, quiet=True)
         return None
@@ -139,6 +146,8 @@ class Router:
                 "error.too_long", length=len(message.body), limit=self.settings.max_message_length
             )
             return True
+        if route.kind != "dialog":  # a dialogue is under way: nobody new to greet
+            ctx = await welcome_first(ctx)
         await self._run(ctx, route)
         return True
 

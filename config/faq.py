@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Iterator, Mapping
@@ -28,6 +29,8 @@ __all__ = [
     "FaqEntry",
     "FaqError",
     "Topic",
+    "entry_from_mapping",
+    "is_source_name",
     "load_faq",
     "load_places",
     "load_synonyms",
@@ -42,7 +45,7 @@ _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 _ENTRY_REQUIRED = frozenset(
     {"id", "topic", "question", "phrasings", "answer", "sources", "checked"}
 )
-_ENTRY_OPTIONAL = frozenset({"keywords", "volatile", "related", "answers"})
+_ENTRY_OPTIONAL = frozenset({"keywords", "volatile", "related", "answers", "owner", "review"})
 # What an entry's answer can answer about its topic (`answers:`); the engine compares it with
 # what a question asks (commands/faqmatch/aspects.py). Closed: a new aspect needs cue patterns.
 ASPECTS = (
@@ -84,6 +87,13 @@ class FaqEntry:
     # The aspects of its topic that the answer really answers; None: not declared yet (then
     # the engine puts no constraint on it).
     answers: tuple[str, ...] | None = None
+    # Who keeps the entry up to date and when it is due for review; None: the config's
+    # defaults (faq.default_owner; `checked` plus faq.review_months).
+    owner: str | None = None
+    review: datetime.date | None = None
+    # "yaml" for a curated file's entry, "chat" for one made in the chat; an entry changed in
+    # the chat is "yaml+chat" (config/faqoverlay.py).
+    origin: str = "yaml"
 
 
 @dataclass(frozen=True)
@@ -277,6 +287,8 @@ def _entry(value: Any, where: _Where, slugs: frozenset[str]) -> tuple[FaqEntry, 
         answers=_aspects(item["answers"], where.key(item, "answers"))
         if "answers" in item
         else None,
+        owner=check_string(item["owner"], where.key(item, "owner")) if "owner" in item else None,
+        review=_date(item["review"], where.key(item, "review")) if "review" in item else None,
     )
     return entry, related_where
 
@@ -338,9 +350,12 @@ def _answers(value: Any, where: _Where) -> Mapping[str, str]:
 
 
 def _sources(value: Any, where: _Where) -> tuple[str, ...]:
-    """At least one absolute http(s) URL."""
+    """At least one absolute http(s) URL, or the name of an office ("Klimaschutzmanagement
+    Ochtrup": an answer the manager gave in the chat has no page to link)."""
     urls = _strings(value, where, min_items=1)
     for (item_where, _), url in zip(where.items(value), urls, strict=True):
+        if is_source_name(url):
+            continue
         parts = urlsplit(url)
         if (
             parts.scheme not in ("http", "https")
@@ -349,6 +364,11 @@ def _sources(value: Any, where: _Where) -> tuple[str, ...]:
         ):
             raise item_where.error(f"{url!r} is not an http(s) URL")
     return urls
+
+
+def is_source_name(source: str) -> bool:
+    """True for a source given by name (no URL: no scheme, dot or slash in it)."""
+    return not any(c in source for c in ":/.") and not any(c.isspace() for c in source[:1])
 
 
 def _date(value: Any, where: _Where) -> datetime.date:
@@ -380,3 +400,31 @@ def _check_related(
                 raise where.error("an entry cannot be related to itself")
             if related not in entries:
                 raise where.error(f"unknown related id {related!r}")
+
+
+# --- entries made or changed in the chat (stored as plain mappings in the database) -------
+
+
+def entry_from_mapping(
+    value: Mapping[str, Any], slugs: frozenset[str], where: str, origin: str
+) -> FaqEntry:
+    """Validate an entry given as plain data (the YAML format) with the same checks as a file;
+    `where` names it in errors (e.g. "chat:balkon-frage")."""
+    entry, _ = _entry(_lined(value), Where(where, 1, "", FaqError), slugs)
+    return dataclasses.replace(entry, origin=origin)
+
+
+def _lined(value: Any) -> Any:
+    """Plain dicts and lists as the YAML reader's LineMap/LineSeq (every line 1)."""
+    if isinstance(value, Mapping):
+        result = LineMap(1)
+        for key, item in value.items():
+            result[key] = _lined(item)
+            result.lines[key] = result.key_lines[key] = 1
+        return result
+    if isinstance(value, list | tuple):
+        seq = LineSeq(1)
+        seq.extend(_lined(item) for item in value)
+        seq.lines = [1] * len(seq)
+        return seq
+    return value

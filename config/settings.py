@@ -109,6 +109,10 @@ class FaqSettings:
     synonyms_file: Path
     contact: Mapping[str, str]
     room_mode: str
+    # Who keeps an entry up to date, and how long after `checked` it is due for review,
+    # where the entry does not say (its `owner:` / `review:` keys).
+    default_owner: str = ""
+    review_months: int = 12
 
 
 FAQ_ROOM_MODES = ("mention", "auto", "off")
@@ -334,11 +338,21 @@ def _faq(sec: Section, base_dir: Path) -> FaqSettings | None:
     mode = sec.get("room_mode", str, default="mention")
     if mode not in FAQ_ROOM_MODES:
         sec.error("room_mode", f"must be one of {', '.join(FAQ_ROOM_MODES)}")
+    owner = sec.get("default_owner", str, default="") or ""
+    months = sec.get("review_months", int, default=12)
+    if months is not None and not 1 <= months <= 120:
+        sec.error("review_months", "must be a number of months from 1 to 120")
     sec.check_unknown()
     if mode is None or sec.has_problem("directory", "topics_file", "synonyms_file", "contact"):
         return None
     return FaqSettings(
-        paths["directory"], paths["topics_file"], paths["synonyms_file"], texts, mode
+        paths["directory"],
+        paths["topics_file"],
+        paths["synonyms_file"],
+        texts,
+        mode,
+        owner.strip(),
+        months if months is not None else 12,
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from store.db import Database
 
-__all__ = ["FaqStore", "OpenQuestion", "PendingChoice"]
+__all__ = ["FaqStore", "GroupQuestion", "OpenQuestion", "PendingChoice"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,23 @@ class OpenQuestion:
     id: int
     text: str
     asked_at: float
+
+
+@dataclass(frozen=True)
+class GroupQuestion:
+    """A question of an open-question group, with where it was asked (to answer it there)."""
+
+    id: int
+    group_id: int
+    user_id: str
+    room_id: str
+    text: str
+    asked_at: float
+    entry_id: str | None
+    event_id: str | None
+    thread_root: str | None
+    direct: bool
+    open: bool
 
 
 @dataclass(frozen=True)
@@ -45,21 +62,39 @@ class FaqStore:
         outcome: str,
         entry_id: str | None,
         confidence: float,
+        event_id: str | None = None,
+        thread_root: str | None = None,
+        direct: bool = False,
     ) -> int:
-        """Store an asked question; unanswered and low-confidence ones stay open."""
+        """Store an asked question (and where: the manager's answer goes back there);
+        unanswered and low-confidence ones stay open."""
         is_open = 1 if outcome != "answer" else 0
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO faq_questions (user_id, room_id, text, outcome, entry_id, "
-                "confidence, open, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (user_id, room_id, text, outcome, entry_id, confidence, is_open, time.time()),
+                "confidence, open, asked_at, event_id, thread_root, direct) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    room_id,
+                    text,
+                    outcome,
+                    entry_id,
+                    confidence,
+                    is_open,
+                    time.time(),
+                    event_id,
+                    thread_root,
+                    int(direct),
+                ),
             )
             return int(cursor.lastrowid or 0)
 
     async def close_question(self, question_id: int, entry_id: str) -> None:
-        """Mark a question as answered after the user picked a candidate."""
+        """Mark a question as answered after the user picked a candidate (an answered one
+        keeps its entry: a pick among the related questions under an answer changes nothing)."""
         await self._db.execute(
-            "UPDATE faq_questions SET open = 0, entry_id = ? WHERE id = ?",
+            "UPDATE faq_questions SET open = 0, entry_id = ? WHERE id = ? AND open = 1",
             (entry_id, question_id),
         )
 
@@ -188,3 +223,92 @@ class FaqStore:
             "ON CONFLICT (room_id) DO UPDATE SET faq_mode = excluded.faq_mode",
             (room_id, mode),
         )
+
+    # --- open-question groups (stable numbers for !offen) and their notices -----------------
+
+    async def ungrouped_open(self) -> list[OpenQuestion]:
+        """Open questions in no open group (asked before groups existed, just now, or open
+        again after a 👎 on the answer)."""
+        rows = await self._db.fetchall(
+            "SELECT id, text, asked_at FROM faq_questions WHERE open = 1 AND (group_id IS NULL "
+            "OR group_id IN (SELECT id FROM faq_groups WHERE closed_at IS NOT NULL)) "
+            "ORDER BY asked_at, id"
+        )
+        return [OpenQuestion(int(r["id"]), str(r["text"]), float(r["asked_at"])) for r in rows]
+
+    async def group_members(self, group_id: int | None = None) -> list[GroupQuestion]:
+        """The questions of one group (open or answered), or the open ones of every open
+        group; oldest first."""
+        where = "q.group_id = ?" if group_id is not None else "q.open = 1 AND g.closed_at IS NULL"
+        rows = await self._db.fetchall(
+            "SELECT q.id, q.group_id, q.user_id, q.room_id, q.text, q.asked_at, q.entry_id, "
+            "q.event_id, q.thread_root, q.direct, q.open FROM faq_questions q "
+            f"JOIN faq_groups g ON g.id = q.group_id WHERE {where} ORDER BY q.asked_at, q.id",
+            () if group_id is None else (group_id,),
+        )
+        return [
+            GroupQuestion(
+                int(r["id"]),
+                int(r["group_id"]),
+                str(r["user_id"]),
+                str(r["room_id"]),
+                str(r["text"]),
+                float(r["asked_at"]),
+                r["entry_id"],
+                r["event_id"],
+                r["thread_root"],
+                bool(r["direct"]),
+                bool(r["open"]),
+            )
+            for r in rows
+        ]
+
+    async def group_is_open(self, group_id: int) -> bool:
+        """True if the group exists, is not closed and still has an open question."""
+        row = await self._db.fetchone(
+            "SELECT 1 FROM faq_groups g JOIN faq_questions q ON q.group_id = g.id "
+            "WHERE g.id = ? AND g.closed_at IS NULL AND q.open = 1 LIMIT 1",
+            (group_id,),
+        )
+        return row is not None
+
+    async def add_to_group(self, question_id: int, group_id: int | None) -> int:
+        """Put a question into `group_id`, or into a new group (None); return the group."""
+        async with self._db.transaction() as conn:
+            if group_id is None:
+                cursor = await conn.execute(
+                    "INSERT INTO faq_groups (created_at) VALUES (?)", (time.time(),)
+                )
+                group_id = int(cursor.lastrowid or 0)
+            await conn.execute(
+                "UPDATE faq_questions SET group_id = ? WHERE id = ?", (group_id, question_id)
+            )
+        return group_id
+
+    async def close_group(self, group_id: int) -> int:
+        """Close a group and its open questions (answered or dealt with); return how many."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE faq_groups SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+                (time.time(), group_id),
+            )
+            cursor = await conn.execute(
+                "UPDATE faq_questions SET open = 0 WHERE group_id = ? AND open = 1", (group_id,)
+            )
+            return cursor.rowcount
+
+    async def record_notice(self, event_id: str, question_id: int) -> None:
+        """Remember the manager-room notice of a question (a reply to it answers the group)."""
+        await self._db.execute(
+            "INSERT OR IGNORE INTO faq_notices (event_id, question_id) VALUES (?, ?)",
+            (event_id, question_id),
+        )
+
+    async def notice_group(self, event_id: str) -> int | None:
+        """The group of the question a manager-room notice was about, if any."""
+        row = await self._db.fetchone(
+            "SELECT q.group_id FROM faq_notices n JOIN faq_questions q ON q.id = n.question_id "
+            "WHERE n.event_id = ?",
+            (event_id,),
+        )
+        return None if row is None or row["group_id"] is None else int(row["group_id"])

@@ -318,6 +318,65 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX direct_rooms_by_user ON direct_rooms (user_id)",
         ),
     ),
+    Migration(
+        15,
+        "who was welcomed in which direct chat (the first message there gets a welcome)",
+        (
+            """CREATE TABLE dm_welcomes (
+                user_id TEXT NOT NULL,
+                room_id TEXT NOT NULL,
+                welcomed_at REAL NOT NULL,
+                PRIMARY KEY (user_id, room_id)
+            )""",
+            # Direct chats from before this step are not new: nobody there is welcomed late.
+            "INSERT OR IGNORE INTO dm_welcomes (user_id, room_id, welcomed_at) "
+            "SELECT user_id, room_id, created_at FROM direct_rooms "
+            "UNION SELECT user_id, room_id, created_at FROM dm_rooms",
+        ),
+    ),
+    Migration(
+        16,
+        "FAQ taught in the chat: stable open-question groups, their manager-room notices, "
+        "where each question was asked, entries made or changed in the chat and their history",
+        (
+            # A group's id is the number the manager sees in !offen: it never changes.
+            # No question text here: that stays in faq_questions (and goes with !vergessen).
+            """CREATE TABLE faq_groups (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at REAL NOT NULL,
+                closed_at REAL
+            )""",
+            "ALTER TABLE faq_questions ADD COLUMN group_id INTEGER "
+            "REFERENCES faq_groups (id) ON DELETE SET NULL",
+            "ALTER TABLE faq_questions ADD COLUMN event_id TEXT",
+            "ALTER TABLE faq_questions ADD COLUMN thread_root TEXT",
+            "ALTER TABLE faq_questions ADD COLUMN direct INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX faq_questions_group ON faq_questions (group_id)",
+            # The bot's notices of a question in the manager room: a reply to one answers it.
+            """CREATE TABLE faq_notices (
+                event_id TEXT PRIMARY KEY,
+                question_id INTEGER NOT NULL REFERENCES faq_questions (id) ON DELETE CASCADE
+            )""",
+            "CREATE INDEX faq_notices_question ON faq_notices (question_id)",
+            # An entry as the chat left it, in the YAML format (JSON); data NULL: deleted.
+            """CREATE TABLE faq_chat_entries (
+                entry_id TEXT PRIMARY KEY,
+                origin TEXT NOT NULL CHECK (origin IN ('chat', 'yaml')),
+                data TEXT,
+                updated_at REAL NOT NULL,
+                updated_by TEXT NOT NULL
+            )""",
+            """CREATE TABLE faq_entry_history (
+                id INTEGER PRIMARY KEY,
+                entry_id TEXT NOT NULL,
+                action TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                changed_by TEXT NOT NULL,
+                changed_at REAL NOT NULL
+            )""",
+            "CREATE INDEX faq_entry_history_entry ON faq_entry_history (entry_id, changed_at)",
+        ),
+    ),
 )
 
 

@@ -102,8 +102,8 @@ async def test_open_questions_are_grouped_with_counts_and_can_be_ticked_off(
     await router.dispatch(message("!offen", sender=MANAGER))
     listing = replier.texts[-1]
     assert "Offene Fragen (3)" in listing
-    assert "1. 2×" in listing
-    assert "2. 1× „Hundesteuer?“" in listing
+    assert "Nr. 1 – 2×" in listing
+    assert "Nr. 2 – 1× „Hundesteuer?“" in listing
     await router.dispatch(message("!offen erledigt 1", sender=MANAGER))
     assert "Erledigt: 2 Fragen abgehakt." in replier.texts[-1]
     await router.dispatch(message("!offen", sender=MANAGER))
