@@ -26,6 +26,7 @@ _OWN_ROWS: tuple[tuple[str, str], ...] = (
     ("delivery_prefs", "user_id"),
     ("dm_rooms", "user_id"),
     ("direct_rooms", "user_id"),
+    ("dm_welcomes", "user_id"),
     ("deliveries", "recipient"),
     ("dialogs", "user_id"),
     ("actors", "user_id"),

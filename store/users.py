@@ -10,7 +10,7 @@ __all__ = ["UserSettings"]
 
 
 class UserSettings:
-    """The language each user chose with !sprache."""
+    """The language each user chose with !sprache, and where they were welcomed."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -30,3 +30,13 @@ class UserSettings:
             "updated_at = excluded.updated_at",
             (user_id, language, time.time()),
         )
+
+    async def welcome(self, user_id: str, room_id: str) -> bool:
+        """Note that the user was welcomed in this direct chat; False if they had been."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO dm_welcomes (user_id, room_id, welcomed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id, room_id) DO NOTHING",
+                (user_id, room_id, time.time()),
+            )
+            return cursor.rowcount == 1

@@ -222,7 +222,7 @@ async def test_english_question_gets_english_answer_without_a_language_setting(
     [text] = replier.texts
     assert "Sources:" in text
     assert "Federal programme" in text
-    assert "You might also be interested in: “" in text  # English quotation marks
+    assert "You might also be interested in (answer with the number):\n1. " in text
     assert "„" not in text
 
 
