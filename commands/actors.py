@@ -10,7 +10,7 @@ from typing import Any
 
 from commands.context import Context
 from commands.dialogs import is_no, is_yes
-from commands.errors import CommandError
+from commands.errors import CommandError, require_direct
 from commands.formatting import Markup, literal
 from commands.registry import command
 from commands.services import require
@@ -361,6 +361,7 @@ async def current_actor(ctx: Context) -> Actor:
 @command("profil", aliases=("profile",))
 async def profil(ctx: Context, args: str) -> None:
     """Show the profile, or change one field with `ändern <feld> <wert>`."""
+    require_direct(ctx.message.is_direct)
     actor = await current_actor(ctx)
     words = args.split(maxsplit=2)
     if not words:

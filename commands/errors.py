@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CommandError", "UsageError"]
+__all__ = ["CommandError", "UsageError", "require_direct"]
 
 
 class CommandError(Exception):
@@ -14,6 +14,12 @@ class CommandError(Exception):
         super().__init__(key)
         self.key = key
         self.params = params
+
+
+def require_direct(is_direct: bool) -> None:
+    """Personal content (a profile, an export, suggestions) is shown only in a DM."""
+    if not is_direct:
+        raise CommandError("actors.dm_only")
 
 
 class UsageError(Exception):

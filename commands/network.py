@@ -6,7 +6,7 @@ from collections import Counter
 
 from commands.actors import ActorService, current_actor
 from commands.context import Context, Reaction, Role
-from commands.errors import CommandError
+from commands.errors import CommandError, require_direct
 from commands.formatting import Markup
 from commands.introductions import (
     MAX_OPEN_REQUESTS,
@@ -56,6 +56,7 @@ def _stored_reason(me: Actor, other: Actor, s: Suggestion | None) -> str:
 @command("vernetzen", aliases=("connect",))
 async def vernetzen(ctx: Context, args: str) -> None:
     """Suggest matching actors, or ask suggestion <n> for contact."""
+    require_direct(ctx.message.is_direct)
     me = await current_actor(ctx)
     if me.paused:
         raise CommandError("actors.paused_you", prefix=ctx.prefix)

@@ -10,6 +10,7 @@ from typing import Any
 
 from commands.context import Context
 from commands.dialogs import is_no, is_yes
+from commands.errors import require_direct
 from commands.quiet import BERLIN
 from commands.registry import command
 from commands.services import require
@@ -35,6 +36,7 @@ def _privacy(ctx: Context) -> PrivacyStore:
 @command("meinedaten", aliases=("mydata", "meine-daten"))
 async def meinedaten(ctx: Context, args: str) -> None:
     """Send the user a JSON file with everything stored about them, and a short summary."""
+    require_direct(ctx.message.is_direct)
     user = ctx.message.sender
     data = await _privacy(ctx).export(user)
     if not data:
