@@ -63,16 +63,18 @@ CUES: dict[str, tuple[str, ...]] = {
         r"mit (welchen|welcher|welchem) \w*(kosten|preis|preisen|summe|betrag)",
         r"(anschaffungskosten|betriebskosten|folgekosten|mehrkosten|gesamtkosten)",
         r"(anschaffungspreis|kaufpreis|preis|preise|preisen|strompreis|gaspreis)",
-        r"(teuer|teurer|günstig|günstiger|billig|billiger|gebühr|gebühren)",
+        r"(teuer|teurer|günstig|günstiger|billig|billiger)",
+        r"(gebühr|gebühren)",
         r"(abgerechnet|abrechnung|abrechnen)",
         r"was (muss|müsste|zahle|zahlt|bezahle|bezahlt)" + _ANY + r" (zahlen|bezahlen|zahlt|zahle)",
         r"wie ?viel (geld|euro)",
         r"(wie viel|wieviel) (muss|zahle|zahlt|bezahle|kostet)",
         r"(price|prices|pricing|expensive|cheap|cheaper|fee|fees|billed|billing|cost of)",
-        r"(what|how much)" + _ANY + r" (cost|costs|pay|charge)",
+        r"(rate|rates|tariff|tariffs)",
+        r"(what|how much)( \w+){0,8} (cost|costs|pay|charge)",
     ),
     "payoff": (
-        r"(lohnt|lohnen|lohnend|lohnenswert|rentiert|rentabel|amortisiert|amortisation)",
+        r"(lohnt|lohnen|lohnend|lohnenswert|rentiert|rentabel|amortisiert|amortisation|rendite)",
         r"(wirtschaftlich|sinnvoller)",
         r"(ist|sind|wäre|wären|ist es|ist das|macht es|halten sie)( \w+){0,5} sinnvoll",
         r"sinnvoll$",
@@ -88,7 +90,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "subsidy": (
         r"(förder\w*|gefördert|fördert|fördern|zuschuss\w*|zuschüsse|kredit\w*|darlehen)",
-        r"(steuerlich|absetzen|absetzbar|steuerbonus|prämie|prämien|bafa|kfw)",
+        r"(steuerlich|absetzen|absetzbar|steuerbonus|\w*prämie|\w*prämien|bafa|kfw)",
         r"finanzielle unterstützung",
         r"(geld|zuschuss|zuschüsse) (vom|von der) (staat|stadt|kreis)",
         r"(zahlt|zahlen|legt|bekomme|bekommt|bekommen|kriege|kriegt)( \w+){0,3} dazu",
@@ -138,14 +140,17 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(kontakt|kontaktieren|telefonnummer|erreichbar|sprechzeiten)",
         r"(wie|wo) erreiche",
         r"wer (hilft|berät|macht|baut|installiert|bietet|verkauft|kümmert)",
-        r"(welche|welcher|welches|eine|einen) (firma|firmen|handwerker|anbieter|installateur)",
+        r"(welche|welcher|welches|welchen|eine|einen) (firma|firmen|handwerker|anbieter)",
+        r"(welche|welcher|welches|welchen|eine|einen) installateur",
         r"(where can|where do|where is|where are|where to|who do i|who can)"
         r"(?! (i|we)( even)? (start|begin))",
         r"(who is responsible|contact|phone number|which company|installer)",
+        r"who (should|do|can|could) (i|we) (talk|speak|turn|ask|call|write)",
     ),
     "time": (
         r"(bis|ab|seit) wann",
-        r"wann (ist|sind|findet|finden|fängt|beginnt|startet|endet|kommt|kommen|gibt)",
+        r"wann (genau |eigentlich |denn )?(ist|sind|findet|finden|fängt|beginnt|startet|endet)",
+        r"wann (genau |eigentlich |denn )?(kommt|kommen|gibt)",
         r"when (is|are|does|do|will|was|were|did|can i|should i|must i)",
         r"wann (wird|werden|war|läuft|geht es los|geht|soll|sollen|ging|wurde)",
         r"wie (lange|lang|schnell|oft)",
@@ -178,13 +183,13 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(beachten|zu beachten)",
         r"was (muss|soll|sollte|kann|könnte|können) (ich|man|wir)"
         r" (jetzt |nun |dann |selbst |konkret )?(tun|machen)",
-        r"was ist zu tun",
+        r"was (ist zu )?tun",
         r"(look out for|watch out for|pay attention to|what can i do|what should i do)",
     ),
     "rules+procedure": (
         r"(?<!was )(muss|muß|mus|musst|müssen) (ich|man|wir|mein|meine)",
         r"(do|will|would|does) (i|we|one|my|our)( \w+){0,2} (have|need|has|needs) to",
-        r"(must|should) (i|we)",
+        r"must (i|we)",
         r"(required|mandatory|compulsory|obliged)",
     ),
     "cost+figures": (r"mit (wie viel|wieviel|was)( \w+){0,3} rechnen",),
@@ -215,7 +220,7 @@ _CHECK_WHETHER = re.compile(
         r"|feststellen|checken|testen|check|find out|tell|see)( \w+){0,3} (ob|whether|if)\b"
     )
 )
-CHECK_ASPECTS = frozenset({"procedure"})
+CHECK_ASPECTS = frozenset({"procedure", "contact"})
 
 # Typos only in words this long; two typos from this length on ("vorangehen" is no "vorgehen").
 MIN_FUZZY = 7

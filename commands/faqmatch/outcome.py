@@ -57,7 +57,7 @@ RANKED = 10
 TOP_NEAR = 4
 # A runner-up that answers the aspect asked ("Was kostet …") takes the place of a best match
 # that does not, when it scores at least this share of the best (see `_answerable`).
-ASPECT_SHARE = 0.8
+ASPECT_SHARE = 0.9
 # Entries offered with "on topic, not this point".
 ON_TOPIC_OFFERS = 3
 
