@@ -38,6 +38,8 @@ DETECT = AspectDetector(["vorhaben", "contract"]).detect
         ("Ist eine Infrarotheizung sinnvoll?", {"payoff"}),
         ("Wir wollen Energie sparen, gibt es ein Programm für Betriebe?", set()),
         ("Wer ist für die Rückstauklappe zuständig?", {"contact", "rules"}),
+        ("Kann ich online prüfen, ob sich Module lohnen?", {"procedure", "contact"}),
+        ("Was tun, wenn die Einspeisevergütung ausläuft?", {"procedure", "tips"}),
         ("Wie beantrage ich den Zuschuss", {"procedure", "subsidy"}),
         ("Wo kann ich in Ochtrup mein E-Auto laden?", {"contact"}),
         ("An wen wende ich mich bei Fragen zum Klimaschutz", {"contact"}),
@@ -68,6 +70,8 @@ def test_german_cues_find_the_aspect_asked(question: str, aspects: set[str]) -> 
         ("Where can I charge my electric car", {"contact"}),
         ("How long does a solar panel last?", {"time"}),
         ("How do I stay safe when it's really hot?", set()),
+        ("Who should I talk to about solar?", {"contact"}),
+        ("How can I find out if there is a charge point near me?", {"procedure", "contact"}),
         ("tips to save energy at home", {"tips"}),
         ("how many companies take part", {"figures"}),
     ],
@@ -159,9 +163,11 @@ def test_best_entry_that_answers_the_aspect_is_kept(mini_faq: FaqData) -> None:
 
 def test_close_runner_up_that_answers_the_aspect_is_answered_instead(mini_faq: FaqData) -> None:
     faq = _faq(mini_faq, {faq_id(mini_faq, 0): ("rules",), faq_id(mini_faq, 1): ("cost",)})
-    matches = [SURE, replace(SURE, index=1, score=0.8)]
+    matches = [SURE, replace(SURE, index=1, score=0.85)]
     outcome = decide(faq, matches, None, frozenset({"cost"}))
     assert (outcome.kind, outcome.entry_id) == ("answer", faq[1].id)
+    far = decide(faq, [SURE, replace(SURE, index=1, score=0.7)], None, frozenset({"cost"}))
+    assert far.kind == "on_topic"  # not close enough to take the best one's place
 
 
 def test_no_close_entry_answers_the_aspect_gives_on_topic(mini_faq: FaqData) -> None:
