@@ -64,6 +64,19 @@ class ConsoleReplier:
         """Say what file would be sent."""
         return self.print(self.t("console.file", name=filename, size=len(data)))
 
+    async def send_image(
+        self,
+        message: Message,
+        filename: str,
+        data: bytes,
+        mimetype: str,
+        width: int,
+        height: int,
+        alt: str,
+    ) -> str:
+        """Say that an image would be sent, with its alt text (nothing is saved)."""
+        return self.print(self.t("console.image", alt=alt))
+
     def print(self, text: str) -> str:
         """Print bot text line by line; return a made-up event ID."""
         self.count += 1

@@ -67,7 +67,38 @@ class MatrixReplier:
 
     async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
         """Upload a file (encrypted in encrypted rooms) and post it as m.file in the room."""
-        room = self._client.rooms.get(message.room_id)
+        content: dict[str, Any] = {
+            "msgtype": "m.file",
+            "body": filename,
+            "filename": filename,
+            "info": {"mimetype": mimetype, "size": len(data)},
+        }
+        return await self._upload_and_send(message.room_id, content, filename, data, mimetype)
+
+    async def send_image(
+        self,
+        message: Message,
+        filename: str,
+        data: bytes,
+        mimetype: str,
+        width: int,
+        height: int,
+        alt: str,
+    ) -> str:
+        """Upload an image (encrypted in encrypted rooms) and post it as m.image; `alt` is
+        the body that screen readers and text-only clients show."""
+        content: dict[str, Any] = {
+            "msgtype": "m.image",
+            "body": alt,
+            "filename": filename,
+            "info": {"mimetype": mimetype, "size": len(data), "w": width, "h": height},
+        }
+        return await self._upload_and_send(message.room_id, content, filename, data, mimetype)
+
+    async def _upload_and_send(
+        self, room_id: str, content: dict[str, Any], filename: str, data: bytes, mimetype: str
+    ) -> str:
+        room = self._client.rooms.get(room_id)
         encrypt = bool(room is not None and room.encrypted)
         upload, keys = await self._client.upload(
             io.BytesIO(data),
@@ -78,17 +109,11 @@ class MatrixReplier:
         )
         if not isinstance(upload, UploadResponse):
             raise SendFailedError(f"upload failed: {upload}")
-        content: dict[str, Any] = {
-            "msgtype": "m.file",
-            "body": filename,
-            "filename": filename,
-            "info": {"mimetype": mimetype, "size": len(data)},
-        }
         if encrypt and keys is not None:
             content["file"] = {**keys, "url": upload.content_uri}
         else:
             content["url"] = upload.content_uri
-        return await self._send(message.room_id, content, None)
+        return await self._send(room_id, content, None)
 
     async def _send(self, room_id: str, content: dict[str, Any], txn_id: str | None) -> str:
         self.in_flight += 1

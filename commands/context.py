@@ -62,6 +62,19 @@ class Replier(Protocol):
     async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
         """Upload `data` and post it as a file in the message's room; return the event ID."""
 
+    async def send_image(
+        self,
+        message: Message,
+        filename: str,
+        data: bytes,
+        mimetype: str,
+        width: int,
+        height: int,
+        alt: str,
+    ) -> str:
+        """Upload `data` and post it as an image (m.image, `alt` as its body); return the
+        event ID."""
+
 
 @dataclass(frozen=True)
 class Health:
@@ -114,6 +127,14 @@ class Context:
     async def send_file(self, filename: str, data: bytes, mimetype: str) -> str:
         """Send a file (e.g. a data export) into the conversation."""
         return await self.replier.send_file(self.message, filename, data, mimetype)
+
+    async def send_image(
+        self, filename: str, data: bytes, mimetype: str, width: int, height: int, alt: str
+    ) -> str:
+        """Send an image (e.g. a chart) into the conversation; `alt` says what it shows."""
+        return await self.replier.send_image(
+            self.message, filename, data, mimetype, width, height, alt
+        )
 
     async def notice(self, room_id: str, text: str) -> str:
         """Post `text` to another room (e.g. the manager room)."""

@@ -69,3 +69,18 @@ class _Welcoming:
         if welcome is not None:
             await self.inner.reply(message, *welcome)
         return await self.inner.send_file(message, filename, data, mimetype)
+
+    async def send_image(
+        self,
+        message: Message,
+        filename: str,
+        data: bytes,
+        mimetype: str,
+        width: int,
+        height: int,
+        alt: str,
+    ) -> str:
+        welcome = self._take()
+        if welcome is not None:
+            await self.inner.reply(message, *welcome)
+        return await self.inner.send_image(message, filename, data, mimetype, width, height, alt)

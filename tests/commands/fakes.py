@@ -24,6 +24,7 @@ class RecordingReplier:
     sent: list[tuple[Message, str, str]] = field(default_factory=list)
     notices: list[tuple[str, str, str]] = field(default_factory=list)
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    images: list[tuple[str, bytes, str, int, int, str]] = field(default_factory=list)
 
     async def reply(self, message: Message, plain: str, html: str) -> str:
         self.sent.append((message, plain, html))
@@ -36,6 +37,19 @@ class RecordingReplier:
     async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
         self.files.append((filename, data))
         return f"$file{len(self.files)}"
+
+    async def send_image(
+        self,
+        message: Message,
+        filename: str,
+        data: bytes,
+        mimetype: str,
+        width: int,
+        height: int,
+        alt: str,
+    ) -> str:
+        self.images.append((filename, data, mimetype, width, height, alt))
+        return f"$image{len(self.images)}"
 
     @property
     def texts(self) -> list[str]:
