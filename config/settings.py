@@ -113,6 +113,10 @@ class FaqSettings:
     # where the entry does not say (its `owner:` / `review:` keys).
     default_owner: str = ""
     review_months: int = 12
+    # A spike posted to the manager room at once: this many unanswered questions, or this
+    # many 👎, on one topic within 24 hours.
+    spike_questions: int = 5
+    spike_downvotes: int = 3
 
 
 FAQ_ROOM_MODES = ("mention", "auto", "off")
@@ -342,6 +346,11 @@ def _faq(sec: Section, base_dir: Path) -> FaqSettings | None:
     months = sec.get("review_months", int, default=12)
     if months is not None and not 1 <= months <= 120:
         sec.error("review_months", "must be a number of months from 1 to 120")
+    spikes: dict[str, int | None] = {}
+    for key, fallback in (("spike_questions", 5), ("spike_downvotes", 3)):
+        spikes[key] = limit = sec.get(key, int, default=fallback)
+        if limit is not None and not 1 <= limit <= 1000:
+            sec.error(key, "must be a number from 1 to 1000")
     sec.check_unknown()
     if mode is None or sec.has_problem("directory", "topics_file", "synonyms_file", "contact"):
         return None
@@ -353,6 +362,8 @@ def _faq(sec: Section, base_dir: Path) -> FaqSettings | None:
         mode,
         owner.strip(),
         months if months is not None else 12,
+        spikes["spike_questions"] or 5,
+        spikes["spike_downvotes"] or 3,
     )
 
 
