@@ -13,6 +13,7 @@ _MODULE_BENCHES = (
     "tests.bench.faq_bench",
     "tests.bench.actors_bench",
     "tests.bench.broadcast_bench",
+    "tests.bench.e2e_broadcast_bench",
 )
 
 
