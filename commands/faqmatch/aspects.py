@@ -48,7 +48,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"worum geht es",
         r"what(s| is| are)( \w+)?$",
         r"what (is|are|s) (a|an)",
-        r"what (is|s) the(?!( \w+){0,6} (current|currently|now|moment|today|rate|rates))",
+        r"what (is|s) the(?! town| city)(?!( \w+){0,6} (current|currently|now|moment|today|rate))",
         r"what (does|do)(?! the town| ochtrup| the city)" + _ANY + r" (mean|do)",
         r"how (does|do|is)" + _ANY + r" work",
         r"(meaning of|difference between|explain|definition)",
@@ -140,7 +140,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(kontakt|kontaktieren|telefonnummer|erreichbar|sprechzeiten)",
         r"(wie|wo) erreiche",
         r"wer (hilft|berät|macht|baut|installiert|bietet|verkauft|kümmert)",
-        r"(welche|welcher|welches|welchen|eine|einen) (firma|firmen|handwerker|anbieter)",
+        r"(welche|welcher|welches|welchen|eine|einen) (firma|firmen|handwerker|anbieter|händler)",
         r"(welche|welcher|welches|welchen|eine|einen) installateur",
         r"(where can|where do|where is|where are|where to|who do i|who can)"
         r"(?! (i|we)( even)? (start|begin))",

@@ -36,20 +36,18 @@ SETS = (
 # the FAQ does not hold: a tariff, a tax rule, a company to recommend); on its first run the
 # engine answered too many of them (abstain_ok 0.686, wrong_answer 0.115).
 # With "on topic, not this point" (aspects) dev5 abstains more and answers wrongly less
-# (0.686 -> 0.688, 0.110 -> 0.085 with the new entries), but its top1 fell below 0.90 (0.915 ->
-# 0.897: 0.904 from the new entries competing with the old, the rest from entries whose
-# `answers` miss an aspect their answer does hold). faq_real_dev (real citizens' questions,
-# collected for issue 12) is far from the targets on its first runs: 0.719 / 0.656 / 0.115.
+# (0.686 -> 0.688, 0.110 -> 0.085 with the new entries of issue 12); its top1 fell from 0.915
+# to 0.904 with the new entries competing with the old. faq_real_dev (real citizens'
+# questions, collected for issue 12) is far from its targets: 0.844 / 0.656 / 0.104.
 KNOWN_MISSES = {
     ("faq_holdout.yaml", "top1"),
-    ("faq_dev5.yaml", "top1"),
     ("faq_dev5.yaml", "abstain_ok"),
     ("faq_dev5.yaml", "wrong_answer"),
     ("faq_real_dev.yaml", "top1"),
     ("faq_real_dev.yaml", "abstain_ok"),
     ("faq_real_dev.yaml", "wrong_answer"),
 }
-TOP1_FLOORS = {"faq_holdout.yaml": 0.85, "faq_dev5.yaml": 0.89, "faq_real_dev.yaml": 0.70}
+TOP1_FLOORS = {"faq_holdout.yaml": 0.85, "faq_real_dev.yaml": 0.83}
 ABSTAIN_FLOORS = {"faq_dev5.yaml": 0.68, "faq_real_dev.yaml": 0.65}
 WRONG_CEILINGS = {"faq_dev5.yaml": 0.09, "faq_real_dev.yaml": 0.12}
 REAL_ABSTAIN_TARGET = 0.85
