@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,19 +83,45 @@ class Outbox:
         self._wake.set()
 
     async def run(self) -> None:
-        """Work the queue until cancelled (after the first sync: rooms must be known)."""
+        """Work the queue until cancelled (after the first sync: rooms must be known).
+
+        A continuous pipeline: up to `concurrency` sends are in flight at any time, and a free
+        slot takes the next due row at once (no waiting for a whole batch's slowest send).
+        """
         await self.ready.wait()
         for broadcast_id in await self.broadcasts.unfinished():
             await self._report(broadcast_id, force=True)
-        while True:
-            due = await self.broadcasts.due(time.time(), limit=self.concurrency * 8)
-            if not due:
-                await self._idle()
-                continue
-            semaphore = asyncio.Semaphore(self.concurrency)
-            await asyncio.gather(*(self._guarded(semaphore, d) for d in due))
-            for broadcast_id in sorted({d.broadcast_id for d in due}):
-                await self._report(broadcast_id)
+        running: dict[asyncio.Task[None], Delivery] = {}
+        queued: deque[Delivery] = deque()
+        try:
+            while True:
+                if not running:
+                    await self._fill(running, queued)
+                if not running:
+                    await self._idle()
+                    continue
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                finished = {running.pop(task).broadcast_id for task in done}
+                await self._fill(running, queued)
+                busy = {d.broadcast_id for d in (*running.values(), *queued)}
+                for broadcast_id in sorted(finished):
+                    await self._report(broadcast_id, settled=broadcast_id not in busy)
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _fill(
+        self, running: dict[asyncio.Task[None], Delivery], queued: deque[Delivery]
+    ) -> None:
+        """Start due deliveries until `concurrency` are in flight (rows are fetched 64 at once)."""
+        if not queued and len(running) < self.concurrency:
+            busy = {d.id for d in running.values()}
+            due = await self.broadcasts.due(time.time(), limit=self.concurrency * 8 + len(busy))
+            queued.extend(d for d in due if d.id not in busy)
+        while queued and len(running) < self.concurrency:
+            delivery = queued.popleft()
+            running[asyncio.create_task(self._guarded(delivery))] = delivery
 
     async def _idle(self) -> None:
         next_due = await self.broadcasts.next_due_time()
@@ -105,18 +132,17 @@ class Outbox:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
-    async def _guarded(self, semaphore: asyncio.Semaphore, delivery: Delivery) -> None:
-        async with semaphore:
-            self.in_flight += 1
-            try:
-                await self._deliver(delivery)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # one bad row must not stop the others
-                log.exception("delivery %s failed unexpectedly", delivery.id)
-                await self._retry(delivery, repr(exc))
-            finally:
-                self.in_flight -= 1
+    async def _guarded(self, delivery: Delivery) -> None:
+        self.in_flight += 1
+        try:
+            await self._deliver(delivery)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one bad row must not stop the others
+            log.exception("delivery %s failed unexpectedly", delivery.id)
+            await self._retry(delivery, repr(exc))
+        finally:
+            self.in_flight -= 1
 
     async def _deliver(self, delivery: Delivery) -> None:
         try:
@@ -259,11 +285,17 @@ class Outbox:
             raise ClientError(f"room {room_id} has not appeared in sync yet")
         log.warning("invites to %s not seen in sync yet; sending anyway", room_id)
 
-    async def _report(self, broadcast_id: int, force: bool = False) -> None:
-        progress = await self.broadcasts.progress(broadcast_id)
-        final = progress.pending == 0
+    async def _report(self, broadcast_id: int, force: bool = False, settled: bool = True) -> None:
+        """Edit the manager's status (every few seconds) or post the final one.
+
+        `settled`: none of the broadcast's rows is in flight or fetched, so it may be finished.
+        """
         now = time.monotonic()
         last = self._last_report.get(broadcast_id, 0.0)
+        if not (force or settled or now - last >= _REPORT_EVERY):
+            return  # cheap: no count query after every single send
+        progress = await self.broadcasts.progress(broadcast_id)
+        final = progress.pending == 0
         if not (final or force or now - last >= _REPORT_EVERY):
             return
         self._last_report[broadcast_id] = now
