@@ -11,12 +11,16 @@ from commands.faqmatch import FaqIndex, Outcome
 from commands.faqmatch.evaluation import CasesError, Report, evaluate, load_cases
 from commands.faqmatch.outcome import answers
 from config.faq import FaqData, FaqEntry, FaqError, load_faq
+from config.faqoverlay import ChatChange, export_yaml, merge_chat
+from store.db import Database
+from store.faqchat import ChatEntryStore
 
-__all__ = ["REQUIRED_IDS", "lint", "run_faq_cli"]
+__all__ = ["REQUIRED_IDS", "export_faq", "lint", "run_faq_cli"]
 
 USAGE = """usage: klimabot faq check
        klimabot faq ask "question"
-       klimabot faq eval CASES.yaml"""
+       klimabot faq eval CASES.yaml
+       klimabot [--config FILE] faq export DIR"""
 
 # Entries the bot's other features and the project brief rely on.
 REQUIRED_IDS = (
@@ -100,6 +104,24 @@ def _aspect_problems(entry: FaqEntry, where: str, index: FaqIndex) -> Iterator[t
                 f"{where}: question ({lang}) asks {', '.join(sorted(asked))} "
                 f"but answers lists {', '.join(entry.answers)}",
             )
+    off = [
+        (p, asked) for p, asked in _phrasing_aspects(entry, index) if answers(entry, asked) is False
+    ]
+    if off:
+        missing = sorted({a for _, asked in off for a in asked} - set(entry.answers) - {"local"})
+        yield (
+            "warning",
+            f"{where}: {len(off)} phrasing(s) ask {', '.join(missing)} (e.g. {off[0][0]!r}), "
+            "which answers does not list: add the aspect if the answer holds it, else such "
+            "questions get 'on topic, not this point'",
+        )
+
+
+def _phrasing_aspects(entry: FaqEntry, index: FaqIndex) -> Iterator[tuple[str, frozenset[str]]]:
+    """Each phrasing of an entry with the aspects it asks."""
+    for phrasings in entry.phrasings.values():
+        for phrasing in phrasings:
+            yield phrasing, index.aspects.detect(phrasing)
 
 
 def _ask(data: FaqData, args: list[str]) -> int:
@@ -147,3 +169,30 @@ def _miss_lines(report: Report) -> Sequence[str]:
             f"conf={outcome.confidence:.2f} question={miss.case.question!r}"
         )
     return lines
+
+
+async def export_faq(
+    faq_dir: Path, topics_path: Path, synonyms_path: Path, db_path: Path | None, out: Path
+) -> int:
+    """`klimabot faq export DIR`: the whole FAQ (YAML plus the chat's changes in the database
+    at `db_path`, if there is one) as FAQ files in DIR, one per topic; returns the exit code."""
+    try:
+        data = load_faq(faq_dir, topics_path, synonyms_path)
+    except FaqError as exc:
+        print(f"error: {exc}")
+        return 1
+    changes: list[ChatChange] = []
+    if db_path is not None:
+        db = await Database.open(db_path)
+        try:
+            rows = await ChatEntryStore(db).all()
+        finally:
+            await db.close()
+        changes = [ChatChange(r.entry_id, r.data, r.origin) for r in rows]
+    merged = merge_chat(data, changes)
+    files = export_yaml(merged, out)
+    print(
+        f"{len(merged.entries)} entries ({len(changes)} changed in the chat) in {len(files)} files"
+    )
+    print(f"check them with: klimabot faq check (with faq.directory: {out})")
+    return 0

@@ -154,5 +154,26 @@ def test_check_warns_when_an_entrys_own_question_asks_what_it_does_not_answer(
     )
 
 
+def test_check_warns_once_per_entry_about_phrasings_that_ask_what_it_does_not_answer(
+    mini_faq: FaqData, mini_index: FaqIndex
+) -> None:
+    by_id = {entry.id: entry for entry in mini_faq.entries}
+    phrasings = MappingProxyType(
+        {"de": ("was kostet ein balkonkraftwerk", "kosten balkon pv", "x y z")}
+    )
+    changed = replace(by_id["balkonkraftwerk"], phrasings=phrasings)
+    data = replace(
+        mini_faq, entries=tuple(changed if e.id == changed.id else e for e in mini_faq.entries)
+    )
+    messages = [
+        m for _, m in lint(data, mini_index, datetime.date(2026, 11, 25)) if "phrasing(s) ask" in m
+    ]
+    assert messages == [
+        f"{changed.file}:{changed.line}: balkonkraftwerk: 1 phrasing(s) ask cost "
+        "(e.g. 'was kostet ein balkonkraftwerk'), which answers does not list: add the aspect "
+        "if the answer holds it, else such questions get 'on topic, not this point'"
+    ]
+
+
 def test_eval_rejects_a_missing_cases_file(tmp_path: Path) -> None:
     assert run(["eval", str(tmp_path / "nope.yaml")]) == 2
