@@ -14,7 +14,7 @@ from bot.chat import run_chat
 from bot.datadir import private_umask, secure_data_dir
 from bot.matrix import StartupError
 from bot.wiring import ServiceSettings
-from commands.faqtool import run_faq_cli
+from commands.faqtool import export_faq, run_faq_cli
 from config.settings import (
     Config,
     ConfigError,
@@ -44,11 +44,12 @@ def _parser() -> argparse.ArgumentParser:
         if name == "run":
             cmd.add_argument("--verbose", "-v", action="store_true", help="debug logging")
     faq = sub.add_parser(
-        "faq", help="check, try and evaluate the FAQ: faq check|ask TEXT|eval FILE"
+        "faq",
+        help="check, try, evaluate and export the FAQ: faq check|ask TEXT|eval FILE|export DIR",
     )
     faq.add_argument("--config", type=Path, help="use the FAQ paths of this config")
     faq.add_argument(
-        "faq_args", nargs=argparse.REMAINDER, help="check | ask TEXT | eval CASES.yaml"
+        "faq_args", nargs=argparse.REMAINDER, help="check | ask TEXT | eval CASES.yaml | export DIR"
     )
     chat = sub.add_parser(
         "chat", help="talk to the whole bot in this terminal (no homeserver, throwaway database)"
@@ -101,6 +102,18 @@ def _offline(args: argparse.Namespace) -> int:
         logging.getLogger().setLevel(logging.WARNING)
         return asyncio.run(run_chat(settings))
     faq = settings.faq
+    if args.faq_args[:1] == ["export"]:
+        if len(args.faq_args) != 2:
+            print("usage: klimabot faq [--config FILE] export DIR")
+            return 2
+        db_path = None if args.config is None else load_config(args.config).database_path
+        if db_path is None or not db_path.exists():
+            print("note: no database (give --config of the bot): exporting the YAML alone")
+            db_path = None
+        out = Path(args.faq_args[1])
+        return asyncio.run(
+            export_faq(faq.directory, faq.topics_file, faq.synonyms_file, db_path, out)
+        )
     return run_faq_cli(list(args.faq_args), faq.directory, faq.topics_file, faq.synonyms_file)
 
 

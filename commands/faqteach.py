@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,6 @@ from commands import faqedit, faqgroups
 from commands.context import Context, Message, Role
 from commands.dialogs import is_no, is_yes
 from commands.errors import CommandError, UsageError
-from commands.faqmatch.normalize import fold_de
 from commands.formatting import Markup, render, to_plain
 from commands.i18n import plural
 from commands.quiet import BERLIN
@@ -37,6 +37,13 @@ log = logging.getLogger(__name__)
 SAVE_KIND = "faq_save_answer"
 CHAT_SOURCE = "Klimaschutzmanagement Ochtrup"
 MAX_ANSWER = 4000
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+# Words that say nothing about what an entry is about, left out of its id.
+_ID_SKIP = frozenset(
+    "wann wird werden wurde kann koennen muss muessen gibt welche welcher welches warum wieso "
+    "weshalb mein meine meinen einen einem einer dass sich sind habe haben oder fuer beim wenn "
+    "nach what when where does have with from that".split()
+)
 _NUMBER = re.compile(r"^(?:nr\.?\s*|#)?(\d{1,9})$", re.IGNORECASE)
 
 
@@ -181,17 +188,17 @@ def _phrasings(question: str, wordings: list[str]) -> list[str]:
     """The askers' wordings (each once), then as typed in a hurry and as search words (in
     either order): at least three, as every entry has."""
     keywords = [w for w in _plain(question).split() if len(w) > 3]
-    candidates = [
-        *wordings,
-        *(_plain(w) for w in wordings),
+    fillers = [
         " ".join(keywords),
         " ".join(reversed(keywords)),
         question.rstrip("?") + " – Frage an das Klimaschutzmanagement",
     ]
     result: list[str] = []
     seen: set[str] = {_key(question)}
-    for text in candidates:
+    for text in [*wordings, *(_plain(w) for w in wordings), *fillers]:
         text = " ".join(text.split())
+        if len(result) >= 3 and text in fillers:
+            break
         if text and _key(text) not in seen:
             seen.add(_key(text))
             result.append(text)
@@ -209,8 +216,10 @@ def _key(text: str) -> str:
 
 def _new_id(service: FaqService, question: str) -> str:
     """A slug from the question's longer words, unique in the FAQ."""
-    words = re.findall(r"[a-z0-9]+", fold_de(question.lower()))
-    long = [w for w in words if len(w) > 3][:4] or words[:4] or ["frage"]
+    folded = unicodedata.normalize("NFC", question.lower()).translate(_UMLAUTS)
+    ascii_only = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_only)
+    long = [w for w in words if len(w) > 3 and w not in _ID_SKIP][:4] or words[:4] or ["frage"]
     base = "-".join(long)[:48].strip("-")
     taken = {e.id for e in service.data.entries} | {e.id for e in service.yaml_data.entries}
     candidate, n = base, 2

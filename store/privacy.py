@@ -42,6 +42,8 @@ _AUTHORED: tuple[tuple[str, str], ...] = (
     ("measure_updates", "author"),
     ("scheduled_posts", "author"),
     ("introductions", "proposed_by"),
+    ("faq_chat_entries", "updated_by"),
+    ("faq_entry_history", "changed_by"),
 )
 FORGOTTEN = "[gelöscht]"
 

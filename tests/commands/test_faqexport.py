@@ -1,0 +1,93 @@
+"""`klimabot faq export`: the FAQ with the chat's changes as YAML files that `faq check`
+accepts and that answer as the bot did."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from pathlib import Path
+
+import pytest
+
+from commands.faqmatch import FaqIndex
+from commands.faqtool import export_faq, lint, run_faq_cli
+from config.faq import load_faq
+from config.settings import default_faq_settings
+from tests.commands.fakes import MANAGER, make_router, message
+
+TEAM = "!team:ochtrup.test"
+QUESTIONS = (
+    "Wann wird der Sperrmüll abgeholt?",
+    "wann wird bei uns der sperrmüll abgeholt",
+    "Muss ich mein Balkonkraftwerk anmelden?",
+    "Wie melde ich mich beim Stadtradeln an?",
+    "Gibt es Zuschüsse für eine Wärmepumpe?",
+    "Was ist die kommunale Wärmeplanung?",
+    "Wo kann ich mein E-Auto laden?",
+    "Wer berät mich zur Sanierung?",
+)
+
+
+async def test_export_round_trip_passes_check_and_answers_the_same(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = default_faq_settings()
+    router, replier, db, _ = await make_router(tmp_path, faq=settings, manager_room=TEAM)
+    service = router.services.faq
+
+    async def manager(text: str) -> None:
+        await router.dispatch(message(text, sender=MANAGER, room=TEAM))
+
+    await router.dispatch(message(QUESTIONS[0], direct=True))
+    await manager("!antworten 1 Viermal im Jahr; die Termine stehen im Abfallkalender.")
+    await manager("ja")
+    await manager("!faq-bearbeiten balkonkraftwerk antwort Beim Netzbetreiber und im MaStR.")
+    await manager("!faq-bearbeiten balkonkraftwerk formulierung Stecker-Solar anmelden wo")
+    await manager("!faq-loeschen oekoprofit")
+    await manager("ja")
+    await db.close()
+    out = tmp_path / "export"
+    code = await export_faq(
+        settings.directory, settings.topics_file, settings.synonyms_file, db.path, out
+    )
+    assert code == 0
+    assert "(3 changed in the chat)" in capsys.readouterr().out
+    exported = load_faq(out, settings.topics_file, settings.synonyms_file)
+    ours = {e.id: e for e in service.data.entries}
+    assert {e.id for e in exported.entries} == set(ours)
+    assert "oekoprofit" not in ours
+    made = exported.entry("sperrmuell-abgeholt")
+    assert made is not None
+    assert made.sources == ("Klimaschutzmanagement Ochtrup",)
+    assert made.owner == MANAGER
+    assert made.review is not None
+    assert "MaStR" in exported.entry("balkonkraftwerk").answer["de"]  # type: ignore[union-attr]
+    for entry in exported.entries:  # the same content, field by field
+        mine = dataclasses.replace(ours[entry.id], file=entry.file, line=entry.line)
+        assert dataclasses.replace(mine, origin="yaml") == entry
+    problems = lint(exported, FaqIndex.build(exported), datetime.date.today())
+    errors = [message for level, message in problems if level == "error"]
+    # oekoprofit is a required entry: deleting it is the one error `faq check` reports.
+    assert errors == ["required entry 'oekoprofit' is missing"]
+    index = FaqIndex.build(exported)
+    for question in QUESTIONS:
+        got, before = index.ask(question), service.ask(question)
+        assert (got.kind, got.entry_id, got.candidates) == (
+            before.kind,
+            before.entry_id,
+            before.candidates,
+        ), question
+    assert run_faq_cli(["check"], out, settings.topics_file, settings.synonyms_file) == 1
+
+
+async def test_export_without_chat_changes_is_the_yaml_and_passes_check(tmp_path: Path) -> None:
+    settings = default_faq_settings()
+    out = tmp_path / "export"
+    code = await export_faq(
+        settings.directory, settings.topics_file, settings.synonyms_file, None, out
+    )
+    assert code == 0
+    original = load_faq(settings.directory, settings.topics_file, settings.synonyms_file)
+    exported = load_faq(out, settings.topics_file, settings.synonyms_file)
+    assert len(exported.entries) == len(original.entries)
+    assert run_faq_cli(["check"], out, settings.topics_file, settings.synonyms_file) == 0

@@ -1,0 +1,255 @@
+"""The manager answers open questions from the chat and the FAQ learns: stable numbers,
+delivery to every asker, saving as an entry, editing, deleting and history."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config.settings import default_faq_settings
+from tests.commands.fakes import CITIZEN, MANAGER, make_router, message
+
+TEAM = "!team:ochtrup.test"
+OTHER = "@nachbarin:ochtrup.test"
+DM = "!dm-buerger:ochtrup.test"
+ANSWER = "Der Sperrmüll wird in Ochtrup viermal im Jahr abgeholt; Termine stehen im Abfallkalender."
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Any]:
+    router, replier, db, _ = await make_router(
+        tmp_path, faq=default_faq_settings(), manager_room=TEAM
+    )
+    yield router, replier
+    await db.close()
+
+
+async def manager(router: Any, replier: Any, text: str, **extra: Any) -> str:
+    msg = dataclasses.replace(message(text, sender=MANAGER, room=TEAM), **extra)
+    await router.dispatch(msg)
+    return str(replier.texts[-1])
+
+
+async def test_open_numbers_stay_when_another_group_is_closed(bot: Any) -> None:
+    router, replier = bot
+    for text in ("Wann wird der Sperrmüll abgeholt?", "Hundesteuer?", "Wo ist das Freibad?"):
+        await router.dispatch(message(text, direct=True, room=DM))
+    listing = await manager(router, replier, "!offen")
+    assert "Nr. 1 – 1× „Wann wird der Sperrmüll abgeholt?“" in listing
+    assert "Nr. 2 – 1× „Hundesteuer?“" in listing
+    assert "Nr. 3 – 1× „Wo ist das Freibad?“" in listing
+    await manager(router, replier, "!offen erledigt 2")
+    await router.dispatch(message("Was kostet ein Parkausweis?", direct=True, room=DM))
+    listing = await manager(router, replier, "!offen")
+    assert "Nr. 1 – 1× „Wann wird der Sperrmüll abgeholt?“" in listing
+    assert "Hundesteuer" not in listing
+    assert "Nr. 3 – 1× „Wo ist das Freibad?“" in listing
+    assert "Nr. 4 – 1× „Was kostet ein Parkausweis?“" in listing
+    assert "gibt es nicht" in await manager(router, replier, "!offen erledigt 2")
+
+
+async def test_open_list_says_when_who_and_whether_an_answer_can_reach_them(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("Wann wird der Sperrmüll abgeholt?", direct=True, room=DM))
+    await router.dispatch(message("Hundesteuer?", mention=True))
+    await router.dispatch(message("Wann wird Sperrmüll abgeholt", sender=OTHER, direct=True))
+    listing = await manager(router, replier, "!offen")
+    sperr, hund = listing.split("Nr. 2")
+    assert "zuerst " in sperr
+    assert ", zuletzt " in sperr
+    assert "Antwort geht an 2 Personen" in sperr
+    assert "gefragt am " in hund
+    assert "gefragt in einem Raum: Antwort per neuer Direktnachricht" in hund
+    assert "Vermutung" in listing or "keine Vermutung" in listing
+
+
+async def test_single_dm_asker_is_shown_as_reachable(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("Hundesteuer?", direct=True, room=DM))
+    listing = await manager(router, replier, "!offen")
+    assert "Antwort erreicht die Person im Direktchat" in listing
+
+
+async def test_answer_reaches_every_asker_where_they_asked_and_closes_the_group(
+    bot: Any,
+) -> None:
+    router, replier = bot
+    asked_dm = dataclasses.replace(
+        message("Wann wird der Sperrmüll abgeholt?", direct=True, room=DM), thread_root="$root"
+    )
+    await router.dispatch(asked_dm)
+    await router.dispatch(message("wann wird sperrmüll abgeholt", sender=OTHER, mention=True))
+    before = len(replier.sent)
+    report = await manager(router, replier, f"!antworten 1 {ANSWER}")
+    to_citizen = replier.sent[before]
+    assert to_citizen[0].room_id == DM
+    assert to_citizen[0].reply_to == asked_dm.event_id  # a reply quoting their question
+    assert to_citizen[0].thread_root == "$root"  # in their thread
+    assert "Antwort des Klimaschutzmanagements" in to_citizen[1]
+    assert "„Wann wird der Sperrmüll abgeholt?“" in to_citizen[1]
+    assert ANSWER in to_citizen[1]
+    [(user, dm_text)] = router.services.network.messenger.dms
+    assert user == OTHER  # asked in a room: the answer comes by DM
+    assert ANSWER in dm_text
+    assert "„wann wird sperrmüll abgeholt“" in dm_text
+    assert "an 2 Personen gesendet" in report
+    assert "Als FAQ-Eintrag speichern? ja/nein" in report
+    assert "keine offenen Fragen" in await manager(router, replier, "!offen")
+
+
+async def test_english_asker_gets_an_english_frame_around_the_german_answer(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("When is bulky waste collected?", direct=True, room=DM))
+    before = len(replier.sent)
+    await manager(router, replier, f"!answer 1 {ANSWER}")
+    text = replier.sent[before][1]
+    assert "Answer from the climate management" in text
+    assert "only available in German" in text
+
+
+async def test_a_reply_to_the_notice_answers_that_question(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("Hundesteuer?", direct=True, room=DM))
+    await router.dispatch(message("Wann wird der Sperrmüll abgeholt?", direct=True, room=DM))
+    [(_, first, _), (_, second, _)] = replier.notices
+    assert "Nr. 1" in first
+    assert "Nr. 2" in second
+    before = len(replier.sent)
+    report = await manager(router, replier, ANSWER, in_reply_to="$notice2")
+    assert "Antwort auf Nr. 2" in report
+    assert "„Wann wird der Sperrmüll abgeholt?“" in replier.sent[before][1]
+    assert "Hundesteuer" in await manager(router, replier, "!offen")
+
+
+async def test_a_citizens_reply_to_a_notice_is_no_answer(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("Hundesteuer?", direct=True, room=DM))
+    reply = dataclasses.replace(
+        message("Ich weiß es!", sender=OTHER, room=TEAM), in_reply_to="$notice1"
+    )
+    assert await router.route(reply) is None
+
+
+async def test_yes_saves_the_answer_and_a_similar_question_gets_it(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("Wann wird der Sperrmüll abgeholt?", direct=True, room=DM))
+    await manager(router, replier, f"!antworten 1 {ANSWER}")
+    saved = await manager(router, replier, "ja")
+    assert "Gespeichert als FAQ-Eintrag sperrmuell-abgeholt;" in saved
+    await router.dispatch(
+        message("wann wird bei uns der sperrmüll abgeholt", sender=OTHER, direct=True)
+    )
+    answer = replier.texts[-1]
+    assert ANSWER in answer
+    assert "Klimaschutzmanagement Ochtrup" in answer  # the source, by name
+    shown = await manager(router, replier, "!faq sperrmuell-abgeholt")
+    assert "Herkunft: im Chat angelegt" in shown
+    assert f"verantwortlich: {MANAGER}" in shown
+    assert CITIZEN not in shown
+
+
+async def test_no_keeps_the_faq_as_it_was(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("Wann wird der Sperrmüll abgeholt?", direct=True, room=DM))
+    entries = len(router.services.faq.data.entries)
+    await manager(router, replier, f"!antworten 1 {ANSWER}")
+    assert "kein FAQ-Eintrag" in await manager(router, replier, "nein")
+    assert len(router.services.faq.data.entries) == entries
+
+
+async def test_saved_entry_survives_a_reload_and_a_restart(bot: Any, tmp_path: Path) -> None:
+    router, replier = bot
+    await router.dispatch(message("Wann wird der Sperrmüll abgeholt?", direct=True, room=DM))
+    await manager(router, replier, f"!antworten 1 {ANSWER}")
+    await manager(router, replier, "ja")
+    assert "FAQ neu geladen" in await manager(router, replier, "!faq-neu-laden")
+    assert router.services.faq.data.entry("sperrmuell-abgeholt") is not None
+    service = router.services.faq
+    fresh = type(service)(service.settings, service.store, TEAM, chat=service.chat)
+    assert fresh.data.entry("sperrmuell-abgeholt") is None
+    await fresh.ready()
+    assert fresh.data.entry("sperrmuell-abgeholt") is not None
+
+
+async def test_manager_edits_a_yaml_entry_and_the_change_is_in_use_with_history(
+    bot: Any,
+) -> None:
+    router, replier = bot
+    changed = await manager(
+        router, replier, "!faq-bearbeiten balkonkraftwerk antwort Neu: bitte beim Netzbetreiber."
+    )
+    assert "geändert" in changed
+    await router.dispatch(message("Muss ich mein Balkonkraftwerk anmelden?", direct=True))
+    assert "Neu: bitte beim Netzbetreiber." in replier.texts[-1]
+    shown = await manager(router, replier, "!faq balkonkraftwerk")
+    assert "im Chat geändert" in shown
+    assert "Letzte Änderungen:" in shown
+    assert f"{MANAGER} – antwort: Neu: bitte beim Netzbetreiber." in shown
+    assert "FAQ neu geladen" in await manager(router, replier, "!faq-neu-laden")
+    await router.dispatch(message("Muss ich mein Balkonkraftwerk anmelden?", direct=True))
+    assert "Neu: bitte beim Netzbetreiber." in replier.texts[-1]
+
+
+async def test_edit_checks_the_value_like_the_yaml_does(bot: Any) -> None:
+    router, replier = bot
+    text = await manager(router, replier, "!faq-bearbeiten balkonkraftwerk quelle htp:/kaputt")
+    assert "nichts geändert" in text
+    text = await manager(router, replier, "!faq-bearbeiten balkonkraftwerk thema Kochen")
+    assert "Kochen" in text
+    assert router.services.faq.data.entry("balkonkraftwerk").origin == "yaml"
+
+
+async def test_citizen_cannot_edit_or_delete(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("!faq-bearbeiten balkonkraftwerk antwort Quatsch"))
+    assert "vorbehalten" in replier.texts[-1]
+    await router.dispatch(message("!faq-loeschen balkonkraftwerk"))
+    assert "vorbehalten" in replier.texts[-1]
+    await router.dispatch(message("!faq balkonkraftwerk"))
+    assert "Herkunft: YAML (erneuerbare-energien.yaml" in replier.texts[-1]
+
+
+async def test_delete_hides_a_yaml_entry_after_yes(bot: Any) -> None:
+    router, replier = bot
+    ask = await manager(router, replier, "!faq-loeschen stadtradeln")
+    assert "löschen? ja/nein" in ask
+    assert "Nicht gelöscht" in await manager(router, replier, "nein")
+    assert router.services.faq.data.entry("stadtradeln") is not None
+    await manager(router, replier, "!faq-loeschen stadtradeln")
+    assert "gelöscht" in await manager(router, replier, "ja")
+    assert router.services.faq.data.entry("stadtradeln") is None
+    assert "gibt es nicht" in await manager(router, replier, "!faq stadtradeln")
+    assert "FAQ neu geladen" in await manager(router, replier, "!faq-neu-laden")
+    assert router.services.faq.data.entry("stadtradeln") is None
+
+
+async def test_delete_removes_a_chat_entry(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("Wann wird der Sperrmüll abgeholt?", direct=True, room=DM))
+    await manager(router, replier, f"!antworten 1 {ANSWER}")
+    await manager(router, replier, "ja")
+    await manager(router, replier, "!faq-loeschen sperrmuell-abgeholt")
+    await manager(router, replier, "ja")
+    assert router.services.faq.data.entry("sperrmuell-abgeholt") is None
+    assert await router.services.faq.chat.get("sperrmuell-abgeholt") is None
+    [latest, *_] = await router.services.faq.chat.history("sperrmuell-abgeholt")
+    assert latest.action == "delete"
+
+
+async def test_forgetting_the_asker_keeps_the_entry_without_a_trace_of_them(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("Wann wird der Sperrmüll abgeholt?", direct=True, room=DM))
+    await manager(router, replier, f"!antworten 1 {ANSWER}")
+    await manager(router, replier, "ja")
+    await router.services.privacy.forget(CITIZEN)
+    service = router.services.faq
+    service._chat_read = False  # as after a restart
+    await service.ready()
+    assert service.data.entry("sperrmuell-abgeholt") is not None
+    for row in await service.chat.all():
+        assert CITIZEN not in str(row)
+    assert "keine offenen Fragen" in await manager(router, replier, "!offen")
