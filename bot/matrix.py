@@ -25,6 +25,7 @@ from nio import (
 )
 
 from bot.crosssign import CrossSigner, CrossSigningError, is_device_cross_signed
+from bot.cryptostore import CryptoStore
 from bot.direct import DirectRooms
 from config.settings import Config
 from store.state import BotState
@@ -80,6 +81,7 @@ class MatrixTransport:
         client_config = AsyncClientConfig(
             encryption_enabled=config.matrix.encryption,
             store_sync_tokens=False,  # we persist the token ourselves, after handling
+            store=CryptoStore,  # fewer fsyncs on the event loop, same durability
             pickle_key=config.matrix.pickle_key.reveal(),
             max_timeouts=2,  # then our own loop backs off (nio's 429 handling stays on)
             max_timeout_retry_wait_time=5,
