@@ -288,6 +288,20 @@ def _seed(db: Path, recipients: list[Recipient]) -> None:
     conn.close()
 
 
+def _synced(db: Path) -> bool:
+    """Whether the bot has handled its first sync (it saves the sync position after that)."""
+    if not db.exists():
+        return False
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        query = "SELECT 1 FROM bot_state WHERE key = 'sync.next_batch'"
+        return conn.execute(query).fetchone() is not None
+    except sqlite3.OperationalError:  # tables not made yet
+        return False
+    finally:
+        conn.close()
+
+
 def _outcome(db: Path) -> tuple[int, int]:
     """(pending, total) deliveries."""
     conn = sqlite3.connect(db, timeout=30)
@@ -332,9 +346,8 @@ async def _bot_broadcast(
     )
     try:
         db = data / "bot" / "klimabot.sqlite"
-        while not db.exists():
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(2)
+        while not _synced(db):  # a command sent before would count as room history
+            await asyncio.sleep(0.2)
         _seed(db, recipients)
         team = await manager.create_room(invite=[hs.user_id("klimabot")])
         await manager.wait_joined(team, hs.user_id("klimabot"), within=300)
