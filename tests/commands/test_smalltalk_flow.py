@@ -343,3 +343,13 @@ async def test_related_questions_are_offered_in_english_to_an_english_asker(bot:
     assert "You might also be interested in (answer with the number):" in replier.texts[0]
     await router.dispatch(message("the first one", direct=True))
     assert "Sources:" in replier.texts[1] or "Source:" in replier.texts[1]
+
+
+async def test_a_choice_in_words_picks_from_the_on_topic_offer(bot: Any) -> None:
+    router, replier = bot
+    await _welcomed(router)
+    candidates = ("pv-dach", "balkonkraftwerk", "solarkataster")
+    _offer(router, candidates, kind="on_topic")
+    await router.dispatch(message("Wie funktioniert Solar bei Schnee?", direct=True))
+    await router.dispatch(message("Nummer 3", direct=True))
+    assert _question(router, "solarkataster") in replier.texts[-1]
