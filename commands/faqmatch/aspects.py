@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -25,7 +26,7 @@ from rapidfuzz.distance import OSA
 from .lexicon import ENGLISH_STOP, ENGLISH_WEAK, GERMAN_STOP, GERMAN_WEAK
 from .normalize import MAX_QUERY_CHARS, clean, fold_de, folded, words
 
-__all__ = ["AspectDetector", "CUES"]
+__all__ = ["AspectDetector", "Asked", "CUES"]
 
 _ANY = r"(?: \w+){0,4}"  # up to four words in between ("wie lange hält so eine Anlage")
 
@@ -41,6 +42,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"versteht man unter",
         r"was (steckt|verbirgt sich) hinter",
         r"wie (funktioniert|funktionieren|funktionert|arbeitet|arbeiten|geht das mit)",
+        r"wie( \w+){1,3} (funktioniert|funktionieren|funktionert)",
         r"(funktionsweise|funktionsprinzip|definition|erklärung|erklär\w*)",
         r"(unterschied|unterschiede|unterscheidet)",
         r"was (macht|machen|tut) (ein|eine|der|die|das)\b(?! stadt)",
@@ -222,6 +224,22 @@ _CHECK_WHETHER = re.compile(
 )
 CHECK_ASPECTS = frozenset({"procedure", "contact"})
 
+
+ASPECT_NOUNS = """
+    förderung förderungen fördermittel förderprogramm förderprogramme zuschuss zuschüsse
+    prämie prämien kredit kredite pflicht pflichten gesetz gesetze regel regeln vorschriften
+    anmeldung antrag anträge tipp tipps preis preise kosten gebühr gebühren infos
+    grant grants subsidy subsidies funding rules law cost costs price prices tips
+"""
+
+
+class Asked(NamedTuple):
+    """What a question asks, and whether it names no topic besides ("Was kostet das?")."""
+
+    aspects: frozenset[str]
+    topicless: bool
+
+
 # Typos only in words this long; two typos from this length on ("vorangehen" is no "vorgehen").
 MIN_FUZZY = 7
 FAR_FUZZY = 12
@@ -248,20 +266,30 @@ class AspectDetector:
         # Words the FAQ uses are real words, never typos of a cue word ("posten" is no "kosten").
         lexicon = folded(GERMAN_STOP + GERMAN_WEAK + ENGLISH_STOP + ENGLISH_WEAK, fold_de)
         self._known = frozenset(known_words) | self._cue_words | lexicon
+        # Words that name no topic: function words, general words, the cues' own words and the
+        # aspects' bare names ("Was kostet das denn?", "Förderung?", "Tipps").
+        self._filler = lexicon | frozenset(cue_words) | folded(ASPECT_NOUNS, fold_de)
 
     def detect(self, text: str) -> frozenset[str]:
         """The aspects `text` asks, e.g. {"cost"}; empty if no cue is found."""
+        return self.analyse(text).aspects
+
+    def analyse(self, text: str) -> Asked:
+        """The aspects `text` asks, and whether it names nothing but them ("Förderung?")."""
         split = words(fold_de(clean(text, MAX_QUERY_CHARS)))
         line = " ".join(self._correct(w) for w in split)
         found: set[str] = set()
+        asking = line
         checked = _CHECK_WHETHER.search(line)
         if checked is not None:
-            line = line[: checked.end()]
+            asking = line[: checked.end()]
             found.update(CHECK_ASPECTS)
         for aspects, pattern in self._patterns:
-            if pattern.search(line):
+            if pattern.search(asking):
                 found.update(aspects)
-        return frozenset(found)
+        if not found:
+            return Asked(frozenset(), False)
+        return Asked(frozenset(found), all(w in self._filler for w in line.split()))
 
     def _correct(self, word: str) -> str:
         """`word`, or the cue word it misspells."""

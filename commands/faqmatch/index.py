@@ -6,7 +6,7 @@ import gc
 
 from config.faq import FaqData, FaqEntry, Topic
 
-from .aspects import AspectDetector
+from .aspects import Asked, AspectDetector
 from .channel import Channel, Fields, Match
 from .normalize import MAX_QUERY_CHARS, clean, fold_de, words
 from .outcome import Outcome, decide
@@ -74,8 +74,8 @@ class FaqIndex:
         """Answer, suggest candidates, or admit not knowing."""
         exact = next((i for c in self._channels if (i := c.exact_match(text)) is not None), None)
         matches = self.matches(text)
-        asked = self.aspects.detect(text) if exact is None else frozenset()
-        outcome = decide(self.entries, matches, exact, asked)
+        asked = self.aspects.analyse(text) if exact is None else Asked(frozenset(), False)
+        outcome = decide(self.entries, matches, exact, asked.aspects, asked.topicless)
         if exact is None and matches and self._elsewhere_than(text, matches[0].index):
             # What the FAQ says about the town is no answer about another place.
             return Outcome("dont_know", None, (), outcome.ranked, 0.0)

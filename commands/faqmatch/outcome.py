@@ -112,16 +112,21 @@ def decide(
     matches: Sequence[Match],
     exact: int | None,
     asked: frozenset[str] = frozenset(),
+    topicless: bool = False,
 ) -> Outcome:
     """Turn ranked matches into an answer, a did-you-mean, an on-topic or a don't-know.
 
     `asked` holds the aspects the question asks (aspects.py); an exact phrasing is answered
-    whatever it asks.
+    whatever it asks. A `topicless` question names nothing but what it asks ("Förderung?"):
+    many entries answer that, so it gets candidates, never one confident answer.
     """
     ranked = tuple((entries[m.index].id, round(m.score, 4)) for m in matches[:RANKED])
     if exact is not None:
         return Outcome("answer", entries[exact].id, _offers(entries, exact, matches), ranked, 1.0)
     outcome = replace(_decide(entries, matches, ranked), asked=asked)
+    if topicless and outcome.kind == "answer" and len(matches) > 1:
+        offers = _suggestions(entries, matches)
+        outcome = replace(outcome, kind="did_you_mean", entry_id=None, candidates=offers)
     if asked and outcome.kind in ("answer", "did_you_mean"):
         return _answerable(entries, matches, outcome, asked)
     return outcome

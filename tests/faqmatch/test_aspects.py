@@ -232,3 +232,30 @@ def test_did_you_mean_puts_candidates_that_answer_first(mini_faq: FaqData) -> No
 
 def faq_id(mini_faq: FaqData, position: int) -> str:
     return mini_faq.entries[position].id
+
+
+@pytest.mark.parametrize(
+    ("question", "topicless"),
+    [
+        ("Förderung?", True),
+        ("Was kostet das denn?", True),
+        ("Lohnt sich das?", True),
+        ("tips?", True),
+        ("Solarpflicht?", False),
+        ("förderung wärmepumpe", False),
+        ("Was kostet ein Balkonkraftwerk?", False),
+        ("Balkonkraftwerk", False),  # asks nothing: no aspect, nothing to be topicless about
+        ("How can I tell whether a green tariff is genuine?", False),
+    ],
+)
+def test_a_question_naming_only_an_aspect_has_no_topic(question: str, topicless: bool) -> None:
+    assert AspectDetector().analyse(question).topicless is topicless
+
+
+def test_topicless_question_gets_candidates_not_one_answer(mini_faq: FaqData) -> None:
+    faq = _faq(mini_faq, {faq_id(mini_faq, 0): ("subsidy",), faq_id(mini_faq, 1): ("subsidy",)})
+    matches = [SURE, replace(SURE, index=1, score=0.5)]
+    assert decide(faq, matches, None, frozenset({"subsidy"})).kind == "answer"
+    outcome = decide(faq, matches, None, frozenset({"subsidy"}), topicless=True)
+    assert outcome.kind == "did_you_mean"
+    assert outcome.candidates[:2] == (faq[0].id, faq[1].id)

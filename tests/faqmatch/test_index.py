@@ -99,6 +99,9 @@ def assert_consistent(outcome: Outcome) -> None:
     elif outcome.kind == "did_you_mean":
         assert outcome.entry_id is None
         assert 2 <= len(outcome.candidates) <= 3
+    elif outcome.kind == "on_topic":
+        assert outcome.entry_id is None
+        assert 1 <= len(outcome.candidates) <= 3
     else:
         assert (outcome.entry_id, outcome.candidates) == (None, ())
 
