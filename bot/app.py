@@ -19,6 +19,7 @@ from bot.secretbox import SealedState
 from bot.wiring import ServiceSettings, build_services
 from commands.context import Health
 from commands.faq import FaqService
+from commands.faqreview import weekly_job
 from commands.formatting import render, to_plain
 from commands.i18n import Catalog
 from commands.network import answer_by_reaction
@@ -170,6 +171,7 @@ class App:
             services.network,
             services.privacy.forget if services.privacy else None,
             self.config.actors.inactive_after,
+            faq_review=weekly_job(services, self.replier) if self.replier else None,
         )
         self.jobs.start()
         services.schedules.planner = self.jobs

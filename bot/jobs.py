@@ -43,6 +43,7 @@ class Jobs:
         network: NetworkService | None = None,
         forget: Callable[[str], Awaitable[object]] | None = None,
         inactive_after: timedelta = timedelta(days=730),
+        faq_review: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._handled = handled
         self._limiter = limiter
@@ -53,6 +54,7 @@ class Jobs:
         self._network = network
         self._forget = forget
         self._inactive_after = inactive_after
+        self._faq_review = faq_review
         self.scheduler = AsyncIOScheduler(timezone=_TZ)
 
     def start(self) -> None:
@@ -80,6 +82,12 @@ class Jobs:
                 misfire_grace_time=3600,
             )
             self.scheduler.add_job(self.inactivity, "interval", hours=24, id="inactive-actors")
+        if self._faq_review is not None:
+            # The FAQ review for the manager room: every Monday at 08:00 local time.
+            review = CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=_TZ)
+            self.scheduler.add_job(
+                self._faq_review, review, id="weekly-faq-review", misfire_grace_time=3600
+            )
         self.scheduler.start()
 
     def plan(self, post_id: int, due: datetime) -> None:

@@ -18,6 +18,7 @@ from commands.context import HealthSource
 from commands.dialogs import DialogHandler, Dialogs
 from commands.faq import FaqService
 from commands.faqedit import DELETE_KIND, confirm_delete
+from commands.faqreview import FaqWatch
 from commands.faqteach import SAVE_KIND, confirm_save
 from commands.i18n import Catalog
 from commands.introductions import Messenger, NetworkService
@@ -45,6 +46,7 @@ from store.db import Database
 from store.dialogs import DialogStore
 from store.faq import FaqStore
 from store.faqchat import ChatEntryStore
+from store.faqstats import FaqStatsStore
 from store.measures import MeasureStore
 from store.privacy import PrivacyStore
 from store.schedules import ScheduleStore
@@ -119,6 +121,7 @@ def build_services(
     faq = FaqService(
         settings.faq, FaqStore(db), settings.manager_room, clock=clock, chat=ChatEntryStore(db)
     )
+    faq.watch = FaqWatch(faq, FaqStatsStore(db), catalog, settings.prefix, clock)
     topics = TopicIndex(load_topics(settings.faq.topics_file))
     slugs = frozenset(t.slug for t in topics.topics)
     measures = MeasureService(

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from commands import faqgroups, smalltalk
@@ -20,6 +21,9 @@ from config.faqoverlay import ChatChange, merge_chat
 from config.settings import FAQ_ROOM_MODES, FaqSettings
 from store.faq import FaqStore, OpenQuestion
 from store.faqchat import ChatEntryStore
+
+if TYPE_CHECKING:
+    from commands.faqreview import FaqWatch
 
 __all__ = ["FaqService", "faq_neu_laden", "frage", "fragemodus", "group_questions"]
 
@@ -58,6 +62,8 @@ class FaqService:
         self._chat_read = chat is None
         self._yaml = self._read_yaml()
         self._loaded = self._build()
+        # Spike notices and the weekly review (commands/faqreview.py), attached by bot/wiring.py.
+        self.watch: FaqWatch | None = None
 
     @property
     def data(self) -> FaqData:
@@ -148,6 +154,8 @@ class FaqService:
             await self._on_topic(ctx, text, outcome, qid)
         else:
             await self._dont_know(ctx, text, outcome.confidence, qid)
+        if self.watch is not None and outcome.kind in ("dont_know", "on_topic"):
+            await self.watch.unanswered(ctx, outcome)
 
     def language(self, text: str) -> str:
         """ "en" for a text written in English, else "de"."""
@@ -199,6 +207,8 @@ class FaqService:
             reopened = await self.store.reopen_answered(reaction.target)
             if reopened is not None:
                 await self._not_helpful(ctx, reopened.text, entry_id, reopened.id)
+            if self.watch is not None:
+                await self.watch.downvoted(ctx, entry_id)
         return True
 
     async def _not_helpful(self, ctx: Context, text: str, entry_id: str, qid: int) -> None:
