@@ -126,7 +126,9 @@ async def _deliver(ctx: Context, service: FaqService, q: GroupQuestion, text: st
     if q.direct and q.event_id:
         # In the DM where they asked, as a reply to their question (in its thread, if any).
         asked = Message(
-            event_id=q.event_id,
+            # Not the question's own id: the transport derives the transaction ID from it, and
+            # that of the bot's first reply would make the homeserver drop this one as a repeat.
+            event_id=f"{q.event_id}/faq-answer",
             room_id=q.room_id,
             sender=q.user_id,
             body="",
