@@ -42,6 +42,8 @@ VOLATILE_MONTHS = 6
 SHOWN = 10
 # Questions of the last day placed in a topic for the spike count (more means a flood anyway).
 SPIKE_SAMPLE = 300
+# Question texts whose topic is remembered (each placement is one engine lookup).
+TOPIC_CACHE = 2000
 
 
 def topic_of(service: FaqService, text: str) -> str | None:
@@ -88,6 +90,17 @@ class FaqWatch:
         self.catalog = catalog
         self.prefix = prefix
         self.clock = clock
+        self._topics: dict[str, str | None] = {}
+        self._topics_of: object = None  # the FaqData the remembered topics were found in
+
+    def topic(self, text: str) -> str | None:
+        """The topic of a question text (remembered until the FAQ changes)."""
+        data = self.service.data
+        if data is not self._topics_of or len(self._topics) >= TOPIC_CACHE:
+            self._topics, self._topics_of = {}, data
+        if text not in self._topics:
+            self._topics[text] = topic_of(self.service, text)
+        return self._topics[text]
 
     # --- spikes ------------------------------------------------------------------------------
 
@@ -98,8 +111,10 @@ class FaqWatch:
             if topic is None or not self.service.manager_room:
                 return
             now = self.clock()
+            if await self._posted_today(topic, now):
+                return
             texts = await self.stats.unanswered(now - DAY, now + 1, SPIKE_SAMPLE)
-            count = sum(1 for text in texts if topic_of(self.service, text) == topic)
+            count = sum(1 for text in texts if self.topic(text) == topic)
             if count >= self.service.settings.spike_questions:
                 await self._spike(ctx, topic, "faqreview.spike_questions", count, now)
         except Exception:  # a missed spike notice must never cost the citizen the answer
@@ -119,9 +134,12 @@ class FaqWatch:
         except Exception:
             log.exception("spike check failed")
 
-    async def _spike(self, ctx: Context, topic: str, key: str, count: int, now: float) -> None:
+    async def _posted_today(self, topic: str, now: float) -> bool:
         last = await self.stats.spike_posted(topic)
-        if last is not None and now - last < DAY:
+        return last is not None and now - last < DAY
+
+    async def _spike(self, ctx: Context, topic: str, key: str, count: int, now: float) -> None:
+        if await self._posted_today(topic, now):
             return  # once per topic a day
         room = self.service.manager_room
         assert room is not None

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from commands.context import Context, Role
 from commands.errors import CommandError
 from commands.faqchart import Chart, ChartSeries, weekly_chart
-from commands.faqreview import topic_of, watch_of
+from commands.faqreview import watch_of
 from commands.quiet import BERLIN
 from commands.registry import command
 from store.faqstats import AskedRow, Votes
@@ -149,7 +149,7 @@ async def collect(ctx: Context, days: int) -> Statistics:
     answers = await watch.stats.answers_per_entry(start, end + 1)
     votes = await watch.stats.votes_per_entry(start, end + 1)
     texts = await watch.stats.unanswered(start, end + 1, OPEN_SAMPLE)
-    topics = [topic_of(service, text) for text in texts]
+    topics = [watch.topic(text) for text in texts]
     return compute(rows, answers, votes, topics, start, end, days)
 
 
