@@ -29,6 +29,9 @@ from .normalize import MAX_QUERY_CHARS, clean, fold_de, folded, words
 __all__ = ["AspectDetector", "Asked", "CUES"]
 
 _ANY = r"(?: \w+){0,4}"  # up to four words in between ("wie lange hält so eine Anlage")
+# "Wann ist die Wärmepumpe die beste Lösung?" asks under which conditions it pays, not a date.
+_BEST = r"(beste|besten|besser|sinnvoll|sinnvoller|lohnenswert|richtig|geeignet|gut)"
+_NOT_WHEN_BEST = r"(?!( \w+){0,5} " + _BEST + r"\b)"
 
 # aspect -> cue patterns (German first, then English). Word boundaries are added around each.
 # A key naming two aspects ("procedure+tips") is for cues that ask one or the other: "Worauf
@@ -81,6 +84,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(ist|sind|wäre|wären|ist es|ist das|macht es|halten sie)( \w+){0,5} sinnvoll",
         r"sinnvoll$",
         r"rechnet (sich|es sich|das sich)",
+        r"wann (ist|sind|wäre|wären)( \w+){0,5} " + _BEST,
         r"(macht|ergibt) (das|es|sowas)( \w+)? sinn",
         r"sinn (macht|hat)",
         r"bringt (das|es|sowas|so was|ein|eine|der|die)( \w+){0,3} (was|etwas|überhaupt|viel)",
@@ -151,7 +155,8 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "time": (
         r"(bis|ab|seit) wann",
-        r"wann (genau |eigentlich |denn )?(ist|sind|findet|finden|fängt|beginnt|startet|endet)",
+        r"wann (genau |eigentlich |denn )?(ist|sind|findet|finden|fängt|beginnt|startet|endet)"
+        + _NOT_WHEN_BEST,
         r"wann (genau |eigentlich |denn )?(kommt|kommen|gibt)",
         r"when (is|are|does|do|will|was|were|did|can i|should i|must i)",
         r"wann (wird|werden|war|läuft|geht es los|geht|soll|sollen|ging|wurde)",

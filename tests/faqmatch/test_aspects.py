@@ -45,6 +45,7 @@ DETECT = AspectDetector(["vorhaben", "contract"]).detect
         ("An wen wende ich mich bei Fragen zum Klimaschutz", {"contact"}),
         ("Wie lange hält eine PV-Anlage?", {"time"}),
         ("Wann ist das nächste Stadtradeln", {"time"}),
+        ("Heizkosten senken: Wann ist die Wärmepumpe die beste Lösung?", {"payoff"}),
         ("Hat Ochtrup ein Klimaschutzkonzept?", {"local"}),
         ("Wie kann ich Heizkosten sparen?", {"tips"}),
         ("Wie viele Betriebe machen bei Ökoprofit mit?", {"figures"}),
