@@ -53,6 +53,11 @@ FIELDS = {
     "source": "source",
     "thema": "topic",
     "topic": "topic",
+    # The English texts (an entry made in the chat starts with the German answer only).
+    "frage-en": "question_en",
+    "question-en": "question_en",
+    "antwort-en": "answer_en",
+    "answer-en": "answer_en",
 }
 
 
@@ -193,10 +198,9 @@ def _changed(service: FaqService, entry: FaqEntry, field: str, text: str) -> dic
     if field == "topic":
         data["topic"] = _topic(service, text)
         return data
-    if field == "question":
-        data["question"]["de"] = text
-    elif field == "answer":
-        data["answer"]["de"] = text
+    if field.startswith(("question", "answer")):
+        key, _, language = field.partition("_")
+        data[key][language or "de"] = text
     else:
         data["sources"] = [text]
     data["checked"] = _today(service).isoformat()

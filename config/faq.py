@@ -367,8 +367,9 @@ def _sources(value: Any, where: _Where) -> tuple[str, ...]:
 
 
 def is_source_name(source: str) -> bool:
-    """True for a source given by name (no URL: no scheme, dot or slash in it)."""
-    return not any(c in source for c in ":/.") and not any(c.isspace() for c in source[:1])
+    """True for a source given by name: two words or more, nothing of a URL (no scheme, dot
+    or slash), so a mistyped link is still an error."""
+    return len(source.split()) >= 2 and not any(c in source for c in ":/.")
 
 
 def _date(value: Any, where: _Where) -> datetime.date:

@@ -7,17 +7,25 @@ FAQ under config/ and for a synthetic FAQ of realistic-ish German entries made f
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime
 import itertools
 import random
 import statistics
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
 
+from commands.faq import FaqService
 from commands.faqmatch import FaqIndex
 from config.faq import FaqData, FaqEntry, Topic, load_faq
+from config.faqoverlay import ChatChange, entry_to_mapping, merge_chat
+from config.settings import default_faq_settings
+from store.db import Database
+from store.faq import FaqStore
+from store.faqchat import ChatEntryStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -173,11 +181,73 @@ def bench(data: FaqData, label: str, n_queries: int) -> None:
     _report(f"{label} ask 10k chars", _latencies(index, ["Wärmepumpe " * 1000] * 20))
 
 
+def chat_entries(n: int, topics: Sequence[Topic]) -> list[dict[str, object]]:
+    """`n` entries as the chat makes them (YAML format), on the real FAQ's topics."""
+    result = []
+    for entry in synthetic_faq(n, seed=3).entries:
+        data = entry_to_mapping(entry)
+        data["id"] = f"chat-{entry.id}"
+        data["topic"] = topics[entry.line % len(topics)].slug
+        data["sources"] = ["Klimaschutzmanagement Ochtrup"]
+        data["owner"] = "@ksm:ochtrup.de"
+        result.append(data)
+    return result
+
+
+async def _chat_load(n: int) -> dict[str, float]:
+    """Seconds to load `n` chat entries on top of the YAML as a start or a reload does (read
+    from SQLite, validate, merge, rebuild the index), with its parts; and the YAML-only build."""
+    settings = default_faq_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = await Database.open(Path(tmp) / "bench.sqlite")
+        try:
+            chat = ChatEntryStore(db)
+            service = FaqService(settings, FaqStore(db), None, chat=chat)
+            for data in chat_entries(n, service.data.topics):
+                await chat.save(str(data["id"]), "chat", data, "@ksm:ochtrup.de", "create", "")
+            start = time.perf_counter()
+            await service.load_chat()
+            total = time.perf_counter() - start
+            start = time.perf_counter()
+            rows = await chat.all()
+            merged = merge_chat(
+                service.yaml_data, [ChatChange(r.entry_id, r.data, r.origin) for r in rows]
+            )
+            chat_part = time.perf_counter() - start
+            start = time.perf_counter()
+            FaqIndex.build(merged)
+            build_all = time.perf_counter() - start
+            start = time.perf_counter()
+            FaqIndex.build(service.yaml_data)
+            build_yaml = time.perf_counter() - start
+            return {
+                "total": total,
+                "chat": chat_part,
+                "build": build_all,
+                "build_yaml": build_yaml,
+                "entries": float(len(merged.entries)),
+            }
+        finally:
+            await db.close()
+
+
+def bench_chat(n: int) -> None:
+    """Print the time to load `n` chat-made entries on top of the YAML (target < 0.5 s)."""
+    t = asyncio.run(_chat_load(n))
+    print(
+        f"chat entries: {n} on top of the YAML ({t['entries']:.0f} in all): "
+        f"load={t['total']:.3f} s = read+validate+merge {t['chat']:.3f} s + index build "
+        f"{t['build']:.3f} s (YAML alone: {t['build_yaml']:.3f} s, so the {n} add "
+        f"{t['chat'] + t['build'] - t['build_yaml']:.3f} s; target < 0.5 s)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print the numbers."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--chat-entries", type=int, default=500)
     args = parser.parse_args(argv)
     config = ROOT / "config"
     start = time.perf_counter()
@@ -185,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"real FAQ: load={time.perf_counter() - start:.3f} s")
     bench(real, "real FAQ", args.queries)
     bench(synthetic_faq(args.entries), "synthetic", args.queries)
+    bench_chat(args.chat_entries)
 
 
 if __name__ == "__main__":

@@ -253,3 +253,20 @@ async def test_forgetting_the_asker_keeps_the_entry_without_a_trace_of_them(bot:
     for row in await service.chat.all():
         assert CITIZEN not in str(row)
     assert "keine offenen Fragen" in await manager(router, replier, "!offen")
+
+
+async def test_a_chat_entry_answers_in_german_with_a_note_until_the_english_is_added(
+    bot: Any,
+) -> None:
+    router, replier = bot
+    await router.dispatch(message("Wann wird der Sperrmüll abgeholt?", direct=True, room=DM))
+    await manager(router, replier, f"!antworten 1 {ANSWER}")
+    await manager(router, replier, "ja")
+    await router.dispatch(message("!language en", sender=OTHER, direct=True))
+    await router.dispatch(message("!ask wann wird bei uns der sperrmüll abgeholt", sender=OTHER))
+    assert ANSWER in replier.texts[-1]
+    assert "only available in German" in replier.texts[-1]
+    english = "Bulky waste is collected four times a year."
+    await manager(router, replier, f"!faq-bearbeiten sperrmuell-abgeholt antwort-en {english}")
+    await router.dispatch(message("!ask wann wird bei uns der sperrmüll abgeholt", sender=OTHER))
+    assert english in replier.texts[-1]
