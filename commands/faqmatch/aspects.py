@@ -75,7 +75,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"wie ?viel (geld|euro)",
         r"(wie viel|wieviel) (muss|zahle|zahlt|bezahle|kostet)",
         r"(price|prices|pricing|expensive|cheap|cheaper|fee|fees|billed|billing|cost of)",
-        r"(rate|rates|tariff|tariffs)",
+        r"(tariff|tariffs)",
         r"(what|how much)( \w+){0,8} (cost|costs|pay|charge)",
     ),
     "payoff": (
@@ -132,7 +132,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(where|how) (do|should|can) (i|we)( even)? (start|begin)",
         r"wie (baue|installiere|montiere|bekomme|beantrage)",
         r"(how do i|how to|how can i) (apply|register|sign up|join|take part|participate|proceed)",
-        r"(apply|application|register|registration|sign up|procedure|process|steps)",
+        r"(apply for|to apply|application|register|registration|sign up|procedure|steps)",
         r"(what do i need to do|how do i go about)",
     ),
     "contact": (
@@ -182,7 +182,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"wie (kann|können) (ich|man|wir) (helfen|beitragen|mithelfen)",
         r"wie schütze",
         r"(how can i|how do i|how to|ways to) (save|cut|reduce|lower)",
-        r"(tips|tip|advice)",
+        r"(tips|tip)",
     ),
     "procedure+tips": (
         r"worauf (muss|sollte|soll|müssen|muß)?( ich| man| wir)?( \w+){0,4} achten",
