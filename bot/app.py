@@ -64,6 +64,8 @@ class App:
         self._undecryptable = UndecryptableEvents(self.db)
         self.services = self._services(self.db)
         self.faq = self.services.faq
+        if self.faq is not None:  # the chat's FAQ entries, before the first question
+            await self.faq.ready()
         await require(self.services.measures).seed()
         state = SealedState(self.db, self.config.matrix.pickle_key)
         self.transport = MatrixTransport(self.config, state)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from commands.context import Context, Role
 from commands.dialogs import is_no, is_yes
 from commands.errors import CommandError, UsageError
+from commands.faqtool import REQUIRED_IDS
 from commands.formatting import Markup
 from commands.quiet import BERLIN
 from commands.registry import command
@@ -224,6 +225,8 @@ async def faq_loeschen(ctx: Context, args: str) -> None:
     await service.ready()
     entry = _entry(service, args)
     _chat(service)
+    if entry.id in REQUIRED_IDS:  # other features link to it; `faq check` would fail
+        raise CommandError("faqedit.required", id=entry.id, prefix=ctx.prefix)
     dialogs = ctx.services.dialogs
     assert dialogs is not None
     await dialogs.open(ctx, DELETE_KIND, {"id": entry.id})

@@ -59,7 +59,8 @@ async def notice_number(service: FaqService, message: Message) -> int | None:
     target = message.in_reply_to
     if not isinstance(target, str) or not target or message.room_id != service.manager_room:
         return None
-    if not message.body.strip():
+    body = message.body.strip()
+    if not body or is_yes(body) or is_no(body):  # "ja" on the wrong message answers nobody
         return None
     return await service.store.notice_group(target)
 

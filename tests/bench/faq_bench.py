@@ -205,9 +205,9 @@ async def _chat_load(n: int) -> dict[str, float]:
             service = FaqService(settings, FaqStore(db), None, chat=chat)
             for data in chat_entries(n, service.data.topics):
                 await chat.save(str(data["id"]), "chat", data, "@ksm:ochtrup.de", "create", "")
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             await service.load_chat()
-            total = time.perf_counter() - start
+            total, cpu = time.perf_counter() - start, time.process_time() - cpu
             start = time.perf_counter()
             rows = await chat.all()
             merged = merge_chat(
@@ -222,6 +222,7 @@ async def _chat_load(n: int) -> dict[str, float]:
             build_yaml = time.perf_counter() - start
             return {
                 "total": total,
+                "cpu": cpu,
                 "chat": chat_part,
                 "build": build_all,
                 "build_yaml": build_yaml,
@@ -236,7 +237,8 @@ def bench_chat(n: int) -> None:
     t = asyncio.run(_chat_load(n))
     print(
         f"chat entries: {n} on top of the YAML ({t['entries']:.0f} in all): "
-        f"load={t['total']:.3f} s = read+validate+merge {t['chat']:.3f} s + index build "
+        f"load={t['total']:.3f} s (CPU {t['cpu']:.3f} s) = "
+        f"read+validate+merge {t['chat']:.3f} s + index build "
         f"{t['build']:.3f} s (YAML alone: {t['build_yaml']:.3f} s, so the {n} add "
         f"{t['chat'] + t['build'] - t['build_yaml']:.3f} s; target < 0.5 s)"
     )

@@ -215,16 +215,16 @@ async def test_citizen_cannot_edit_or_delete(bot: Any) -> None:
 
 async def test_delete_hides_a_yaml_entry_after_yes(bot: Any) -> None:
     router, replier = bot
-    ask = await manager(router, replier, "!faq-loeschen stadtradeln")
+    ask = await manager(router, replier, "!faq-loeschen stadtradeln-historie")
     assert "löschen? ja/nein" in ask
     assert "Nicht gelöscht" in await manager(router, replier, "nein")
-    assert router.services.faq.data.entry("stadtradeln") is not None
-    await manager(router, replier, "!faq-loeschen stadtradeln")
+    assert router.services.faq.data.entry("stadtradeln-historie") is not None
+    await manager(router, replier, "!faq-loeschen stadtradeln-historie")
     assert "gelöscht" in await manager(router, replier, "ja")
-    assert router.services.faq.data.entry("stadtradeln") is None
-    assert "gibt es nicht" in await manager(router, replier, "!faq stadtradeln")
+    assert router.services.faq.data.entry("stadtradeln-historie") is None
+    assert "gibt es nicht" in await manager(router, replier, "!faq stadtradeln-historie")
     assert "FAQ neu geladen" in await manager(router, replier, "!faq-neu-laden")
-    assert router.services.faq.data.entry("stadtradeln") is None
+    assert router.services.faq.data.entry("stadtradeln-historie") is None
 
 
 async def test_delete_removes_a_chat_entry(bot: Any) -> None:
@@ -270,3 +270,18 @@ async def test_a_chat_entry_answers_in_german_with_a_note_until_the_english_is_a
     await manager(router, replier, f"!faq-bearbeiten sperrmuell-abgeholt antwort-en {english}")
     await router.dispatch(message("!ask wann wird bei uns der sperrmüll abgeholt", sender=OTHER))
     assert english in replier.texts[-1]
+
+
+async def test_an_entry_other_features_need_cannot_be_deleted(bot: Any) -> None:
+    router, replier = bot
+    refused = await manager(router, replier, "!faq-loeschen stadtradeln")
+    assert "lässt sich nicht löschen" in refused
+    assert router.services.faq.data.entry("stadtradeln") is not None
+
+
+async def test_a_bare_yes_replying_to_a_notice_answers_nobody(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("Hundesteuer?", direct=True, room=DM))
+    reply = dataclasses.replace(message("ja", sender=MANAGER, room=TEAM), in_reply_to="$notice1")
+    route = await router.route(reply)
+    assert route is None or not route.text.startswith("antworten")
