@@ -27,6 +27,7 @@ from nio import (
 from bot.crosssign import CrossSigner, CrossSigningError, is_device_cross_signed
 from bot.cryptostore import CryptoStore
 from bot.direct import DirectRooms
+from bot.nioguard import guard_nio_json
 from config.settings import Config
 from store.state import BotState
 
@@ -78,6 +79,7 @@ class MatrixTransport:
         self.config = config
         self.state = state
         config.crypto_dir.mkdir(parents=True, exist_ok=True)
+        guard_nio_json()  # a deeply nested encrypted payload must not end the sync
         client_config = AsyncClientConfig(
             encryption_enabled=config.matrix.encryption,
             store_sync_tokens=False,  # we persist the token ourselves, after handling
