@@ -204,6 +204,8 @@ def parse_answer(ctx: Context, step: str, text: str, listed: bool = True) -> obj
     text = text.strip()
     if step == "name":
         return _name(ctx, text)
+    if step == "organisation":  # shown right after the name: "Anna Schulte (Solarverein)"
+        return "" if text in ("-", "–", "") else _name(ctx, text)
     if step == "type":
         return _pick(settings.types, text, listed)
     if step == "district":

@@ -149,3 +149,24 @@ async def test_odd_digits_are_a_clear_answer_not_an_error(chat: Any, answer: str
     assert "Referenz" not in reply  # no internal error
     assert "(2/8)" in reply  # asked again
     assert "Referenz" not in await chat(f"!akteure seite {answer}")
+
+
+async def test_an_organisation_posing_as_the_town_is_refused_as_a_name_is(chat: Any) -> None:
+    # Shown right after the name ("Anna Schulte (Stadt Ochtrup)"), so it would borrow the same
+    # authority; in the form, the dialogue and on profile change.
+    form = "!registrieren name=Anna Schulte; typ=Bürger; themen=Mobilität; organisation="
+    answer = await chat(form + "Stadt Ochtrup – Klimaschutzmanagement")
+    assert "Diesen Namen vergebe ich nicht" in answer
+    assert "Das habe ich verstanden" not in answer
+    assert "passen nicht in einen Namen" in await chat(form + "Solar\u202eGmbH")
+    await chat("!registrieren")
+    await chat("Anna Schulte")
+    await chat("Bürger")
+    assert "Diesen Namen vergebe ich nicht" in await chat("Rathaus Ochtrup")
+    await chat("!abbrechen")
+    await chat(form + "-")
+    await chat("ja")
+    assert "Diesen Namen vergebe ich nicht" in await chat("!profil ändern organisation Klimabot")
+    assert "Klimabot" not in await chat("!profil")
+    await chat("!profil ändern organisation Solar-Verein Ochtrup e.V.")
+    assert "Anna Schulte (Solar-Verein Ochtrup e.V.)" in await chat("!profil")
