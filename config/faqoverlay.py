@@ -22,6 +22,8 @@ __all__ = ["ChatChange", "entry_to_mapping", "export_yaml", "merge_chat"]
 
 log = logging.getLogger(__name__)
 
+_EXPORTED = "exported by `klimabot faq export`"
+
 
 @dataclass(frozen=True)
 class ChatChange:
@@ -95,10 +97,13 @@ def export_yaml(data: FaqData, directory: Path) -> list[Path]:
     names = {t.slug: t.name_de for t in data.topics}
     for topic, items in by_topic.items():
         path = directory / f"{topic}.yaml"
-        header = f"# FAQ: {names.get(topic, topic)} (exported by `klimabot faq export`)\n"
+        header = f"# FAQ: {names.get(topic, topic)} ({_EXPORTED})\n"
         body = yaml.safe_dump(
             {"entries": items}, allow_unicode=True, sort_keys=False, width=100, indent=2
         )
         path.write_text(header + body, encoding="utf-8")
         written.append(path)
+    for old in directory.glob("*.yaml"):  # a topic with no entries left: its old export goes
+        if old not in written and _EXPORTED in old.read_text(encoding="utf-8").split("\n", 1)[0]:
+            old.unlink()
     return written
