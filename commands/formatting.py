@@ -28,6 +28,10 @@ _ESCAPE = str.maketrans({c: chr(0xF8F0 + i) for i, c in enumerate(_SPECIAL)})
 _RESTORE = str.maketrans({chr(0xF8F0 + i): c for i, c in enumerate(_SPECIAL)})
 # Line breaks of every kind: a user's value never starts a line of its own in the bot's voice.
 _BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+# Characters that act on the text around a value rather than show: bidi embeddings, overrides
+# and isolates (U+202E would turn the bot's own words after a name backwards) and control
+# characters (NUL, ESC …). They are dropped.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class Markup(str):
@@ -41,10 +45,10 @@ class Markup(str):
 
 
 def literal(value: object) -> Markup:
-    """`value` as text that shows as itself: no Markdown, no line breaks of its own."""
+    """`value` as text that shows as itself: no Markdown, no line breaks or controls of its own."""
     if isinstance(value, Markup):
         return value
-    return Markup(_BREAKS.sub(" ", str(value)).translate(_ESCAPE))
+    return Markup(_CONTROLS.sub("", _BREAKS.sub(" ", str(value))).translate(_ESCAPE))
 
 
 def to_plain(text: str) -> str:

@@ -73,8 +73,10 @@ def _fill(template: tuple[str, str, list[str]], value: str) -> str:
 
 
 def _shown(value: str) -> str:
-    """How a user value shows: as typed, but every line break made a space."""
-    return re.sub(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]", " ", value)
+    """How a user value shows: as typed, but every line break made a space and the characters
+    that act on the text around them (bidi overrides, controls) left out."""
+    spaced = re.sub(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]", " ", value)
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "", spaced)
 
 
 @settings(max_examples=400)
@@ -89,6 +91,18 @@ def test_user_values_add_no_tag_and_show_verbatim(
     assert not tags - Counter(TAG.findall(render(_fill(template, "wert"))))
     if not INTERNAL & set(value):
         assert _shown(value) in to_plain(text)
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202b", "\u2067", "\x00", "\x1b", "\x9b"])
+def test_bidi_overrides_and_controls_in_a_value_do_not_reach_the_bot_s_words(
+    control: str,
+) -> None:
+    # U+202E in an offer would turn the bot's own words after it backwards (in the plain body
+    # and in HTML, where <br> ends no bidi run); NUL and ESC have no business in a message.
+    text = CATALOG.text("de", "actors.profile_offers", what=f"PV{control}-Beratung")
+    for body in (to_plain(text), render(text)):
+        assert control not in body
+        assert "PV-Beratung" in body
 
 
 def test_link_in_a_value_is_no_anchor_and_shows_its_url() -> None:
