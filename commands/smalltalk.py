@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from commands.context import Context
 from commands.formatting import Markup
@@ -234,7 +235,10 @@ _WITH_CONTACT = frozenset({"frustration", "insult", "human", "person"})
 _AMBIGUOUS = frozenset({"tag", "tach", "na", "yo", "mahlzeit", "salut", "hola", "ahoi", "servus"})
 _SEPARATOR = re.compile(r"[,!.:;\n–—-]")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_EMOTICON = re.compile(r"^(?:[:;=8xX][-o^']?[()\[\]DPpOo3/\\|*]+|<3+|\^\^|xD+|[()]?[:;][)(]|\s)+$")
+# One emoticon each; no quantifier around the alternatives, so a long run cannot backtrack.
+_EMOTICON = re.compile(r"[:;=8xX][-o^']?[()\[\]DPpOo3/\\|*]+|<3+|\^\^|xD+")
+# Small talk is short; a longer message is never taken for it (and costs no regex time).
+_MAX_LENGTH = 200
 _ELONGATED = re.compile(r"(\w)\1{2,}")
 
 
@@ -273,7 +277,7 @@ _GREETING_LEXICON = _lexicon(*_GREETINGS, _GREETING_FILLERS)
 def classify(text: str) -> SmallTalk | None:
     """The kind of small talk `text` is, or None if it is (or may be) a real question."""
     stripped = text.strip()
-    if not stripped:
+    if not stripped or len(stripped) > _MAX_LENGTH:
         return None
     if _only_symbols(stripped):
         return _symbols(stripped)
@@ -298,7 +302,7 @@ def classify(text: str) -> SmallTalk | None:
 
 def strip_greeting(text: str) -> str:
     """`text` without a greeting in front ("Hallo, lohnt sich …" → "lohnt sich …")."""
-    matches = list(_TOKEN.finditer(text))
+    matches = list(islice(_TOKEN.finditer(text), 24))  # a greeting is a few words at most
     words = [_fold(m.group()) for m in matches]
     _, rest = _consume(words, _GREETING_LEXICON)
     if rest == 0 or rest == len(matches):
@@ -358,12 +362,16 @@ def _core_at(
 
 
 def _only_symbols(text: str) -> bool:
-    return not any(ch.isalnum() for ch in text) or bool(_EMOTICON.match(text))
+    return not any(ch.isalnum() for ch in text) or _only_emoticons(text)
+
+
+def _only_emoticons(text: str) -> bool:
+    return not _EMOTICON.sub("", text).strip()
 
 
 def _symbols(text: str) -> SmallTalk:
     """Emoji and emoticons: emoji; "?", "..." and other signs: a probe."""
-    if _EMOTICON.match(text) or any(_is_emoji(ch) for ch in text):
+    if _only_emoticons(text) or any(_is_emoji(ch) for ch in text):
         return SmallTalk("emoji")
     # "?", "...", "-": someone checking whether the bot is there.
     return SmallTalk("probe")

@@ -3,6 +3,7 @@ in front of questions, and the labelled lines of tests/data/smalltalk_lines.yaml
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,22 @@ def test_every_wording_is_in_both_catalogs() -> None:
     for key in all_keys():
         assert catalog.text("de", key, prefix="!") != key
         assert catalog.text("en", key, prefix="!") != key
+
+
+@pytest.mark.parametrize(
+    "text",
+    [":(" * 5000 + "!", "xD" * 5000 + "a", ";)" * 90 + "?", "😀" * 10000, "hallo " * 5000],
+)
+def test_long_or_repetitive_input_is_classified_at_once(text: str) -> None:
+    # A nested emoticon pattern once backtracked for minutes on ':(:(:( … !'.
+    started = time.perf_counter()
+    classify(text)
+    strip_greeting(text)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_emoticons_alone_are_emoji() -> None:
+    for text in (":)", ":-)", ";)", "xD", ":D :D", "<3", "^^", "🙂 :)"):
+        talk = classify(text)
+        assert talk is not None
+        assert talk.kind == "emoji", text
