@@ -42,6 +42,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"was (ist|sind|isn|is|war) (ein|eine|einen|denn|genau|eigentlich|so|überhaupt)",
         r"^(was|wat) (ist|sind|is)( \w+){1,4}$",
         r"was (bedeutet|bedeuten|heißt|heisst|meint|versteht)",
+        r"was (ist|sind|wird)( \w+){0,4} gemeint",
         r"versteht man unter",
         r"was (steckt|verbirgt sich) hinter",
         r"wie (funktioniert|funktionieren|funktionert|arbeitet|arbeiten|geht das mit)",
@@ -53,10 +54,11 @@ CUES: dict[str, tuple[str, ...]] = {
         r"worum geht es",
         r"what(s| is| are)( \w+)?$",
         r"what (is|are|s) (a|an)",
-        r"what (is|s) the(?! town| city)(?!( \w+){0,6} (current|currently|now|moment|today|rate))",
+        r"what (is|s) the(?! town| city| best)"
+        r"(?!( \w+){0,6} (current|currently|now|moment|today|rate|average))",
         r"what (does|do)(?! the town| ochtrup| the city)" + _ANY + r" (mean|do)",
         r"how (does|do|is)" + _ANY + r" work",
-        r"(meaning of|difference between|explain|definition)",
+        r"(meaning of|meaning|difference between|explain|explained|definition)",
         r"(kinds|types) of",
     ),
     "cost": (
@@ -75,7 +77,6 @@ CUES: dict[str, tuple[str, ...]] = {
         r"wie ?viel (geld|euro)",
         r"(wie viel|wieviel) (muss|zahle|zahlt|bezahle|kostet)",
         r"(price|prices|pricing|expensive|cheap|cheaper|fee|fees|billed|billing|cost of)",
-        r"(tariff|tariffs)",
         r"(what|how much)( \w+){0,8} (cost|costs|pay|charge)",
     ),
     "payoff": (
@@ -146,11 +147,13 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(kontakt|kontaktieren|telefonnummer|erreichbar|sprechzeiten)",
         r"(wie|wo) erreiche",
         r"wer (hilft|berät|macht|baut|installiert|bietet|verkauft|kümmert)",
-        r"(welche|welcher|welches|welchen|eine|einen) (firma|firmen|handwerker|anbieter|händler)",
+        r"(welche|welcher|welches|welchen) (firma|firmen|handwerker|anbieter|händler)",
+        r"(suche|empfehlen|empfehlung)( \w+){0,3} (firma|handwerker|anbieter|händler)",
         r"(welche|welcher|welches|welchen|eine|einen) installateur",
         r"(where can|where do|where is|where are|where to|who do i|who can)"
-        r"(?! (i|we)( even)? (start|begin))",
-        r"(who is responsible|contact|phone number|which company|installer)",
+        r"(?! (i|we)( even)? (start|begin))(?! (start|begin))",
+        r"(who is responsible|contact|phone number|which company)",
+        r"(which installer|find an installer)",
         r"who (should|do|can|could) (i|we) (talk|speak|turn|ask|call|write)",
     ),
     "time": (
@@ -163,6 +166,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"wie (lange|lang|schnell|oft)",
         r"(frist|fristen|deadline|stichtag|termin|termine|zeitplan|dauer|dauert|lebensdauer)",
         r"(how long|how soon|how often|deadline|until when|lifetime|lifespan|schedule)",
+        r"(wie viele|wieviele|how many) (jahre|jahren|years)",
     ),
     "local": (
         r"(gibt es|gibts|gibt's)( \w+){0,3} (in|hier in|bei uns in) ochtrup",
@@ -192,9 +196,12 @@ CUES: dict[str, tuple[str, ...]] = {
         r" (jetzt |nun |dann |selbst |konkret )?(tun|machen)",
         r"was (ist zu )?tun",
         r"(look out for|watch out for|pay attention to|what can i do|what should i do)",
+        r"wo (fange|fangen|starte|beginne) (ich|man|wir)",
+        r"where to (start|begin)",
+        r"(best way|best ways|beste weg|besten weg)",
     ),
     "rules+procedure": (
-        r"(?<!was )(muss|muß|mus|musst|müssen) (ich|man|wir|mein|meine)",
+        r"(?<!was )(muss|muß|mus|musst|müssen) (ich|man|wir|mein|meine)(?!( \w+){0,8} rechnen\b)",
         r"(do|will|would|does) (i|we|one|my|our)( \w+){0,2} (have|need|has|needs) to",
         r"must (i|we)",
         r"(required|mandatory|compulsory|obliged)",
@@ -214,7 +221,8 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(wie viel|wieviel)(?! (kostet|kosten|geld|euro|muss|zahle|zahlt|bezahle))",
         r"wie (hoch|groß|gross|stark|laut)(?! (sind|ist) (die|der) (kosten|preis))",
         r"(anteil|prozent|menge|statistik|bilanz)",
-        r"(how many|share|percent|percentage|figures|statistics|how loud|how big|how high)",
+        r"(how many|share of|percent|percentage|figures|statistics|how loud|how big|how high)",
+        r"(average|durchschnitt|durchschnittlich|im schnitt)",
         r"how much (energy|electricity|power|co2|carbon|heat|money|subsidy|funding)",
     ),
 }
@@ -224,7 +232,9 @@ CUES: dict[str, tuple[str, ...]] = {
 _CHECK_WHETHER = re.compile(
     fold_de(
         r"\b(prüfen|nachprüfen|überprüfen|nachschauen|nachsehen|herausfinden|rausfinden|erkennen"
-        r"|feststellen|checken|testen|check|find out|tell|see)( \w+){0,3} (ob|whether|if)\b"
+        r"|feststellen|checken|testen|check|find out|tell|see|estimate|estimates"
+        r"|berechnet|berechnen|abschätzen|einschätzen)"
+        r"( \w+){0,3} (ob|whether|if|wie viel|wieviel|how much)\b"
     )
 )
 CHECK_ASPECTS = frozenset({"procedure", "contact"})
@@ -287,7 +297,7 @@ class AspectDetector:
         asking = line
         checked = _CHECK_WHETHER.search(line)
         if checked is not None:
-            asking = line[: checked.end()]
+            asking = line[: checked.start(3)]  # up to "ob" / "wie viel"
             found.update(CHECK_ASPECTS)
         for aspects, pattern in self._patterns:
             if pattern.search(asking):

@@ -260,3 +260,29 @@ def test_topicless_question_gets_candidates_not_one_answer(mini_faq: FaqData) ->
     outcome = decide(faq, matches, None, frozenset({"subsidy"}), topicless=True)
     assert outcome.kind == "did_you_mean"
     assert outcome.candidates[:2] == (faq[0].id, faq[1].id)
+
+
+@pytest.mark.parametrize(
+    ("question", "aspects"),
+    [
+        # a tariff is a product, not a question of price
+        ("does a green energy tariff really cut co2", set()),
+        # "share" as a verb asks no figure; averages are figures
+        ("can farming and solar share the same land", set()),
+        ("what is the average footprint in germany", {"figures"}),
+        # "Mit welchen Kosten muss ich rechnen?" is no obligation
+        ("Mit welchen Stromkosten muss ich rechnen?", {"cost"}),
+        # where to begin asks for the first steps, not for a place
+        ("I don't know where to begin", {"procedure", "tips"}),
+        ("Wo fange ich am besten an?", {"procedure", "tips"}),
+        ("What's the best way to collect rain?", {"procedure", "tips"}),
+        # an installer named in passing is no question for a contact
+        ("The installer wants to sell us a battery", set()),
+        ("Was ist mit klimaneutral gemeint?", {"explain"}),
+        ("how many years will solar panels last", {"time", "figures"}),
+        ("im internet nachschauen wie viel strom mein dach bringt", {"procedure", "contact"}),
+        ("Welche Dämmung ist gut, wenn eine Firma sie empfiehlt?", set()),
+    ],
+)
+def test_words_said_in_passing_are_no_cues(question: str, aspects: set[str]) -> None:
+    assert DETECT(question) == aspects
