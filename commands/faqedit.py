@@ -180,7 +180,7 @@ async def faq_bearbeiten(ctx: Context, args: str) -> None:
     entry = _entry(service, parts[0])
     field, text = FIELDS[parts[1].lower()], parts[2].strip()
     if len(text) > MAX_FIELD:
-        raise CommandError("broadcast.too_long", length=len(text), limit=MAX_FIELD)
+        raise CommandError("faqteach.too_long", length=len(text), limit=MAX_FIELD)
     data = _changed(service, entry, field, text)
     origin = "chat" if entry.origin == "chat" else "yaml"
     try:

@@ -44,7 +44,10 @@ _ID_SKIP = frozenset(
     "weshalb mein meine meinen einen einem einer dass sich sind habe haben oder fuer beim wenn "
     "nach what when where does have with from that".split()
 )
-_NUMBER = re.compile(r"^(?:nr\.?\s*|#)?(\d{1,9})$", re.IGNORECASE)
+# "7 Text", "Nr. 7 Text", "#7 Text"
+_NUMBER_TEXT = re.compile(
+    r"^(?:nr\.?\s*|no\.?\s*|#)?(\d{1,9})\s+(\S.*)$", re.IGNORECASE | re.DOTALL
+)
 
 
 def _service(ctx: Context) -> FaqService:
@@ -68,13 +71,12 @@ async def notice_number(service: FaqService, message: Message) -> int | None:
 @command("antworten", aliases=("answer",), role=Role.MANAGER)
 async def antworten(ctx: Context, args: str) -> None:
     """Answer an open question group: everyone who asked gets the answer by DM."""
-    number_text, _, text = args.strip().partition(" ")
-    match = _NUMBER.match(number_text)
-    text = text.strip()
-    if match is None or not text:
+    match = _NUMBER_TEXT.match(args.strip())
+    if match is None:
         raise UsageError
+    text = match.group(2).strip()
     if len(text) > MAX_ANSWER:
-        raise CommandError("broadcast.too_long", length=len(text), limit=MAX_ANSWER)
+        raise CommandError("faqteach.too_long", length=len(text), limit=MAX_ANSWER)
     service = _service(ctx)
     await service.ready()
     number = int(match.group(1))

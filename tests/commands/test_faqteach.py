@@ -285,3 +285,19 @@ async def test_a_bare_yes_replying_to_a_notice_answers_nobody(bot: Any) -> None:
     reply = dataclasses.replace(message("ja", sender=MANAGER, room=TEAM), in_reply_to="$notice1")
     route = await router.route(reply)
     assert route is None or not route.text.startswith("antworten")
+
+
+@pytest.mark.parametrize("number", ["1", "Nr. 1", "nr.1", "#1"])
+async def test_the_number_may_be_written_as_in_the_list(bot: Any, number: str) -> None:
+    router, replier = bot
+    await router.dispatch(message("Hundesteuer?", direct=True, room=DM))
+    assert "an 1 Person gesendet" in await manager(router, replier, f"!antworten {number} Ja.")
+
+
+@pytest.mark.parametrize("args", ["", "1", "eins Text", "1 " + "x" * 4001, "99 Text"])
+async def test_a_wrong_answer_command_says_what_is_wrong(bot: Any, args: str) -> None:
+    router, replier = bot
+    await router.dispatch(message("Hundesteuer?", direct=True, room=DM))
+    said = await manager(router, replier, f"!antworten {args}")
+    assert "antworten <Nr.> <Text>" in said or "zu lang" in said or "gibt es nicht" in said
+    assert "Hundesteuer" in await manager(router, replier, "!offen")
