@@ -119,10 +119,15 @@ def _entry(service: FaqService, entry_id: str) -> FaqEntry:
 @command("faq", aliases=("faq-zeigen", "faq-show"))
 async def faq_zeigen(ctx: Context, args: str) -> None:
     """Show one FAQ entry with its sources, owner, review date and last changes."""
-    if not args.strip() or len(args.split()) != 1:
-        raise UsageError
     service = _service(ctx)
     await service.ready()
+    prefixed = ctx.message.body.lstrip().startswith(ctx.prefix)
+    if args.strip() and not prefixed and service.data.entry(args.strip().lower()) is None:
+        # "FAQ zur Wärmepumpe?" in a DM is a question, not this command.
+        await service.question(ctx, ctx.message.body, quiet=False)
+        return
+    if not args.strip() or len(args.split()) != 1:
+        raise UsageError
     entry = _entry(service, args)
     lines = [ctx.t("faqedit.show_title", id=entry.id, question=entry.question["de"])]
     lines += [entry.answer["de"].strip(), ""]

@@ -301,3 +301,11 @@ async def test_a_wrong_answer_command_says_what_is_wrong(bot: Any, args: str) ->
     said = await manager(router, replier, f"!antworten {args}")
     assert "antworten <Nr.> <Text>" in said or "zu lang" in said or "gibt es nicht" in said
     assert "Hundesteuer" in await manager(router, replier, "!offen")
+
+
+async def test_a_dm_starting_with_faq_is_still_a_question(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("FAQ Balkonkraftwerk anmelden", direct=True))
+    assert "Marktstammdatenregister" in replier.texts[-1]
+    await router.dispatch(message("faq balkonkraftwerk", direct=True))
+    assert "Herkunft: YAML" in replier.texts[-1]
