@@ -137,13 +137,15 @@ class Dialogs:
             await ctx.reply_key("dialog.no_request")
 
     async def _target(self, message: Message, requests: Requests | None) -> _Target | None:
-        """A reply to a request's message, then "ja <Nr.>", then the own dialogue here, then
-        (in a DM) a bare ja/nein: to the one open request, or the question which one."""
+        """In a DM a reply to a request's message, then "ja <Nr.>"; then the own dialogue here;
+        then (in a DM) a bare ja/nein: to the one open request, or the question which one."""
         own = await self.pending(message.sender, message.room_id)
         if requests is None:
             return None if own is None else _Target(dialog=own)
         sender, body = message.sender, message.body.strip()
-        if isinstance(message.in_reply_to, str) and message.in_reply_to:
+        # Requests are answered in a DM only: an answer in a room others read tells them who
+        # asked and what the user decided (Element only replies within a room anyway).
+        if isinstance(message.in_reply_to, str) and message.in_reply_to and message.is_direct:
             request = await requests.request_at(sender, message.in_reply_to)
             if request is not None:
                 return _Target(request=request, yes=_yes_or_no(body))

@@ -260,6 +260,22 @@ async def test_bare_yes_in_a_shared_room_is_not_an_answer(bot: Bot) -> None:
     assert await bot.router.route(msg) is None
 
 
+async def test_a_reply_to_a_request_in_a_shared_room_is_no_answer_and_tells_the_room_nothing(
+    bot: Bot,
+) -> None:
+    # A crafted reply in a room others read: answering it there would tell them who asked her
+    # and what she decided. Requests are answered where they were asked: in her DM.
+    event_id = await bot.request(CAROL, ALICE)
+    [request] = await bot.network.requests_waiting(ALICE)
+    before = len(bot.replier.sent)
+    msg = message("ja", sender=ALICE, room="!public:x")
+    await bot.router.dispatch(dataclasses.replace(msg, in_reply_to=event_id))
+    await bot.network.wait_background()
+    assert not any("Carol" in text for text in bot.replier.texts[before:])
+    assert await bot.status(request.number) == "open"
+    assert bot.messenger.rooms == []
+
+
 async def test_a_request_not_yet_delivered_is_not_answered_blindly(bot: Bot) -> None:
     store = bot.network.actors.store
     intro_id = await store.request(CAROL, ALICE, "")  # its DM has not gone out (yet)
