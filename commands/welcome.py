@@ -26,7 +26,7 @@ async def welcome_first(ctx: Context) -> Context:
         return ctx
     language = await _language(ctx)
     text = ctx.catalog.text(language, "welcome.text", prefix=ctx.prefix)
-    return replace(ctx, replier=_Welcoming(ctx.replier, text))
+    return replace(ctx, replier=_Welcoming(ctx.replier, text, message.event_id))
 
 
 async def _language(ctx: Context) -> str:
@@ -43,20 +43,23 @@ async def _language(ctx: Context) -> str:
 
 @dataclass
 class _Welcoming:
-    """Puts the welcome in front of the first reply (or sends it before a file)."""
+    """Puts the welcome in front of the first reply to the user's message (or sends it before
+    a file or an image). Replies to other messages (e.g. a manager's answer delivered to a
+    citizen's question) pass untouched."""
 
     inner: Replier
     text: str
+    event_id: str
     pending: bool = True
 
-    def _take(self) -> tuple[str, str] | None:
-        if not self.pending:
+    def _take(self, message: Message) -> tuple[str, str] | None:
+        if not self.pending or message.event_id != self.event_id:
             return None
         self.pending = False
         return to_plain(self.text), render(self.text)
 
     async def reply(self, message: Message, plain: str, html: str) -> str:
-        welcome = self._take()
+        welcome = self._take(message)
         if welcome is not None:
             plain, html = f"{welcome[0]}\n\n{plain}", f"{welcome[1]}<br><br>{html}"
         return await self.inner.reply(message, plain, html)
@@ -65,10 +68,14 @@ class _Welcoming:
         return await self.inner.notice(room_id, plain, html)
 
     async def send_file(self, message: Message, filename: str, data: bytes, mimetype: str) -> str:
-        welcome = self._take()
+        await self._alone(message)
+        return await self.inner.send_file(message, filename, data, mimetype)
+
+    async def _alone(self, message: Message) -> None:
+        """The welcome as a message of its own, before something that cannot carry it."""
+        welcome = self._take(message)
         if welcome is not None:
             await self.inner.reply(message, *welcome)
-        return await self.inner.send_file(message, filename, data, mimetype)
 
     async def send_image(
         self,
@@ -80,7 +87,5 @@ class _Welcoming:
         height: int,
         alt: str,
     ) -> str:
-        welcome = self._take()
-        if welcome is not None:
-            await self.inner.reply(message, *welcome)
+        await self._alone(message)
         return await self.inner.send_image(message, filename, data, mimetype, width, height, alt)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from commands.faqmatch import Outcome
+from commands.welcome import welcome_first
 from config.settings import default_faq_settings
 from tests.commands.fakes import CITIZEN, MANAGER, make_router, message
 
@@ -353,3 +354,23 @@ async def test_a_choice_in_words_picks_from_the_on_topic_offer(bot: Any) -> None
     await router.dispatch(message("Wie funktioniert Solar bei Schnee?", direct=True))
     await router.dispatch(message("Nummer 3", direct=True))
     assert _question(router, "solarkataster") in replier.texts[-1]
+
+
+async def test_the_welcome_never_goes_into_a_reply_to_someone_elses_message(bot: Any) -> None:
+    # e.g. a manager's first DM is '!antworten …', which also replies to a citizen's question
+    router, replier = bot
+    first = message("!antworten 1 Ja.", sender=MANAGER, direct=True, room="!mgr-dm:x")
+    ctx = await welcome_first(await router._context(first))
+    other = message("Frage?", direct=True, room="!citizen-dm:x")
+    await ctx.replier.reply(other, "Antwort", "Antwort")
+    await ctx.reply("Erledigt.")
+    assert replier.texts[0] == "Antwort"
+    assert replier.texts[1].startswith(WELCOME_DE)
+
+
+async def test_the_welcome_is_its_own_message_before_an_image(bot: Any) -> None:
+    router, replier = bot
+    ctx = await welcome_first(await router._context(message("!statistik", direct=True)))
+    await ctx.send_image("chart.png", b"\x89PNG", "image/png", 10, 10, "Diagramm")
+    [welcome] = replier.texts
+    assert welcome.startswith(WELCOME_DE)
