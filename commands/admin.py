@@ -30,7 +30,8 @@ async def botstatus(ctx: Context, args: str) -> None:
         lines.append(ctx.t("status.cross_signed_no", device=h.device_id))
     lines.append(ctx.t("status.undecryptable", count=h.undecryptable))
     lines += await _waiting(ctx, h.pending_sends)
-    lines.append(ctx.t("status.uptime", uptime=_duration(h.uptime_seconds)))
+    days, time = _duration(h.uptime_seconds)
+    lines.append(ctx.t(plural("status.uptime", days), count=days, time=time))
     await ctx.reply("\n".join(lines))
 
 
@@ -54,8 +55,9 @@ async def _waiting(ctx: Context, pending: int) -> list[str]:
     return lines
 
 
-def _duration(seconds: float) -> str:
+def _duration(seconds: float) -> tuple[int, str]:
+    """Whole days and the rest as hh:mm:ss."""
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
-    return f"{days}d {hours:02d}:{minutes:02d}:{secs:02d}"
+    return days, f"{hours:02d}:{minutes:02d}:{secs:02d}"
