@@ -59,3 +59,20 @@ async def test_ending_all_subscriptions_counts_them_in_words(tmp_path: Path) -> 
         assert replier.texts[-1] == "Ihr Abo ist beendet."
     finally:
         await db.close()
+
+
+def test_command_examples_in_help_texts_carry_the_prefix_so_they_work_in_rooms() -> None:
+    # "`vernetzen 2` fragt …" works only in a DM; the help list is read in rooms too.
+    for language in ("de", "en"):
+        catalog = yaml.safe_load(
+            (default_catalog_dir() / f"{language}.yaml").read_text(encoding="utf-8")
+        )
+        names = {n for entry in catalog["commands"].values() for n in _usage_names(entry)}
+        for name, entry in catalog["commands"].items():
+            for example in re.findall(r"`([^`]+)`", entry["help"]):
+                words = example.split()  # a whole command line, not a word named in passing
+                assert len(words) < 2 or words[0] not in names, (language, name, example)
+
+
+def _usage_names(entry: dict[str, str]) -> list[str]:
+    return entry["usage"].split()[:1]
