@@ -149,7 +149,7 @@ async def ruhezeit(ctx: Context, args: str) -> None:
     subs = broadcaster.subscriptions
     prefs = await subs.prefs(ctx.message.sender)
     await subs.set_prefs(ctx.message.sender, DeliveryPrefs(prefs.mode, quiet))
-    answer = ctx.t("topics.quiet_set", quiet=quiet or ctx.t("topics.quiet_off"))
+    answer = ctx.t("topics.quiet_set", quiet=quiet) if quiet else ctx.t("topics.quiet_cleared")
     now = ctx.services.clock()
     held = await reschedule_held(broadcaster.broadcasts, ctx.message.sender, quiet, now)
     if held and quiet_end(quiet, now) is None:  # held messages are due now

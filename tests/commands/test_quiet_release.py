@@ -44,7 +44,7 @@ async def test_quiet_hours_off_releases_held_deliveries(bot: Any) -> None:
     await announce("@anna:x", "@ben:x")
     assert await _due(services, clock.now) == []  # both held until 07:00
     answer = await say("!ruhezeit aus", "@anna:x")
-    assert "Ruhezeit gesetzt: keine." in answer
+    assert "Ruhezeit ausgeschaltet – ich schreibe Ihnen zu jeder Uhrzeit." in answer
     assert "Eine zurückgehaltene Nachricht schicke ich Ihnen jetzt." in answer
     [due] = await _due(services, clock.now)
     assert due.recipient == "@anna:x"  # ben keeps his quiet hours

@@ -76,3 +76,22 @@ def test_command_examples_in_help_texts_carry_the_prefix_so_they_work_in_rooms()
 
 def _usage_names(entry: dict[str, str]) -> list[str]:
     return entry["usage"].split()[:1]
+
+
+async def test_a_suggestion_names_organisation_type_and_district_without_double_brackets(
+    tmp_path: Path,
+) -> None:
+    router, replier, db, _ = await make_router(tmp_path)
+    try:
+        for sender, line in (
+            ("@anna:x", "name=Anna Schulte; typ=Handwerk; themen=Mobilität; organisation=Solar AG"),
+            ("@bernd:x", "name=Bernd Wind; typ=Verein; themen=Mobilität"),
+        ):
+            await router.dispatch(message(f"!registrieren {line}", sender=sender, direct=True))
+            await router.dispatch(message("ja", sender=sender, direct=True))
+        await router.dispatch(message("!vernetzen", sender="@bernd:x", direct=True))
+        assert "1. Anna Schulte (Solar AG), Handwerk, Ochtrup – " in replier.texts[-1]
+        await router.dispatch(message("!vernetzen", sender="@anna:x", direct=True))
+        assert "1. Bernd Wind, Verein/Initiative, Ochtrup – " in replier.texts[-1]
+    finally:
+        await db.close()
