@@ -60,6 +60,8 @@ async def test_export_has_iso_dates_and_nested_json(bot: Any) -> None:
     assert "Abos: Mobilität" in summary
     assert "klimabot-meine-daten.json" in summary
     assert "ISO 8601" in summary
+    # Bookkeeping about DMs reads as what it is, not as "Begrüßung in Direktnachrichten-Räumen: 1".
+    assert "- Vermerk, dass ich Sie begrüßt habe (je Raum): 1" in summary
 
 
 async def test_forget_confirmation_lists_everything_it_deletes(bot: Any) -> None:
