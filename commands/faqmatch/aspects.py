@@ -54,6 +54,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"worum geht es",
         r"what(s| is| are)( \w+)?$",
         r"what (is|are|s) (a|an)",
+        r"what (is|s) (that|this)\b",
         r"what (is|s) the(?! town| city| best)"
         r"(?!( \w+){0,6} (current|currently|now|moment|today|rate|average))",
         r"what (does|do)(?! the town| ochtrup| the city)" + _ANY + r" (mean|do)",
@@ -105,6 +106,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(grant|grants|subsidy|subsidies|subsidised|subsidized|funding|funded)",
         r"(loan|loans|tax relief|tax deduction|deduct|rebate|incentive|incentives)",
         r"financial (support|help)",
+        r"(pay|zahlen|bezahlen|tragen)( \w+){0,3} (myself|ourselves|selbst|selber)",
     ),
     "rules": (
         r"(muss|müssen) (der|die|das)( \w+){0,4} (angemeldet|gemeldet|genehmigt|beantragt)",

@@ -185,6 +185,13 @@ def _reorder(
     fits = [answers(by_id[i], asked) for i in outcome.candidates]
     if fits and all(fit is False for fit in fits):
         return _on_topic(entries, matches, outcome)
+    if outcome.confidence >= ANSWER_MIN_CONFIDENCE and fits.count(True) == 1 and None not in fits:
+        # A tie that the aspect breaks: only one of the close candidates answers what was asked.
+        chosen = outcome.candidates[fits.index(True)]
+        position = next(m for m in matches if entries[m.index].id == chosen)
+        if position.score >= ASPECT_SHARE * matches[0].score:
+            offers = _offers(entries, position.index, matches)
+            return replace(outcome, kind="answer", entry_id=chosen, candidates=offers)
     order = sorted(range(len(fits)), key=lambda i: fits[i] is not True)
     return replace(outcome, candidates=tuple(outcome.candidates[i] for i in order))
 
