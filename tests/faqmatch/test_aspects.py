@@ -295,6 +295,8 @@ def test_topicless_question_gets_candidates_not_one_answer(mini_faq: FaqData) ->
         ("im internet nachschauen wie viel strom mein dach bringt", {"procedure", "contact"}),
         ("Welche Dämmung ist gut, wenn eine Firma sie empfiehlt?", set()),
         ("What is that and do I have to pay for it all myself?", None),
+        # which insurer to take asks for a provider
+        ("Welche Hausratversicherung nehme ich?", {"contact"}),
     ],
 )
 def test_words_said_in_passing_are_no_cues(question: str, aspects: set[str] | None) -> None:
