@@ -150,7 +150,8 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(wie|wo) erreiche",
         r"wer (hilft|berät|macht|baut|installiert|bietet|verkauft|kümmert)",
         r"(welche|welcher|welches|welchen) (firma|firmen|handwerker|anbieter|händler)",
-        r"(welche|welcher|welches|welchen) \w*versicherung",
+        r"(welche|welcher|welches|welchen) \w*versicherung"
+        r" (ist|nehme|nehmen|soll|sollte|am|empfehl\w*)",
         r"(suche|empfehlen|empfehlung)( \w+){0,3} (firma|handwerker|anbieter|händler)",
         r"(welche|welcher|welches|welchen|eine|einen) installateur",
         r"(where can|where do|where is|where are|where to|who do i|who can)"
