@@ -150,6 +150,9 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(wie|wo) erreiche",
         r"wer (hilft|berät|macht|baut|installiert|bietet|verkauft|kümmert)",
         r"(welche|welcher|welches|welchen) (firma|firmen|handwerker|anbieter|händler)",
+        r"(welche|welcher|welches|welchen)"
+        r" (heizungsbauer|elektriker|solarteur|dachdecker|installateur)",
+        r"(könnt|können|kannst|könnten) (ihr|sie|du)( \w+){0,5} empfehlen",
         r"(welche|welcher|welches|welchen) \w*versicherung"
         r" (ist|nehme|nehmen|soll|sollte|am|empfehl\w*)",
         r"(suche|empfehlen|empfehlung)( \w+){0,3} (firma|handwerker|anbieter|händler)",

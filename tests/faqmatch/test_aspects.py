@@ -298,6 +298,7 @@ def test_topicless_question_gets_candidates_not_one_answer(mini_faq: FaqData) ->
         # which insurer to take asks for a provider
         ("Welche Hausratversicherung nehme ich?", {"contact"}),
         ("Welche Versicherung zahlt bei Rückstau?", set()),
+        ("Welchen Elektriker können Sie für eine Wallbox empfehlen?", {"contact"}),
     ],
 )
 def test_words_said_in_passing_are_no_cues(question: str, aspects: set[str] | None) -> None:
