@@ -29,3 +29,11 @@ def test_a_solar_battery_is_a_home_storage_battery() -> None:
     index = _index()
     outcome = index.ask("Wie viel Solarbatterie brauche ich?")
     assert (outcome.kind, outcome.entry_id) == ("answer", "stromspeicher-funktion")
+
+
+def test_pay_off_and_worth_it_are_the_same_question() -> None:
+    index = _index()
+    ranked = [
+        index.entries[m.index].id for m in index.matches("do solar panels on my house pay off")
+    ]
+    assert "pv-dach" in ranked[:2]
