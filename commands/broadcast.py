@@ -261,7 +261,10 @@ async def confirm_announcement(ctx: Context, dialog: Dialog, text: str) -> None:
     """The manager's answer to the preview: 'ja' sends, 'nein' cancels."""
     dialogs = ctx.services.dialogs
     assert dialogs is not None
-    if is_no(text):
+    if ctx.role < Role.MANAGER:  # the role was taken away since the preview (the dialogue lasts)
+        await dialogs.close(ctx)
+        await ctx.reply_key("error.not_allowed")
+    elif is_no(text):
         await dialogs.close(ctx)
         await ctx.reply_key("broadcast.cancelled")
     elif is_yes(text):

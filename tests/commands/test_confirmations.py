@@ -321,3 +321,15 @@ async def test_deleting_an_inactive_actor_tells_who_was_waiting_for_them(bot: Bo
     await bot.network.wait_background()
     [(_, note)] = bot.messenger.to(CAROL)
     assert "kein Kontakt zustande" in note
+
+
+async def test_a_preview_confirmed_after_the_manager_role_was_taken_away_sends_nothing(
+    bot: Bot,
+) -> None:
+    # The preview's dialogue outlives a config change and restart; its "ja" is the manager's.
+    await bot.say(CAROL, "abonnieren mobilitaet")
+    assert "Vorschau" in await bot.say(MANAGER, "ankuendigen mobilitaet Radtour am Sonntag")
+    bot.router.settings = dataclasses.replace(bot.router.settings, managers=frozenset())
+    assert "vorbehalten" in await bot.say(MANAGER, "ja")
+    assert await bot.db.fetchall("SELECT id FROM broadcasts") == []
+    assert await bot.services.dialogs.pending(MANAGER, dm(MANAGER)) is None  # type: ignore[union-attr]
