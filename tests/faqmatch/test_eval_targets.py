@@ -38,19 +38,19 @@ SETS = (
 # With "on topic, not this point" (aspects) dev5 abstains more and answers wrongly less
 # (0.686 -> 0.759, 0.110 -> 0.055 with the new entries of issue 12 and their relabelling).
 # faq_real_dev (real citizens' questions, collected for issue 12) is far from its targets:
-# 0.844 / 0.625-0.656 / 0.104-0.115 while the entries are still being written; its floors keep
-# a margin for that.
+# 0.844 / 0.625-0.656 / 0.104-0.115 while the entries were being written; 0.866 / 0.724 / 0.083
+# after the answers tags were completed and the cues refined (iteration 2). dev5's wrong answers
+# reached the target then (0.050: exactly on it, so its xfail went).
 KNOWN_MISSES = {
     ("faq_holdout.yaml", "top1"),
     ("faq_dev5.yaml", "abstain_ok"),
-    ("faq_dev5.yaml", "wrong_answer"),
     ("faq_real_dev.yaml", "top1"),
     ("faq_real_dev.yaml", "abstain_ok"),
     ("faq_real_dev.yaml", "wrong_answer"),
 }
-TOP1_FLOORS = {"faq_holdout.yaml": 0.85, "faq_real_dev.yaml": 0.82}
-ABSTAIN_FLOORS = {"faq_dev5.yaml": 0.74, "faq_real_dev.yaml": 0.60}
-WRONG_CEILINGS = {"faq_dev5.yaml": 0.06, "faq_real_dev.yaml": 0.12}
+TOP1_FLOORS = {"faq_holdout.yaml": 0.85, "faq_real_dev.yaml": 0.86}
+ABSTAIN_FLOORS = {"faq_dev5.yaml": 0.79, "faq_real_dev.yaml": 0.72}
+WRONG_CEILINGS = {"faq_real_dev.yaml": 0.084}
 REAL_ABSTAIN_TARGET = 0.85
 REAL_WRONG_TARGET = 0.03
 
