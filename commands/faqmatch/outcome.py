@@ -34,7 +34,7 @@ __all__ = [
 # coverage; once coverage is in the model its own weight comes out negative, a correction rather
 # than evidence against central words.
 FEATURES = ("coverage", "recall", "centrality", "evidence", "gap", "unknown", "english")
-WEIGHTS = (8.2, 3.7, -2.1, 6.8, 1.5, -0.3, 1.2)
+WEIGHTS: tuple[float, ...] = (8.2, 3.7, -2.1, 6.8, 1.5, -0.3, 1.2)
 BIAS = -10.9
 # Central evidence worth this many words of a single entry counts 63 % of the most.
 EVIDENCE_SCALE = 0.75

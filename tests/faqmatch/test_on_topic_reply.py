@@ -18,11 +18,13 @@ CANDIDATES = ("balkonkraftwerk", "pv-dach", "solarkataster")
 
 
 @pytest.fixture
-async def router(tmp_path: Path) -> AsyncIterator[Any]:
+async def router(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
     settings = dataclasses.replace(default_faq_settings(), contact={"de": "Frau Muster"})
     router, replier, db, _ = await make_router(tmp_path, faq=settings, manager_room=MANAGER_ROOM)
-    router.services.faq.ask = lambda text: Outcome(
-        "on_topic", None, CANDIDATES, (), 0.9, frozenset({"cost"})
+    monkeypatch.setattr(
+        router.services.faq,
+        "ask",
+        lambda text: Outcome("on_topic", None, CANDIDATES, (), 0.9, frozenset({"cost"})),
     )
     yield router, replier
     await db.close()
