@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -60,6 +61,7 @@ class FaqService:
         self.chat = chat
         self._changes: tuple[ChatChange, ...] = ()
         self._chat_read = chat is None
+        self._chat_lock = asyncio.Lock()
         self._yaml = self._read_yaml()
         self._loaded = self._build()
         # Spike notices and the weekly review (commands/faqreview.py), attached by bot/wiring.py.
@@ -100,12 +102,15 @@ class FaqService:
         """Put the chat's entries (database) on top of the YAML and rebuild the index."""
         if self.chat is None:
             return
-        rows = await self.chat.all()
-        changes = tuple(ChatChange(r.entry_id, r.data, r.origin) for r in rows)
-        self._chat_read = True
-        if changes != self._changes:  # most bots never change the FAQ in the chat
-            self._changes = changes
-            self._loaded = self._build()
+        async with self._chat_lock:  # one at a time: a slow older build must not win
+            rows = await self.chat.all()
+            changes = tuple(ChatChange(r.entry_id, r.data, r.origin) for r in rows)
+            self._chat_read = True
+            if changes != self._changes:  # most bots never change the FAQ in the chat
+                self._changes = changes
+                # Seconds of CPU for a large FAQ: off the event loop, so the bot keeps
+                # answering with the old index meanwhile.
+                self._loaded = await asyncio.to_thread(self._build)
 
     def ask(self, text: str) -> Outcome:
         """The engine's outcome for `text` (no side effects)."""

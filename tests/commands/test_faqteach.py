@@ -3,7 +3,9 @@ delivery to every asker, saving as an entry, editing, deleting and history."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -309,3 +311,31 @@ async def test_a_dm_starting_with_faq_is_still_a_question(bot: Any) -> None:
     assert "Marktstammdatenregister" in replier.texts[-1]
     await router.dispatch(message("faq balkonkraftwerk", direct=True))
     assert "Herkunft: YAML" in replier.texts[-1]
+
+
+async def test_the_index_is_rebuilt_off_the_event_loop(bot: Any) -> None:
+    router, replier = bot
+    service = router.services.faq
+    build = service._build
+
+    def slow_build() -> Any:
+        time.sleep(0.5)  # a large FAQ's index takes this long and more
+        return build()
+
+    service._build = slow_build
+    await manager(router, replier, "!faq-bearbeiten balkonkraftwerk formulierung pv steckdose")
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    await service.chat.save("x-test", "yaml", None, MANAGER, "delete", "")
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    before = ticks
+    await service.load_chat()
+    ticker.cancel()
+    assert ticks - before > 10  # the loop went on while the index was built
