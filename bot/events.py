@@ -13,6 +13,7 @@ import logging
 import re
 import secrets
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -50,6 +51,7 @@ __all__ = [
     "EventHandler",
     "edit_target",
     "is_non_text",
+    "strip_invisible",
     "strip_mention",
     "strip_reply_fallback",
     "to_message",
@@ -102,6 +104,18 @@ def strip_reply_fallback(body: str) -> str:
     return "\n".join(lines).strip()
 
 
+def strip_invisible(body: str) -> str:
+    """Remove invisible format characters (zero-width, bidi marks) in front of the text.
+
+    A "\u200b!vergessen" is a command the user meant; left in, it would go to the FAQ as an
+    open question and on to the manager room.
+    """
+    start = 0
+    while start < len(body) and unicodedata.category(body[start]) == "Cf":
+        start += 1
+    return body[start:]
+
+
 def strip_mention(room: MatrixRoom, bot_id: str, body: str) -> tuple[str, bool]:
     """Remove a leading mention of the bot ("Klimabot: …"); report whether there was one."""
     names = {bot_id, bot_id.split(":", 1)[0].lstrip("@"), room.user_name(bot_id) or ""}
@@ -132,9 +146,8 @@ def to_message(
         body, reply_to = new_body, relation.event_id
     elif relation.rel_type == "m.thread":
         thread_root = relation.event_id
-    body, named = (
-        strip_mention(room, bot_id, strip_reply_fallback(body)) if bot_id else (body, False)
-    )
+    body = strip_invisible(strip_reply_fallback(body))
+    body, named = strip_mention(room, bot_id, body) if bot_id else (body, False)
     return Message(
         event_id=event.event_id,
         room_id=room.room_id,

@@ -40,7 +40,8 @@ _NO = {"nein", "n", "no", "nee", "abbrechen", "cancel", "❌", "👎"}
 # "abbrechen" ends the user's own dialogue; it never turns down someone else's request.
 _CANCEL = {"abbrechen", "cancel"}
 # "ja 3", "nein Nr. 3", "yes #3": an answer to the request with that number.
-_NUMBERED = re.compile(r"^(\S+?)\s*(?:nr\.?|no\.?|#)?\s*(\d{1,9})$", re.IGNORECASE)
+# Linear on long input: the word, then an optional "Nr."/"#", then the number.
+_NUMBERED = re.compile(r"^(\S+?)\s*(?:(?:nr\.?|no\.?|#)\s*)?(\d{1,9})$", re.IGNORECASE)
 
 
 def is_yes(text: str) -> bool:
