@@ -37,3 +37,8 @@ def test_pay_off_and_worth_it_are_the_same_question() -> None:
         index.entries[m.index].id for m in index.matches("do solar panels on my house pay off")
     ]
     assert "pv-dach" in ranked[:2]
+
+
+def test_a_district_of_the_town_of_steinfurt_is_another_place() -> None:
+    outcome = _index().ask("Wer kümmert sich in Borghorst um den Klimaschutz?")
+    assert outcome.kind == "dont_know"
