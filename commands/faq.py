@@ -144,7 +144,7 @@ class FaqService:
             sender,
             room,
             text,
-            _stored_kind(outcome.kind),
+            outcome.kind,
             outcome.entry_id,
             outcome.confidence,
             event_id=ctx.message.reply_to,
@@ -345,13 +345,6 @@ class FaqService:
         if topic is None:
             return slug
         return topic.name_en if (language or ctx.language) == "en" else topic.name_de
-
-
-def _stored_kind(kind: str) -> str:
-    """The outcome as the database records it."""
-    # faq_questions.outcome predates "on topic, not this point"; until a migration admits it,
-    # it is stored as what it is for the manager: an open question the FAQ cannot answer.
-    return "dont_know" if kind == "on_topic" else kind
 
 
 def _sources_line(ctx: Context, sources: tuple[str, ...]) -> str:

@@ -69,16 +69,18 @@ class FaqStore:
         """Store an asked question (and where: the manager's answer goes back there);
         unanswered and low-confidence ones stay open."""
         is_open = 1 if outcome != "answer" else 0
+        # "On topic, not this point" is an open don't-know with a flag (migration 16).
+        on_topic = int(outcome == "on_topic")
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO faq_questions (user_id, room_id, text, outcome, entry_id, "
-                "confidence, open, asked_at, event_id, thread_root, direct) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "confidence, open, asked_at, event_id, thread_root, direct, on_topic) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     user_id,
                     room_id,
                     text,
-                    outcome,
+                    "dont_know" if on_topic else outcome,
                     entry_id,
                     confidence,
                     is_open,
@@ -86,6 +88,7 @@ class FaqStore:
                     event_id,
                     thread_root,
                     int(direct),
+                    on_topic,
                 ),
             )
             return int(cursor.lastrowid or 0)

@@ -38,7 +38,8 @@ class FaqStatsStore:
     async def asked(self, start: float, end: float) -> list[AskedRow]:
         """Questions asked in [start, end), oldest first."""
         rows = await self._db.fetchall(
-            "SELECT outcome, entry_id, asked_at FROM faq_questions "
+            "SELECT CASE WHEN on_topic = 1 THEN 'on_topic' ELSE outcome END AS outcome, "
+            "entry_id, asked_at FROM faq_questions "
             "WHERE asked_at >= ? AND asked_at < ? ORDER BY asked_at",
             (start, end),
         )

@@ -319,7 +319,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
-        15,
+        14,
         "who was welcomed in which direct chat (the first message there gets a welcome)",
         (
             """CREATE TABLE dm_welcomes (
@@ -335,7 +335,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
-        16,
+        15,
         "FAQ taught in the chat: stable open-question groups, their manager-room notices, "
         "where each question was asked, entries made or changed in the chat and their history",
         (
@@ -375,6 +375,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                 changed_at REAL NOT NULL
             )""",
             "CREATE INDEX faq_entry_history_entry ON faq_entry_history (entry_id, changed_at)",
+        ),
+    ),
+    Migration(
+        16,
+        "FAQ questions remember 'on topic, not this point' (stored as an open don't-know)",
+        (
+            # The outcome column's CHECK predates this outcome, and SQLite cannot change a CHECK
+            # without rebuilding a table that others reference; a flag beside it says the rest.
+            "ALTER TABLE faq_questions ADD COLUMN on_topic INTEGER NOT NULL DEFAULT 0",
         ),
     ),
 )

@@ -33,11 +33,9 @@ async def test_new_database_gets_wal_foreign_keys_and_all_migrations(tmp_path: P
         await db.close()
 
 
-async def test_migration_numbers_ascend_and_are_described() -> None:
-    # Gaps are fine while parallel work lands its own numbered steps; order and uniqueness not.
+async def test_migration_numbers_are_consecutive_and_described() -> None:
     versions = [m.version for m in MIGRATIONS]
-    assert versions == sorted(set(versions))
-    assert versions[0] == 1
+    assert versions == list(range(1, len(MIGRATIONS) + 1))
     assert all(m.description for m in MIGRATIONS)
 
 
