@@ -40,5 +40,5 @@ def test_pay_off_and_worth_it_are_the_same_question() -> None:
 
 
 def test_a_district_of_the_town_of_steinfurt_is_another_place() -> None:
-    outcome = _index().ask("Wer kümmert sich in Borghorst um den Klimaschutz?")
+    outcome = _index().ask("Wer ist in Borghorst für Klimaschutz zuständig?")
     assert outcome.kind == "dont_know"
