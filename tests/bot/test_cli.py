@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 from bot.__main__ import main
-from bot.events import strip_reply_fallback
 from bot.matrix import Backoff
+from bot.messages import strip_reply_fallback
 from store.db import Database
 from store.state import BotState
 from tests.config.test_settings import VALID

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nio import MatrixRoom
 from nio.events import Event
 
-from bot.events import strip_invisible, to_message
+from bot.messages import strip_invisible, to_message
 
 
 def test_zero_width_and_bidi_marks_in_front_of_a_command_are_dropped() -> None:
