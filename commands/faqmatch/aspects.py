@@ -58,6 +58,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"what (is|s) the(?! town| city| best)"
         r"(?!( \w+){0,6} (current|currently|now|moment|today|rate|average))",
         r"what (does|do)(?! the town| ochtrup| the city)" + _ANY + r" (mean|do)",
+        r"what (does|do)( \w+){1,8} mean",
         r"how (does|do|is)" + _ANY + r" work",
         r"(meaning of|meaning|difference between|explain|explained|definition)",
         r"(kinds|types) of",

@@ -299,6 +299,7 @@ def test_topicless_question_gets_candidates_not_one_answer(mini_faq: FaqData) ->
         ("Welche Hausratversicherung nehme ich?", {"contact"}),
         ("Welche Versicherung zahlt bei Rückstau?", set()),
         ("Welchen Elektriker können Sie für eine Wallbox empfehlen?", {"contact"}),
+        ("What does the number on my heat pump label mean?", {"explain"}),
     ],
 )
 def test_words_said_in_passing_are_no_cues(question: str, aspects: set[str] | None) -> None:
