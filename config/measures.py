@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from config.reader import USER_ID
 from config.yamllines import (
     LineMap,
     LineSeq,
@@ -25,9 +26,14 @@ from config.yamllines import (
 )
 
 __all__ = [
+    "EEA_FIELDS",
     "STATUSES",
     "Catalogue",
+    "Indicator",
+    "IndicatorValue",
     "Measure",
+    "Milestone",
+    "Owners",
     "MeasuresError",
     "load_measures",
     "normalize_status",
@@ -52,7 +58,39 @@ _MEASURE_REQUIRED = frozenset(
         "sources",
     }
 )
-_MEASURE_OPTIONAL = frozenset({"status_note", "start", "end", "co2_saving_t_per_year"})
+_MEASURE_OPTIONAL = frozenset(
+    {
+        "status_note",
+        "start",
+        "end",
+        "co2_saving_t_per_year",
+        "co2_achieved_t_per_year",
+        "owners",
+        "indicators",
+        "milestones",
+        "eea_field",
+        "links",
+    }
+)
+# The six fields of the European Energy Award catalogue, by slug.
+EEA_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "entwicklungsplanung": "Entwicklungsplanung, Raumordnung",
+        "kommunale-gebaeude": "Kommunale Gebäude, Anlagen",
+        "versorgung-entsorgung": "Versorgung, Entsorgung",
+        "mobilitaet": "Mobilität",
+        "interne-organisation": "Interne Organisation",
+        "kommunikation-kooperation": "Kommunikation, Kooperation",
+    }
+)
+_OWNER_KEYS = frozenset({"department", "users"})
+_INDICATOR_REQUIRED = frozenset({"id", "name", "unit"})
+_INDICATOR_OPTIONAL = frozenset({"baseline", "target", "values"})
+_YEAR_VALUE = frozenset({"value", "year"})
+_VALUE_REQUIRED = frozenset({"date", "value"})
+_VALUE_OPTIONAL = frozenset({"source"})
+_MILESTONE_REQUIRED = frozenset({"name", "date"})
+_MILESTONE_OPTIONAL = frozenset({"done"})
 _UMLAUTS = MappingProxyType(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"}))
 # fmt: off
 _STATUS_WORDS = MappingProxyType(
@@ -80,6 +118,45 @@ class MeasuresError(Exception):
 
 
 @dataclass(frozen=True)
+class Owners:
+    """Who answers for a measure: a department and the Matrix IDs that may update it."""
+
+    department: str | None
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One measured value of an indicator (from the catalogue; later ones live in the DB)."""
+
+    date: datetime.date
+    value: float
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A measurable quantity of a measure, with its baseline and target (value, year)."""
+
+    id: str
+    name: str
+    unit: str
+    baseline: tuple[float, int] | None
+    target: tuple[float, int] | None
+    values: tuple[IndicatorValue, ...]
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A dated step of a measure; `number` counts from 1 in catalogue order."""
+
+    number: int
+    name: str
+    date: datetime.date
+    done: bool
+
+
+@dataclass(frozen=True)
 class Measure:
     """One climate protection measure with its status and sources."""
 
@@ -96,6 +173,17 @@ class Measure:
     end: datetime.date | None
     co2_saving_t_per_year: float | None
     sources: tuple[str, ...]
+    co2_achieved_t_per_year: float | None = None
+    owners: Owners = Owners(None, ())
+    indicators: tuple[Indicator, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    eea_field: str | None = None
+    links: tuple[str, ...] = ()
+
+    def indicator(self, text: str) -> Indicator | None:
+        """The indicator with this id or name (case-insensitive), or None."""
+        wanted = text.strip().casefold()
+        return next((i for i in self.indicators if wanted in (i.id, i.name.casefold())), None)
 
 
 @dataclass(frozen=True)
@@ -173,6 +261,14 @@ def _measure(value: Any, at: _At, topic_slugs: frozenset[str]) -> Measure:
             item.get("co2_saving_t_per_year"), at.key(item, "co2_saving_t_per_year")
         ),
         sources=_sources(item["sources"], at.key(item, "sources")),
+        co2_achieved_t_per_year=_co2(
+            item.get("co2_achieved_t_per_year"), at.key(item, "co2_achieved_t_per_year")
+        ),
+        owners=_owners(item.get("owners"), at.key(item, "owners")),
+        indicators=_indicators(item.get("indicators"), at.key(item, "indicators")),
+        milestones=_milestones(item.get("milestones"), at.key(item, "milestones")),
+        eea_field=_eea_field(item.get("eea_field"), at.key(item, "eea_field")),
+        links=() if item.get("links") is None else _urls(item["links"], at.key(item, "links")),
     )
     _check_consistent(measure, item, at)
     return measure
@@ -248,9 +344,127 @@ def _co2(value: Any, at: _At) -> float | None:
     return float(value)
 
 
+def _owners(value: Any, at: _At) -> Owners:
+    """`department` (text) and `users` (Matrix IDs), both optional; absent gives no owners."""
+    if value is None:
+        return Owners(None, ())
+    item = check_mapping(value, at, frozenset(), _OWNER_KEYS)
+    department = item.get("department")
+    users: list[str] = []
+    if item.get("users") is not None:
+        users_at = at.key(item, "users")
+        for user_at, user in users_at.items(_sequence(item["users"], users_at)):
+            user_id = check_string(user, user_at)
+            if not USER_ID.match(user_id):
+                raise user_at.error(f"{user_id!r} is not a Matrix ID like @name:server")
+            if user_id in users:
+                raise user_at.error(f"{user_id!r} is listed twice")
+            users.append(user_id)
+    return Owners(
+        None if department is None else check_string(department, at.key(item, "department")),
+        tuple(users),
+    )
+
+
+def _indicators(value: Any, at: _At) -> tuple[Indicator, ...]:
+    """A list of indicators with unique ids; absent gives none."""
+    if value is None:
+        return ()
+    found: list[Indicator] = []
+    for item_at, raw in at.items(_sequence(value, at)):
+        item = check_mapping(raw, item_at, _INDICATOR_REQUIRED, _INDICATOR_OPTIONAL)
+        indicator_id = check_slug(item["id"], item_at.key(item, "id"))
+        if any(i.id == indicator_id for i in found):
+            raise item_at.key(item, "id").error(f"duplicate indicator id {indicator_id!r}")
+        values_at = item_at.key(item, "values")
+        values = (
+            ()
+            if item.get("values") is None
+            else tuple(
+                _indicator_value(v, v_at)
+                for v_at, v in values_at.items(_sequence(item["values"], values_at))
+            )
+        )
+        found.append(
+            Indicator(
+                id=indicator_id,
+                name=check_string(item["name"], item_at.key(item, "name")),
+                unit=check_string(item["unit"], item_at.key(item, "unit")),
+                baseline=_year_value(item.get("baseline"), item_at.key(item, "baseline")),
+                target=_year_value(item.get("target"), item_at.key(item, "target")),
+                values=values,
+            )
+        )
+    return tuple(found)
+
+
+def _year_value(value: Any, at: _At) -> tuple[float, int] | None:
+    """{value: number, year: YYYY}, or null."""
+    if value is None:
+        return None
+    item = check_mapping(value, at, _YEAR_VALUE, frozenset())
+    year = item["year"]
+    if isinstance(year, bool) or not isinstance(year, int) or not 1990 <= year <= 2100:
+        raise at.key(item, "year").error(f"must be a year 1990-2100, got {year!r}")
+    return _number(item["value"], at.key(item, "value")), year
+
+
+def _indicator_value(value: Any, at: _At) -> IndicatorValue:
+    """{date, value, source?}."""
+    item = check_mapping(value, at, _VALUE_REQUIRED, _VALUE_OPTIONAL)
+    source = item.get("source")
+    return IndicatorValue(
+        date=_date(item["date"], at.key(item, "date")),
+        value=_number(item["value"], at.key(item, "value")),
+        source=None if source is None else check_string(source, at.key(item, "source")),
+    )
+
+
+def _milestones(value: Any, at: _At) -> tuple[Milestone, ...]:
+    """A list of {name, date, done?}; absent gives none."""
+    if value is None:
+        return ()
+    found = []
+    for number, (item_at, raw) in enumerate(at.items(_sequence(value, at)), start=1):
+        item = check_mapping(raw, item_at, _MILESTONE_REQUIRED, _MILESTONE_OPTIONAL)
+        found.append(
+            Milestone(
+                number=number,
+                name=check_string(item["name"], item_at.key(item, "name")),
+                date=_date(item["date"], item_at.key(item, "date")),
+                done=_bool(item.get("done", False), item_at.key(item, "done")),
+            )
+        )
+    return tuple(found)
+
+
+def _eea_field(value: Any, at: _At) -> str | None:
+    """One of the six eea field slugs, or null."""
+    if value is None:
+        return None
+    slug = check_string(value, at)
+    if slug not in EEA_FIELDS:
+        raise at.error(f"unknown eea field {slug!r} (known: {', '.join(EEA_FIELDS)})")
+    return slug
+
+
+def _number(value: Any, at: _At) -> float:
+    """A finite number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise at.error(f"must be a number, got {kind_of(value)}")
+    if not math.isfinite(value):
+        raise at.error(f"must be a finite number, got {value}")
+    return float(value)
+
+
 def _sources(value: Any, at: _At) -> tuple[str, ...]:
     """At least one absolute http(s) URL."""
-    seq = _sequence(value, at, min_items=1)
+    return _urls(value, at, min_items=1)
+
+
+def _urls(value: Any, at: _At, min_items: int = 0) -> tuple[str, ...]:
+    """A list of absolute http(s) URLs."""
+    seq = _sequence(value, at, min_items=min_items)
     urls = []
     for item_at, item in at.items(seq):
         url = check_string(item, item_at)
