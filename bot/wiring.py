@@ -23,7 +23,8 @@ from commands.faqteach import SAVE_KIND, confirm_save
 from commands.i18n import Catalog
 from commands.introductions import Messenger, NetworkService
 from commands.matching import ActorIndex
-from commands.measures import MeasureService
+from commands.measures import CONFIRM_KIND as MEASURE_CONFIRM_KIND
+from commands.measures import MeasureService, confirm_measure_change
 from commands.privacy import FORGET_KIND, confirm_forget
 from commands.registry import Registry
 from commands.schedule import ScheduleService
@@ -62,6 +63,7 @@ DIALOG_HANDLERS: dict[str, DialogHandler] = {
     REGISTER_KIND: register_step,
     SAVE_KIND: confirm_save,
     DELETE_KIND: confirm_delete,
+    MEASURE_CONFIRM_KIND: confirm_measure_change,
 }
 
 Notify = Callable[[str, str], Awaitable[None]]  # (room, light-Markdown text)

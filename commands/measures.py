@@ -4,18 +4,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
-from commands.context import Context, Role
+from commands.context import Context
+from commands.dialogs import is_no, is_yes
 from commands.errors import CommandError, UsageError
 from commands.formatting import Markup
+from commands.measurevalues import (
+    find_measure,
+    format_number,
+    indicator_lines,
+    last_values,
+    may_edit,
+    measure_service,
+    meilenstein,
+    milestone_lines,
+    milestones_now,
+    require_edit,
+    wert,
+)
 from commands.quiet import BERLIN
 from commands.registry import command
-from commands.services import require
-from config.measures import Catalogue, Measure, normalize_status
+from config.measures import EEA_FIELDS, Catalogue, Measure, normalize_status
+from store.dialogs import Dialog
 from store.measures import MeasureState, MeasureStore
 
-__all__ = ["MeasureService", "massnahme", "massnahmen", "status", "status_name", "update"]
+__all__ = [
+    "CONFIRM_KIND",
+    "MeasureService",
+    "confirm_measure_change",
+    "massnahme",
+    "massnahmen",
+    "meilenstein",
+    "status",
+    "status_name",
+    "update",
+    "wert",
+]
+
+CONFIRM_KIND = "measure_confirm"
 
 _STATUS_EN = {
     "geplant": "planned",
@@ -47,8 +75,7 @@ class MeasureService:
         )
 
 
-def _service(ctx: Context) -> MeasureService:
-    return require(ctx.services.measures)
+_service = measure_service
 
 
 def status_name(status: str, language: str) -> str:
@@ -60,11 +87,7 @@ def _title(measure: Measure, language: str) -> str:
     return measure.title.get(language, measure.title["de"])
 
 
-def _measure(ctx: Context, text: str) -> Measure:
-    measure = _service(ctx).find(text)
-    if measure is None:
-        raise CommandError("measures.unknown", id=text[:60], prefix=ctx.prefix)
-    return measure
+_measure = find_measure
 
 
 @command("massnahmen", aliases=("measures", "maßnahmen"))
@@ -144,15 +167,39 @@ async def massnahme(ctx: Context, args: str) -> None:
             period=period,
         )
     ]
-    if measure.co2_saving_t_per_year is not None:
-        lines.append(ctx.t("measures.co2", co2=f"{measure.co2_saving_t_per_year:g}"))
-    # Curated sources from the measures file, so these links are ours.
-    links = Markup(
-        ", ".join(f"[{urlsplit(u).netloc.removeprefix('www.')}]({u})" for u in measure.sources)
+    lines += _facts(ctx, measure)
+    lines += indicator_lines(ctx, measure, last_values(measure, await service.store.values(
+        measure.id
+    )))  # fmt: skip
+    lines += milestone_lines(
+        ctx, milestones_now(measure, await service.store.milestone_changes(measure.id))
     )
-    lines.append(ctx.t("measures.sources", links=links))
+    # Curated sources and links from the measures file, so these links are ours.
+    lines.append(ctx.t("measures.sources", links=_links(measure.sources)))
+    if measure.links:
+        lines.append(ctx.t("measures.links", links=_links(measure.links)))
     lines += await _history(ctx, service, measure)
     await ctx.reply("\n".join(lines))
+
+
+def _facts(ctx: Context, measure: Measure) -> list[str]:
+    """Owners' department, eea field and CO₂ lines (only those the catalogue has)."""
+    lines = []
+    if measure.owners.department:
+        lines.append(ctx.t("measures.department", department=measure.owners.department))
+    if measure.eea_field:
+        lines.append(ctx.t("measures.eea_field", field=EEA_FIELDS[measure.eea_field]))
+    for key, amount in (
+        ("measures.co2", measure.co2_saving_t_per_year),
+        ("measures.co2_achieved", measure.co2_achieved_t_per_year),
+    ):
+        if amount is not None:
+            lines.append(ctx.t(key, co2=format_number(amount, ctx.language)))
+    return lines
+
+
+def _links(urls: tuple[str, ...]) -> Markup:
+    return Markup(", ".join(f"[{urlsplit(u).netloc.removeprefix('www.')}]({u})" for u in urls))
 
 
 async def _history(ctx: Context, service: MeasureService, measure: Measure) -> list[str]:
@@ -175,13 +222,14 @@ async def _history(ctx: Context, service: MeasureService, measure: Measure) -> l
     return lines
 
 
-@command("status", role=Role.MANAGER)
+@command("status")
 async def status(ctx: Context, args: str) -> None:
-    """Set a measure's status (and progress) and announce the change."""
+    """Set a measure's status (and progress) after a preview; 'ja' records and announces."""
     words = args.split()
     if len(words) < 2:
         raise UsageError
     measure = _measure(ctx, words[0])
+    require_edit(ctx, measure)
     rest = words[1:]
     progress: int | None = None
     if rest and rest[-1].rstrip("%").isdigit():
@@ -196,20 +244,69 @@ async def status(ctx: Context, args: str) -> None:
     service = _service(ctx)
     state = await service.state(measure)
     progress = state.progress if progress is None else progress
-    await service.store.record(measure.id, ctx.message.sender, new_status, progress)
     text = ctx.catalog.text("de", "measures.status_text", status=new_status, progress=progress)
-    await _announce(ctx, measure, text)
+    await _preview(ctx, measure, {"status": new_status, "progress": progress}, text)
 
 
-@command("update", role=Role.MANAGER)
+@command("update")
 async def update(ctx: Context, args: str) -> None:
-    """Record news on a measure and announce it."""
+    """Record news on a measure after a preview; 'ja' records and announces it."""
     measure_id, _, text = args.partition(" ")
     if not measure_id or not text.strip():
         raise UsageError
     measure = _measure(ctx, measure_id)
-    await _service(ctx).store.record(measure.id, ctx.message.sender, text=text.strip())
-    await _announce(ctx, measure, text.strip())
+    require_edit(ctx, measure)
+    await _preview(ctx, measure, {"text": text.strip()}, text.strip())
+
+
+async def _preview(ctx: Context, measure: Measure, change: dict[str, Any], text: str) -> None:
+    """Show what will be recorded and who gets it, and wait for 'ja' (as `!ankuendigen`)."""
+    broadcaster = ctx.services.broadcaster
+    users = rooms = 0
+    if broadcaster is not None:
+        audience = await broadcaster.audience(measure.topic, measure.id)
+        users, rooms = audience.users, audience.rooms
+    dialogs = ctx.services.dialogs
+    assert dialogs is not None
+    await dialogs.open(ctx, CONFIRM_KIND, {"measure": measure.id, **change})
+    await ctx.reply_key(
+        "measures.preview",
+        title=_title(measure, ctx.language),
+        text=Markup(text),  # the editor's own Markdown, shown as it will be sent
+        users=users,
+        rooms=rooms,
+    )
+
+
+async def confirm_measure_change(ctx: Context, dialog: Dialog, text: str) -> None:
+    """The answer to a `!status`/`!update` preview: 'ja' records and announces, 'nein' cancels."""
+    dialogs = ctx.services.dialogs
+    assert dialogs is not None
+    data = dialog.data
+    measure = _service(ctx).find(str(data.get("measure", "")))
+    if measure is None or not may_edit(ctx, measure):  # ownership may be gone since the preview
+        await dialogs.close(ctx)
+        await ctx.reply_key("error.not_allowed")
+    elif is_no(text):
+        await dialogs.close(ctx)
+        await ctx.reply_key("measures.cancelled")
+    elif is_yes(text):
+        await dialogs.close(ctx)
+        await _apply(ctx, measure, data)
+    else:
+        await ctx.reply_key("dialog.yes_or_no", prefix=ctx.prefix)
+
+
+async def _apply(ctx: Context, measure: Measure, data: dict[str, Any]) -> None:
+    store = _service(ctx).store
+    if "text" in data:
+        text = str(data["text"])
+        await store.record(measure.id, ctx.message.sender, text=text)
+    else:
+        new_status, progress = str(data["status"]), int(data["progress"])
+        await store.record(measure.id, ctx.message.sender, new_status, progress)
+        text = ctx.catalog.text("de", "measures.status_text", status=new_status, progress=progress)
+    await _announce(ctx, measure, text)
 
 
 async def _announce(ctx: Context, measure: Measure, text: str) -> None:

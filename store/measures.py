@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from dataclasses import dataclass
 
 from store.db import Database
 
-__all__ = ["MeasureState", "MeasureStore", "MeasureUpdate"]
+__all__ = ["MeasureState", "MeasureStore", "MeasureUpdate", "MilestoneChange", "StoredValue"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,32 @@ class MeasureUpdate:
     status: str | None
     progress: int | None
     text: str | None
+    author: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    """One indicator value recorded in chat (`!wert`): what, for which day, who, when."""
+
+    indicator_id: str
+    value: float
+    measured_on: datetime.date
+    source: str | None
+    author: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class MilestoneChange:
+    """One change of a milestone (`!meilenstein`): done/open and/or a new due date.
+
+    `done` or `due` is None when that change left it as it was.
+    """
+
+    number: int
+    done: bool | None
+    due: datetime.date | None
     author: str
     created_at: float
 
@@ -94,6 +121,82 @@ class MeasureStore:
                 r["status"],
                 None if r["progress"] is None else int(r["progress"]),
                 r["text"],
+                str(r["author"]),
+                float(r["created_at"]),
+            )
+            for r in rows
+        ]
+
+    async def record_value(
+        self,
+        measure_id: str,
+        indicator_id: str,
+        value: float,
+        measured_on: datetime.date,
+        author: str,
+        source: str | None = None,
+    ) -> None:
+        """Append an indicator value (history keeps every one; nothing is overwritten)."""
+        await self._db.execute(
+            "INSERT INTO measure_values (measure_id, indicator_id, value, measured_on, source, "
+            "author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (measure_id, indicator_id, value, measured_on.isoformat(), source, author, time.time()),
+        )
+
+    async def values(self, measure_id: str, indicator_id: str | None = None) -> list[StoredValue]:
+        """Recorded values of a measure (optionally one indicator), oldest day first."""
+        rows = await self._db.fetchall(
+            "SELECT indicator_id, value, measured_on, source, author, created_at "
+            "FROM measure_values WHERE measure_id = ? AND (? IS NULL OR indicator_id = ?) "
+            "ORDER BY measured_on, created_at, id",
+            (measure_id, indicator_id, indicator_id),
+        )
+        return [
+            StoredValue(
+                str(r["indicator_id"]),
+                float(r["value"]),
+                datetime.date.fromisoformat(str(r["measured_on"])),
+                r["source"],
+                str(r["author"]),
+                float(r["created_at"]),
+            )
+            for r in rows
+        ]
+
+    async def record_milestone(
+        self,
+        measure_id: str,
+        number: int,
+        author: str,
+        done: bool | None = None,
+        due: datetime.date | None = None,
+    ) -> None:
+        """Append a milestone change: done/open, or a new due date (or both)."""
+        await self._db.execute(
+            "INSERT INTO measure_milestones (measure_id, number, done, due, author, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                measure_id,
+                number,
+                None if done is None else int(done),
+                None if due is None else due.isoformat(),
+                author,
+                time.time(),
+            ),
+        )
+
+    async def milestone_changes(self, measure_id: str) -> list[MilestoneChange]:
+        """Every milestone change of a measure, oldest first (replay them for the state)."""
+        rows = await self._db.fetchall(
+            "SELECT number, done, due, author, created_at FROM measure_milestones "
+            "WHERE measure_id = ? ORDER BY created_at, id",
+            (measure_id,),
+        )
+        return [
+            MilestoneChange(
+                int(r["number"]),
+                None if r["done"] is None else bool(r["done"]),
+                None if r["due"] is None else datetime.date.fromisoformat(str(r["due"])),
                 str(r["author"]),
                 float(r["created_at"]),
             )

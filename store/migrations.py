@@ -386,6 +386,35 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE faq_questions ADD COLUMN on_topic INTEGER NOT NULL DEFAULT 0",
         ),
     ),
+    Migration(
+        17,
+        "measures: indicator values and milestone changes, each row with who and when",
+        (
+            # Every row is history; the latest per indicator/milestone is the current state.
+            """CREATE TABLE measure_values (
+                id INTEGER PRIMARY KEY,
+                measure_id TEXT NOT NULL,
+                indicator_id TEXT NOT NULL,
+                value REAL NOT NULL,
+                measured_on TEXT NOT NULL,
+                source TEXT,
+                author TEXT NOT NULL,
+                created_at REAL NOT NULL
+            )""",
+            "CREATE INDEX measure_values_by_indicator "
+            "ON measure_values (measure_id, indicator_id, measured_on)",
+            """CREATE TABLE measure_milestones (
+                id INTEGER PRIMARY KEY,
+                measure_id TEXT NOT NULL,
+                number INTEGER NOT NULL CHECK (number >= 1),
+                done INTEGER CHECK (done IN (0, 1)),
+                due TEXT,
+                author TEXT NOT NULL,
+                created_at REAL NOT NULL
+            )""",
+            "CREATE INDEX measure_milestones_by_measure ON measure_milestones (measure_id, number)",
+        ),
+    ),
 )
 
 

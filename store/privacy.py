@@ -40,6 +40,8 @@ _OWN_ROWS: tuple[tuple[str, str], ...] = (
 _AUTHORED: tuple[tuple[str, str], ...] = (
     ("broadcasts", "author"),
     ("measure_updates", "author"),
+    ("measure_values", "author"),
+    ("measure_milestones", "author"),
     ("scheduled_posts", "author"),
     ("introductions", "proposed_by"),
     ("faq_chat_entries", "updated_by"),

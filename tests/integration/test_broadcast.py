@@ -105,7 +105,10 @@ async def test_measure_status_change_reaches_measure_subscribers(
     await citizen.wait_notice(dm, runner.user_id, count=2)
     team = await manager.room_with(runner.user_id)
     await manager.send(team, "!status kommunale-waermeplanung umsetzung 40")
-    await manager.wait_notice(team, runner.user_id, count=2, within=60)
+    [preview] = await manager.wait_notice(team, runner.user_id)
+    assert "1 per Direktnachricht" in preview.body
+    await manager.send(team, "ja")
+    await manager.wait_notice(team, runner.user_id, count=3, within=60)
     await wait_until(
         lambda: any("40 %" in t for t in citizen.texts(dm, runner.user_id)), 30, "status DM"
     )

@@ -1,0 +1,197 @@
+"""`!wert`, `!meilenstein`, owners' rights and the `!status`/`!update` preview (issue 13).
+
+Router on a real SQLite file with the shipped example catalogue, whose example owners are
+@beispiel-klimaschutz (kommunale-waermeplanung) and @beispiel-tiefbau (led-strassenbeleuchtung).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commands.measurevalues import BadNumber, format_number, parse_date, parse_number
+from store.privacy import FORGOTTEN, PrivacyStore
+from tests.commands.fakes import CITIZEN, MANAGER, make_router, message
+
+OWNER = "@beispiel-klimaschutz:ochtrup.invalid"  # owns kommunale-waermeplanung
+LED_OWNER = "@beispiel-tiefbau:ochtrup.invalid"  # owns led-strassenbeleuchtung
+TODAY = datetime.date(2023, 11, 14)  # the fake clock's day in Berlin
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Any]:
+    router, replier, db, _ = await make_router(tmp_path)
+
+    async def say(text: str, sender: str = OWNER) -> str:
+        before = len(replier.texts)
+        await router.dispatch(message(text, sender=sender, direct=True))
+        return "\n".join(replier.texts[before:])
+
+    say.db = db  # type: ignore[attr-defined]
+    yield say
+    await db.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("45", (45.0, False)),
+        ("45 %", (45.0, True)),
+        ("45%", (45.0, True)),
+        ("1.234,5", (1234.5, False)),
+        ("1.234.567", (1234567.0, False)),
+        ("12,5", (12.5, False)),
+        ("12.5", (12.5, False)),
+        ("-3", (-3.0, False)),
+    ],
+)
+def test_parse_number_reads_german_and_plain_numbers(
+    text: str, expected: tuple[float, bool]
+) -> None:
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "viel", "1,2,3", "1.23.4", "12 km", "1e5", "%", "1" * 20])
+def test_parse_number_refuses_what_is_not_a_number(text: str) -> None:
+    with pytest.raises(BadNumber):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("heute", TODAY),
+        ("Gestern", TODAY - datetime.timedelta(days=1)),
+        ("2023-11-30", datetime.date(2023, 11, 30)),
+        ("30.11.2023", datetime.date(2023, 11, 30)),
+        ("1.2.2023", datetime.date(2023, 2, 1)),
+        ("31.02.2023", None),
+        ("morgen früh", None),
+    ],
+)
+def test_parse_date_reads_heute_iso_and_german(text: str, expected: datetime.date | None) -> None:
+    assert parse_date(text, TODAY) == expected
+
+
+def test_format_number_uses_german_marks() -> None:
+    assert format_number(1234.5, "de") == "1.234,5"
+    assert format_number(1234.5, "en") == "1,234.5"
+    assert format_number(45.0, "de") == "45"
+
+
+async def test_owner_records_value_and_detail_shows_it_against_baseline_and_target(
+    bot: Any,
+) -> None:
+    answer = await bot("wert kommunale-waermeplanung waermenetz-anschluesse 1.234 30.10.2023")
+    assert "1.234 Gebäude am 30.10.2023" in answer
+    detail = await bot("massnahme kommunale-waermeplanung", CITIZEN)
+    assert "zuletzt 1.234 Gebäude (30.10.2023)" in detail
+    assert "Ausgangswert 0 Gebäude (2024)" in detail
+    assert "Ziel 400 Gebäude (2035)" in detail
+    assert "Zuständig: Klimaschutzmanagement (BEISPIEL)" in detail
+    assert "eea-Maßnahmenbereich: Entwicklungsplanung, Raumordnung" in detail
+    assert OWNER not in detail  # owners are shown by department, not by Matrix ID
+
+
+async def test_value_without_date_is_for_today_and_percent_needs_a_percent_unit(
+    bot: Any,
+) -> None:
+    answer = await bot("value led-strassenbeleuchtung led-anteil 45 %", LED_OWNER)
+    assert "45 % am 14.11.2023" in answer
+    refused = await bot("wert kommunale-waermeplanung waermenetz-anschluesse 45 %")
+    assert "nicht in Prozent" in refused
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("wert kommunale-waermeplanung waermenetz-anschluesse viele", "„viele“ kann ich nicht"),
+        ("wert kommunale-waermeplanung waermenetz-anschluesse 5 31.02.2023", "als Datum lesen"),
+        ("wert kommunale-waermeplanung waermenetz-anschluesse 5 01.01.2030", "in der Zukunft"),
+        ("wert kommunale-waermeplanung km 5", "keinen Indikator „km“"),
+        ("wert klimaschutzmanagement km 5", "keine Indikatoren"),
+        ("wert gibtsnicht km 5", "gibt es nicht"),
+        ("wert kommunale-waermeplanung", "wert <Maßnahme> <Indikator> <Zahl> [Datum]"),
+    ],
+)
+async def test_bad_value_input_gets_a_specific_answer_and_stores_nothing(
+    bot: Any, command: str, expected: str
+) -> None:
+    answer = await bot(command, MANAGER)
+    assert expected in answer
+    assert await bot.db.fetchall("SELECT * FROM measure_values") == []
+
+
+async def test_milestone_done_by_number_and_moved_by_name_with_history(bot: Any) -> None:
+    assert "ist jetzt erledigt" in await bot("meilenstein kommunale-waermeplanung Nr. 1 erledigt")
+    moved = await bot("milestone kommunale-waermeplanung ratsbeschluss 2029-03-31")
+    assert "31.03.2029" in moved
+    detail = await bot("massnahme kommunale-waermeplanung", CITIZEN)
+    assert "1. Bestands- und Potenzialanalyse (BEISPIEL) – 30.06.2026 – erledigt" in detail
+    assert "2. Ratsbeschluss Wärmeplan (BEISPIEL) – 31.03.2029 – offen" in detail
+    rows = await bot.db.fetchall("SELECT number, done, due, author FROM measure_milestones")
+    assert [tuple(r) for r in rows] == [(1, 1, None, OWNER), (2, None, "2029-03-31", OWNER)]
+    assert "wieder offen" in await bot("meilenstein kommunale-waermeplanung 1 offen")
+    assert "– 30.06.2026 – offen" in await bot("massnahme kommunale-waermeplanung", CITIZEN)
+
+
+async def test_unknown_milestone_and_action_are_explained(bot: Any) -> None:
+    assert "Möglich: 1. Bestands" in await bot("meilenstein kommunale-waermeplanung 7 erledigt")
+    assert "„vielleicht“ verstehe ich nicht" in await bot(
+        "meilenstein kommunale-waermeplanung 1 vielleicht"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "wert led-strassenbeleuchtung led-anteil 50",
+        "meilenstein led-strassenbeleuchtung 2 erledigt",
+        "status led-strassenbeleuchtung umsetzung 50",
+        "update led-strassenbeleuchtung Neue Leuchten",
+    ],
+)
+async def test_owner_of_another_measure_and_citizen_are_refused(bot: Any, command: str) -> None:
+    for sender in (OWNER, CITIZEN):
+        answer = await bot(command, sender)
+        assert "dürfen nur das Klimaschutzmanagement und die Verantwortlichen" in answer
+        assert "Stadtwerke Ochtrup, Straßenbeleuchtung (BEISPIEL)" in answer
+    for table in ("measure_values", "measure_milestones", "measure_updates", "dialogs"):
+        assert await bot.db.fetchall(f"SELECT * FROM {table}") == []
+
+
+async def test_status_shows_preview_with_recipients_and_records_only_after_ja(bot: Any) -> None:
+    await bot("abonnieren kommunale-waermeplanung", CITIZEN)
+    preview = await bot("status kommunale-waermeplanung umsetzung 60")
+    assert "Vorschau" in preview
+    assert "Fortschritt 60 %" in preview
+    assert "1 per Direktnachricht" in preview
+    assert await bot.db.fetchall("SELECT * FROM measure_updates") == []
+    await bot("ja")
+    rows = await bot.db.fetchall("SELECT status, progress, author FROM measure_updates")
+    assert [tuple(r) for r in rows] == [("in Umsetzung", 60, OWNER)]
+    assert "Status in Umsetzung, 60 %" in await bot("massnahme kommunale-waermeplanung", CITIZEN)
+
+
+async def test_update_preview_nein_cancels_and_other_words_ask_again(bot: Any) -> None:
+    await bot("update kommunale-waermeplanung Auftakt im Rathaus", MANAGER)
+    assert "„ja“ oder „nein“" in await bot("vielleicht", MANAGER)
+    assert "Nichts festgehalten" in await bot("nein", MANAGER)
+    assert await bot.db.fetchall("SELECT * FROM measure_updates") == []
+
+
+async def test_forget_anonymises_who_recorded_values_and_milestones(bot: Any) -> None:
+    await bot("wert kommunale-waermeplanung waermenetz-anschluesse 3")
+    await bot("meilenstein kommunale-waermeplanung 1 erledigt")
+    privacy = PrivacyStore(bot.db)
+    exported = await privacy.export(OWNER)
+    assert set(exported) >= {"measure_values", "measure_milestones"}
+    await privacy.forget(OWNER)
+    for table in ("measure_values", "measure_milestones"):
+        rows = await bot.db.fetchall(f"SELECT author FROM {table}")
+        assert [r["author"] for r in rows] == [FORGOTTEN]
+    assert "zuletzt 3 Gebäude" in await bot("massnahme kommunale-waermeplanung", CITIZEN)
