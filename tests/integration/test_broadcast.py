@@ -60,7 +60,8 @@ async def test_subscriber_gets_confirmed_announcement_by_encrypted_dm(
         return [
             ev
             for rid, ev in citizen.events
-            if rid == dm and ev.sender == runner.user_id and "Förderung" in ev.body
+            # Not just "Förderung": the welcome in front of the first reply names it too.
+            if rid == dm and ev.sender == runner.user_id and "Wärmepumpen ab Januar" in ev.body
         ]
 
     await wait_until(lambda: bool(delivered()), 30, "announcement DM")
