@@ -11,6 +11,7 @@ from commands.context import Context
 from commands.dialogs import is_no, is_yes
 from commands.errors import CommandError, UsageError
 from commands.formatting import Markup
+from commands.i18n import plural
 from commands.measurevalues import (
     find_measure,
     format_number,
@@ -22,6 +23,7 @@ from commands.measurevalues import (
     milestone_lines,
     milestones_now,
     require_edit,
+    value_history,
     wert,
 )
 from commands.quiet import BERLIN
@@ -44,6 +46,7 @@ __all__ = [
 ]
 
 CONFIRM_KIND = "measure_confirm"
+HISTORY_LINES = 5
 
 _STATUS_EN = {
     "geplant": "planned",
@@ -167,18 +170,16 @@ async def massnahme(ctx: Context, args: str) -> None:
             period=period,
         )
     ]
+    values = await service.store.values(measure.id)
+    changes = await service.store.milestone_changes(measure.id)
     lines += _facts(ctx, measure)
-    lines += indicator_lines(ctx, measure, last_values(measure, await service.store.values(
-        measure.id
-    )))  # fmt: skip
-    lines += milestone_lines(
-        ctx, milestones_now(measure, await service.store.milestone_changes(measure.id))
-    )
+    lines += indicator_lines(ctx, measure, last_values(measure, values))
+    lines += milestone_lines(ctx, milestones_now(measure, changes))
     # Curated sources and links from the measures file, so these links are ours.
     lines.append(ctx.t("measures.sources", links=_links(measure.sources)))
     if measure.links:
         lines.append(ctx.t("measures.links", links=_links(measure.links)))
-    lines += await _history(ctx, service, measure)
+    lines += await _history(ctx, service, measure, value_history(ctx, measure, values, changes))
     await ctx.reply("\n".join(lines))
 
 
@@ -202,13 +203,12 @@ def _links(urls: tuple[str, ...]) -> Markup:
     return Markup(", ".join(f"[{urlsplit(u).netloc.removeprefix('www.')}]({u})" for u in urls))
 
 
-async def _history(ctx: Context, service: MeasureService, measure: Measure) -> list[str]:
-    updates = await service.store.history(measure.id)
-    if not updates:
-        return []
-    lines = [ctx.t("measures.history_title")]
-    for u in updates:
-        date = datetime.fromtimestamp(u.created_at, BERLIN).strftime("%d.%m.%Y")
+async def _history(
+    ctx: Context, service: MeasureService, measure: Measure, more: list[tuple[float, str]]
+) -> list[str]:
+    """The latest news, status changes, values and milestone changes, newest first."""
+    entries = list(more)
+    for u in await service.store.history(measure.id, limit=HISTORY_LINES):
         text = (
             Markup(u.text)
             if u.text
@@ -218,6 +218,13 @@ async def _history(ctx: Context, service: MeasureService, measure: Measure) -> l
                 progress=u.progress,
             )
         )
+        entries.append((u.created_at, text))
+    if not entries:
+        return []
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    lines = [ctx.t("measures.history_title")]
+    for created_at, text in entries[:HISTORY_LINES]:
+        date = datetime.fromtimestamp(created_at, BERLIN).strftime("%d.%m.%Y")
         lines.append(ctx.t("measures.history_line", date=date, text=text))
     return lines
 
@@ -273,9 +280,21 @@ async def _preview(ctx: Context, measure: Measure, change: dict[str, Any], text:
         "measures.preview",
         title=_title(measure, ctx.language),
         text=Markup(text),  # the editor's own Markdown, shown as it will be sent
-        users=users,
-        rooms=rooms,
+        recipients=_recipients(ctx, users, rooms),
     )
+
+
+def _recipients(ctx: Context, users: int, rooms: int) -> str:
+    """The recipient lines of `!ankuendigen`'s preview, or 'nobody, only recorded'."""
+    lines = [
+        ctx.t(plural(key, count), count=count, details="")
+        for key, count in (
+            ("broadcast.recipients_dm", users),
+            ("broadcast.recipients_rooms", rooms),
+        )
+        if count
+    ]
+    return Markup("\n").join(lines) if lines else ctx.t("measures.preview_nobody")
 
 
 async def confirm_measure_change(ctx: Context, dialog: Dialog, text: str) -> None:

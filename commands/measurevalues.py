@@ -36,6 +36,7 @@ __all__ = [
     "parse_date",
     "parse_number",
     "require_edit",
+    "value_history",
     "wert",
 ]
 
@@ -324,3 +325,34 @@ def milestone_lines(ctx: Context, milestones: list[Milestone]) -> list[str]:
             )
         )
     return lines
+
+
+def value_history(
+    ctx: Context,
+    measure: Measure,
+    values: list[StoredValue],
+    changes: list[MilestoneChange],
+) -> list[tuple[float, str]]:
+    """(when recorded, text) for the chat's values and milestone changes, for the history."""
+    names = {i.id: i for i in measure.indicators}
+    titles = {m.number: m.name for m in measure.milestones}
+    entries = []
+    for v in values:
+        indicator = names.get(v.indicator_id)
+        if indicator is not None:
+            text = ctx.t(
+                "measures.history_value",
+                name=indicator.name,
+                value=f"{format_number(v.value, ctx.language)} {indicator.unit}",
+                date=_date_text(v.measured_on),
+            )
+            entries.append((v.created_at, text))
+    for c in changes:
+        name = titles.get(c.number, "")
+        if c.due is not None:
+            text = ctx.t("measures.history_milestone_moved", name=name, date=_date_text(c.due))
+        else:
+            key = "done" if c.done else "open"
+            text = ctx.t(f"measures.history_milestone_{key}", name=name)
+        entries.append((c.created_at, text))
+    return entries

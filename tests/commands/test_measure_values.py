@@ -169,7 +169,7 @@ async def test_status_shows_preview_with_recipients_and_records_only_after_ja(bo
     preview = await bot("status kommunale-waermeplanung umsetzung 60")
     assert "Vorschau" in preview
     assert "Fortschritt 60 %" in preview
-    assert "1 per Direktnachricht" in preview
+    assert "1 Person per Direktnachricht" in preview
     assert await bot.db.fetchall("SELECT * FROM measure_updates") == []
     await bot("ja")
     rows = await bot.db.fetchall("SELECT status, progress, author FROM measure_updates")
@@ -195,3 +195,20 @@ async def test_forget_anonymises_who_recorded_values_and_milestones(bot: Any) ->
         rows = await bot.db.fetchall(f"SELECT author FROM {table}")
         assert [r["author"] for r in rows] == [FORGOTTEN]
     assert "zuletzt 3 Gebäude" in await bot("massnahme kommunale-waermeplanung", CITIZEN)
+
+
+async def test_preview_without_recipients_says_it_only_records(bot: Any) -> None:
+    preview = await bot("update kommunale-waermeplanung Auftakt")
+    assert "niemand" in preview
+    assert "nur festgehalten" in preview
+
+
+async def test_history_lists_values_and_milestone_changes_newest_first(bot: Any) -> None:
+    await bot("wert kommunale-waermeplanung waermenetz-anschluesse 7 01.11.2023")
+    await bot("meilenstein kommunale-waermeplanung 2 31.12.2030")
+    detail = await bot("massnahme kommunale-waermeplanung", CITIZEN)
+    history = detail.split("Letzte Neuigkeiten")[1]
+    assert "Wert Anschlüsse an Wärmenetze: 7 Gebäude (Stand 01.11.2023)" in history
+    assert "Meilenstein „Ratsbeschluss Wärmeplan (BEISPIEL)“ neu geplant für den 31.12.2030" in (
+        history
+    )

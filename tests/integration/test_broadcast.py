@@ -107,7 +107,7 @@ async def test_measure_status_change_reaches_measure_subscribers(
     team = await manager.room_with(runner.user_id)
     await manager.send(team, "!status kommunale-waermeplanung umsetzung 40")
     [preview] = await manager.wait_notice(team, runner.user_id)
-    assert "1 per Direktnachricht" in preview.body
+    assert "1 Person per Direktnachricht" in preview.body
     await manager.send(team, "ja")
     await manager.wait_notice(team, runner.user_id, count=3, within=60)
     await wait_until(

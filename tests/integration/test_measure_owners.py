@@ -40,7 +40,7 @@ async def test_owner_records_value_and_confirmed_status_and_citizen_is_refused(
     await owner.send(dm, f"status {MEASURE} umsetzung 60")
     notices = await owner.wait_notice(dm, runner.user_id, count=2)
     assert "Vorschau" in notices[1].body
-    assert "0 per Direktnachricht" in notices[1].body
+    assert "niemand" in notices[1].body
     await owner.send(dm, "ja")
     notices = await owner.wait_notice(dm, runner.user_id, count=3)
     assert "Festgehalten" in notices[2].body
@@ -51,6 +51,7 @@ async def test_owner_records_value_and_confirmed_status_and_citizen_is_refused(
     assert "zuletzt 1.234 Gebäude" in detail
     assert "Zuständig: Bauamt" in detail
     assert "Status in Umsetzung, 60 %" in detail
+    assert "Wert Anschlüsse an Wärmenetze: 1.234 Gebäude" in detail
 
     citizen_dm = await citizen.dm_with(runner.user_id)
     await citizen.send(citizen_dm, f"status {MEASURE} umsetzung 90")
