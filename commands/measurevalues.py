@@ -168,6 +168,8 @@ async def wert(ctx: Context, args: str) -> None:
         day = parsed
     if day > today:
         raise CommandError("measures.date_future", date=_date_text(day))
+    if len(rest) > 1 and rest[-1].casefold() == indicator.unit.casefold() != "%":
+        rest.pop()  # "12 km" for an indicator in km
     number = " ".join(rest)
     try:
         value, percent = parse_number(number)

@@ -102,6 +102,8 @@ async def test_value_without_date_is_for_today_and_percent_needs_a_percent_unit(
 ) -> None:
     answer = await bot("value led-strassenbeleuchtung led-anteil 45 %", LED_OWNER)
     assert "45 % am 14.11.2023" in answer
+    unit = await bot("wert kommunale-waermeplanung waermenetz-anschluesse 12 Gebäude gestern")
+    assert "12 Gebäude am 13.11.2023" in unit
     refused = await bot("wert kommunale-waermeplanung waermenetz-anschluesse 45 %")
     assert "nicht in Prozent" in refused
 
