@@ -6,6 +6,7 @@ Router on a real SQLite file with the shipped example catalogue, whose example o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from commands.measurevalues import BadNumber, format_number, parse_date, parse_number
+from config.measures import Owners
 from store.privacy import FORGOTTEN, PrivacyStore
 from tests.commands.fakes import CITIZEN, MANAGER, make_router, message
 
@@ -32,6 +34,7 @@ async def bot(tmp_path: Path) -> AsyncIterator[Any]:
         return "\n".join(replier.texts[before:])
 
     say.db = db  # type: ignore[attr-defined]
+    say.services = router.services  # type: ignore[attr-defined]
     yield say
     await db.close()
 
@@ -214,3 +217,16 @@ async def test_history_lists_values_and_milestone_changes_newest_first(bot: Any)
     assert "Meilenstein „Ratsbeschluss Wärmeplan (BEISPIEL)“ neu geplant für den 31.12.2030" in (
         history
     )
+
+
+async def test_ja_after_ownership_was_removed_records_nothing(bot: Any) -> None:
+    await bot("status kommunale-waermeplanung umsetzung 70")
+    service = bot.services.measures
+    service.catalogue = dataclasses.replace(
+        service.catalogue,
+        measures=tuple(
+            dataclasses.replace(m, owners=Owners(None, ())) for m in service.catalogue.measures
+        ),
+    )
+    assert "vorbehalten" in await bot("ja")
+    assert await bot.db.fetchall("SELECT * FROM measure_updates") == []
