@@ -19,6 +19,7 @@ from commands import (
     measures,
     network,
     privacy,
+    progress,
     schedule,
     subscriptions,
 )
@@ -36,6 +37,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     faqreview,
     subscriptions,
     measures,
+    progress,
     actors,
     network,
     dialogs,

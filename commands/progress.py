@@ -1,0 +1,305 @@
+"""`!fortschritt [thema]`: the measures by status and progress as a chart; indicator charts.
+
+The drawing functions are pure: they take plain data (labels already in the user's language) and
+return a `Chart` (PNG bytes and pixel size). They block, so handlers call them in a thread.
+matplotlib is used through its object API (Figure + Agg canvas), as in commands/faqchart.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from commands.context import Context
+from commands.errors import CommandError
+from commands.faqchart import Chart, png_size
+from commands.registry import command
+from commands.services import require
+from config.measures import STATUSES
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "STATUS_ORDER",
+    "Bar",
+    "IndicatorSeries",
+    "fortschritt",
+    "indicator_chart",
+    "progress_alt",
+    "progress_chart",
+    "status_counts",
+]
+
+CHART_NAME = "fortschritt.png"
+# Reading order of the groups, top to bottom: what is moving first, then what waits, then done.
+STATUS_ORDER: tuple[str, ...] = ("in Umsetzung", "geplant", "zurückgestellt", "abgeschlossen")
+# Okabe-Ito colours (colour-blind safe), each with a hatch so the status also shows without
+# colour; bars get a dark edge, so even the lighter colours stand out from the white background.
+_STYLE: Mapping[str, tuple[str, str]] = {
+    "in Umsetzung": ("#0072B2", ""),
+    "geplant": ("#E69F00", "//"),
+    "zurückgestellt": ("#CC79A7", ".."),
+    "abgeschlossen": ("#009E73", "xx"),
+}
+_OTHER_STYLE = ("#999999", "--")
+_EDGE = "#222222"
+_LABEL_CHARS = 38
+_INCH_PER_BAR = 0.42
+_DPI = 100
+_GROUP_GAP = 0.6
+assert set(STATUS_ORDER) == set(STATUSES)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One measure in the progress chart: its label, canonical (German) status and progress."""
+
+    label: str
+    status: str
+    progress: int
+
+
+@dataclass(frozen=True)
+class IndicatorSeries:
+    """One indicator of a measure over time, with its baseline and target (if set)."""
+
+    name: str
+    unit: str
+    baseline: float | None
+    target: float | None
+    points: tuple[tuple[date, float], ...]
+
+
+def _rank(status: str) -> int:
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
+
+
+def sort_bars(bars: Sequence[Bar]) -> list[Bar]:
+    """Grouped by status (STATUS_ORDER, unknown last), most progress first, then by label."""
+    return sorted(bars, key=lambda b: (_rank(b.status), -b.progress, b.label.casefold()))
+
+
+def status_counts(bars: Sequence[Bar]) -> list[tuple[str, int]]:
+    """(status, count) in STATUS_ORDER, only statuses that occur (unknown ones after)."""
+    counts: dict[str, int] = {}
+    for bar in sort_bars(bars):
+        counts[bar.status] = counts.get(bar.status, 0) + 1
+    return list(counts.items())
+
+
+def _positions(ordered: Sequence[Bar]) -> list[float]:
+    """One row per bar, with a gap between status groups."""
+    positions: list[float] = []
+    at = 0.0
+    for index, bar in enumerate(ordered):
+        if index and bar.status != ordered[index - 1].status:
+            at += _GROUP_GAP
+        positions.append(at)
+        at += 1
+    return positions
+
+
+def _short(label: str) -> str:
+    label = " ".join(label.split())
+    return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1].rstrip() + "…"
+
+
+def progress_chart(
+    title: str, bars: Sequence[Bar], status_labels: Mapping[str, str], x_label: str
+) -> Chart:
+    """Horizontal bars, one per measure, grouped by status (blocking: run it in a thread).
+
+    The figure grows with the number of measures, so labels keep their size on a phone.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    ordered = sort_bars(bars)
+    height = 1.9 + _INCH_PER_BAR * (max(1, len(ordered)) + _GROUP_GAP * len(STATUS_ORDER))
+    figure = Figure(figsize=(8, height), dpi=_DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = _positions(ordered)
+    for position, bar in zip(positions, ordered, strict=True):
+        colour, hatch = _STYLE.get(bar.status, _OTHER_STYLE)
+        value = max(0, min(100, bar.progress))
+        # A faint track in the status colour: the group shows even at 0 %, and what remains.
+        axes.barh(position, 100, color=colour, alpha=0.18, linewidth=0)
+        axes.barh(position, value, color=colour, hatch=hatch, edgecolor=_EDGE, linewidth=0.8)
+        axes.text(value + 1.5, position, f"{value} %", va="center", fontsize=11, color="#000000")
+    axes.set_yticks(positions, [_short(b.label) for b in ordered], fontsize=11)
+    axes.invert_yaxis()  # the first group on top
+    axes.set_xlim(0, 112)  # room for "100 %" after a full bar
+    axes.set_xticks([0, 25, 50, 75, 100])
+    axes.set_xlabel(x_label, fontsize=11)
+    axes.set_title(title, fontsize=13, loc="left")
+    axes.grid(axis="x", alpha=0.3)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    present = [status for status, _ in status_counts(ordered)]
+    handles = [
+        Patch(
+            facecolor=_STYLE.get(s, _OTHER_STYLE)[0],
+            hatch=_STYLE.get(s, _OTHER_STYLE)[1],
+            edgecolor=_EDGE,
+            label=status_labels.get(s, s),
+        )
+        for s in present
+    ]
+    figure.legend(
+        handles=handles,
+        loc="lower center",
+        ncols=min(4, len(handles)),
+        fontsize=10,
+        frameon=False,
+    )
+    figure.tight_layout(rect=(0, 0.35 / height, 1, 1))  # leave the bottom strip to the legend
+    return _png(figure)
+
+
+def indicator_chart(
+    title: str, series: IndicatorSeries, baseline_label: str, target_label: str
+) -> Chart:
+    """The indicator's values over time as a line, with baseline and target as dashed lines."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 4.5), dpi=_DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    points = sorted(series.points)
+    dates = [d for d, _ in points]
+    values = [v for _, v in points]
+    axes.plot(dates, values, color="#0072B2", marker="o", linewidth=2, label=series.name)  # type: ignore[arg-type]
+    if series.baseline is not None:
+        axes.axhline(
+            series.baseline,
+            color="#555555",
+            linestyle=":",
+            linewidth=1.8,
+            label=f"{baseline_label} ({series.baseline:g} {series.unit})".replace(" )", ")"),
+        )
+    if series.target is not None:
+        axes.axhline(
+            series.target,
+            color="#009E73",
+            linestyle="--",
+            linewidth=2,
+            label=f"{target_label} ({series.target:g} {series.unit})".replace(" )", ")"),
+        )
+    if dates and min(dates) == max(dates):  # one date: give the axis a range to place ticks on
+        axes.set_xlim(dates[0] - timedelta(days=45), dates[0] + timedelta(days=45))  # type: ignore[arg-type]
+    locator = AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    axes.set_title(title, fontsize=13, loc="left")
+    axes.set_ylabel(series.unit, fontsize=11)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="best", fontsize=10)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def _png(figure: Figure) -> Chart:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    data = buffer.getvalue()
+    width, height = png_size(data)
+    return Chart(data, width, height)
+
+
+def _status_name(status: str, language: str) -> str:
+    from commands.measures import status_name
+
+    return status_name(status, language)
+
+
+def progress_alt(ctx: Context, bars: Sequence[Bar], topic: str) -> str:
+    """What the chart shows, in words (the image's body for screen readers)."""
+    return str(
+        ctx.t(
+            "progress.chart_alt",
+            count=len(bars),
+            topic=f" – {topic}" if topic else "",
+            statuses=_counts_text(ctx, bars),
+            average=_average(bars),
+        )
+    )
+
+
+def _counts_text(ctx: Context, bars: Sequence[Bar]) -> str:
+    return ", ".join(
+        f"{count} {_status_name(status, ctx.language)}" for status, count in status_counts(bars)
+    )
+
+
+def _average(bars: Sequence[Bar]) -> int:
+    return round(sum(b.progress for b in bars) / len(bars)) if bars else 0
+
+
+def _topic_list(ctx: Context) -> str:
+    broadcaster = ctx.services.broadcaster
+    if broadcaster is None:
+        return ""
+    return ", ".join(
+        broadcaster.topics.name(t.slug, ctx.language) for t in broadcaster.topics.topics
+    )
+
+
+@command("fortschritt", aliases=("progress",))
+async def fortschritt(ctx: Context, args: str) -> None:
+    """The measures by status and progress: a short text and a chart, optionally for one topic."""
+    from commands.measures import MeasureService
+
+    service: MeasureService = require(ctx.services.measures)
+    measures = list(service.catalogue.measures)
+    wanted = args.strip()
+    topic_name = ""
+    if wanted:
+        broadcaster = ctx.services.broadcaster
+        topic = broadcaster.topics.find(wanted) if broadcaster is not None else None
+        if broadcaster is None or topic is None:
+            raise CommandError("progress.unknown_topic", name=wanted[:60], topics=_topic_list(ctx))
+        topic_name = broadcaster.topics.name(topic.slug, ctx.language)
+        measures = [m for m in measures if m.topic == topic.slug]
+    if not measures:
+        await ctx.reply_key("progress.none", topic=f" – {topic_name}" if topic_name else "")
+        return
+    states = await service.store.states()
+    bars = []
+    for m in measures:
+        state = states.get(m.id)
+        bars.append(
+            Bar(
+                m.title.get(ctx.language, m.title["de"]),
+                state.status if state else m.status,
+                state.progress if state else m.progress,
+            )
+        )
+    await ctx.reply_key(
+        "progress.summary",
+        count=len(bars),
+        topic=f" – {topic_name}" if topic_name else "",
+        statuses=_counts_text(ctx, bars),
+        average=_average(bars),
+        prefix=ctx.prefix,
+    )
+    labels = {s: _status_name(s, ctx.language) for s in STATUS_ORDER}
+    title = str(ctx.t("progress.chart_title", topic=f" – {topic_name}" if topic_name else ""))
+    drawn = await asyncio.to_thread(progress_chart, title, bars, labels, ctx.t("progress.chart_x"))
+    await ctx.send_image(
+        CHART_NAME,
+        drawn.data,
+        "image/png",
+        drawn.width,
+        drawn.height,
+        progress_alt(ctx, bars, topic_name),
+    )

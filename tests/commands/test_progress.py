@@ -1,0 +1,145 @@
+"""!fortschritt: the measures by status and progress as a PNG chart; the indicator chart."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commands.faqchart import PNG_SIGNATURE
+from commands.progress import (
+    Bar,
+    IndicatorSeries,
+    indicator_chart,
+    progress_chart,
+    sort_bars,
+    status_counts,
+)
+from tests.commands.fakes import make_router, message
+
+LABELS = {"in Umsetzung": "in Umsetzung", "geplant": "geplant", "abgeschlossen": "abgeschlossen"}
+
+
+def _ihdr_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(PNG_SIGNATURE)
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Any]:
+    router, replier, db, _ = await make_router(tmp_path)
+    yield router, replier
+    await db.close()
+
+
+def test_progress_chart_is_a_png_whose_size_is_reported() -> None:
+    bars = [Bar("Wärmeplanung", "in Umsetzung", 25), Bar("Thermografie", "abgeschlossen", 100)]
+    chart = progress_chart("Fortschritt", bars, LABELS, "Prozent")
+    assert _ihdr_size(chart.data) == (chart.width, chart.height)
+
+
+def test_many_measures_make_a_taller_chart_not_smaller_rows() -> None:
+    few = [Bar(f"Maßnahme {i}", "geplant", i) for i in range(3)]
+    many = [Bar(f"Maßnahme {i}", "geplant", i) for i in range(40)]
+    small = progress_chart("F", few, LABELS, "%")
+    large = progress_chart("F", many, LABELS, "%")
+    assert small.width == large.width
+    # Each row keeps at least 40 px (11 pt labels at 100 dpi need about 15).
+    assert large.height - small.height >= 37 * 40
+
+
+def test_bars_are_grouped_by_status_with_most_progress_first() -> None:
+    bars = [
+        Bar("b", "abgeschlossen", 100),
+        Bar("c", "geplant", 0),
+        Bar("d", "in Umsetzung", 20),
+        Bar("e", "in Umsetzung", 70),
+        Bar("f", "unbekannt", 5),
+    ]
+    assert [b.label for b in sort_bars(bars)] == ["e", "d", "c", "b", "f"]
+    assert status_counts(bars) == [
+        ("in Umsetzung", 2),
+        ("geplant", 1),
+        ("abgeschlossen", 1),
+        ("unbekannt", 1),
+    ]
+
+
+def test_indicator_chart_draws_values_with_baseline_and_target() -> None:
+    series = IndicatorSeries(
+        "Ladepunkte",
+        "Stück",
+        4.0,
+        40.0,
+        ((date(2025, 1, 1), 6.0), (date(2024, 1, 1), 4.0), (date(2026, 6, 1), 15.0)),
+    )
+    chart = indicator_chart("Ladepunkte", series, "Ausgangswert", "Ziel")
+    assert _ihdr_size(chart.data) == (chart.width, chart.height)
+
+
+def test_indicator_chart_with_one_value_and_no_target_still_draws() -> None:
+    series = IndicatorSeries("Teilnehmende", "", None, None, ((date(2025, 5, 1), 120.0),))
+    chart = indicator_chart("Teilnehmende", series, "Ausgangswert", "Ziel")
+    assert chart.width > 0
+    assert chart.height > 0
+
+
+async def test_fortschritt_sends_a_summary_and_a_png_described_in_words(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("!fortschritt"))
+    [text] = replier.texts
+    assert text.startswith("Fortschritt der Maßnahmen (17):")
+    [(name, data, mimetype, width, height, alt)] = replier.images
+    assert (name, mimetype) == ("fortschritt.png", "image/png")
+    assert _ihdr_size(data) == (width, height)
+    assert alt.startswith("Diagramm: 17 Maßnahmen nach Status und Fortschritt: ")
+    assert "in Umsetzung" in alt
+    assert "abgeschlossen" in alt
+    assert "durchschnittlich" in alt
+    assert "% umgesetzt" in alt
+
+
+async def test_fortschritt_for_a_topic_shows_only_its_measures(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("!progress mobilität"))
+    [text] = replier.texts
+    assert text.startswith("Fortschritt der Maßnahmen – Mobilität (3):")
+    [image] = replier.images
+    assert image[5].startswith("Diagramm: 3 Maßnahmen – Mobilität nach Status")
+
+
+async def test_unknown_topic_is_answered_politely_with_the_topics(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("!fortschritt Raumfahrt"))
+    [text] = replier.texts
+    assert "Ein Thema „Raumfahrt“ kenne ich leider nicht" in text
+    assert "Mobilität" in text
+    assert "Klimaanpassung" in text
+    assert replier.images == []
+
+
+async def test_a_topic_without_measures_gets_text_only(bot: Any) -> None:
+    router, replier = bot
+    service = router.services.measures
+    service.catalogue = type(service.catalogue)(
+        service.catalogue.example,
+        service.catalogue.checked,
+        tuple(m for m in service.catalogue.measures if m.topic != "mobilitaet"),
+    )
+    await router.dispatch(message("!fortschritt mobilität"))
+    assert replier.texts == ["Es gibt noch keine Maßnahmen – Mobilität."]
+    assert replier.images == []
+
+
+async def test_english_user_gets_english_status_names(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("!sprache en"))
+    await router.dispatch(message("!progress"))
+    assert replier.texts[-1].startswith("Progress of the measures (17):")
+    assert "in progress" in replier.images[0][5]
