@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -17,11 +17,14 @@ from typing import TYPE_CHECKING
 from commands.context import Context
 from commands.errors import CommandError
 from commands.faqchart import Chart, png_size
+from commands.i18n import plural
 from commands.registry import command
 from commands.services import require
-from config.measures import STATUSES
+from config.measures import STATUSES, Measure
+from store.measures import StoredValue
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = [
@@ -29,9 +32,12 @@ __all__ = [
     "Bar",
     "IndicatorSeries",
     "fortschritt",
+    "indicator_alt",
     "indicator_chart",
+    "indicator_series",
     "progress_alt",
     "progress_chart",
+    "send_indicator_chart",
     "status_counts",
 ]
 
@@ -73,6 +79,8 @@ class IndicatorSeries:
     baseline: float | None
     target: float | None
     points: tuple[tuple[date, float], ...]
+    baseline_year: int | None = None
+    target_year: int | None = None
 
 
 def _rank(status: str) -> int:
@@ -165,27 +173,54 @@ def progress_chart(
 
 
 def indicator_chart(
-    title: str, series: IndicatorSeries, baseline_label: str, target_label: str
+    title: str,
+    series: Sequence[IndicatorSeries],
+    baseline_word: str,
+    target_word: str,
+    number: Callable[[float], str] = lambda value: f"{value:g}",
 ) -> Chart:
-    """The indicator's values over time as a line, with baseline and target as dashed lines."""
+    """One panel per indicator: its values over time as a line, baseline (dotted) and target
+    (dashed) as horizontal lines; the figure grows with the number of indicators (blocking)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, 4.5), dpi=_DPI)
+    panels = max(1, len(series))
+    figure = Figure(figsize=(8, 0.6 + 3.6 * panels), dpi=_DPI)
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    figure.suptitle(title, fontsize=13, x=0.02, ha="left")
+    for index, one in enumerate(series):
+        axes = figure.add_subplot(panels, 1, index + 1)
+        _indicator_panel(axes, one, baseline_word, target_word, number)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def _indicator_panel(
+    axes: Axes,
+    series: IndicatorSeries,
+    baseline_word: str,
+    target_word: str,
+    number: Callable[[float], str],
+) -> None:
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    def amount(value: float) -> str:
+        return f"{number(value)} {series.unit}".rstrip()
+
+    def label(word: str, value: float, year: int | None) -> str:
+        return f"{word} {year}: {amount(value)}" if year else f"{word}: {amount(value)}"
+
     points = sorted(series.points)
     dates = [d for d, _ in points]
     values = [v for _, v in points]
-    axes.plot(dates, values, color="#0072B2", marker="o", linewidth=2, label=series.name)  # type: ignore[arg-type]
+    axes.plot(dates, values, color="#0072B2", marker="o", linewidth=2.2, label=series.name)  # type: ignore[arg-type]
     if series.baseline is not None:
         axes.axhline(
             series.baseline,
             color="#555555",
             linestyle=":",
-            linewidth=1.8,
-            label=f"{baseline_label} ({series.baseline:g} {series.unit})".replace(" )", ")"),
+            linewidth=2,
+            label=label(baseline_word, series.baseline, series.baseline_year),
         )
     if series.target is not None:
         axes.axhline(
@@ -193,19 +228,18 @@ def indicator_chart(
             color="#009E73",
             linestyle="--",
             linewidth=2,
-            label=f"{target_label} ({series.target:g} {series.unit})".replace(" )", ")"),
+            label=label(target_word, series.target, series.target_year),
         )
     if dates and min(dates) == max(dates):  # one date: give the axis a range to place ticks on
         axes.set_xlim(dates[0] - timedelta(days=45), dates[0] + timedelta(days=45))  # type: ignore[arg-type]
     locator = AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
-    axes.set_title(title, fontsize=13, loc="left")
-    axes.set_ylabel(series.unit, fontsize=11)
+    axes.set_title(series.name, fontsize=12, loc="left")
+    if series.unit:
+        axes.set_ylabel(series.unit, fontsize=11)
     axes.grid(alpha=0.3)
     axes.legend(loc="best", fontsize=10)
-    figure.tight_layout()
-    return _png(figure)
 
 
 def _png(figure: Figure) -> Chart:
@@ -302,4 +336,89 @@ async def fortschritt(ctx: Context, args: str) -> None:
         drawn.width,
         drawn.height,
         progress_alt(ctx, bars, topic_name),
+    )
+
+
+INDICATOR_CHART_NAME = "kennzahlen.png"
+
+
+def indicator_series(measure: Measure, stored: Sequence[StoredValue]) -> list[IndicatorSeries]:
+    """Each indicator with at least one value: catalogue values, then chat values (a chat value
+    wins on the same day, as in `!massnahme`'s last value)."""
+    result = []
+    for indicator in measure.indicators:
+        by_day = {v.date: v.value for v in indicator.values}
+        for s in stored:  # oldest first, so the last one recorded for a day wins
+            if s.indicator_id == indicator.id:
+                by_day[s.measured_on] = s.value
+        if not by_day:
+            continue
+        baseline, target = indicator.baseline, indicator.target
+        result.append(
+            IndicatorSeries(
+                indicator.name,
+                indicator.unit,
+                None if baseline is None else baseline[0],
+                None if target is None else target[0],
+                tuple(sorted(by_day.items())),
+                None if baseline is None else baseline[1],
+                None if target is None else target[1],
+            )
+        )
+    return result
+
+
+def indicator_alt(ctx: Context, title: str, series: Sequence[IndicatorSeries]) -> str:
+    """The indicator chart in words: per indicator its span, last value and target."""
+    from commands.measurevalues import format_number
+
+    def amount(value: float, unit: str) -> str:
+        return f"{format_number(value, ctx.language)} {unit}".rstrip()
+
+    parts = []
+    for one in series:
+        (first, _), (last, value) = one.points[0], one.points[-1]
+        part = ctx.t(
+            "progress.indicator_alt_part",
+            name=one.name,
+            values=ctx.t(plural("progress.values", len(one.points)), count=len(one.points)),
+            first=first.strftime("%d.%m.%Y"),
+            last=last.strftime("%d.%m.%Y"),
+            value=amount(value, one.unit),
+        )
+        if one.target is not None:
+            part += ctx.t(
+                "progress.indicator_alt_target",
+                target=amount(one.target, one.unit),
+                year=one.target_year or "",
+            )
+        parts.append(str(part))
+    return str(ctx.t("progress.indicator_alt", title=title, parts="; ".join(parts)))
+
+
+async def send_indicator_chart(
+    ctx: Context, measure: Measure, stored: Sequence[StoredValue]
+) -> None:
+    """After `!massnahme`: its indicators over time as one image, if any has values."""
+    from commands.measurevalues import format_number
+
+    series = indicator_series(measure, stored)
+    if not series:
+        return
+    title = measure.title.get(ctx.language, measure.title["de"])
+    drawn = await asyncio.to_thread(
+        indicator_chart,
+        str(ctx.t("progress.indicator_chart_title", title=title)),
+        series,
+        str(ctx.t("progress.baseline")),
+        str(ctx.t("progress.target")),
+        lambda value: format_number(value, ctx.language),
+    )
+    await ctx.send_image(
+        INDICATOR_CHART_NAME,
+        drawn.data,
+        "image/png",
+        drawn.width,
+        drawn.height,
+        indicator_alt(ctx, title, series),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 from collections.abc import AsyncIterator
 from datetime import date
@@ -15,10 +16,13 @@ from commands.progress import (
     Bar,
     IndicatorSeries,
     indicator_chart,
+    indicator_series,
     progress_chart,
     sort_bars,
     status_counts,
 )
+from config.measures import Indicator, IndicatorValue, Measure
+from store.measures import StoredValue
 from tests.commands.fakes import make_router, message
 
 LABELS = {"in Umsetzung": "in Umsetzung", "geplant": "geplant", "abgeschlossen": "abgeschlossen"}
@@ -79,13 +83,13 @@ def test_indicator_chart_draws_values_with_baseline_and_target() -> None:
         40.0,
         ((date(2025, 1, 1), 6.0), (date(2024, 1, 1), 4.0), (date(2026, 6, 1), 15.0)),
     )
-    chart = indicator_chart("Ladepunkte", series, "Ausgangswert", "Ziel")
+    chart = indicator_chart("Ladepunkte", [series], "Ausgangswert", "Ziel")
     assert _ihdr_size(chart.data) == (chart.width, chart.height)
 
 
 def test_indicator_chart_with_one_value_and_no_target_still_draws() -> None:
     series = IndicatorSeries("Teilnehmende", "", None, None, ((date(2025, 5, 1), 120.0),))
-    chart = indicator_chart("Teilnehmende", series, "Ausgangswert", "Ziel")
+    chart = indicator_chart("Teilnehmende", [series], "Ausgangswert", "Ziel")
     assert chart.width > 0
     assert chart.height > 0
 
@@ -143,3 +147,49 @@ async def test_english_user_gets_english_status_names(bot: Any) -> None:
     await router.dispatch(message("!progress"))
     assert replier.texts[-1].startswith("Progress of the measures (17):")
     assert "in progress" in replier.images[0][5]
+
+
+def test_indicator_chart_grows_with_the_number_of_indicators() -> None:
+    one = IndicatorSeries("A", "t", 1.0, 2.0, ((date(2024, 1, 1), 1.0), (date(2025, 1, 1), 1.5)))
+    single = indicator_chart("K", [one], "Ausgangswert", "Ziel")
+    triple = indicator_chart("K", [one, one, one], "Ausgangswert", "Ziel")
+    assert triple.width == single.width
+    assert triple.height >= 2.5 * single.height
+
+
+def _indicator(values: tuple[IndicatorValue, ...]) -> Indicator:
+    return Indicator("led", "LED-Anteil", "%", (20.0, 2015), (100.0, 2030), values)
+
+
+async def test_indicator_series_merges_catalogue_and_chat_values_chat_winning_per_day(
+    bot: Any,
+) -> None:
+    catalogue = (
+        IndicatorValue(date(2020, 8, 30), 74.0, None),
+        IndicatorValue(date(2019, 1, 1), 50.0, None),
+    )
+    measure = dataclasses.replace(_first_measure(bot), indicators=(_indicator(catalogue),))
+    stored = [
+        StoredValue("led", 75.0, date(2020, 8, 30), None, "@a:x", 1.0),
+        StoredValue("led", 90.0, date(2024, 5, 1), None, "@a:x", 2.0),
+        StoredValue("other", 1.0, date(2024, 5, 1), None, "@a:x", 3.0),
+    ]
+    [series] = indicator_series(measure, stored)
+    assert series.points == (
+        (date(2019, 1, 1), 50.0),
+        (date(2020, 8, 30), 75.0),
+        (date(2024, 5, 1), 90.0),
+    )
+    assert (series.baseline, series.baseline_year) == (20.0, 2015)
+    assert (series.target, series.target_year) == (100.0, 2030)
+
+
+async def test_an_indicator_without_values_gets_no_chart(bot: Any) -> None:
+    measure = dataclasses.replace(_first_measure(bot), indicators=(_indicator(()),))
+    assert indicator_series(measure, []) == []
+
+
+def _first_measure(bot: Any) -> Measure:
+    router, _ = bot
+    measure: Measure = router.services.measures.catalogue.measures[0]
+    return measure
