@@ -26,6 +26,7 @@ from commands.measurevalues import (
     value_history,
     wert,
 )
+from commands.progress import send_indicator_chart
 from commands.quiet import BERLIN
 from commands.registry import command
 from config.measures import EEA_FIELDS, Catalogue, Measure, normalize_status
@@ -181,6 +182,7 @@ async def massnahme(ctx: Context, args: str) -> None:
         lines.append(ctx.t("measures.links", links=_links(measure.links)))
     lines += await _history(ctx, service, measure, value_history(ctx, measure, values, changes))
     await ctx.reply("\n".join(lines))
+    await send_indicator_chart(ctx, measure, values)  # only when an indicator has values
 
 
 def _facts(ctx: Context, measure: Measure) -> list[str]:

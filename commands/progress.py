@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from commands.context import Context
 from commands.errors import CommandError
 from commands.faqchart import Chart, png_size
+from commands.formatting import Markup, to_plain
 from commands.i18n import plural
 from commands.registry import command
 from commands.services import require
@@ -258,7 +259,7 @@ def _status_name(status: str, language: str) -> str:
 
 def progress_alt(ctx: Context, bars: Sequence[Bar], topic: str) -> str:
     """What the chart shows, in words (the image's body for screen readers)."""
-    return str(
+    return to_plain(
         ctx.t(
             "progress.chart_alt",
             count=len(bars),
@@ -393,7 +394,8 @@ def indicator_alt(ctx: Context, title: str, series: Sequence[IndicatorSeries]) -
                 year=one.target_year or "",
             )
         parts.append(str(part))
-    return str(ctx.t("progress.indicator_alt", title=title, parts="; ".join(parts)))
+    # Plain text: the guards that keep catalogue text from becoming markup are undone.
+    return to_plain(ctx.t("progress.indicator_alt", title=title, parts=Markup("; ".join(parts))))
 
 
 async def send_indicator_chart(

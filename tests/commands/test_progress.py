@@ -193,3 +193,27 @@ def _first_measure(bot: Any) -> Measure:
     router, _ = bot
     measure: Measure = router.services.measures.catalogue.measures[0]
     return measure
+
+
+async def test_massnahme_with_indicator_values_adds_their_chart(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("!massnahme led-strassenbeleuchtung"))
+    [(name, data, mimetype, width, height, alt)] = replier.images
+    assert (name, mimetype) == ("kennzahlen.png", "image/png")
+    assert _ihdr_size(data) == (width, height)
+    assert alt.startswith("Diagramm: Verlauf der Kennzahlen von „")
+    assert "LED-Anteil der Straßenleuchten: 1 Wert vom 30.08.2020 bis 30.08.2020" in alt
+
+
+async def test_massnahme_without_indicator_values_sends_text_only(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("!massnahme controlling-thg-bilanz"))
+    assert len(replier.texts) == 1
+    assert replier.images == []
+
+
+async def test_alt_text_shows_a_topic_name_with_an_ampersand_as_typed(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("!fortschritt bauen"))
+    [image] = replier.images
+    assert image[5].startswith("Diagramm: 2 Maßnahmen – Bauen & Sanieren nach Status")
