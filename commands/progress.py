@@ -203,8 +203,6 @@ def _indicator_panel(
     target_word: str,
     number: Callable[[float], str],
 ) -> None:
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-
     def amount(value: float) -> str:
         return f"{number(value)} {series.unit}".rstrip()
 
@@ -231,16 +229,32 @@ def _indicator_panel(
             linewidth=2,
             label=label(target_word, series.target, series.target_year),
         )
-    if dates and min(dates) == max(dates):  # one date: give the axis a range to place ticks on
-        axes.set_xlim(dates[0] - timedelta(days=45), dates[0] + timedelta(days=45))  # type: ignore[arg-type]
-    locator = AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    _date_axis(axes, dates)
     axes.set_title(series.name, fontsize=12, loc="left")
     if series.unit:
         axes.set_ylabel(series.unit, fontsize=11)
     axes.grid(alpha=0.3)
     axes.legend(loc="best", fontsize=10)
+
+
+def _date_axis(axes: Axes, dates: Sequence[date]) -> None:
+    """Numeric date ticks (no English month names): years over long spans, else month.year."""
+    from matplotlib.dates import DateFormatter, MonthLocator, YearLocator
+
+    if not dates:
+        return
+    first, last = min(dates), max(dates)
+    if (last - first).days < 90:  # one value or a few close ones: give the axis some room
+        middle = first + (last - first) / 2
+        first, last = middle - timedelta(days=60), middle + timedelta(days=60)
+        axes.set_xlim(first, last)  # type: ignore[arg-type]
+    months = (last.year - first.year) * 12 + last.month - first.month
+    if months > 30:
+        axes.xaxis.set_major_locator(YearLocator(max(1, months // 96)))  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_formatter(DateFormatter("%Y"))  # type: ignore[no-untyped-call]
+    else:
+        axes.xaxis.set_major_locator(MonthLocator(interval=max(1, months // 6)))  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_formatter(DateFormatter("%m.%Y"))  # type: ignore[no-untyped-call]
 
 
 def _png(figure: Figure) -> Chart:

@@ -217,3 +217,28 @@ async def test_alt_text_shows_a_topic_name_with_an_ampersand_as_typed(bot: Any) 
     await router.dispatch(message("!fortschritt bauen"))
     [image] = replier.images
     assert image[5].startswith("Diagramm: 2 Maßnahmen – Bauen & Sanieren nach Status")
+
+
+@pytest.mark.parametrize(
+    "days",
+    [
+        (date(2025, 3, 1),),
+        (date(2025, 1, 10), date(2025, 9, 1)),
+        (date(2015, 1, 1), date(2026, 11, 30)),
+    ],
+)
+def test_indicator_date_ticks_are_numbers_not_english_month_names(days: tuple[date, ...]) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from commands.progress import _date_axis
+
+    figure = Figure()
+    canvas = FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.plot(list(days), [1.0] * len(days))  # type: ignore[arg-type]
+    _date_axis(axes, days)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    labels = [t.get_text() for t in axes.get_xticklabels() if t.get_text()]
+    assert len(labels) >= 2
+    assert all(label.replace(".", "").isdigit() for label in labels), labels
