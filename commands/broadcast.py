@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from commands.context import Context, Role
-from commands.dialogs import is_no, is_yes
+from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
 from commands.formatting import Markup, render, to_plain
 from commands.i18n import Catalog, plural
@@ -264,12 +264,6 @@ async def confirm_announcement(ctx: Context, dialog: Dialog, text: str) -> None:
     if ctx.role < Role.MANAGER:  # the role was taken away since the preview (the dialogue lasts)
         await dialogs.close(ctx)
         await ctx.reply_key("error.not_allowed")
-    elif is_no(text):
-        await dialogs.close(ctx)
-        await ctx.reply_key("broadcast.cancelled")
-    elif is_yes(text):
-        await dialogs.close(ctx)
+    elif await confirmed(ctx, text, "broadcast.cancelled"):
         data = dialog.data
         await _broadcaster(ctx).send(ctx, "announcement", data["topic"], data["text"])
-    else:
-        await ctx.reply_key("dialog.yes_or_no", prefix=ctx.prefix)

@@ -26,6 +26,7 @@ __all__ = [
     "Request",
     "Requests",
     "abbrechen",
+    "confirmed",
     "is_no",
     "is_yes",
 ]
@@ -56,6 +57,23 @@ def is_no(text: str) -> bool:
 
 def _word(text: str) -> str:
     return text.strip().lower().rstrip("!.")
+
+
+async def confirmed(ctx: Context, text: str, cancelled_key: str) -> bool:
+    """The answer to one of the user's own ja/nein questions.
+
+    'ja' ends the dialogue and returns True (the caller acts); 'nein' ends it and says
+    `cancelled_key`; anything else asks for ja or nein again and keeps the question open.
+    """
+    dialogs = ctx.services.dialogs
+    assert dialogs is not None
+    if is_yes(text) or is_no(text):
+        await dialogs.close(ctx)
+    if is_no(text):
+        await ctx.reply_key(cancelled_key)
+    elif not is_yes(text):
+        await ctx.reply_key("dialog.yes_or_no", prefix=ctx.prefix)
+    return is_yes(text)
 
 
 def _yes_or_no(text: str) -> bool | None:

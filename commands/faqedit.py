@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from commands.context import Context, Role
-from commands.dialogs import is_no, is_yes
+from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
 from commands.faqtool import REQUIRED_IDS
 from commands.formatting import Markup
@@ -240,16 +240,8 @@ async def faq_loeschen(ctx: Context, args: str) -> None:
 
 async def confirm_delete(ctx: Context, dialog: Dialog, text: str) -> None:
     """The manager's answer to the delete question: 'ja' deletes, 'nein' keeps."""
-    dialogs = ctx.services.dialogs
-    assert dialogs is not None
-    if is_no(text):
-        await dialogs.close(ctx)
-        await ctx.reply_key("faqedit.delete_cancelled")
+    if not await confirmed(ctx, text, "faqedit.delete_cancelled"):
         return
-    if not is_yes(text):
-        await ctx.reply_key("dialog.yes_or_no", prefix=ctx.prefix)
-        return
-    await dialogs.close(ctx)
     service = _service(ctx)
     entry_id = str(dialog.data.get("id", ""))
     entry = service.data.entry(entry_id)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from commands import faqedit, faqgroups
 from commands.context import Context, Message, Role
-from commands.dialogs import is_no, is_yes
+from commands.dialogs import confirmed, is_no, is_yes
 from commands.errors import CommandError, UsageError
 from commands.formatting import Markup, render, to_plain
 from commands.i18n import plural
@@ -235,16 +235,8 @@ def _new_id(service: FaqService, question: str) -> str:
 
 async def confirm_save(ctx: Context, dialog: Dialog, text: str) -> None:
     """The manager's answer to „Als FAQ-Eintrag speichern?“: ja makes the entry."""
-    dialogs = ctx.services.dialogs
-    assert dialogs is not None
-    if is_no(text):
-        await dialogs.close(ctx)
-        await ctx.reply_key("faqteach.not_saved")
+    if not await confirmed(ctx, text, "faqteach.not_saved"):
         return
-    if not is_yes(text):
-        await ctx.reply_key("dialog.yes_or_no", prefix=ctx.prefix)
-        return
-    await dialogs.close(ctx)
     service = _service(ctx)
     draft = dialog.data.get("draft")
     if not isinstance(draft, dict) or not isinstance(draft.get("id"), str):

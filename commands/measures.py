@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from commands.context import Context
-from commands.dialogs import is_no, is_yes
+from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
 from commands.formatting import Markup
 from commands.i18n import plural
@@ -308,14 +308,8 @@ async def confirm_measure_change(ctx: Context, dialog: Dialog, text: str) -> Non
     if measure is None or not may_edit(ctx, measure):  # ownership may be gone since the preview
         await dialogs.close(ctx)
         await ctx.reply_key("error.not_allowed")
-    elif is_no(text):
-        await dialogs.close(ctx)
-        await ctx.reply_key("measures.cancelled")
-    elif is_yes(text):
-        await dialogs.close(ctx)
+    elif await confirmed(ctx, text, "measures.cancelled"):
         await _apply(ctx, measure, data)
-    else:
-        await ctx.reply_key("dialog.yes_or_no", prefix=ctx.prefix)
 
 
 async def _apply(ctx: Context, measure: Measure, data: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from commands.context import Context
-from commands.dialogs import is_no, is_yes
+from commands.dialogs import confirmed
 from commands.errors import require_direct
 from commands.quiet import BERLIN
 from commands.registry import command
@@ -123,17 +123,10 @@ async def vergessen(ctx: Context, args: str) -> None:
 
 async def confirm_forget(ctx: Context, dialog: Dialog, text: str) -> None:
     """'ja' erases (the dialogue itself included), 'nein' keeps everything."""
-    dialogs = ctx.services.dialogs
-    assert dialogs is not None
-    if is_yes(text):
+    if await confirmed(ctx, text, "privacy.kept"):
         if ctx.services.network is not None:
             await ctx.services.network.withdraw(ctx.message.sender)
         await _privacy(ctx).forget(ctx.message.sender)
         if ctx.services.network is not None:
             ctx.services.network.refresh(None, ctx.message.sender)
         await ctx.reply_key("privacy.forgotten")
-    elif is_no(text):
-        await dialogs.close(ctx)
-        await ctx.reply_key("privacy.kept")
-    else:
-        await ctx.reply_key("dialog.yes_or_no", prefix=ctx.prefix)
