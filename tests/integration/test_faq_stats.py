@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import struct
 from typing import Any
 
-from nio import DownloadResponse, MatrixRoom, RoomEncryptedImage, RoomMessageImage
-from nio.crypto import decrypt_attachment
-
-from tests.harness import BotRunner, ChatUser, wait_until
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from tests.harness import BotRunner, ChatUser, collect_images, decrypted_png, wait_until
 
 
 async def test_manager_gets_statistics_text_and_an_encrypted_png_chart(
@@ -19,12 +13,7 @@ async def test_manager_gets_statistics_text_and_an_encrypted_png_chart(
     manager: ChatUser = await make_user("manager")
     runner: BotRunner = bot_runner(managers=[manager.user_id], rate_limit={"messages": 100})
     await runner.start()
-    images: list[Any] = []
-
-    async def on_image(room: MatrixRoom, event: Any) -> None:
-        images.append(event)
-
-    manager.client.add_event_callback(on_image, (RoomMessageImage, RoomEncryptedImage))
+    images = collect_images(manager)
     dm = await manager.dm_with(runner.user_id)
     await manager.send(dm, "!frage Muss ich mein Balkonkraftwerk anmelden?")
     await manager.wait_notice(dm, runner.user_id)
@@ -34,15 +23,5 @@ async def test_manager_gets_statistics_text_and_an_encrypted_png_chart(
     assert "Gestellte Fragen: 1" in text.body
     await wait_until(lambda: bool(images), 30, "the chart")
     [image] = images
-    assert isinstance(image, RoomEncryptedImage)  # the DM is encrypted, so is the upload
-    info = image.source["content"]["info"]
-    assert info["mimetype"] == "image/png"
     assert "Diagramm" in image.body
-    resp = await manager.client.download(image.url)
-    assert isinstance(resp, DownloadResponse), resp
-    assert not resp.body.startswith(PNG_SIGNATURE)  # the server holds only ciphertext
-    png = decrypt_attachment(resp.body, image.key["k"], image.hashes["sha256"], image.iv)
-    assert png.startswith(PNG_SIGNATURE)
-    assert png[12:16] == b"IHDR"
-    assert struct.unpack(">II", png[16:24]) == (info["w"], info["h"])
-    assert info["size"] == len(png)
+    await decrypted_png(manager, image)
