@@ -10,9 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Relation", "as_dict", "as_str", "event_id_or_none", "mentioned_users", "relation_of"]
+__all__ = [
+    "Relation",
+    "as_dict",
+    "as_str",
+    "event_id_or_none",
+    "mentioned_users",
+    "relation_of",
+    "room_id_or_none",
+    "user_id_or_none",
+]
 
-# Event IDs are at most 255 bytes (spec: "Event IDs") and start with '$'.
+# Matrix identifiers are at most 255 bytes (spec: "Identifier Grammar").
 _MAX_ID_LENGTH = 255
 
 
@@ -30,6 +39,23 @@ def event_id_or_none(value: object) -> str | None:
     """`value` if it looks like an event ID ('$…', a string of sane length), else None."""
     if isinstance(value, str) and value.startswith("$") and 1 < len(value) <= _MAX_ID_LENGTH:
         return value
+    return None
+
+
+def user_id_or_none(value: object) -> str | None:
+    """`value` if it looks like a user ID ('@local:server', sane length), else None."""
+    return _server_id(value, "@")
+
+
+def room_id_or_none(value: object) -> str | None:
+    """`value` if it looks like a room ID ('!opaque:server', sane length), else None."""
+    return _server_id(value, "!")
+
+
+def _server_id(value: object, sigil: str) -> str | None:
+    text = as_str(value)
+    if text and text.startswith(sigil) and ":" in text and len(text) <= _MAX_ID_LENGTH:
+        return text
     return None
 
 

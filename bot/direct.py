@@ -24,7 +24,7 @@ from nio import (
 )
 from nio.api import Api
 
-from bot.content import as_dict, as_str
+from bot.content import as_dict, room_id_or_none, user_id_or_none
 from store.direct import DirectRoomStore
 
 __all__ = ["DirectRooms", "parse_m_direct"]
@@ -32,31 +32,16 @@ __all__ = ["DirectRooms", "parse_m_direct"]
 log = logging.getLogger(__name__)
 
 M_DIRECT = "m.direct"
-_MAX_ID_LENGTH = 255
-
-
-def _user_id(value: object) -> str | None:
-    text = as_str(value)
-    if text and text.startswith("@") and ":" in text and len(text) <= _MAX_ID_LENGTH:
-        return text
-    return None
-
-
-def _room_id(value: object) -> str | None:
-    text = as_str(value)
-    if text and text.startswith("!") and ":" in text and len(text) <= _MAX_ID_LENGTH:
-        return text
-    return None
 
 
 def parse_m_direct(content: object) -> list[tuple[str, str]]:
     """(room ID, user ID) pairs of `m.direct` content; anything malformed is left out."""
     pairs: list[tuple[str, str]] = []
     for user, rooms in as_dict(content).items():
-        user_id = _user_id(user)
+        user_id = user_id_or_none(user)
         if user_id is None or not isinstance(rooms, list):
             continue
-        pairs.extend((room_id, user_id) for room_id in map(_room_id, rooms) if room_id)
+        pairs.extend((room_id, user_id) for room_id in map(room_id_or_none, rooms) if room_id)
     return pairs
 
 
@@ -100,7 +85,7 @@ class DirectRooms:
 
     async def accepted_invite(self, room_id: str, invite: InviteMemberEvent) -> None:
         """The bot joined `room_id` on `invite`: a DM with the inviter if it says is_direct."""
-        inviter = _user_id(invite.sender)
+        inviter = user_id_or_none(invite.sender)
         # nio moves the content out of the invite's source.
         if as_dict(invite.content).get("is_direct") is True and inviter:
             if inviter != self._client.user_id:
@@ -131,11 +116,11 @@ class DirectRooms:
         content = as_dict(source.get("content"))
         unsigned = as_dict(source.get("unsigned"))
         prev = as_dict(unsigned.get("prev_content"))
-        target = _user_id(source.get("state_key"))
+        target = user_id_or_none(source.get("state_key"))
         if content.get("membership") == "invite" and content.get("is_direct") is True:
-            inviter = _user_id(source.get("sender"))
+            inviter = user_id_or_none(source.get("sender"))
         elif prev.get("membership") == "invite" and prev.get("is_direct") is True:
-            inviter = _user_id(unsigned.get("prev_sender"))
+            inviter = user_id_or_none(unsigned.get("prev_sender"))
         else:
             return None
         if content.get("membership") not in ("invite", "join") or target is None:
