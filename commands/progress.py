@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from commands.context import Context
 from commands.errors import CommandError
@@ -32,6 +32,7 @@ __all__ = [
     "STATUS_ORDER",
     "Bar",
     "IndicatorSeries",
+    "Speaker",
     "fortschritt",
     "indicator_alt",
     "indicator_chart",
@@ -60,6 +61,16 @@ _INCH_PER_BAR = 0.42
 _DPI = 100
 _GROUP_GAP = 0.6
 assert set(STATUS_ORDER) == set(STATUSES)
+
+
+class Speaker(Protocol):
+    """What the alt texts need of a Context: a language and its catalog texts (so the public
+    page, which has no chat message, describes its charts with the same words)."""
+
+    language: str
+
+    def t(self, key: str, **params: Any) -> str:
+        """The catalog text for `key` in `language`."""
 
 
 @dataclass(frozen=True)
@@ -271,7 +282,7 @@ def _status_name(status: str, language: str) -> str:
     return status_name(status, language)
 
 
-def progress_alt(ctx: Context, bars: Sequence[Bar], topic: str) -> str:
+def progress_alt(ctx: Speaker, bars: Sequence[Bar], topic: str) -> str:
     """What the chart shows, in words (the image's body for screen readers)."""
     return to_plain(
         ctx.t(
@@ -284,7 +295,7 @@ def progress_alt(ctx: Context, bars: Sequence[Bar], topic: str) -> str:
     )
 
 
-def _counts_text(ctx: Context, bars: Sequence[Bar]) -> str:
+def _counts_text(ctx: Speaker, bars: Sequence[Bar]) -> str:
     return ", ".join(
         f"{count} {_status_name(status, ctx.language)}" for status, count in status_counts(bars)
     )
@@ -383,7 +394,7 @@ def indicator_series(measure: Measure, stored: Sequence[StoredValue]) -> list[In
     return result
 
 
-def indicator_alt(ctx: Context, title: str, series: Sequence[IndicatorSeries]) -> str:
+def indicator_alt(ctx: Speaker, title: str, series: Sequence[IndicatorSeries]) -> str:
     """The indicator chart in words: per indicator its span, last value and target."""
     from commands.measurevalues import format_number
 
