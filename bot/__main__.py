@@ -1,4 +1,4 @@
-"""Command line: `klimabot run|check-config|backup|faq|chat` (also `python -m bot`)."""
+"""Command line: `klimabot run|check-config|backup|faq|chat|report` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.app import App
@@ -51,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     faq.add_argument(
         "faq_args", nargs=argparse.REMAINDER, help="check | ask TEXT | eval CASES.yaml | export DIR"
     )
+    report = sub.add_parser(
+        "report", help="write the council report of a period from the bot's database"
+    )
+    report.add_argument("--config", type=Path, required=True, help="path to the YAML config")
+    report.add_argument("--from", dest="first", type=_day, required=True, help="YYYY-MM-DD")
+    report.add_argument("--to", dest="last", type=_day, required=True, help="YYYY-MM-DD")
+    report.add_argument("--out", type=Path, required=True, help="FILE.pdf or FILE.html")
     chat = sub.add_parser(
         "chat", help="talk to the whole bot in this terminal (no homeserver, throwaway database)"
     )
@@ -58,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         "--config", type=Path, help="use the curated data and settings of this config"
     )
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "backup":
         return asyncio.run(_backup(config, args.out))
+    if args.command == "report":
+        from bot.reportcli import write_report  # only this command needs charts and PDF
+
+        return asyncio.run(write_report(config, args.first, args.last, args.out))
     return asyncio.run(_run(config))
 
 

@@ -50,6 +50,7 @@ from store.faqchat import ChatEntryStore
 from store.faqstats import FaqStatsStore
 from store.measures import MeasureStore
 from store.privacy import PrivacyStore
+from store.report import ReportStore
 from store.schedules import ScheduleStore
 from store.subscriptions import SubscriptionStore
 from store.users import UserSettings
@@ -164,4 +165,5 @@ def build_services(
             clock,
             topic_name=topics.name,
         ),
+        reports=ReportStore(db),
     )

@@ -20,6 +20,7 @@ from commands import (
     network,
     privacy,
     progress,
+    report,
     schedule,
     subscriptions,
 )
@@ -38,6 +39,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     subscriptions,
     measures,
     progress,
+    report,
     actors,
     network,
     dialogs,

@@ -10,6 +10,7 @@ from commands.context import HealthSource
 from commands.errors import CommandError
 from commands.registry import Registry
 from store.privacy import PrivacyStore
+from store.report import ReportStore
 from store.users import UserSettings
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class Services:
     privacy: PrivacyStore | None = None
     actors: ActorService | None = None
     network: NetworkService | None = None
+    reports: ReportStore | None = None
 
 
 T = TypeVar("T")

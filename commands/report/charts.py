@@ -1,0 +1,71 @@
+"""The report's charts, drawn with commands/progress.py's functions (blocking: run in a thread).
+
+The progress chart shows every measure at the end of the period; indicator charts are drawn for
+the measures whose indicators got values in the period, the busiest first, at most
+MAX_INDICATOR_CHARTS (each chart costs a few hundred milliseconds).
+"""
+
+from __future__ import annotations
+
+from commands.progress import STATUS_ORDER, Bar, IndicatorSeries, indicator_chart, progress_chart
+from commands.report.model import MeasureRow, Report
+from commands.report.view import Figure, Texts, clean
+
+__all__ = ["MAX_INDICATOR_CHARTS", "figures"]
+
+MAX_INDICATOR_CHARTS = 6
+
+
+def figures(report: Report, t: Texts) -> list[Figure]:
+    """The progress chart first, then the indicator charts (none without measures)."""
+    if not report.measures:
+        return []
+    result = [_progress(report, t)]
+    busy = [m for m in report.measures if any(i.values_in_period for i in m.indicators)]
+    busy.sort(key=lambda m: -sum(i.values_in_period for i in m.indicators))
+    result += [_indicators(m, t) for m in busy[:MAX_INDICATOR_CHARTS]]
+    return result
+
+
+def _progress(report: Report, t: Texts) -> Figure:
+    bars = [Bar(clean(m.title), m.status, m.progress) for m in report.measures]
+    title = t("chart_progress_title", date=t.day(report.period.last))
+    chart = progress_chart(
+        t("chart_progress_short", date=t.day(report.period.last)),
+        bars,
+        {s: s for s in STATUS_ORDER},
+        t("chart_progress_x"),
+    )
+    statuses = ", ".join(f"{count} {status}" for status, count in report.status_counts)
+    average = round(sum(m.progress for m in report.measures) / len(report.measures))
+    alt = t("chart_progress_alt", count=len(bars), statuses=statuses, average=average,
+            date=t.day(report.period.last))  # fmt: skip
+    return Figure(chart, alt, title)
+
+
+def _indicators(measure: MeasureRow, t: Texts) -> Figure:
+    series = [
+        IndicatorSeries(
+            clean(i.name),
+            clean(i.unit),
+            None if i.baseline is None else i.baseline[0],
+            None if i.target is None else i.target[0],
+            i.points,
+            None if i.baseline is None else i.baseline[1],
+            None if i.target is None else i.target[1],
+        )
+        for i in measure.indicators
+        if i.points
+    ]
+    title = t("chart_indicator_title", title=clean(measure.title))
+    chart = indicator_chart(title, series, t("baseline"), t("target"), t.number)
+    parts = []
+    for s in series:
+        last_day, last_value = s.points[-1]
+        part = t("chart_indicator_part", name=s.name, count=len(s.points),
+                 value=t.amount(last_value, s.unit), date=t.day(last_day))  # fmt: skip
+        if s.target is not None:
+            part += t("chart_indicator_target", target=t.amount(s.target, s.unit),
+                      year=s.target_year or "")  # fmt: skip
+        parts.append(part)
+    return Figure(chart, t("chart_indicator_alt", title=title, parts="; ".join(parts)), title)
