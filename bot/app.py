@@ -27,6 +27,7 @@ from commands.ratelimit import RateLimiter
 from commands.router import Router, RouterSettings
 from commands.services import Services, require
 from commands.subscriptions import subscribe_by_reaction
+from commands.termine import register_by_reaction
 from commands.version import VERSION
 from config.faq import FaqError
 from config.measures import MeasuresError
@@ -131,7 +132,12 @@ class App:
             limiter=RateLimiter(bot.rate_limit.messages, bot.rate_limit.seconds, time.monotonic),
             services=services,
             conversation=self.faq,
-            reaction_handlers=(*handlers, subscribe_by_reaction, answer_by_reaction),
+            reaction_handlers=(
+                *handlers,
+                subscribe_by_reaction,
+                answer_by_reaction,
+                register_by_reaction,
+            ),
         )
 
     def _outbox(self, services: Services) -> Outbox:
@@ -154,10 +160,11 @@ class App:
     async def _start_network(self, db: Database, services: Services, outbox: Outbox) -> None:
         assert self.transport is not None
         network = require(services.network)
-        network.messenger = MatrixMessenger(
-            self.transport.client, outbox, self.config.matrix.encryption
-        )
+        messenger = MatrixMessenger(self.transport.client, outbox, self.config.matrix.encryption)
+        network.messenger = messenger
         await network.load()
+        if services.events is not None:
+            services.events.mailer = messenger
 
     async def _start_jobs(self, limiter: RateLimiter, services: Services) -> None:
         assert self.db is not None
@@ -174,6 +181,7 @@ class App:
             services.privacy.forget if services.privacy else None,
             self.config.actors.inactive_after,
             faq_review=weekly_job(services, self.replier) if self.replier else None,
+            events_tick=services.events.tick if services.events else None,
         )
         self.jobs.start()
         services.schedules.planner = self.jobs

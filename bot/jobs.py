@@ -44,6 +44,7 @@ class Jobs:
         forget: Callable[[str], Awaitable[object]] | None = None,
         inactive_after: timedelta = timedelta(days=730),
         faq_review: Callable[[], Awaitable[None]] | None = None,
+        events_tick: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self._handled = handled
         self._limiter = limiter
@@ -55,6 +56,7 @@ class Jobs:
         self._forget = forget
         self._inactive_after = inactive_after
         self._faq_review = faq_review
+        self._events_tick = events_tick
         self.scheduler = AsyncIOScheduler(timezone=_TZ)
 
     def start(self) -> None:
@@ -87,6 +89,12 @@ class Jobs:
             review = CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=_TZ)
             self.scheduler.add_job(
                 self._faq_review, review, id="weekly-faq-review", misfire_grace_time=3600
+            )
+        if self._events_tick is not None:
+            # Event reminders and waiting lists: what is due is read from the rows every minute
+            # (commands/termine_service.EventService.tick), so a restart loses nothing.
+            self.scheduler.add_job(
+                self._events_tick, "interval", minutes=1, id="event-reminders", max_instances=1
             )
         self.scheduler.start()
 

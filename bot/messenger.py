@@ -5,7 +5,8 @@ from __future__ import annotations
 from nio import AsyncClient, RoomCreateError, RoomPreset, RoomSendError
 
 from bot.outbox import Outbox, encryption_state
-from bot.replies import html_content
+from bot.replies import MatrixReplier, html_content
+from commands.context import Message
 
 __all__ = ["MatrixMessenger"]
 
@@ -22,6 +23,13 @@ class MatrixMessenger:
         """Send a DM (creating the DM room if needed); return (room ID, event ID)."""
         room_id = await self._outbox.dm_room_for(user_id)
         return room_id, await self._send(room_id, plain, html)
+
+    async def direct_file(self, user_id: str, filename: str, data: bytes, mimetype: str) -> str:
+        """Send a file by DM (encrypted in an encrypted DM); return its event ID."""
+        room_id = await self._outbox.dm_room_for(user_id)
+        return await MatrixReplier(self._client).send_file(
+            Message("", room_id, user_id, "", True, 0, ""), filename, data, mimetype
+        )
 
     async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
         """Create a private room, invite people, and post the first message."""

@@ -29,6 +29,11 @@ from commands.privacy import FORGET_KIND, confirm_forget
 from commands.registry import Registry
 from commands.schedule import ScheduleService
 from commands.services import Services
+from commands.termine import CANCEL_KIND as EVENT_CANCEL_KIND
+from commands.termine import CONFIRM_KIND as EVENT_CONFIRM_KIND
+from commands.termine import FORM_KIND as EVENT_FORM_KIND
+from commands.termine import confirm_cancel, confirm_event, form_step
+from commands.termine_service import EVENT_KIND, EventService
 from config.faq import load_synonyms, load_topics
 from config.measures import load_measures
 from config.names import load_reserved_names
@@ -45,6 +50,7 @@ from store.actors import ActorStore
 from store.broadcasts import BroadcastStore
 from store.db import Database
 from store.dialogs import DialogStore
+from store.events_calendar import EventStore
 from store.faq import FaqStore
 from store.faqchat import ChatEntryStore
 from store.faqstats import FaqStatsStore
@@ -65,6 +71,9 @@ DIALOG_HANDLERS: dict[str, DialogHandler] = {
     SAVE_KIND: confirm_save,
     DELETE_KIND: confirm_delete,
     MEASURE_CONFIRM_KIND: confirm_measure_change,
+    EVENT_FORM_KIND: form_step,
+    EVENT_CONFIRM_KIND: confirm_event,
+    EVENT_CANCEL_KIND: confirm_cancel,
 }
 
 Notify = Callable[[str, str], Awaitable[None]]  # (room, light-Markdown text)
@@ -141,6 +150,10 @@ def build_services(
         clock=clock,
     )
     actors = ActorService(settings.actors, ActorStore(db), reserved=load_reserved_names())
+    events = EventService(
+        EventStore(db), broadcaster, catalog, UserSettings(db), settings.prefix, clock
+    )
+    broadcaster.renderers[EVENT_KIND] = events.render_delivery
     return Services(
         registry=Registry.from_modules(FEATURE_MODULES),
         users=UserSettings(db),
@@ -154,6 +167,7 @@ def build_services(
             ScheduleStore(db), broadcaster, catalog, notify, settings.broadcast.grace, clock
         ),
         privacy=PrivacyStore(db),
+        events=events,
         actors=actors,
         network=NetworkService(
             actors,

@@ -23,6 +23,7 @@ from commands import (
     report,
     schedule,
     subscriptions,
+    termine,
 )
 
 __all__ = ["FEATURE_MODULES"]
@@ -45,6 +46,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     dialogs,
     broadcast,
     schedule,
+    termine,
     privacy,
     admin,
 )

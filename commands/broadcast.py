@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from commands.context import Context, Role
@@ -92,6 +92,8 @@ class Broadcaster:
         self.prefix = prefix
         self.wake = wake
         self.clock = clock
+        # Broadcast kinds that render themselves per recipient (events: commands/termine_service).
+        self.renderers: dict[str, Callable[[str, Delivery], Awaitable[str | None]]] = {}
 
     async def audience(self, topic: str, measure_id: str | None = None) -> Audience:
         """Followers of the topic (and measure) by DM, plus the topic's rooms."""
@@ -145,7 +147,10 @@ class Broadcaster:
         language = "de"
         if delivery.recipient_kind == "user":
             language = await self.users.language(delivery.recipient) or "de"
-        text = self.compose(language, delivery.kind, delivery.topic, delivery.body)
+        custom = self.renderers.get(delivery.kind)
+        text = await custom(language, delivery) if custom is not None else None
+        if text is None:
+            text = self.compose(language, delivery.kind, delivery.topic, delivery.body)
         return to_plain(text), render(text)
 
     def compose(self, language: str, kind: str, topic: str | None, body: str) -> str:

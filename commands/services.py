@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from commands.introductions import NetworkService
     from commands.measures import MeasureService
     from commands.schedule import ScheduleService
+    from commands.termine_service import EventService
 
 __all__ = ["Services", "require"]
 
@@ -42,6 +43,7 @@ class Services:
     privacy: PrivacyStore | None = None
     actors: ActorService | None = None
     network: NetworkService | None = None
+    events: EventService | None = None
     reports: ReportStore | None = None
 
 

@@ -415,6 +415,43 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX measure_milestones_by_measure ON measure_milestones (measure_id, number)",
         ),
     ),
+    Migration(
+        19,
+        "events with registration, waiting list and reminders (!termin-neu, !anmelden)",
+        (
+            """CREATE TABLE calendar_events (
+                id INTEGER PRIMARY KEY,
+                title TEXT NOT NULL,
+                starts_at REAL NOT NULL,
+                place TEXT NOT NULL,
+                capacity INTEGER CHECK (capacity IS NULL OR capacity >= 1),
+                topic TEXT,
+                body TEXT NOT NULL,
+                closes_at REAL,
+                author TEXT NOT NULL,
+                sequence INTEGER NOT NULL DEFAULT 0,
+                cancelled INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1)),
+                broadcast_id INTEGER,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            )""",
+            "CREATE INDEX calendar_events_by_start ON calendar_events (starts_at)",
+            # The row id orders the waiting list: whoever asked first moves up first.
+            """CREATE TABLE event_registrations (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES calendar_events (id) ON DELETE CASCADE,
+                user_id TEXT NOT NULL,
+                waiting INTEGER NOT NULL CHECK (waiting IN (0, 1)),
+                reminded_day INTEGER NOT NULL DEFAULT 0,
+                reminded_hour INTEGER NOT NULL DEFAULT 0,
+                created_at REAL NOT NULL,
+                UNIQUE (event_id, user_id)
+            )""",
+            "CREATE INDEX event_registrations_by_user ON event_registrations (user_id)",
+            # A ✅ on an announcement is looked up by the delivery's event ID.
+            "CREATE INDEX IF NOT EXISTS deliveries_by_event ON deliveries (event_id)",
+        ),
+    ),
 )
 
 

@@ -35,6 +35,7 @@ _OWN_ROWS: tuple[tuple[str, str], ...] = (
     ("actor_blocks", "blocked_user_id"),
     ("introductions", "requester"),
     ("introductions", "target"),
+    ("event_registrations", "user_id"),
 )
 # (table, column) where the user is only named as the author of official content: anonymised.
 _AUTHORED: tuple[tuple[str, str], ...] = (
@@ -43,6 +44,7 @@ _AUTHORED: tuple[tuple[str, str], ...] = (
     ("measure_values", "author"),
     ("measure_milestones", "author"),
     ("scheduled_posts", "author"),
+    ("calendar_events", "author"),
     ("introductions", "proposed_by"),
     ("faq_chat_entries", "updated_by"),
     ("faq_entry_history", "changed_by"),

@@ -1,0 +1,449 @@
+"""Events with registration: `!termin-neu`, `!termine`, `!anmelden` (or ✅ on the announcement),
+`!abmelden`, `!termin-aendern`, `!termin-absagen`, `!teilnehmer`.
+
+Parsing lives in commands/termine_form.py, files in commands/termine_ics.py, and what happens
+outside a command (announcement rendering, notices, reminders) in commands/termine_service.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from commands.broadcast import _recipients
+from commands.context import Context, Reaction, Role
+from commands.dialogs import confirmed
+from commands.errors import CommandError, UsageError
+from commands.formatting import Markup, literal, render, to_plain
+from commands.registry import command
+from commands.services import require
+from commands.termine_form import (
+    OPTIONAL,
+    STEPS,
+    FieldError,
+    FormError,
+    check_times,
+    field_of,
+    parse_field,
+    parse_form,
+)
+from commands.termine_ics import ICS_MIMETYPE, ics_filename, participants_csv, to_ics
+from commands.termine_service import EVENT_KIND, EventService
+from store.dialogs import Dialog
+from store.events_calendar import CalendarEvent
+
+__all__ = [
+    "CANCEL_KIND",
+    "CONFIRM_KIND",
+    "FORM_KIND",
+    "abmelden",
+    "anmelden",
+    "confirm_cancel",
+    "confirm_event",
+    "form_step",
+    "register_by_reaction",
+    "teilnehmer",
+    "termin_absagen",
+    "termin_aendern",
+    "termin_neu",
+    "termine",
+]
+
+FORM_KIND = "termin_form"
+CONFIRM_KIND = "termin_confirm"
+CANCEL_KIND = "termin_cancel"
+_NUMBER = re.compile(r"^(?:nr\.?|no\.?|#)?\s*([0-9]{1,9})$", re.IGNORECASE)
+_CHECKS = ("✅", "✔", "☑")
+_STOP = frozenset({"abbrechen", "cancel", "stop"})
+
+
+def _service(ctx: Context) -> EventService:
+    return require(ctx.services.events)
+
+
+def _number(text: str) -> int:
+    match = _NUMBER.match(text.strip())
+    if match is None:
+        raise UsageError
+    return int(match.group(1))
+
+
+def _topic_finder(service: EventService) -> Any:
+    def find(name: str) -> str | None:
+        topic = service.broadcaster.topics.find(name)
+        return None if topic is None else topic.slug
+
+    return find
+
+
+async def _event(ctx: Context, number: int, open_only: bool = True) -> CalendarEvent:
+    """The event with this number, politely refused if unknown, cancelled or (open_only) past."""
+    event = await _service(ctx).store.get(number)
+    if event is None:
+        raise CommandError("termin.unknown", number=number, prefix=ctx.prefix)
+    if event.cancelled:
+        raise CommandError("termin.is_cancelled", number=number, title=event.title)
+    if open_only and event.starts_at <= ctx.services.clock():
+        raise CommandError("termin.past", number=number, title=event.title)
+    return event
+
+
+# --- the manager creates an event -------------------------------------------------------
+
+
+@command("termin-neu", aliases=("event-new",), role=Role.MANAGER)
+async def termin_neu(ctx: Context, args: str) -> None:
+    """Create an event: a guided dialogue, or the one-line form; then preview and 'ja'."""
+    service = _service(ctx)
+    dialogs = require(ctx.services.dialogs)
+    if not args.strip():
+        await dialogs.open(ctx, FORM_KIND, {"step": STEPS[0], "values": {}})
+        await ctx.reply(_ask(ctx, STEPS[0]))
+        return
+    try:
+        values = parse_form(args, service.clock(), _topic_finder(service))
+    except FormError as exc:
+        problem = _problem(ctx, exc)
+        raise CommandError("termin.form_invalid", problem=problem, prefix=ctx.prefix) from None
+    await _preview(ctx, values)
+
+
+def _problem(ctx: Context, exc: FormError) -> str:
+    said = ctx.t(exc.error.key, **exc.error.params)
+    return Markup(f"{literal(exc.label)}: {said}") if exc.label else said
+
+
+def _ask(ctx: Context, step: str) -> str:
+    text = ctx.t(f"termin.ask_{step}")
+    if step == "topic":
+        topics = _service(ctx).broadcaster.topics.topics
+        names = ", ".join(
+            f"{t.slug} ({t.name_en if ctx.language == 'en' else t.name_de})" for t in topics
+        )
+        text = ctx.t("termin.ask_topic", topics=names)
+    if step in OPTIONAL:
+        text = Markup(f"{text} {ctx.t('termin.ask_skip')}")
+    return text
+
+
+async def form_step(ctx: Context, dialog: Dialog, text: str) -> None:
+    """One answer of the guided dialogue; ask again, politely, if it does not fit."""
+    dialogs = require(ctx.services.dialogs)
+    if text.strip().lower() in _STOP:
+        await dialogs.close(ctx)
+        await ctx.reply_key("dialog.cancelled")
+        return
+    step, values = str(dialog.data.get("step")), dict(dialog.data.get("values") or {})
+    if step not in STEPS or ctx.role < Role.MANAGER:
+        await dialogs.close(ctx)
+        await ctx.reply_key("error.not_allowed" if step in STEPS else "dialog.cancelled")
+        return
+    service = _service(ctx)
+    try:
+        values[step] = parse_field(step, text, service.clock(), _topic_finder(service))
+        check_times(values)
+    except FieldError as exc:
+        await ctx.reply(ctx.t(exc.key, **exc.params) + "\n" + _ask(ctx, step))
+        return
+    if step != STEPS[-1]:
+        following = STEPS[STEPS.index(step) + 1]
+        await dialogs.open(ctx, FORM_KIND, {"step": following, "values": values})
+        await ctx.reply(_ask(ctx, following))
+        return
+    await _preview(ctx, values)
+
+
+def _draft(ctx: Context, values: dict[str, Any]) -> CalendarEvent:
+    return CalendarEvent(
+        id=0,
+        title=str(values["title"]),
+        starts_at=float(values["starts_at"]),
+        place=str(values.get("place") or ""),
+        capacity=None if values.get("capacity") is None else int(values["capacity"]),
+        topic=str(values["topic"]),
+        body=str(values.get("body") or ""),
+        closes_at=None if values.get("closes_at") is None else float(values["closes_at"]),
+        author=ctx.message.sender,
+        sequence=0,
+        cancelled=False,
+        broadcast_id=None,
+        created_at=ctx.services.clock(),
+    )
+
+
+async def _preview(ctx: Context, values: dict[str, Any]) -> None:
+    service = _service(ctx)
+    draft = _draft(ctx, values)
+    audience = await service.broadcaster.audience(str(values["topic"]))
+    recipients = _recipients(ctx, audience) if audience.recipients else ctx.t("termin.nobody")
+    await require(ctx.services.dialogs).open(ctx, CONFIRM_KIND, {"values": values})
+    await ctx.reply_key(
+        "termin.preview",
+        event=await service.describe(draft, ctx.language),
+        topic=service.broadcaster.topics.name(draft.topic, ctx.language),
+        recipients=recipients,
+    )
+
+
+async def confirm_event(ctx: Context, dialog: Dialog, text: str) -> None:
+    """'ja' stores the event and announces it; 'nein' drops it."""
+    if ctx.role < Role.MANAGER:  # the role was taken away since the preview
+        await require(ctx.services.dialogs).close(ctx)
+        await ctx.reply_key("error.not_allowed")
+        return
+    if not await confirmed(ctx, text, "termin.not_created"):
+        return
+    service = _service(ctx)
+    draft = _draft(ctx, dict(dialog.data["values"]))
+    if draft.starts_at <= service.clock():  # the preview waited too long
+        raise CommandError("termin.past", number="–", title=draft.title)
+    number = await service.store.add(
+        draft.title,
+        draft.starts_at,
+        draft.place,
+        draft.capacity,
+        draft.topic,
+        draft.body,
+        draft.closes_at,
+        draft.author,
+    )
+    event = await service.store.get(number)
+    assert event is not None
+    assert event.topic is not None
+    audience = await service.broadcaster.audience(event.topic)
+    await ctx.reply_key("termin.created", number=number, title=event.title, prefix=ctx.prefix)
+    if audience.recipients:
+        body = await service.announcement(event, "de")
+        broadcast = await service.broadcaster.send(
+            ctx, EVENT_KIND, event.topic, body, dedup_key=f"termin-{number}"
+        )
+        await service.store.set_broadcast(number, broadcast)
+
+
+# --- everyone: list, register, leave ------------------------------------------------------
+
+
+@command("termine", aliases=("events",))
+async def termine(ctx: Context, args: str) -> None:
+    """Upcoming events (of one topic), with the numbers `!anmelden` takes."""
+    service = _service(ctx)
+    slug = None
+    if args.strip():
+        topic = service.broadcaster.topics.find(args.strip())
+        if topic is None:
+            raise CommandError("topics.unknown", name=args.strip()[:60], prefix=ctx.prefix)
+        slug = topic.slug
+    now = service.clock()
+    events = await service.store.upcoming(now, slug)
+    if not events:
+        await ctx.reply_key("termin.none", prefix=ctx.prefix)
+        return
+    mine = set(await service.store.mine(ctx.message.sender, now))
+    lines = [ctx.t("termin.list_title")]
+    for event in events[:20]:
+        lines.append(
+            ctx.t(
+                "termin.list_line",
+                number=event.id,
+                when=service.when(event.starts_at, ctx.language),
+                title=event.title,
+                places=await service.places(event, ctx.language),
+                mine=ctx.t("termin.list_mine") if event.id in mine else "",
+            )
+        )
+    lines.append(ctx.t("termin.list_hint", prefix=ctx.prefix))
+    await ctx.reply("\n".join(lines))
+
+
+@command("anmelden", aliases=("join",))
+async def anmelden(ctx: Context, args: str) -> None:
+    """Register for an event (a place, or the waiting list when it is full)."""
+    await _join(ctx, _number(args), private=ctx.message.is_direct)
+
+
+async def _join(ctx: Context, number: int, private: bool) -> None:
+    service = _service(ctx)
+    event = await _event(ctx, number)
+    if event.closes_at is not None and event.closes_at <= service.clock():
+        raise CommandError("termin.closed", number=number, title=event.title)
+    seat = await service.store.register(event.id, ctx.message.sender, event.capacity)
+    if not seat.new:
+        key = "termin.already_waiting" if seat.waiting else "termin.already"
+        raise CommandError(
+            key, number=number, title=event.title, position=seat.position, prefix=ctx.prefix
+        )
+    if seat.waiting:
+        text = ctx.t(
+            "termin.waiting",
+            number=number,
+            title=event.title,
+            position=seat.position,
+            prefix=ctx.prefix,
+        )
+        await _say(ctx, service, private, text)
+        return
+    text = ctx.t("termin.registered", number=number, title=event.title, prefix=ctx.prefix)
+    text = Markup("\n\n").join([text, await service.describe(event, ctx.language)])
+    await _say(ctx, service, private, text, event)
+
+
+async def _say(
+    ctx: Context, service: EventService, private: bool, text: str, ics: CalendarEvent | None = None
+) -> None:
+    """Answer in the user's DM: here if this is it, else by a new DM (and a short note here)."""
+    data = None if ics is None else to_ics(ics, service.clock())
+    if private:
+        await ctx.reply(text)
+        if ics is not None and data is not None:
+            await ctx.send_file(ics_filename(ics), data, ICS_MIMETYPE)
+        return
+    user = ctx.message.sender
+    await service.mailer.direct(user, to_plain(text), render(text))
+    if ics is not None and data is not None:
+        await service.mailer.direct_file(user, ics_filename(ics), data, ICS_MIMETYPE)
+    if ctx.message.body.startswith(ctx.prefix):  # a typed command in a room, not a ✅
+        await ctx.reply_key("termin.sent_by_dm")
+
+
+@command("abmelden", aliases=("leave",))
+async def abmelden(ctx: Context, args: str) -> None:
+    """Give up a place (the next on the waiting list moves up) or a waiting place."""
+    number = _number(args)
+    service = _service(ctx)
+    event = await _event(ctx, number)
+    removed = await service.store.unregister(event.id, ctx.message.sender)
+    if removed is None:
+        raise CommandError("termin.not_registered", number=number, title=event.title)
+    key = "termin.left_waiting" if removed.waiting else "termin.left"
+    await ctx.reply_key(key, number=number, title=event.title)
+    if not removed.waiting:
+        await service.fill(event)
+
+
+async def register_by_reaction(ctx: Context, reaction: Reaction) -> bool:
+    """✅ on an event's announcement registers the one who reacted (in their own DM only)."""
+    service = ctx.services.events
+    if service is None or not reaction.key.startswith(_CHECKS):
+        return False
+    found = await service.store.announcement(reaction.target)
+    if found is None:
+        return False
+    private = found.recipient_kind == "user"
+    if private and found.recipient != reaction.sender:
+        # Someone else's invitation (a DM room another person joined): not theirs to accept.
+        raise CommandError("termin.not_your_invitation", number=found.event_id, prefix=ctx.prefix)
+    try:
+        await _join(ctx, found.event_id, private)
+    except CommandError as exc:
+        if private:
+            raise
+        # A ✅ in a topic room: the answer is nobody else's business, it goes by DM.
+        text = ctx.t(exc.key, **exc.params)
+        await service.mailer.direct(reaction.sender, to_plain(text), render(text))
+    return True
+
+
+# --- the manager changes, cancels, lists --------------------------------------------------
+
+
+@command("termin-aendern", aliases=("event-edit", "termin-ändern"), role=Role.MANAGER)
+async def termin_aendern(ctx: Context, args: str) -> None:
+    """Change fields of an event (`feld=wert; …`); registered people are told."""
+    number_text, _, form = args.strip().partition(" ")
+    number = _number(number_text)
+    if not form.strip():
+        raise UsageError
+    service = _service(ctx)
+    event = await _event(ctx, number)
+    changes = _changes(ctx, service, form)
+    merged = {"starts_at": event.starts_at, "closes_at": event.closes_at, **changes}
+    try:
+        check_times(merged)
+    except FieldError as exc:
+        raise CommandError(exc.key, **exc.params) from None
+    await service.store.update(event.id, changes)
+    changed = await service.store.get(event.id)
+    assert changed is not None
+    await service.fill(changed)
+    told = 0
+    for reg in await service.store.registrations(event.id):
+        ics = "" if reg.waiting else "update"
+        told += await service.tell(reg.user_id, "termin.changed", changed, ics=ics)
+    await ctx.reply_key("termin.edited", number=number, title=changed.title, told=told)
+
+
+def _changes(ctx: Context, service: EventService, form: str) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for part in form.split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        field = field_of(key)
+        try:
+            if field is None or not sep:
+                raise FormError("", FieldError("termin.form_unknown_key", field=key.strip()[:40]))
+            try:
+                changes[field] = parse_field(field, value, service.clock(), _topic_finder(service))
+            except FieldError as exc:
+                raise FormError(key.strip()[:40], exc) from None
+        except FormError as exc:
+            raise CommandError(
+                "termin.form_invalid", problem=_problem(ctx, exc), prefix=ctx.prefix
+            ) from None
+    if not changes:
+        raise UsageError
+    return changes
+
+
+@command("termin-absagen", aliases=("event-cancel",), role=Role.MANAGER)
+async def termin_absagen(ctx: Context, args: str) -> None:
+    """Cancel an event after 'ja'; everyone registered or waiting is told."""
+    event = await _event(ctx, _number(args))
+    taken, waiting = await _service(ctx).store.counts(event.id)
+    await require(ctx.services.dialogs).open(ctx, CANCEL_KIND, {"number": event.id})
+    await ctx.reply_key(
+        "termin.cancel_preview", number=event.id, title=event.title, taken=taken, waiting=waiting
+    )
+
+
+async def confirm_cancel(ctx: Context, dialog: Dialog, text: str) -> None:
+    """'ja' cancels the event and tells everyone; 'nein' keeps it."""
+    if ctx.role < Role.MANAGER:
+        await require(ctx.services.dialogs).close(ctx)
+        await ctx.reply_key("error.not_allowed")
+        return
+    if not await confirmed(ctx, text, "termin.not_cancelled"):
+        return
+    service = _service(ctx)
+    number = int(dialog.data["number"])
+    if not await service.store.cancel(number):
+        raise CommandError("termin.unknown", number=number, prefix=ctx.prefix)
+    event = await service.store.get(number)
+    assert event is not None
+    told = 0
+    for reg in await service.store.registrations(number):
+        ics = "" if reg.waiting else "cancel"
+        told += await service.tell(reg.user_id, "termin.cancelled_dm", event, ics=ics)
+    await ctx.reply_key("termin.cancelled", number=number, title=event.title, told=told)
+
+
+@command("teilnehmer", aliases=("participants",), role=Role.MANAGER)
+async def teilnehmer(ctx: Context, args: str) -> None:
+    """Who registered and who waits, with a CSV file (in a DM or the manager room only)."""
+    faq = ctx.services.faq
+    manager_room = faq.manager_room if faq is not None else None
+    if not ctx.message.is_direct and ctx.message.room_id != manager_room:
+        raise CommandError("termin.participants_private")
+    event = await _event(ctx, _number(args), open_only=False)
+    regs = await _service(ctx).store.registrations(event.id)
+    if not regs:
+        await ctx.reply_key("termin.participants_none", number=event.id, title=event.title)
+        return
+    lines = [ctx.t("termin.participants_title", number=event.id, title=event.title)]
+    for n, reg in enumerate(regs, start=1):
+        key = "termin.participant_waiting" if reg.waiting else "termin.participant"
+        lines.append(ctx.t(key, n=n, user=reg.user_id))
+    await ctx.reply("\n".join(lines))
+    await ctx.send_file(
+        f"teilnehmer-termin-{event.id}.csv", participants_csv(event, regs), "text/csv"
+    )

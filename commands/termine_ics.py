@@ -1,0 +1,82 @@
+"""Files that come with events: the calendar file (.ics, RFC 5545) and the participants' CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from commands.when import BERLIN
+from store.events_calendar import CalendarEvent, Registration
+
+__all__ = ["ICS_MIMETYPE", "event_uid", "ics_filename", "participants_csv", "to_ics"]
+
+ICS_MIMETYPE = "text/calendar"
+_PRODID = "-//Klimabot//Termine//DE"
+# Spreadsheet programs run cells starting with these as formulas (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def event_uid(event: CalendarEvent) -> str:
+    """The same UID for every file of one event, so calendars update instead of duplicating.
+
+    The creation time is part of it: numbers restart in a new database, UIDs must not repeat.
+    """
+    return f"termin-{event.id}-{int(event.created_at)}@klimabot"
+
+
+def ics_filename(event: CalendarEvent) -> str:
+    """'termin-3.ics'."""
+    return f"termin-{event.id}.ics"
+
+
+def to_ics(
+    event: CalendarEvent, now: float, cancelled: bool = False, tz: ZoneInfo = BERLIN
+) -> bytes:
+    """The event as a calendar file in local time with its VTIMEZONE.
+
+    SEQUENCE is the event's change counter; a cancellation says METHOD:CANCEL and
+    STATUS:CANCELLED, which calendar programs apply to the entry with the same UID.
+    """
+    cal = Calendar()
+    cal.add("prodid", _PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+    entry = Event()
+    entry.add("uid", event_uid(event))
+    entry.add("dtstamp", datetime.fromtimestamp(now, UTC))
+    entry.add("dtstart", datetime.fromtimestamp(event.starts_at, tz))
+    entry.add("summary", event.title)
+    if event.place:
+        entry.add("location", event.place)
+    if event.body:
+        entry.add("description", event.body)
+    entry.add("sequence", event.sequence)
+    entry.add("status", "CANCELLED" if cancelled or event.cancelled else "CONFIRMED")
+    cal.add_component(entry)
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def participants_csv(event: CalendarEvent, rows: Iterable[Registration]) -> bytes:
+    """One line per person: number, Matrix ID, registered or waiting, when (local time).
+
+    UTF-8 with BOM and ';' so that a German spreadsheet program opens it as columns.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["nr", "matrix_id", "status", "angemeldet_am"])
+    for number, reg in enumerate(rows, start=1):
+        when = datetime.fromtimestamp(reg.created_at, BERLIN).strftime("%d.%m.%Y %H:%M")
+        status = "warteliste" if reg.waiting else "angemeldet"
+        writer.writerow([number, _cell(reg.user_id), status, when])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _cell(value: str) -> str:
+    """A value a spreadsheet shows as text, never runs (Matrix IDs start with '@')."""
+    return "'" + value if value.startswith(_FORMULA_START) else value

@@ -1,0 +1,189 @@
+"""Events with registration: announcing, seats and the waiting list, notices and reminders.
+
+The rows in SQLite are the truth (store/events_calendar.py). The reminder job (bot/jobs.py)
+only calls `EventService.tick` every minute; what is due is read from the rows each time, so
+nothing is lost over a restart and a reminder goes out at most once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from commands.broadcast import Broadcaster
+from commands.formatting import Markup, render, to_plain
+from commands.i18n import Catalog
+from commands.quiet import quiet_end
+from commands.termine_ics import ICS_MIMETYPE, ics_filename, to_ics
+from commands.when import BERLIN
+from store.broadcasts import Delivery
+from store.events_calendar import CalendarEvent, EventStore
+from store.users import UserSettings
+
+__all__ = ["DAY", "HOUR", "EVENT_KIND", "EventService", "Mailer"]
+
+log = logging.getLogger(__name__)
+
+DAY = 24 * 3600.0
+HOUR = 3600.0
+# The broadcast kind of an announcement (rendered per recipient language by the service).
+EVENT_KIND = "termin"
+
+
+class Mailer(Protocol):
+    """DMs to people other than the one speaking (implemented in bot/messenger.py)."""
+
+    async def direct(self, user_id: str, plain: str, html: str) -> tuple[str, str]:
+        """Send a DM; return (room ID, event ID)."""
+
+    async def direct_file(self, user_id: str, filename: str, data: bytes, mimetype: str) -> str:
+        """Send a file by DM; return its event ID."""
+
+
+class _NoMailer:
+    """Stands in until the transport attaches the real one (bot/app.py)."""
+
+    async def direct(self, user_id: str, plain: str, html: str) -> tuple[str, str]:
+        raise RuntimeError("no mailer attached")
+
+    async def direct_file(self, user_id: str, filename: str, data: bytes, mimetype: str) -> str:
+        raise RuntimeError("no mailer attached")
+
+
+class EventService:
+    """Everything about events that is not a chat command."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        broadcaster: Broadcaster,
+        catalog: Catalog,
+        users: UserSettings,
+        prefix: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.broadcaster = broadcaster
+        self.catalog = catalog
+        self.users = users
+        self.prefix = prefix
+        self.clock = clock
+        self.mailer: Mailer = _NoMailer()
+
+    def t(self, language: str, key: str, **params: Any) -> str:
+        """A catalog text."""
+        return self.catalog.text(language, key, **params)
+
+    def when(self, ts: float, language: str) -> str:
+        """'28.03.2027, 10:00 Uhr' in local time."""
+        local = datetime.fromtimestamp(ts, BERLIN)
+        return self.t(
+            language, "termin.when", date=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M")
+        )
+
+    async def describe(self, event: CalendarEvent, language: str) -> str:
+        """Title, time, place, places, text: the block shown in announcements and notices."""
+        lines: list[str] = [
+            self.t(language, "termin.show_title", title=event.title, number=event.id),
+            self.t(language, "termin.show_when", when=self.when(event.starts_at, language)),
+        ]
+        if event.place:
+            lines.append(self.t(language, "termin.show_place", place=event.place))
+        lines.append(await self.places(event, language))
+        if event.closes_at is not None:
+            closes = self.when(event.closes_at, language)
+            lines.append(self.t(language, "termin.show_closes", when=closes))
+        if event.body:
+            lines += ["", self.t(language, "termin.show_body", text=event.body)]
+        return Markup("\n").join(lines)
+
+    async def places(self, event: CalendarEvent, language: str) -> str:
+        """'3 von 10 Plätzen frei', 'ausgebucht – 2 auf der Warteliste', 'keine Begrenzung'."""
+        taken, waiting = await self.store.counts(event.id)
+        if event.capacity is None:
+            return self.t(language, "termin.places_unlimited", taken=taken)
+        free = max(0, event.capacity - taken)
+        if free:
+            return self.t(language, "termin.places_free", free=free, capacity=event.capacity)
+        return self.t(language, "termin.places_full", waiting=waiting)
+
+    async def announcement(self, event: CalendarEvent, language: str) -> str:
+        """The announcement's body: the event and how to register."""
+        how = self.t(language, "termin.how_to_register", prefix=self.prefix, number=event.id)
+        return Markup("\n\n").join([await self.describe(event, language), how])
+
+    async def render_delivery(self, language: str, delivery: Delivery) -> str | None:
+        """An announcement in the recipient's language, as it is now (Broadcaster hook)."""
+        event = await self.store.by_broadcast(delivery.broadcast_id)
+        if event is None:
+            return None
+        body = await self.announcement(event, language)
+        return self.broadcaster.compose(language, "announcement", delivery.topic, body)
+
+    async def language(self, user_id: str) -> str:
+        """The user's language (German unless they chose English)."""
+        return await self.users.language(user_id) or "de"
+
+    async def tell(
+        self, user_id: str, key: str, event: CalendarEvent, ics: str = "", **params: Any
+    ) -> bool:
+        """DM `key` about `event` (with the calendar file: ics='update' or 'cancel').
+
+        A DM that fails is logged, not raised: the registration itself is already stored.
+        """
+        language = await self.language(user_id)
+        text = self.t(
+            language, key, title=event.title, number=event.id, prefix=self.prefix, **params
+        )
+        text = Markup("\n\n").join([text, await self.describe(event, language)])
+        try:
+            await self.mailer.direct(user_id, to_plain(text), render(text))
+            if ics:
+                data = to_ics(event, self.clock(), cancelled=ics == "cancel")
+                await self.mailer.direct_file(user_id, ics_filename(event), data, ICS_MIMETYPE)
+        except Exception:
+            log.exception("event %d: DM %s to a participant failed", event.id, key)
+            return False
+        return True
+
+    async def fill(self, event: CalendarEvent) -> list[str]:
+        """Move people up into free places and tell them (with the calendar file)."""
+        moved = await self.store.promote(event.id, event.capacity)
+        for user_id in moved:
+            await self.tell(user_id, "termin.moved_up", event, ics="update")
+        return moved
+
+    async def tick(self) -> int:
+        """The minute job: fill places that opened (e.g. after !vergessen), send reminders."""
+        now = self.clock()
+        for event in await self.store.with_waiting_list(now):
+            await self.fill(event)
+        return await self.remind(now)
+
+    async def remind(self, now: float) -> int:
+        """Send the reminders that are due; return how many went out.
+
+        The day-before one waits for the end of the person's quiet hours (and is dropped once
+        the hour-before one is due); the hour-before one goes out at once, quiet hours or not.
+        """
+        sent = 0
+        for event, user_id in await self.store.reminders_due(now, DAY):
+            if now >= event.starts_at - HOUR:
+                await self.store.mark_reminded(event.id, user_id, DAY)
+                continue
+            prefs = await self.broadcaster.subscriptions.prefs(user_id)
+            if quiet_end(prefs.quiet, now) is not None:
+                continue  # a later tick sends it
+            sent += await self._remind(event, user_id, DAY, "termin.reminder_day")
+        for event, user_id in await self.store.reminders_due(now, HOUR):
+            sent += await self._remind(event, user_id, HOUR, "termin.reminder_hour")
+        return sent
+
+    async def _remind(self, event: CalendarEvent, user_id: str, lead: float, key: str) -> int:
+        # Marked first: at most one reminder each, even if the bot stops in between.
+        if not await self.store.mark_reminded(event.id, user_id, lead):
+            return 0
+        return int(await self.tell(user_id, key, event))

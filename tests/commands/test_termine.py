@@ -1,0 +1,369 @@
+"""Events with registration: the commands over the router, with a recording fake and real SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from commands.context import Reaction
+from commands.router import Router
+from commands.termine import register_by_reaction
+from commands.termine_service import EventService
+from commands.when import BERLIN
+from store.db import Database
+from store.privacy import PrivacyStore
+from tests.commands.fakes import (
+    CITIZEN,
+    MANAGER,
+    Clock,
+    RecordingReplier,
+    make_router,
+    message,
+)
+
+OTHER = "@zweite:ochtrup.test"
+THIRD = "@dritte:ochtrup.test"
+# Thursday 2026-12-03 12:00 Berlin.
+NOW = datetime(2026, 12, 3, 12, 0, tzinfo=BERLIN).timestamp()
+
+
+@dataclass
+class FakeMailer:
+    """Records DMs and files to other people."""
+
+    dms: list[tuple[str, str]] = field(default_factory=list)
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)
+
+    async def direct(self, user_id: str, plain: str, html: str) -> tuple[str, str]:
+        self.dms.append((user_id, plain))
+        return f"!dm-{user_id}", f"$dm{len(self.dms)}"
+
+    async def direct_file(self, user_id: str, filename: str, data: bytes, mimetype: str) -> str:
+        self.files.append((user_id, filename, data))
+        return f"$file{len(self.files)}"
+
+    def to(self, user_id: str) -> list[str]:
+        return [text for user, text in self.dms if user == user_id]
+
+
+@dataclass
+class Env:
+    router: Router
+    replier: RecordingReplier
+    db: Database
+    clock: Clock
+    mailer: FakeMailer
+
+    @property
+    def events(self) -> EventService:
+        service = self.router.services.events
+        assert service is not None
+        return service
+
+    async def say(self, body: str, sender: str = CITIZEN, direct: bool = True) -> str:
+        before = len(self.replier.sent)
+        await self.router.dispatch(message(body, sender=sender, direct=direct, ts=self.clock.now))
+        return "\n".join(self.replier.texts[before:])
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    router, replier, db, clock = await make_router(tmp_path)
+    clock.now = NOW
+    mailer = FakeMailer()
+    assert router.services.events is not None
+    router.services.events.mailer = mailer
+    router.reaction_handlers = (register_by_reaction,)  # as bot/app.py wires it
+    yield Env(router, replier, db, clock, mailer)
+    await db.close()
+
+
+async def create(env: Env, form: str) -> int:
+    """The manager creates an event in one line and confirms it; return its number."""
+    preview = await env.say(f"!termin-neu {form}", sender=MANAGER)
+    assert "Vorschau" in preview, preview
+    done = await env.say("ja", sender=MANAGER)
+    assert "ist angelegt" in done, done
+    [event] = await env.events.store.upcoming(env.clock.now)
+    return event.id
+
+
+async def test_one_line_form_previews_then_creates_with_local_time(env: Env) -> None:
+    preview = await env.say(
+        "!termin-neu titel=Solar-Abend; wann=morgen 18 Uhr; ort=Rathaus; plätze=2; "
+        "thema=erneuerbare-energien; text=Alles über Balkonkraftwerke",
+        sender=MANAGER,
+    )
+    assert "04.12.2026, 18:00 Uhr" in preview
+    assert "2 von 2 frei" in preview
+    assert "niemand" in preview  # no subscribers yet: said, not refused
+    assert await env.events.store.upcoming(env.clock.now) == []  # nothing before "ja"
+    await env.say("ja", sender=MANAGER)
+    [event] = await env.events.store.upcoming(env.clock.now)
+    assert (event.title, event.place, event.capacity) == ("Solar-Abend", "Rathaus", 2)
+    assert datetime.fromtimestamp(event.starts_at, BERLIN).hour == 18
+
+
+async def test_no_at_the_preview_creates_nothing(env: Env) -> None:
+    await env.say("!termin-neu titel=Abend; wann=freitag 19:30; thema=mobilitaet", sender=MANAGER)
+    assert "nicht angelegt" in await env.say("nein", sender=MANAGER)
+    assert await env.events.store.upcoming(env.clock.now) == []
+
+
+async def test_guided_dialogue_asks_again_after_bad_answers(env: Env) -> None:
+    assert "Wie heißt" in await env.say("!termin-neu", sender=MANAGER)
+    assert "Wann" in await env.say("Repair-Café", sender=MANAGER)
+    again = await env.say("2020-01-01 10:00", sender=MANAGER)
+    assert "Vergangenheit" in again
+    assert "Wann" in again
+    assert "Wo" in await env.say("samstag 10:00", sender=MANAGER)
+    assert "Plätze" in await env.say("Bürgerhaus", sender=MANAGER)
+    again = await env.say("minus fünf", sender=MANAGER)
+    assert "keine Platzzahl" in again
+    assert "Plätze" in again
+    assert "keine Platzzahl" in await env.say("-3", sender=MANAGER)
+    assert "keine Platzzahl" in await env.say("99999999", sender=MANAGER)
+    assert "Thema" in await env.say("20", sender=MANAGER)
+    assert "gibt es nicht" in await env.say("Quatsch", sender=MANAGER)
+    assert "Text" in await env.say("bildung-mitmachen", sender=MANAGER)
+    assert "Bis wann" in await env.say("-", sender=MANAGER)
+    preview = await env.say("-", sender=MANAGER)
+    assert "Vorschau" in preview
+    assert "20 von 20 frei" in preview
+    await env.say("ja", sender=MANAGER)
+    [event] = await env.events.store.upcoming(env.clock.now)
+    assert (event.title, event.capacity, event.closes_at) == ("Repair-Café", 20, None)
+
+
+# Bad one-line forms and the polite answer each gets (one router for all: setting it up is
+# the slow part).
+BAD_FORMS = (
+    ("titel=X; wann=morgen 18 Uhr; thema=mobilitaet", "mindestens zwei"),
+    ("titel=Abend; wann=gestern 18 Uhr; thema=mobilitaet", "verstehe ich nicht"),
+    ("titel=Abend; wann=2020-01-01 18:00; thema=mobilitaet", "Vergangenheit"),
+    ("titel=Abend; wann=jeden montag 18:00; thema=mobilitaet", "einmal statt"),
+    ("titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet; plätze=zehn", "keine Platzzahl"),
+    ("titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet; plätze=0", "keine Platzzahl"),
+    ("titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet; plätze=1e9", "keine Platzzahl"),
+    ("titel=Abend; wann=morgen 18 Uhr; thema=mond", "gibt es nicht"),
+    ("titel=Abend; wann=morgen 18 Uhr", "Es fehlt das Thema"),
+    ("titel=Abend; farbe=rot", "kenne ich nicht"),
+    ("titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet; bis=samstag 9:00", "vor dem Beginn"),
+)
+
+
+async def test_bad_form_input_gets_a_polite_answer(env: Env) -> None:
+    for form, expected in BAD_FORMS:
+        answer = await env.say(f"!termin-neu {form}", sender=MANAGER)
+        assert expected in answer, (form, answer)
+        assert "Referenz" not in answer
+    assert await env.events.store.upcoming(env.clock.now) == []
+
+
+async def test_hostile_title_is_shown_as_typed_never_as_markup(env: Env) -> None:
+    await env.say(
+        "!termin-neu titel=<b>**Fett**</b> [x](https://evil.example)\u202e; "
+        "wann=morgen 18 Uhr; thema=mobilitaet",
+        sender=MANAGER,
+    )
+    _, _, html = env.replier.sent[-1]
+    assert "<b>" not in html
+    assert "&lt;b&gt;" in html
+    assert "<strong>Fett" not in html
+    assert "<a " not in html
+    assert "\u202e" not in html
+
+
+async def test_citizens_register_and_the_waiting_list_moves_up(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; plätze=1; thema=mobilitaet")
+    first = await env.say(f"!anmelden {number}")
+    assert "Sie sind angemeldet" in first
+    [(name, data)] = env.replier.files
+    assert name == f"termin-{number}.ics"
+    assert Calendar.from_ical(data).events[0]["SUMMARY"] == "Abend"
+    assert "schon angemeldet" in await env.say(f"!anmelden {number}")
+    waiting = await env.say(f"anmelden {number}", sender=OTHER)
+    assert "Warteliste, auf Platz 1" in waiting
+    assert "Ausgebucht" in await env.say("!termine", sender=THIRD)
+    assert "Sie sind abgemeldet" not in await env.say(f"!abmelden {number}", sender=THIRD)
+    assert "abgemeldet" in await env.say(f"!abmelden {number}")
+    [told] = env.mailer.to(OTHER)
+    assert "Platz frei geworden" in told
+    [(user, filename, _)] = env.mailer.files
+    assert (user, filename) == (OTHER, f"termin-{number}.ics")
+    regs = await env.events.store.registrations(number)
+    assert [(r.user_id, r.waiting) for r in regs] == [(OTHER, False)]
+
+
+async def test_unknown_numbers_past_and_closed_events_are_refused(env: Env) -> None:
+    assert "gibt es nicht" in await env.say("!anmelden 42")
+    assert "!anmelden <Nr.>" in await env.say("!anmelden zwei")
+    number = await create(
+        env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet; bis=morgen 12:00"
+    )
+    env.clock.now += 24 * 3600  # Friday 12:00: registration has closed
+    assert "geschlossen" in await env.say(f"!anmelden {number}")
+    env.clock.now += 7 * 3600  # after the start
+    assert "vorbei" in await env.say(f"!anmelden {number}")
+    assert "Zurzeit stehen keine Termine an" in await env.say("!termine")
+
+
+async def test_citizen_cannot_create_or_list_participants(env: Env) -> None:
+    assert "vorbehalten" in await env.say("!termin-neu titel=Abend")
+    assert "vorbehalten" in await env.say("!teilnehmer 1")
+
+
+async def test_check_reaction_on_the_announcement_registers_the_recipient(env: Env) -> None:
+    await env.say("!abonnieren mobilitaet")
+    await env.say("!abonnieren mobilitaet", sender=OTHER)
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; plätze=5; thema=mobilitaet")
+    event = await env.events.store.get(number)
+    assert event is not None
+    assert event.broadcast_id is not None
+    rows = await env.db.fetchall(
+        "SELECT id, recipient FROM deliveries WHERE broadcast_id = ?", (event.broadcast_id,)
+    )
+    for row in rows:  # as the outbox records a sent DM
+        await env.router.services.broadcaster.broadcasts.mark_sent(  # type: ignore[union-attr]
+            row["id"], f"$ann-{row['recipient']}"
+        )
+    # Someone else's ✅ in the citizen's DM does not register anyone.
+    await env.router.react(Reaction("$r1", "!dm", OTHER, f"$ann-{CITIZEN}", "✅"))
+    assert "jemand anderen" in env.replier.texts[-1]
+    await env.router.react(Reaction("$r2", "!dm", CITIZEN, f"$ann-{CITIZEN}", "✅️"))
+    assert "Sie sind angemeldet" in env.replier.texts[-1]
+    assert [r.user_id for r in await env.events.store.registrations(number)] == [CITIZEN]
+    # Other reactions and unrelated events are not ours.
+    ctx = await env.router._context(message("x"))
+    assert not await register_by_reaction(ctx, Reaction("$r3", "!dm", CITIZEN, "$other", "✅"))
+    assert not await register_by_reaction(ctx, Reaction("$r4", "!dm", OTHER, f"$ann-{OTHER}", "👍"))
+
+
+async def test_announcement_is_rendered_in_the_recipients_language(env: Env) -> None:
+    await env.say("!sprache en", sender=OTHER)
+    await env.say("!abonnieren mobilitaet", sender=OTHER)
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    broadcaster = env.router.services.broadcaster
+    assert broadcaster is not None
+    [delivery] = await broadcaster.broadcasts.due(env.clock.now + 10**6, 10)
+    plain, _ = await broadcaster.render_delivery(delivery)
+    assert f"!join {number}" in plain
+    assert "✅" in plain
+
+
+async def test_change_and_cancel_tell_everyone_with_calendar_files(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; plätze=1; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    await env.say(f"!anmelden {number}", sender=OTHER)
+    edited = await env.say(f"!termin-aendern {number} wann=samstag 10:00; ort=Aula", sender=MANAGER)
+    assert "2 Angemeldete und Wartende" in edited
+    assert len(env.mailer.to(CITIZEN)) == 1
+    assert len(env.mailer.to(OTHER)) == 1
+    [(_, _, update)] = env.mailer.files  # the waiting person gets no calendar entry
+    assert Calendar.from_ical(update).events[0]["SEQUENCE"] == 1
+    assert "So verwenden" in await env.say(f"!termin-aendern {number} ", sender=MANAGER)
+    assert "keine Platzzahl" in await env.say(f"!termin-aendern {number} plätze=-1", sender=MANAGER)
+    assert "absagen?" in await env.say(f"!termin-absagen {number}", sender=MANAGER)
+    assert "abgesagt" in await env.say("ja", sender=MANAGER)
+    assert "abgesagt" in env.mailer.to(OTHER)[-1]
+    cancel = Calendar.from_ical(env.mailer.files[-1][2])
+    assert cancel["METHOD"] == "CANCEL"
+    assert cancel.events[0]["STATUS"] == "CANCELLED"
+    assert cancel.events[0]["SEQUENCE"] == 2
+    assert "abgesagt" in await env.say(f"!anmelden {number}", sender=THIRD)
+
+
+async def test_participants_list_and_csv_only_in_private(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; plätze=1; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    await env.say(f"!anmelden {number}", sender=OTHER)
+    assert "nur in einer Direktnachricht" in await env.say(
+        f"!teilnehmer {number}", sender=MANAGER, direct=False
+    )
+    listing = await env.say(f"!teilnehmer {number}", sender=MANAGER)
+    assert CITIZEN in listing
+    assert f"{OTHER} (Warteliste)" in listing
+    name, data = env.replier.files[-1]
+    assert name == f"teilnehmer-termin-{number}.csv"
+    text = data.decode("utf-8-sig")
+    assert f"'{CITIZEN}" in text  # never a formula in a spreadsheet
+    assert "warteliste" in text
+
+
+async def test_reminders_day_before_wait_for_quiet_hours_last_one_does_not(env: Env) -> None:
+    # Saturday 05.12.2026 07:30: the day-before reminder falls into the default quiet hours.
+    number = await create(env, "titel=Frühstück; wann=samstag 7:30; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    await env.say(f"!anmelden {number}", sender=OTHER)
+    await env.say("!ruhezeit aus", sender=OTHER)
+    starts = datetime(2026, 12, 5, 7, 30, tzinfo=BERLIN).timestamp()
+    env.clock.now = starts - 24 * 3600 - 60
+    assert await env.events.tick() == 0
+    env.clock.now = starts - 24 * 3600  # Friday 07:30: quiet hours have ended (07:00)
+    assert await env.events.tick() == 2
+    assert await env.events.tick() == 0  # once only
+    env.clock.now = starts - 3600  # 06:30, in the citizen's quiet hours: sent anyway
+    assert await env.events.tick() == 2
+    assert "In einer Stunde" in env.mailer.to(CITIZEN)[-1]
+    assert await env.events.tick() == 0
+
+
+async def test_day_reminder_held_by_quiet_hours_until_they_end(env: Env) -> None:
+    number = await create(env, "titel=Nachtwanderung; wann=samstag 22:30; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    starts = datetime(2026, 12, 5, 22, 30, tzinfo=BERLIN).timestamp()
+    env.clock.now = starts - 24 * 3600  # Friday 22:30, quiet
+    assert await env.events.tick() == 0
+    env.clock.now = datetime(2026, 12, 5, 7, 0, tzinfo=BERLIN).timestamp()
+    assert await env.events.tick() == 1
+    assert "Morgen" in env.mailer.to(CITIZEN)[-1]
+
+
+async def test_forgetting_removes_registrations_and_the_next_moves_up(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; plätze=1; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    await env.say(f"!anmelden {number}", sender=OTHER)
+    privacy = PrivacyStore(env.db)
+    exported = await privacy.export(CITIZEN)
+    assert exported["event_registrations"][0]["event_id"] == number
+    assert "calendar_events" in await privacy.export(MANAGER)
+    await privacy.forget(CITIZEN)
+    assert await privacy.export(CITIZEN) == {}
+    await env.events.tick()
+    regs = await env.events.store.registrations(number)
+    assert [(r.user_id, r.waiting) for r in regs] == [(OTHER, False)]
+    assert "Platz frei geworden" in env.mailer.to(OTHER)[-1]
+    await privacy.forget(MANAGER)
+    event = await env.events.store.get(number)
+    assert event is not None
+    assert event.author == "[gelöscht]"
+
+
+async def test_check_reaction_in_a_room_answers_by_dm(env: Env) -> None:
+    services = env.router.services
+    assert services.broadcaster is not None
+    services.broadcaster.topic_rooms = {"mobilitaet": ("!room:ochtrup.test",)}
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    broadcasts = services.broadcaster.broadcasts
+    [delivery] = await broadcasts.due(env.clock.now + 10, 10)
+    await broadcasts.mark_sent(delivery.id, "$room-ann")
+    sent_before = len(env.replier.sent)
+    await env.router.react(Reaction("$r", "!room:ochtrup.test", OTHER, "$room-ann", "✅"))
+    assert len(env.replier.sent) == sent_before  # nothing in the room
+    assert "Sie sind angemeldet" in env.mailer.to(OTHER)[-1]
+    assert env.mailer.files[-1][:2] == (OTHER, f"termin-{number}.ics")
+    await env.router.react(Reaction("$r2", "!room:ochtrup.test", OTHER, "$room-ann", "✅"))
+    assert "schon angemeldet" in env.mailer.to(OTHER)[-1]
+    assert len(env.replier.sent) == sent_before
+
+
+async def test_registration_in_a_room_sends_the_confirmation_by_dm(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    assert "per Direktnachricht" in await env.say(f"!anmelden {number}", direct=False)
+    assert "Sie sind angemeldet" in env.mailer.to(CITIZEN)[-1]
+    assert not env.replier.files
