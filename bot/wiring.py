@@ -30,9 +30,10 @@ from commands.registry import Registry
 from commands.schedule import ScheduleService
 from commands.services import Services
 from commands.termine import CANCEL_KIND as EVENT_CANCEL_KIND
-from commands.termine import CONFIRM_KIND as EVENT_CONFIRM_KIND
-from commands.termine import FORM_KIND as EVENT_FORM_KIND
-from commands.termine import confirm_cancel, confirm_event, form_step
+from commands.termine import confirm_cancel
+from commands.termine_neu import CONFIRM_KIND as EVENT_CONFIRM_KIND
+from commands.termine_neu import FORM_KIND as EVENT_FORM_KIND
+from commands.termine_neu import confirm_event, form_step
 from commands.termine_service import EVENT_KIND, EventService
 from config.faq import load_synonyms, load_topics
 from config.measures import load_measures

@@ -24,6 +24,7 @@ from commands import (
     schedule,
     subscriptions,
     termine,
+    termine_neu,
 )
 
 __all__ = ["FEATURE_MODULES"]
@@ -46,6 +47,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     dialogs,
     broadcast,
     schedule,
+    termine_neu,
     termine,
     privacy,
     admin,

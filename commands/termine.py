@@ -1,8 +1,9 @@
-"""Events with registration: `!termin-neu`, `!termine`, `!anmelden` (or ✅ on the announcement),
-`!abmelden`, `!termin-aendern`, `!termin-absagen`, `!teilnehmer`.
+"""Events with registration: `!termine`, `!anmelden` (or ✅ on the announcement), `!abmelden`,
+and for the manager `!termin-aendern`, `!termin-absagen`, `!teilnehmer`.
 
-Parsing lives in commands/termine_form.py, files in commands/termine_ics.py, and what happens
-outside a command (announcement rendering, notices, reminders) in commands/termine_service.py.
+Creating an event is in commands/termine_neu.py, parsing in commands/termine_form.py, the files
+in commands/termine_ics.py, and what happens outside a command (announcement rendering,
+notices, reminders) in commands/termine_service.py.
 """
 
 from __future__ import annotations
@@ -10,51 +11,33 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from commands.broadcast import _recipients
 from commands.context import Context, Reaction, Role
 from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
 from commands.formatting import Markup, literal, render, to_plain
 from commands.registry import command
 from commands.services import require
-from commands.termine_form import (
-    OPTIONAL,
-    STEPS,
-    FieldError,
-    FormError,
-    check_times,
-    field_of,
-    parse_field,
-    parse_form,
-)
+from commands.termine_form import FieldError, FormError, check_times, field_of, parse_field
 from commands.termine_ics import ICS_MIMETYPE, ics_filename, participants_csv, to_ics
-from commands.termine_service import EVENT_KIND, EventService
+from commands.termine_service import EventService
 from store.dialogs import Dialog
 from store.events_calendar import CalendarEvent
 
 __all__ = [
     "CANCEL_KIND",
-    "CONFIRM_KIND",
-    "FORM_KIND",
     "abmelden",
     "anmelden",
     "confirm_cancel",
-    "confirm_event",
-    "form_step",
     "register_by_reaction",
     "teilnehmer",
     "termin_absagen",
     "termin_aendern",
-    "termin_neu",
     "termine",
 ]
 
-FORM_KIND = "termin_form"
-CONFIRM_KIND = "termin_confirm"
 CANCEL_KIND = "termin_cancel"
 _NUMBER = re.compile(r"^(?:nr\.?|no\.?|#)?\s*([0-9]{1,9})$", re.IGNORECASE)
 _CHECKS = ("✅", "✔", "☑")
-_STOP = frozenset({"abbrechen", "cancel", "stop"})
 
 
 def _service(ctx: Context) -> EventService:
@@ -86,138 +69,6 @@ async def _event(ctx: Context, number: int, open_only: bool = True) -> CalendarE
     if open_only and event.starts_at <= ctx.services.clock():
         raise CommandError("termin.past", number=number, title=event.title)
     return event
-
-
-# --- the manager creates an event -------------------------------------------------------
-
-
-@command("termin-neu", aliases=("event-new",), role=Role.MANAGER)
-async def termin_neu(ctx: Context, args: str) -> None:
-    """Create an event: a guided dialogue, or the one-line form; then preview and 'ja'."""
-    service = _service(ctx)
-    dialogs = require(ctx.services.dialogs)
-    if not args.strip():
-        await dialogs.open(ctx, FORM_KIND, {"step": STEPS[0], "values": {}})
-        await ctx.reply(_ask(ctx, STEPS[0]))
-        return
-    try:
-        values = parse_form(args, service.clock(), _topic_finder(service))
-    except FormError as exc:
-        problem = _problem(ctx, exc)
-        raise CommandError("termin.form_invalid", problem=problem, prefix=ctx.prefix) from None
-    await _preview(ctx, values)
-
-
-def _problem(ctx: Context, exc: FormError) -> str:
-    said = ctx.t(exc.error.key, **exc.error.params)
-    return Markup(f"{literal(exc.label)}: {said}") if exc.label else said
-
-
-def _ask(ctx: Context, step: str) -> str:
-    text = ctx.t(f"termin.ask_{step}")
-    if step == "topic":
-        topics = _service(ctx).broadcaster.topics.topics
-        names = ", ".join(
-            f"{t.slug} ({t.name_en if ctx.language == 'en' else t.name_de})" for t in topics
-        )
-        text = ctx.t("termin.ask_topic", topics=names)
-    if step in OPTIONAL:
-        text = Markup(f"{text} {ctx.t('termin.ask_skip')}")
-    return text
-
-
-async def form_step(ctx: Context, dialog: Dialog, text: str) -> None:
-    """One answer of the guided dialogue; ask again, politely, if it does not fit."""
-    dialogs = require(ctx.services.dialogs)
-    if text.strip().lower() in _STOP:
-        await dialogs.close(ctx)
-        await ctx.reply_key("dialog.cancelled")
-        return
-    step, values = str(dialog.data.get("step")), dict(dialog.data.get("values") or {})
-    if step not in STEPS or ctx.role < Role.MANAGER:
-        await dialogs.close(ctx)
-        await ctx.reply_key("error.not_allowed" if step in STEPS else "dialog.cancelled")
-        return
-    service = _service(ctx)
-    try:
-        values[step] = parse_field(step, text, service.clock(), _topic_finder(service))
-        check_times(values)
-    except FieldError as exc:
-        await ctx.reply(ctx.t(exc.key, **exc.params) + "\n" + _ask(ctx, step))
-        return
-    if step != STEPS[-1]:
-        following = STEPS[STEPS.index(step) + 1]
-        await dialogs.open(ctx, FORM_KIND, {"step": following, "values": values})
-        await ctx.reply(_ask(ctx, following))
-        return
-    await _preview(ctx, values)
-
-
-def _draft(ctx: Context, values: dict[str, Any]) -> CalendarEvent:
-    return CalendarEvent(
-        id=0,
-        title=str(values["title"]),
-        starts_at=float(values["starts_at"]),
-        place=str(values.get("place") or ""),
-        capacity=None if values.get("capacity") is None else int(values["capacity"]),
-        topic=str(values["topic"]),
-        body=str(values.get("body") or ""),
-        closes_at=None if values.get("closes_at") is None else float(values["closes_at"]),
-        author=ctx.message.sender,
-        sequence=0,
-        cancelled=False,
-        broadcast_id=None,
-        created_at=ctx.services.clock(),
-    )
-
-
-async def _preview(ctx: Context, values: dict[str, Any]) -> None:
-    service = _service(ctx)
-    draft = _draft(ctx, values)
-    audience = await service.broadcaster.audience(str(values["topic"]))
-    recipients = _recipients(ctx, audience) if audience.recipients else ctx.t("termin.nobody")
-    await require(ctx.services.dialogs).open(ctx, CONFIRM_KIND, {"values": values})
-    await ctx.reply_key(
-        "termin.preview",
-        event=await service.describe(draft, ctx.language),
-        topic=service.broadcaster.topics.name(draft.topic, ctx.language),
-        recipients=recipients,
-    )
-
-
-async def confirm_event(ctx: Context, dialog: Dialog, text: str) -> None:
-    """'ja' stores the event and announces it; 'nein' drops it."""
-    if ctx.role < Role.MANAGER:  # the role was taken away since the preview
-        await require(ctx.services.dialogs).close(ctx)
-        await ctx.reply_key("error.not_allowed")
-        return
-    if not await confirmed(ctx, text, "termin.not_created"):
-        return
-    service = _service(ctx)
-    draft = _draft(ctx, dict(dialog.data["values"]))
-    if draft.starts_at <= service.clock():  # the preview waited too long
-        raise CommandError("termin.past", number="–", title=draft.title)
-    number = await service.store.add(
-        draft.title,
-        draft.starts_at,
-        draft.place,
-        draft.capacity,
-        draft.topic,
-        draft.body,
-        draft.closes_at,
-        draft.author,
-    )
-    event = await service.store.get(number)
-    assert event is not None
-    assert event.topic is not None
-    audience = await service.broadcaster.audience(event.topic)
-    await ctx.reply_key("termin.created", number=number, title=event.title, prefix=ctx.prefix)
-    if audience.recipients:
-        body = await service.announcement(event, "de")
-        broadcast = await service.broadcaster.send(
-            ctx, EVENT_KIND, event.topic, body, dedup_key=f"termin-{number}"
-        )
-        await service.store.set_broadcast(number, broadcast)
 
 
 # --- everyone: list, register, leave ------------------------------------------------------
@@ -341,6 +192,11 @@ async def register_by_reaction(ctx: Context, reaction: Reaction) -> bool:
         text = ctx.t(exc.key, **exc.params)
         await service.mailer.direct(reaction.sender, to_plain(text), render(text))
     return True
+
+
+def _problem(ctx: Context, exc: FormError) -> str:
+    said = ctx.t(exc.error.key, **exc.error.params)
+    return Markup(f"{literal(exc.label)}: {said}") if exc.label else said
 
 
 # --- the manager changes, cancels, lists --------------------------------------------------

@@ -110,9 +110,11 @@ class EventService:
             return self.t(language, "termin.places_free", free=free, capacity=event.capacity)
         return self.t(language, "termin.places_full", waiting=waiting)
 
-    async def announcement(self, event: CalendarEvent, language: str) -> str:
-        """The announcement's body: the event and how to register."""
-        how = self.t(language, "termin.how_to_register", prefix=self.prefix, number=event.id)
+    async def announcement(self, event: CalendarEvent, language: str, react: bool = True) -> str:
+        """The announcement's body: the event and how to register (by ✅ only where the message
+        is an announcement the bot knows, not inside the weekly digest)."""
+        key = "termin.how_to_register" if react else "termin.how_to_register_command"
+        how = self.t(language, key, prefix=self.prefix, number=event.id)
         return Markup("\n\n").join([await self.describe(event, language), how])
 
     async def render_delivery(self, language: str, delivery: Delivery) -> str | None:

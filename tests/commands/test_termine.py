@@ -367,3 +367,14 @@ async def test_registration_in_a_room_sends_the_confirmation_by_dm(env: Env) -> 
     assert "per Direktnachricht" in await env.say(f"!anmelden {number}", direct=False)
     assert "Sie sind angemeldet" in env.mailer.to(CITIZEN)[-1]
     assert not env.replier.files
+
+
+async def test_weekly_digest_names_the_command_not_the_check_mark(env: Env) -> None:
+    await env.say("!abonnieren mobilitaet")
+    await env.say("!zustellung woechentlich")
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    broadcaster = env.router.services.broadcaster
+    assert broadcaster is not None
+    [(_, body, _)] = await broadcaster.broadcasts.digest_items(CITIZEN)
+    assert f"!anmelden {number}" in body
+    assert "✅" not in body
