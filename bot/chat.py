@@ -108,6 +108,13 @@ class ConsoleMessenger:
         event = self.replier.print(self.replier.t("console.dm", user=user_id) + "\n" + plain)
         return _dm_room(user_id), event
 
+    async def direct_file(self, user_id: str, filename: str, data: bytes, mimetype: str) -> str:
+        """Say what file would go to `user_id` (an event's calendar file)."""
+        header = self.replier.t("console.dm", user=user_id)
+        return self.replier.print(
+            header + "\n" + self.replier.t("console.file", name=filename, size=len(data))
+        )
+
     async def create_room(self, name: str, invite: list[str], plain: str, html: str) -> str:
         """Print the first message of a new shared room."""
         people = ", ".join(invite)
@@ -221,6 +228,8 @@ async def open_session(db: Database, settings: ServiceSettings, out: TextIO) -> 
     services = build_services(db, settings, replier.catalog, health, notify)
     network = require(services.network)
     network.messenger = ConsoleMessenger(replier)
+    if services.events is not None:  # moved up, changed, cancelled: printed as DMs
+        services.events.mailer = network.messenger
     await require(services.measures).seed()
     await network.load()
     faq = require(services.faq)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
+from bot.chat import run_chat
+from bot.wiring import ServiceSettings
 from commands.context import Reaction
 from commands.router import Router
 from commands.termine import register_by_reaction
@@ -378,3 +381,26 @@ async def test_weekly_digest_names_the_command_not_the_check_mark(env: Env) -> N
     [(_, body, _)] = await broadcaster.broadcasts.digest_items(CITIZEN)
     assert f"!anmelden {number}" in body
     assert "✅" not in body
+
+
+async def test_console_runs_events_with_moving_up_printed_as_dm() -> None:
+    lines = (
+        "/rolle manager",
+        "termin-neu titel=Abend; wann=morgen 18 Uhr; plätze=1; thema=mobilitaet",
+        "ja",
+        "/als anna",
+        "anmelden 1",
+        "/als ben",
+        "anmelden 1",
+        "/als anna",
+        "abmelden 1",
+    )
+    out = io.StringIO()
+    assert (
+        await run_chat(ServiceSettings.defaults(), io.StringIO("\n".join(lines) + "\n"), out) == 0
+    )
+    text = out.getvalue()
+    assert "Traceback" not in text
+    assert "Warteliste, auf Platz 1" in text
+    assert "[Direktnachricht an @ben:konsole]\n  Klimabot: Gute Nachricht" in text
+    assert text.count("termin-1.ics") == 2  # Anna's confirmation, Ben's moving up
