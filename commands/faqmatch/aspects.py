@@ -26,7 +26,7 @@ from rapidfuzz.distance import OSA
 from .lexicon import ENGLISH_STOP, ENGLISH_WEAK, GERMAN_STOP, GERMAN_WEAK
 from .normalize import MAX_QUERY_CHARS, clean, fold_de, folded, words
 
-__all__ = ["AspectDetector", "Asked", "CUES"]
+__all__ = ["CONCRETE_CUES", "CUES", "AspectDetector", "Asked", "shown"]
 
 _ANY = r"(?: \w+){0,4}"  # up to four words in between ("wie lange hält so eine Anlage")
 # "Wann ist die Wärmepumpe die beste Lösung?" asks under which conditions it pays, not a date.
@@ -41,6 +41,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "explain": (
         r"was (ist|sind|isn|is|war) (ein|eine|einen|denn|genau|eigentlich|so|überhaupt)",
         r"^(was|wat) (ist|sind|is)( \w+){1,4}$",
+        r"(was|wat) (ist|sind|is) (das|dat)( denn| eigentlich| genau)?$",
         r"was (bedeutet|bedeuten|heißt|heisst|meint|versteht)",
         r"was (ist|sind|wird)( \w+){0,4} gemeint",
         r"versteht man unter",
@@ -92,6 +93,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"sinn (macht|hat)",
         r"bringt (das|es|sowas|so was|ein|eine|der|die)( \w+){0,3} (was|etwas|überhaupt|viel)",
         r"bringt das",
+        r"(welche|wie viel|wieviel|wie hoch|wie groß) (ist die )?(einsparung|ersparnis)",
         r"zahlt (sich|es sich|das sich)( \w+)? aus",
         r"(worth it|worthwhile|pay off|pays off|paying off|payback)",
         r"make(s)? sense",
@@ -110,7 +112,8 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(pay|zahlen|bezahlen|tragen)( \w+){0,3} (myself|ourselves|selbst|selber)",
     ),
     "rules": (
-        r"(muss|müssen) (der|die|das)( \w+){0,4} (angemeldet|gemeldet|genehmigt|beantragt)",
+        r"(muss|müssen) (der|die|das|ein|eine|mein|meine|man)( \w+){0,4}"
+        r" (angemeldet|gemeldet|genehmigt|beantragt|gedämmt|ausgetauscht|getauscht|stillgelegt)",
         r"(darf|dürfen|darfst|dürfte) (ich|man|wir|mein|meine|der|die|das|ein|eine|ne|nen|so)",
         r"(erlaubt|verboten|zulässig|unzulässig|genehmigung\w*|erlaubnis|verpflichtet)",
         r"(\w*pflicht|\w*pflichten|\w*pflichtig|gesetz|gesetze|gesetzlich|\w*gesetz|geg)",
@@ -145,7 +148,9 @@ CUES: dict[str, tuple[str, ...]] = {
         r"wer (ist|is|sind)( eigentlich| denn| hier)* (der|die|hier|bei uns|in ochtrup)",
         r"wo (erhalte|erhält|beantrage|lade|laden|tanke|steht|stehen|liegt|kaufe|hole|bringe)",
         r"wo (ist|sind) (die|der|das|eine|ein|den)",
-        r"(woher|an wen|bei wem|wohin)",
+        # "Woher kommt der Strom?" asks where it comes from, not where to get it.
+        r"woher(?! (kommt|kommen|stammt|stammen))",
+        r"(an wen|bei wem|wohin)",
         r"(ansprechpartner\w*|ansprechperson|anlaufstelle)",
         r"(kontakt|kontaktieren|telefonnummer|erreichbar|sprechzeiten)",
         r"(wie|wo) erreiche",
@@ -197,8 +202,8 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(tips|tip)",
     ),
     "procedure+tips": (
-        r"worauf (muss|sollte|soll|müssen|muß)?( ich| man| wir)?( \w+){0,4} achten",
-        r"(was|worauf)" + _ANY + r" (beachten|achten)",
+        r"worauf (muss|sollte|soll|müssen|muß)?( ich| man| wir)?( \w+){0,4} (achten|geachtet)",
+        r"(was|worauf|auf was)" + _ANY + r" (beachten|achten|beachtet|geachtet)",
         r"(beachten|zu beachten)",
         r"was (muss|soll|sollte|kann|könnte|können) (ich|man|wir)"
         r" (jetzt |nun |dann |selbst |konkret )?(tun|machen)",
@@ -214,8 +219,14 @@ CUES: dict[str, tuple[str, ...]] = {
         r"must (i|we)",
         r"(required|mandatory|compulsory|obliged)",
     ),
+    # "Wann muss das Dach gedämmt werden?" asks when the rules demand it.
+    "rules+time": (r"wann (muss|müssen|muß)",),
     "cost+figures": (r"mit (wie viel|wieviel|was)( \w+){0,3} rechnen",),
-    "rules+subsidy": (r"wer (zahlt|bezahlt|übernimmt die kosten)",),
+    "rules+subsidy": (
+        r"wer (zahlt|bezahlt|übernimmt die kosten)",
+        # Conditions are rules, or for a grant who is eligible.
+        r"(voraussetzung|voraussetzungen|grundvoraussetzung|fördervoraussetzungen)",
+    ),
     "contact+procedure": (
         r"wo (kann|könnte|können) (ich|man|wir) (mich|sich|uns)",
         r"where can (i|we) (get involved|volunteer|help|join)",
@@ -247,6 +258,45 @@ _CHECK_WHETHER = re.compile(
 )
 CHECK_ASPECTS = frozenset({"procedure", "contact"})
 
+# Cues that ask for a concrete value: an amount of money ("Was kostet …?"), a span of time
+# ("Wie lange hält …?"). An entry that declares the aspect answers such a question only if its
+# answer shows such a value (`shown`): "Wie wird Mieterstrom abgerechnet?" asks `cost` too, and
+# an answer on the billing answers it without a price; "Wie lange hält ein Stromspeicher?" is not
+# answered by an entry whose `time` is the time of day it charges.
+CONCRETE_CUES: dict[str, tuple[str, ...]] = {
+    "cost": (
+        r"(was|wie ?viel) (kostet|kosten|kosted|kostn)",
+        r"wie (teuer|günstig)",
+        r"(anschaffungskosten|anschaffungspreis|kaufpreis)",
+        r"how much( \w+){0,6} (cost|costs|charge|pay)",
+        r"what (does|do|will)( \w+){0,6} cost",
+    ),
+    "time": (
+        r"wie (lange|lang)",
+        r"(lebensdauer|haltbarkeit|nutzungsdauer)",
+        r"(wie viele|wieviele) (jahre|jahren)",
+        r"(how long|lifetime|lifespan|life span|how many years)",
+    ),
+}
+_AMOUNT = (
+    r"\d[\d.,]*\s*(€|euro|eur|ct|cent|cents|pence|£)|(€|£)\s*\d"
+    r"|kostenlos|kostenfrei|gratis|\bfree\b"
+)
+_UNITS = (
+    r"jahre|jahren|jahr|jahrzehnte|monate|monaten|monat|wochen|woche|tage|tagen|tag|stunden"
+    r"|stunde|minuten|years|year|decades|months|month|weeks|week|days|day|hours|hour|minutes"
+)
+_SHOWS = {
+    "cost": re.compile(rf"(?:{fold_de(_AMOUNT)})", re.IGNORECASE),
+    "time": re.compile(rf"\d+\s*(?:(?:-|–|bis|to|and|oder|or)\s*\d+\s*)?\b(?:{_UNITS})\b"),
+}
+
+
+def shown(text: str) -> frozenset[str]:
+    """The concrete aspects an answer text shows a value for: an amount, a span of time."""
+    folded = fold_de(text.lower())
+    return frozenset(aspect for aspect, pattern in _SHOWS.items() if pattern.search(folded))
+
 
 ASPECT_NOUNS = """
     förderung förderungen fördermittel förderprogramm förderprogramme zuschuss zuschüsse
@@ -261,6 +311,22 @@ class Asked(NamedTuple):
 
     aspects: frozenset[str]
     topicless: bool
+    # Aspects asked for a concrete value (an amount, a span of time): see CONCRETE_CUES.
+    concrete: frozenset[str] = frozenset()
+    # The points asked, each as the aspects that would answer it ("Was kostet das und gibt es
+    # Förderung?" asks two: {cost} and {subsidy}); an answer has to answer every one.
+    points: tuple[frozenset[str], ...] = ()
+
+
+def _points(groups: list[frozenset[str]]) -> tuple[frozenset[str], ...]:
+    """The distinct points among the cues' aspect groups: a group that contains another one
+    ("rules or procedure" beside "rules") asks nothing more than it."""
+    unique = sorted(set(groups), key=len)
+    kept: list[frozenset[str]] = []
+    for group in unique:
+        if not any(other <= group for other in kept):
+            kept.append(group)
+    return tuple(sorted(kept, key=sorted))
 
 
 # Typos only in words this long; two typos from this length on ("vorangehen" is no "vorgehen").
@@ -281,6 +347,7 @@ class AspectDetector:
         self._patterns = tuple(
             (frozenset(aspects.split("+")), _compile(cues)) for aspects, cues in CUES.items()
         )
+        self._concrete = tuple((aspect, _compile(cues)) for aspect, cues in CONCRETE_CUES.items())
         cue_words = {
             w for cues in CUES.values() for p in cues for w in re.findall(r"[a-z]+", fold_de(p))
         }
@@ -301,18 +368,23 @@ class AspectDetector:
         """The aspects `text` asks, and whether it names nothing but them ("Förderung?")."""
         split = words(fold_de(clean(text, MAX_QUERY_CHARS)))
         line = " ".join(self._correct(w) for w in split)
-        found: set[str] = set()
+        groups: list[frozenset[str]] = []
         asking = line
         checked = _CHECK_WHETHER.search(line)
         if checked is not None:
             asking = line[: checked.start(3)]  # up to "ob" / "wie viel"
-            found.update(CHECK_ASPECTS)
-        for aspects, pattern in self._patterns:
-            if pattern.search(asking):
-                found.update(aspects)
-        if not found:
+            groups.append(CHECK_ASPECTS)
+        groups.extend(aspects for aspects, pattern in self._patterns if pattern.search(asking))
+        if not groups:
             return Asked(frozenset(), False)
-        return Asked(frozenset(found), all(w in self._filler for w in line.split()))
+        found = frozenset().union(*groups)
+        concrete = frozenset(
+            aspect
+            for aspect, pattern in self._concrete
+            if aspect in found and pattern.search(asking)
+        )
+        topicless = all(w in self._filler for w in line.split())
+        return Asked(found, topicless, concrete, _points(groups))
 
     def _correct(self, word: str) -> str:
         """`word`, or the cue word it misspells."""

@@ -11,6 +11,7 @@ import yaml
 
 from .index import FaqIndex
 from .outcome import Outcome
+from .version import ENGINE_VERSION
 
 __all__ = ["Case", "CasesError", "Report", "evaluate", "load_cases"]
 
@@ -52,8 +53,9 @@ class Report:
     # Questions answered "on topic, not this point" (counted as abstaining in abstain_ok).
     on_topic: int = 0
 
-    def metrics(self) -> dict[str, float | int]:
-        """The numbers in the order the eval command prints them, rounded to 3 decimals."""
+    def metrics(self) -> dict[str, float | int | str]:
+        """The numbers in the order the eval command prints them, rounded to 3 decimals, and
+        the engine version that produced them (held-out sets are scored once per version)."""
         return {
             "cases": self.cases,
             "top1": round(self.top1, 3),
@@ -61,6 +63,7 @@ class Report:
             "abstain_ok": round(self.abstain_ok, 3),
             "wrong_answer": round(self.wrong_answer, 3),
             "on_topic": self.on_topic,
+            "engine": ENGINE_VERSION,
         }
 
 

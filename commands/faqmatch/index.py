@@ -6,7 +6,7 @@ import gc
 
 from config.faq import FaqData, FaqEntry, Topic
 
-from .aspects import Asked, AspectDetector
+from .aspects import Asked, AspectDetector, shown
 from .channel import Channel, Fields, Match
 from .normalize import MAX_QUERY_CHARS, clean, fold_de, words
 from .outcome import Outcome, decide
@@ -33,6 +33,8 @@ class FaqIndex:
         self._elsewhere = frozenset(fold_de(place) for place in data.other_places)
         self._named = tuple(self._places_in(_texts(e)) for e in data.entries)
         self.aspects = AspectDetector(w for c in self._channels for w in c.analyzer.vocab.stems)
+        # Per entry: the concrete values (an amount, a span of time) its answer shows.
+        self._shows = tuple(shown("\n".join(e.answer.values())) for e in data.entries)
 
     @classmethod
     def build(cls, data: FaqData) -> FaqIndex:
@@ -75,7 +77,16 @@ class FaqIndex:
         exact = next((i for c in self._channels if (i := c.exact_match(text)) is not None), None)
         matches = self.matches(text)
         asked = self.aspects.analyse(text) if exact is None else Asked(frozenset(), False)
-        outcome = decide(self.entries, matches, exact, asked.aspects, asked.topicless)
+        outcome = decide(
+            self.entries,
+            matches,
+            exact,
+            asked.aspects,
+            asked.topicless,
+            asked.concrete,
+            self._shows,
+            asked.points,
+        )
         if exact is None and matches and self._elsewhere_than(text, matches[0].index):
             # What the FAQ says about the town is no answer about another place.
             return Outcome("dont_know", None, (), outcome.ranked, 0.0)

@@ -113,12 +113,17 @@ def decide(
     exact: int | None,
     asked: frozenset[str] = frozenset(),
     topicless: bool = False,
+    concrete: frozenset[str] = frozenset(),
+    shows: Sequence[frozenset[str]] | None = None,
+    points: tuple[frozenset[str], ...] = (),
 ) -> Outcome:
     """Turn ranked matches into an answer, a did-you-mean, an on-topic or a don't-know.
 
     `asked` holds the aspects the question asks (aspects.py); an exact phrasing is answered
     whatever it asks. A `topicless` question names nothing but what it asks ("Förderung?"):
-    many entries answer that, so it gets candidates, never one confident answer.
+    many entries answer that, so it gets candidates, never one confident answer. `concrete`
+    holds the aspects asked for a concrete value, `shows` per entry the values its answer shows,
+    `points` the points asked, each a set of aspects that would answer it (see `answers`).
     """
     ranked = tuple((entries[m.index].id, round(m.score, 4)) for m in matches[:RANKED])
     if exact is not None:
@@ -128,7 +133,8 @@ def decide(
         offers = _suggestions(entries, matches)
         outcome = replace(outcome, kind="did_you_mean", entry_id=None, candidates=offers)
     if asked and outcome.kind in ("answer", "did_you_mean"):
-        return _answerable(entries, matches, outcome, asked)
+        fit = _Fit(entries, asked, points or (asked,), concrete, shows)
+        return _answerable(entries, matches, outcome, fit)
     return outcome
 
 
@@ -145,53 +151,112 @@ def _decide(
     return Outcome("dont_know", None, (), ranked, conf)
 
 
-def answers(entry: FaqEntry, asked: frozenset[str]) -> bool | None:
-    """Whether the entry answers an aspect the question asks; None if it declares none or the
-    question asks nothing that counts.
+def answers(
+    entry: FaqEntry,
+    asked: frozenset[str],
+    concrete: frozenset[str] = frozenset(),
+    shows: frozenset[str] | None = None,
+    points: tuple[frozenset[str], ...] = (),
+) -> bool | None:
+    """Whether the entry answers what the question asks; None if it declares no `answers` or
+    the question asks nothing that counts.
 
-    `local` never counts: "in Ochtrup" or "macht die Stadt …" is said in passing so often, and
-    an entry on the topic is what the FAQ says about the town, that it would only hide answers.
+    The entry needs to answer one of the aspects `asked` (one of the `points`, when given:
+    requiring every point hid too many answers whose `answers` lists are short of complete).
+    `local` never counts: "in Ochtrup" or
+    "macht die Stadt …" is said in passing so often, and an entry on the topic is what the FAQ
+    says about the town, that it would only hide answers. An aspect asked for a concrete value
+    (`concrete`: a price, a span of time) counts only if the entry's answer `shows` such a
+    value; `shows` None skips that check.
     """
-    wanted = asked - {"local"}
-    if entry.answers is None or not wanted:
+    if entry.answers is None:
         return None
-    return not wanted.isdisjoint(entry.answers)
+    found = _answered(entry, points or (asked,), concrete, shows)
+    return None if found is None else bool(found)
+
+
+def _answered(
+    entry: FaqEntry,
+    points: tuple[frozenset[str], ...],
+    concrete: frozenset[str],
+    shows: frozenset[str] | None,
+) -> list[frozenset[str]] | None:
+    """The points (besides `local`) that the entry answers; None if none counts."""
+    wanted = [point - {"local"} for point in points]
+    wanted = [point for point in wanted if point]
+    if not wanted:
+        return None
+    declared = frozenset(entry.answers or ())
+    if shows is not None:
+        declared -= concrete - shows
+    return [point for point in wanted if not point.isdisjoint(declared)]
+
+
+class _Fit:
+    """Whether, and how fully, the entry at an index answers what a question asks."""
+
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        asked: frozenset[str],
+        points: tuple[frozenset[str], ...],
+        concrete: frozenset[str],
+        shows: Sequence[frozenset[str]] | None,
+    ) -> None:
+        self._entries, self._asked, self._points = entries, asked - {"local"}, points
+        self._concrete, self._shows = concrete, shows
+
+    def __call__(self, index: int) -> bool | None:
+        entry = self._entries[index]
+        return answers(entry, self._asked, self._concrete, self._shows_of(index), self._points)
+
+    def fullness(self, index: int) -> tuple[int, int]:
+        """How many of the points asked the entry answers, and of the aspects named in them."""
+        found = _answered(self._entries[index], self._points, self._concrete, self._shows_of(index))
+        named = self._asked.intersection(self._entries[index].answers or ())
+        return len(found or ()), len(named)
+
+    def _shows_of(self, index: int) -> frozenset[str] | None:
+        return None if self._shows is None else self._shows[index]
 
 
 def _answerable(
-    entries: Sequence[FaqEntry], matches: Sequence[Match], outcome: Outcome, asked: frozenset[str]
+    entries: Sequence[FaqEntry], matches: Sequence[Match], outcome: Outcome, fit: _Fit
 ) -> Outcome:
     """Keep an outcome whose entry answers what was asked; else a close entry that does, else
     say that the FAQ has the topic but not this point."""
     if outcome.kind == "did_you_mean":
-        return _reorder(entries, matches, outcome, asked)
+        return _reorder(entries, matches, outcome, fit)
     best = matches[0]
-    if answers(entries[best.index], asked) is not False:
+    if fit(best.index) is not False:
         return outcome
     near = [m for m in matches[1:TOP_NEAR] if m.score >= ASPECT_SHARE * best.score]
-    for match in near:
-        if answers(entries[match.index], asked):
-            entry = entries[match.index]
-            offers = _offers(entries, match.index, matches)
-            return replace(outcome, entry_id=entry.id, candidates=offers)
+    fitting = [m for m in near if fit(m.index)]
+    if fitting:
+        # "Wann muss ein Balkonkraftwerk angemeldet werden?": the entry that answers both the
+        # rule and the date beats a closer one that answers only the rule.
+        match = max(fitting, key=lambda m: fit.fullness(m.index))
+        offers = _offers(entries, match.index, matches)
+        return replace(outcome, entry_id=entries[match.index].id, candidates=offers)
     return _on_topic(entries, matches, outcome)
 
 
 def _reorder(
-    entries: Sequence[FaqEntry], matches: Sequence[Match], outcome: Outcome, asked: frozenset[str]
+    entries: Sequence[FaqEntry], matches: Sequence[Match], outcome: Outcome, fit: _Fit
 ) -> Outcome:
     """Candidates that answer what was asked first; none that could: on topic, not this point."""
-    by_id = {e.id: e for e in (entries[m.index] for m in matches)}
-    fits = [answers(by_id[i], asked) for i in outcome.candidates]
-    if fits and all(fit is False for fit in fits):
+    index = {entries[m.index].id: m for m in matches}
+    fits = [fit(index[i].index) for i in outcome.candidates]
+    if fits and all(f is False for f in fits):
         return _on_topic(entries, matches, outcome)
     if outcome.confidence >= ANSWER_MIN_CONFIDENCE and fits.count(True) == 1 and None not in fits:
         # A tie that the aspect breaks: only one of the close candidates answers what was asked.
-        chosen = outcome.candidates[fits.index(True)]
-        position = next(m for m in matches if entries[m.index].id == chosen)
-        if position.score >= ASPECT_SHARE * matches[0].score:
-            offers = _offers(entries, position.index, matches)
-            return replace(outcome, kind="answer", entry_id=chosen, candidates=offers)
+        chosen = index[outcome.candidates[fits.index(True)]]
+        if chosen.score >= ASPECT_SHARE * matches[0].score:
+            offers = _offers(entries, chosen.index, matches)
+            return replace(
+                outcome, kind="answer", entry_id=entries[chosen.index].id, candidates=offers
+            )
     order = sorted(range(len(fits)), key=lambda i: fits[i] is not True)
     return replace(outcome, candidates=tuple(outcome.candidates[i] for i in order))
 

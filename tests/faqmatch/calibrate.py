@@ -1,6 +1,6 @@
 """Fit the FAQ engine's confidence weights: `python -m tests.faqmatch.calibrate`.
 
-A developer tool, not a test. It scores the tuning sets (never a held-out set) with the FAQ
+A developer tool, not a test. It scores all the tuning sets (never a held-out set) with the FAQ
 under config/, plus leave-out phrasings of the FAQ itself (each phrasing asked of an index built
 without the fifth of the phrasings it belongs to) and off-topic questions, and fits a logistic
 model of "is the best match the right answer?" on the features of `outcome.features` by Newton's
@@ -28,6 +28,10 @@ TUNING = (
     ROOT / "tests" / "data" / "faq_eval.yaml",
     ROOT / "tests" / "data" / "faq_dev2.yaml",
     ROOT / "tests" / "data" / "faq_dev3.yaml",
+    ROOT / "tests" / "data" / "faq_dev4.yaml",
+    ROOT / "tests" / "data" / "faq_dev5.yaml",
+    ROOT / "tests" / "data" / "faq_real_dev.yaml",
+    ROOT / "tests" / "data" / "faq_real_dev2.yaml",
     ROOT / "tests" / "faqmatch" / "data" / "offtopic.yaml",
 )
 FOLDS = 5

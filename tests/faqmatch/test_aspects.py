@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from commands.faqmatch.aspects import AspectDetector
+from commands.faqmatch.aspects import AspectDetector, shown
 from commands.faqmatch.channel import Match
 from commands.faqmatch.outcome import confidence, decide
 from config.faq import FaqData, FaqEntry, FaqError, load_faq
@@ -307,3 +307,104 @@ def test_words_said_in_passing_are_no_cues(question: str, aspects: set[str] | No
         assert {"explain", "subsidy"} <= DETECT(question)
     else:
         assert DETECT(question) == aspects
+
+
+@pytest.mark.parametrize(
+    ("question", "aspects"),
+    [
+        # "X – was ist das?" asks what X is, as "Was ist X?" does
+        ("Heizungspumpe – was ist das eigentlich?", {"explain"}),
+        # "wann muss …" asks when the rules demand it
+        ("Wann müssen Rohre gedämmt werden?", {"rules", "time"}),
+        ("Wann muss ein Speicher angemeldet werden?", {"rules", "time"}),
+        # conditions are rules, or who may get a grant
+        ("Welche Voraussetzungen gelten für die Prämie?", {"rules", "subsidy"}),
+        # "woher kommt" asks where something comes from, not where to get it
+        ("Woher kommt die Wärme im Netz?", set()),
+        ("Woher bekomme ich einen Energieausweis?", {"contact"}),
+        # the passive "geachtet" asks what to look out for, as "achten" does
+        ("Worauf sollte bei der Montage geachtet werden?", {"procedure", "tips"}),
+        ("Welche Ersparnis bringt eine neue Pumpe?", {"payoff"}),
+    ],
+)
+def test_more_ways_of_asking_find_the_aspect(question: str, aspects: set[str]) -> None:
+    assert DETECT(question) == aspects
+
+
+@pytest.mark.parametrize(
+    ("question", "concrete"),
+    [
+        ("Was kostet eine Wärmepumpe?", {"cost"}),
+        ("How much does a wallbox cost?", {"cost"}),
+        ("Wie wird Mieterstrom abgerechnet?", set()),  # billing, not an amount
+        ("Wie lange hält ein Speicher?", {"time"}),
+        ("What is the lifespan of a solar panel?", {"time"}),
+        ("Wann ist das nächste Stadtradeln?", set()),  # a date, not a span of time
+    ],
+)
+def test_a_price_or_a_span_of_time_is_asked_as_a_concrete_value(
+    question: str, concrete: set[str]
+) -> None:
+    assert AspectDetector().analyse(question).concrete == concrete
+
+
+@pytest.mark.parametrize(
+    ("answer", "values"),
+    [
+        ("Ein Set kostet rund 500 € inklusive Montage.", {"cost"}),
+        ("Die Erstberatung ist kostenlos.", {"cost"}),
+        ("The first consultation is free.", {"cost"}),
+        ("Freiwillige helfen mit.", set()),
+        ("Laden kostet etwa 30 ct/kWh.", {"cost"}),
+        ("Module halten 25 bis 35 Jahre.", {"time"}),
+        ("A battery lasts 10-15 years.", {"time"}),
+        ("Er lädt mittags und gibt den Strom abends ab.", set()),
+        ("Die Anlage hat 10 kWh und kostet 8.000 Euro.", {"cost"}),
+    ],
+)
+def test_an_answer_shows_an_amount_or_a_span_of_time(answer: str, values: set[str]) -> None:
+    assert shown(answer) == values
+
+
+def test_an_entry_without_a_price_does_not_answer_what_something_costs(
+    mini_faq: FaqData,
+) -> None:
+    faq = _faq(mini_faq, {faq_id(mini_faq, 0): ("cost", "explain")})
+    shows: list[frozenset[str]] = [frozenset()] * len(faq)
+    asked = frozenset({"cost"})
+    billing = decide(faq, [SURE], None, asked, shows=shows)  # asks cost, but no amount
+    assert (billing.kind, billing.entry_id) == ("answer", faq[0].id)
+    price = decide(faq, [SURE], None, asked, concrete=asked, shows=shows)
+    assert price.kind == "on_topic"
+    priced = [frozenset({"cost"})] * len(faq)
+    shown_price = decide(faq, [SURE], None, asked, concrete=asked, shows=priced)
+    assert (shown_price.kind, shown_price.entry_id) == ("answer", faq[0].id)
+
+
+def test_the_close_entry_that_answers_more_of_what_was_asked_is_taken(mini_faq: FaqData) -> None:
+    faq = _faq(
+        mini_faq,
+        {
+            faq_id(mini_faq, 0): ("explain",),
+            faq_id(mini_faq, 1): ("rules",),
+            faq_id(mini_faq, 2): ("rules", "time"),
+        },
+    )
+    matches = [SURE, replace(SURE, index=1, score=0.86), replace(SURE, index=2, score=0.85)]
+    asked = frozenset({"rules", "time"})
+    outcome = decide(faq, matches, None, asked, points=(asked,))
+    assert (outcome.kind, outcome.entry_id) == ("answer", faq[2].id)
+
+
+@pytest.mark.parametrize(
+    ("question", "points"),
+    [
+        ("Was kostet das und gibt es eine Förderung?", [{"cost"}, {"subsidy"}]),
+        # "muss ich … Pflicht" asks one point: the rule
+        ("Muss ich eine Genehmigung haben, ist das Pflicht?", [{"rules"}]),
+    ],
+)
+def test_each_point_asked_is_kept_apart(question: str, points: list[set[str]]) -> None:
+    assert sorted(map(sorted, AspectDetector().analyse(question).points)) == sorted(
+        map(sorted, points)
+    )

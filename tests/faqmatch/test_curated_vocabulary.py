@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from commands.faqmatch import FaqIndex
+from commands.faqmatch.analyzer import _keys
 from config.faq import load_faq
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -42,3 +43,25 @@ def test_pay_off_and_worth_it_are_the_same_question() -> None:
 def test_a_district_of_the_town_of_steinfurt_is_another_place() -> None:
     outcome = _index().ask("Wer ist in Borghorst für Klimaschutz zuständig?")
     assert outcome.kind == "dont_know"
+
+
+def test_synonym_groups_merge_only_through_a_phrase_they_both_list() -> None:
+    # Groups that share a stem are merged (synonymy is transitive): "Stromer" (an e-car) once
+    # stemmed to "strom" and made every E-Auto question one about electricity.
+    data = load_faq(CONFIG / "faq", CONFIG / "topics.yaml", CONFIG / "synonyms.yaml")
+    for channel in _index()._channels:
+        analyzer = channel.analyzer
+        stem = analyzer._stem_fn()
+        owners: dict[str, set[int]] = {}
+        for number, group in enumerate(data.synonyms):
+            for phrase in group:
+                for key in _keys(analyzer.words(phrase), stem):
+                    token = analyzer.synonyms.single.get(key[0]) if len(key) == 1 else None
+                    for other, name in analyzer.synonyms.phrases.get(key[0], ()):
+                        token = name if other == key else token
+                    if token is not None:
+                        owners.setdefault(token, set()).add(number)
+        for token, groups in owners.items():
+            listed = [{analyzer.language.fold(p) for p in data.synonyms[g]} for g in groups]
+            apart = [a for a in listed for b in listed if a is not b and a.isdisjoint(b)]
+            assert not apart, (analyzer.language.code, token, [data.synonyms[g] for g in groups])

@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 import pytest
 
-from commands.faqmatch import FaqIndex
+from commands.faqmatch import ENGINE_VERSION, FaqIndex
 from commands.faqtool import lint, run_faq_cli
 from config.faq import FaqData
 
@@ -91,6 +91,7 @@ def test_eval_prints_misses_and_metrics_last(
         "abstain_ok": 1.0,  # "on topic, not this point" abstains
         "wrong_answer": 0.2,
         "on_topic": 1,
+        "engine": ENGINE_VERSION,  # held-out sets are scored once per engine version
     }
     assert list(json.loads(out[-1])) == [
         "cases",
@@ -99,6 +100,7 @@ def test_eval_prints_misses_and_metrics_last(
         "abstain_ok",
         "wrong_answer",
         "on_topic",
+        "engine",
     ]
     assert len(out) == 2
     assert "expected=starkregen got=answer:stadtradeln" in out[0]
