@@ -163,6 +163,8 @@ class App:
         messenger = MatrixMessenger(self.transport.client, outbox, self.config.matrix.encryption)
         network.messenger = messenger
         await network.load()
+        if services.nudges is not None:  # nudges to owners use the same DMs
+            services.nudges.messenger = network.messenger
         if services.events is not None:
             services.events.mailer = messenger
 
@@ -181,6 +183,7 @@ class App:
             services.privacy.forget if services.privacy else None,
             self.config.actors.inactive_after,
             faq_review=weekly_job(services, self.replier) if self.replier else None,
+            nudges=services.nudges.run if services.nudges else None,
             events_tick=services.events.tick if services.events else None,
         )
         self.jobs.start()

@@ -44,6 +44,7 @@ class Jobs:
         forget: Callable[[str], Awaitable[object]] | None = None,
         inactive_after: timedelta = timedelta(days=730),
         faq_review: Callable[[], Awaitable[None]] | None = None,
+        nudges: Callable[[float], Awaitable[int]] | None = None,
         events_tick: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self._handled = handled
@@ -56,6 +57,7 @@ class Jobs:
         self._forget = forget
         self._inactive_after = inactive_after
         self._faq_review = faq_review
+        self._nudges = nudges
         self._events_tick = events_tick
         self.scheduler = AsyncIOScheduler(timezone=_TZ)
 
@@ -96,6 +98,12 @@ class Jobs:
             self.scheduler.add_job(
                 self._events_tick, "interval", minutes=1, id="event-reminders", max_instances=1
             )
+        if self._nudges is not None:
+            # Nudges to measure owners: hourly, so a DM held by quiet hours goes out soon after.
+            hourly = CronTrigger(minute=0, timezone=_TZ)
+            self.scheduler.add_job(
+                self.nudge, hourly, id="nudge-owners", misfire_grace_time=3600, max_instances=1
+            )
         self.scheduler.start()
 
     def plan(self, post_id: int, due: datetime) -> None:
@@ -125,6 +133,13 @@ class Jobs:
         deleted = await self._network.inactivity(seconds, self._forget)
         if deleted:
             log.info("deleted %d inactive actor profile(s)", deleted)
+
+    async def nudge(self) -> None:
+        """Ask owners about their measures (commands/nudges.py)."""
+        assert self._nudges is not None
+        sent = await self._nudges(time.time())
+        if sent:
+            log.info("nudged %d measure owner(s)", sent)
 
     async def digest(self) -> None:
         """Send the weekly digests."""

@@ -25,6 +25,7 @@ from commands.introductions import Messenger, NetworkService
 from commands.matching import ActorIndex
 from commands.measures import CONFIRM_KIND as MEASURE_CONFIRM_KIND
 from commands.measures import MeasureService, confirm_measure_change
+from commands.nudges import NudgeService
 from commands.privacy import FORGET_KIND, confirm_forget
 from commands.registry import Registry
 from commands.schedule import ScheduleService
@@ -43,6 +44,7 @@ from config.settings import (
     BroadcastSettings,
     Config,
     FaqSettings,
+    MeasureSettings,
     default_actor_settings,
     default_broadcast_settings,
     default_faq_settings,
@@ -56,6 +58,7 @@ from store.faq import FaqStore
 from store.faqchat import ChatEntryStore
 from store.faqstats import FaqStatsStore
 from store.measures import MeasureStore
+from store.nudges import NudgeStore
 from store.privacy import PrivacyStore
 from store.report import ReportStore
 from store.schedules import ScheduleStore
@@ -89,6 +92,7 @@ class ServiceSettings:
     actors: ActorSettings
     prefix: str = "!"
     manager_room: str | None = None
+    measures: MeasureSettings = MeasureSettings()
 
     @classmethod
     def from_config(cls, config: Config) -> ServiceSettings:
@@ -99,6 +103,7 @@ class ServiceSettings:
             config.actors,
             config.bot.command_prefix,
             config.bot.manager_room,
+            config.measures,
         )
 
     @classmethod
@@ -151,6 +156,18 @@ def build_services(
         clock=clock,
     )
     actors = ActorService(settings.actors, ActorStore(db), reserved=load_reserved_names())
+    nudges = NudgeService(
+        measures,
+        NudgeStore(db),
+        broadcaster.subscriptions,  # quiet hours
+        UserSettings(db),
+        catalog,
+        settings.measures,
+        notify,
+        lambda: faq.manager_room,  # resolved from an alias only when the bot starts
+        messenger or _NotConnected(),
+        settings.prefix,
+    )
     events = EventService(
         EventStore(db), broadcaster, catalog, UserSettings(db), settings.prefix, clock
     )
@@ -170,6 +187,7 @@ def build_services(
         privacy=PrivacyStore(db),
         events=events,
         actors=actors,
+        nudges=nudges,
         network=NetworkService(
             actors,
             ActorIndex(load_synonyms(settings.faq.synonyms_file)),

@@ -50,7 +50,7 @@ class Route:
     they are answered only when the answer is confident or a choice is pending.
     """
 
-    kind: Literal["command", "question", "choice", "dialog", "non_text"]
+    kind: Literal["command", "question", "choice", "dialog", "nudge", "non_text"]
     text: str
     quiet: bool = False
 
@@ -108,6 +108,9 @@ class Router:
             if (number := await notice_number(faq, message)) is not None:
                 return Route("command", f"antworten {number} {body}")
         dialogs = self.services.dialogs
+        nudges = self.services.nudges  # an owner's clear answer to a nudge (commands/nudges)
+        if nudges is not None and await nudges.claims(message, dialogs):
+            return Route("nudge", body)
         if dialogs is not None and await dialogs.expects(message, self.services.network):
             return Route("dialog", body)
         talk = self.conversation
@@ -223,6 +226,10 @@ class Router:
             return
         if route.kind == "non_text":
             await ctx.reply_key("error.text_only", prefix=ctx.prefix)
+            return
+        if route.kind == "nudge":
+            assert self.services.nudges is not None
+            await self.services.nudges.answer(ctx)
             return
         assert self.conversation is not None
         if route.kind == "question":

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from commands.faq import FaqService
     from commands.introductions import NetworkService
     from commands.measures import MeasureService
+    from commands.nudges import NudgeService
     from commands.schedule import ScheduleService
     from commands.termine_service import EventService
 
@@ -43,6 +44,7 @@ class Services:
     privacy: PrivacyStore | None = None
     actors: ActorService | None = None
     network: NetworkService | None = None
+    nudges: NudgeService | None = None
     events: EventService | None = None
     reports: ReportStore | None = None
 

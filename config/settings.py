@@ -38,6 +38,7 @@ __all__ = [
     "ConfigError",
     "FaqSettings",
     "MatrixSettings",
+    "MeasureSettings",
     "RateLimit",
     "Secret",
     "config_notes",
@@ -179,6 +180,26 @@ class ActorSettings:
 
 
 @dataclass(frozen=True)
+class MeasureSettings:
+    """Nudges to measure owners: after how long without a change, and when to tell the manager."""
+
+    nudge_after: timedelta = timedelta(days=90)
+    nudge_escalate_after: timedelta = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The public read-only page (Klimaschutz-Monitor) the bot serves over HTTP."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Where the page is reachable from outside (behind a reverse proxy), for absolute links in
+    # the open data; None: links are relative to the page.
+    public_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -189,6 +210,7 @@ class Config:
     faq: FaqSettings
     broadcast: BroadcastSettings
     actors: ActorSettings
+    measures: MeasureSettings = MeasureSettings()
 
     @property
     def database_path(self) -> Path:
@@ -232,6 +254,7 @@ def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
     faq = _faq(top.section("faq"), base_dir)
     broadcast = _broadcast(top.section("broadcast"), base_dir)
     actors = _actors(top.section("actors"))
+    measures = _measures(top.section("measures"))
     top.check_unknown()
     if problems or matrix is None or bot is None or data_dir is None or faq is None:
         raise ConfigError(problems or ["config: incomplete"])
@@ -245,7 +268,47 @@ def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
         faq=faq,
         broadcast=broadcast,
         actors=actors,
+        measures=measures or MeasureSettings(),
     )
+
+
+def _measures(sec: Section) -> MeasureSettings | None:
+    after = read_duration(sec, "nudge_after", "90d")
+    escalate = read_duration(sec, "nudge_escalate_after", "14d")
+    for name, value in (("nudge_after", after), ("nudge_escalate_after", escalate)):
+        if value is not None and value < timedelta(hours=1):
+            sec.error(name, "must be at least 1h")
+    sec.check_unknown()
+    if after is None or escalate is None:
+        return None
+    return MeasureSettings(after, escalate)
+
+
+_BIND = re.compile(
+    r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9.\-]+)):(?P<port>[0-9]{1,5})$"
+)
+
+
+def _web(sec: Section) -> WebSettings | None:
+    enabled = sec.get("enabled", bool, default=False)
+    bind = sec.get("bind", str, default="127.0.0.1:8080") or ""
+    match = _BIND.match(bind.strip())
+    if match is None or int(match["port"]) > 65535:
+        sec.error("bind", "must be host:port, e.g. 127.0.0.1:8080 or [::1]:8080 (port 0: any free)")
+        match = None
+    url = sec.get("public_url", str, default=None)
+    if url is not None:
+        if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", url):
+            sec.error(
+                "public_url", "must be an http(s) URL without query, e.g. https://klima.ochtrup.de/"
+            )
+        elif PLACEHOLDER.search(url):
+            sec.error("public_url", "still the example value; put in the page's public address")
+    sec.check_unknown()
+    if enabled is None or match is None or sec.has_problem("public_url"):
+        return None
+    host = match["v6"] or match["host"]
+    return WebSettings(enabled, host, int(match["port"]), None if url is None else url.rstrip("/"))
 
 
 def _actors(sec: Section) -> ActorSettings | None:

@@ -416,6 +416,38 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        18,
+        "nudges to measure owners: one DM per owner (batch) bundling its measures (items)",
+        (
+            # The batch is written before the DM goes out (at most one nudge a week, even after
+            # a crash); its event is kept so a reply to the DM is known as an answer.
+            """CREATE TABLE nudge_batches (
+                id INTEGER PRIMARY KEY,
+                owner TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                room_id TEXT,
+                event_id TEXT
+            )""",
+            "CREATE INDEX nudge_batches_by_owner ON nudge_batches (owner, created_at)",
+            # The owner is repeated here so that `!meinedaten` shows which measures they were
+            # asked about, and `!vergessen` removes the rows by the same column.
+            """CREATE TABLE nudge_items (
+                id INTEGER PRIMARY KEY,
+                batch_id INTEGER NOT NULL REFERENCES nudge_batches (id) ON DELETE CASCADE,
+                owner TEXT NOT NULL,
+                position INTEGER NOT NULL CHECK (position >= 1),
+                measure_id TEXT NOT NULL,
+                stale INTEGER NOT NULL CHECK (stale IN (0, 1)),
+                milestones TEXT NOT NULL DEFAULT '[]',
+                closed_at REAL,
+                closed_how TEXT,
+                escalated_at REAL,
+                UNIQUE (batch_id, position)
+            )""",
+            "CREATE INDEX nudge_items_by_owner ON nudge_items (owner, closed_at)",
+        ),
+    ),
+    Migration(
         19,
         "events with registration, waiting list and reminders (!termin-neu, !anmelden)",
         (

@@ -35,6 +35,8 @@ _OWN_ROWS: tuple[tuple[str, str], ...] = (
     ("actor_blocks", "blocked_user_id"),
     ("introductions", "requester"),
     ("introductions", "target"),
+    ("nudge_items", "owner"),  # which measures they were asked about, and when answered
+    ("nudge_batches", "owner"),
     ("event_registrations", "user_id"),
 )
 # (table, column) where the user is only named as the author of official content: anonymised.
