@@ -8,6 +8,7 @@ notices, reminders) in commands/termine_service.py.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -38,6 +39,8 @@ __all__ = [
 CANCEL_KIND = "termin_cancel"
 _NUMBER = re.compile(r"^(?:nr\.?|no\.?|#)?\s*([0-9]{1,9})$", re.IGNORECASE)
 _CHECKS = ("✅", "✔", "☑")
+
+log = logging.getLogger(__name__)
 
 
 def _service(ctx: Context) -> EventService:
@@ -89,7 +92,7 @@ async def termine(ctx: Context, args: str) -> None:
     if not events:
         await ctx.reply_key("termin.none", prefix=ctx.prefix)
         return
-    mine = set(await service.store.mine(ctx.message.sender, now))
+    mine = await service.store.mine(ctx.message.sender, now)
     lines = [ctx.t("termin.list_title")]
     for event in events[:20]:
         lines.append(
@@ -99,11 +102,17 @@ async def termine(ctx: Context, args: str) -> None:
                 when=service.when(event.starts_at, ctx.language),
                 title=event.title,
                 places=await service.places(event, ctx.language),
-                mine=ctx.t("termin.list_mine") if event.id in mine else "",
+                mine=_mine(ctx, mine.get(event.id)),
             )
         )
     lines.append(ctx.t("termin.list_hint", prefix=ctx.prefix))
     await ctx.reply("\n".join(lines))
+
+
+def _mine(ctx: Context, waiting: bool | None) -> str:
+    if waiting is None:
+        return ""
+    return ctx.t("termin.list_mine_waiting" if waiting else "termin.list_mine")
 
 
 @command("anmelden", aliases=("join",))
@@ -149,9 +158,16 @@ async def _say(
             await ctx.send_file(ics_filename(ics), data, ICS_MIMETYPE)
         return
     user = ctx.message.sender
-    await service.mailer.direct(user, to_plain(text), render(text))
-    if ics is not None and data is not None:
-        await service.mailer.direct_file(user, ics_filename(ics), data, ICS_MIMETYPE)
+    try:
+        await service.mailer.direct(user, to_plain(text), render(text))
+        if ics is not None and data is not None:
+            await service.mailer.direct_file(user, ics_filename(ics), data, ICS_MIMETYPE)
+    except Exception:
+        # The registration is stored; only the DM did not arrive. Nothing personal in the room.
+        log.exception("event %s: confirmation DM failed", ics.id if ics else "-")
+        if ctx.message.body.startswith(ctx.prefix):
+            await ctx.reply_key("termin.dm_failed", prefix=ctx.prefix)
+        return
     if ctx.message.body.startswith(ctx.prefix):  # a typed command in a room, not a ✅
         await ctx.reply_key("termin.sent_by_dm")
 

@@ -273,14 +273,14 @@ class EventStore:
         )
         return None if row is None else _registration(row)
 
-    async def mine(self, user_id: str, now: float) -> list[int]:
-        """Numbers of the upcoming events the user is registered for or waits for."""
+    async def mine(self, user_id: str, now: float) -> dict[int, bool]:
+        """The upcoming events the user is registered for: number -> waiting."""
         rows = await self._db.fetchall(
-            "SELECT r.event_id FROM event_registrations r JOIN calendar_events e "
+            "SELECT r.event_id, r.waiting FROM event_registrations r JOIN calendar_events e "
             "ON e.id = r.event_id WHERE r.user_id = ? AND e.starts_at > ? AND e.cancelled = 0",
             (user_id, now),
         )
-        return [int(row[0]) for row in rows]
+        return {int(row[0]): bool(row[1]) for row in rows}
 
     async def reminders_due(self, now: float, lead: float) -> list[tuple[CalendarEvent, str]]:
         """(event, user) of places whose reminder `lead` seconds ahead is due and not sent."""

@@ -11,9 +11,12 @@ from commands.progress import STATUS_ORDER, Bar, IndicatorSeries, indicator_char
 from commands.report.model import MeasureRow, Report
 from commands.report.view import Figure, Texts, clean
 
-__all__ = ["MAX_INDICATOR_CHARTS", "figures"]
+__all__ = ["MAX_INDICATOR_CHARTS", "MAX_PROGRESS_BARS", "figures"]
 
-MAX_INDICATOR_CHARTS = 6
+MAX_INDICATOR_CHARTS = 4
+# Beyond this many bars the chart is a tall strip nobody reads and matplotlib takes seconds to
+# draw it; the measures that changed come first, and the tables list every measure.
+MAX_PROGRESS_BARS = 60
 
 
 def figures(report: Report, t: Texts) -> list[Figure]:
@@ -28,8 +31,12 @@ def figures(report: Report, t: Texts) -> list[Figure]:
 
 
 def _progress(report: Report, t: Texts) -> Figure:
-    bars = [Bar(clean(m.title), m.status, m.progress) for m in report.measures]
+    shown = sorted(report.measures, key=lambda m: not m.changed)[:MAX_PROGRESS_BARS]
+    bars = [Bar(clean(m.title), m.status, m.progress) for m in shown]
     title = t("chart_progress_title", date=t.day(report.period.last))
+    part = ""
+    if len(shown) < len(report.measures):
+        part = t("chart_progress_part", shown=len(shown), count=len(report.measures))
     chart = progress_chart(
         t("chart_progress_short", date=t.day(report.period.last)),
         bars,
@@ -38,9 +45,9 @@ def _progress(report: Report, t: Texts) -> Figure:
     )
     statuses = ", ".join(f"{count} {status}" for status, count in report.status_counts)
     average = round(sum(m.progress for m in report.measures) / len(report.measures))
-    alt = t("chart_progress_alt", count=len(bars), statuses=statuses, average=average,
+    alt = t("chart_progress_alt", count=len(report.measures), statuses=statuses, average=average,
             date=t.day(report.period.last))  # fmt: skip
-    return Figure(chart, alt, title)
+    return Figure(chart, alt + part, title + part)
 
 
 def _indicators(measure: MeasureRow, t: Texts) -> Figure:

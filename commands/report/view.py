@@ -372,7 +372,7 @@ def _fields(report: Report, t: Texts, figures: Sequence[Figure]) -> list[Block]:
                 headers,
                 rows,
                 (False, False, False, True, True, True),
-                (5, 4, 3, 2, 2, 2),
+                (5, 5, 3, 3, 3, 3),
             )
         )
     return blocks

@@ -14,6 +14,7 @@ _MODULE_BENCHES = (
     "tests.bench.actors_bench",
     "tests.bench.broadcast_bench",
     "tests.bench.e2e_broadcast_bench",
+    "tests.bench.report_bench",
 )
 
 

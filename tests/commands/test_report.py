@@ -297,3 +297,45 @@ async def test_reversed_dates_get_a_polite_answer_in_chat(bot: Any) -> None:
     )
     assert "Der Anfang (31.03.2026) liegt nach dem Ende (01.01.2026)" in replier.texts[-1]
     assert not replier.files
+
+
+async def test_many_measures_chart_only_the_first_ones_changed_first(
+    bot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commands.report import charts
+
+    router, _, _ = bot
+    await _record_changes(router)
+    monkeypatch.setattr(charts, "MAX_PROGRESS_BARS", 2)
+    report = await collect(ReportSources.of(router.services), _this_year(), time.time())
+    [progress, *_] = charts.figures(report, Texts(Catalog.load()))
+    assert "(gezeigt: 2 von 17, die geänderten zuerst" in progress.caption
+    assert "(gezeigt: 2 von 17, die geänderten zuerst" in progress.alt
+
+
+def _pdf_text(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_pdf_wraps_long_cells_and_repeats_the_header_on_every_page() -> None:
+    from fpdf import FPDF
+
+    from commands.report.pdffile import FONT, _wrap, font_dir, render_pdf
+    from commands.report.view import Document, Table
+
+    pdf = FPDF()
+    pdf.add_font(FONT, "", str(font_dir() / "DejaVuSans.ttf"))
+    pdf.set_font(FONT, size=8.5)
+    text = "Klimaschutzmanagementstellenbesetzungsverfahren und Wärmeplanung in Ochtrup"
+    lines = _wrap(pdf, text, 20)
+    assert len(lines) > 2
+    assert all(pdf.get_string_width(line) <= 20 for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    pdf.output()  # fpdf2 closes its font files when it writes the document
+
+    rows = tuple((f"Maßnahme {n}", f"{n} %") for n in range(120))
+    doc = Document("T", "de", [Table("Tabelle", ("Spalte Maßnahme", "Spalte Wert"), rows)])
+    pages = _pdf_text(render_pdf(doc, Texts(Catalog.load())))
+    assert len(pages) >= 3
+    assert all("Spalte Maßnahme" in page for page in pages)
+    assert "Maßnahme 119" in pages[-1]

@@ -404,3 +404,28 @@ async def test_console_runs_events_with_moving_up_printed_as_dm() -> None:
     assert "Warteliste, auf Platz 1" in text
     assert "[Direktnachricht an @ben:konsole]\n  Klimabot: Gute Nachricht" in text
     assert text.count("termin-1.ics") == 2  # Anna's confirmation, Ben's moving up
+
+
+async def test_list_says_whether_one_has_a_place_or_waits(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; plätze=1; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    await env.say(f"!anmelden {number}", sender=OTHER)
+    assert "Sie sind dabei" in await env.say("!termine")
+    listing = await env.say("!termine", sender=OTHER)
+    assert "Sie stehen auf der Warteliste" in listing
+    assert "Sie sind dabei" not in listing
+    assert "dabei" not in await env.say("!termine mobilitaet", sender=THIRD)
+    assert "kenne ich nicht" in await env.say("!termine mond", sender=THIRD)
+
+
+async def test_failed_confirmation_dm_keeps_the_registration_and_says_so(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+
+    async def broken(user_id: str, plain: str, html: str) -> tuple[str, str]:
+        raise RuntimeError("homeserver says no")
+
+    env.mailer.direct = broken  # type: ignore[method-assign]
+    answer = await env.say(f"!anmelden {number}", direct=False)
+    assert "kam nicht an" in answer
+    assert "Referenz" not in answer
+    assert [r.user_id for r in await env.events.store.registrations(number)] == [CITIZEN]
