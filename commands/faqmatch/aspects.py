@@ -138,6 +138,8 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(wo|wie|womit) (fange|fangen|starte|beginne) (ich|man|wir)",
         r"(where|how) (do|should|can) (i|we)( even)? (start|begin)",
         r"wie (baue|installiere|montiere|bekomme|beantrage)",
+        r"wie (kündige|kündigt|kündigen|storniere|wechsle|wechsele|bestelle|buche|beende)",
+        r"how (do|can) (i|we|you) (cancel|switch|order|book|terminate)",
         r"(how do i|how to|how can i) (apply|register|sign up|join|take part|participate|proceed)",
         r"(apply for|to apply|application|register|registration|sign up|procedure|steps)",
         r"(what do i need to do|how do i go about)",
@@ -217,6 +219,8 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(?<!was )(muss|muß|mus|musst|müssen) (ich|man|wir|mein|meine)(?!( \w+){0,8} rechnen\b)",
         r"(do|will|would|does) (i|we|one|my|our)( \w+){0,2} (have|need|has|needs) to",
         r"must (i|we)",
+        # cancelling is a matter of notice periods (rules) and of the steps to take
+        r"(kündigen|kündigung|kündbar|cancel|cancellation)",
         r"(required|mandatory|compulsory|obliged)",
     ),
     # "Wann muss das Dach gedämmt werden?" asks when the rules demand it.
@@ -270,6 +274,12 @@ CONCRETE_CUES: dict[str, tuple[str, ...]] = {
         r"(anschaffungskosten|anschaffungspreis|kaufpreis)",
         r"how much( \w+){0,6} (cost|costs|charge|pay)",
         r"what (does|do|will)( \w+){0,6} cost",
+    ),
+    "explain": (
+        r"wie (funktioniert|funktionieren|funktionert|arbeitet|arbeiten)",
+        r"wie( \w+){1,3} (funktioniert|funktionieren|funktionert)",
+        r"(funktionsweise|funktionsprinzip)",
+        r"how (does|do|is)( \w+){0,4} work",
     ),
     "time": (
         r"wie (lange|lang)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 
 from config.faq import FaqData, FaqEntry, Topic
 
@@ -34,7 +35,9 @@ class FaqIndex:
         self._named = tuple(self._places_in(_texts(e)) for e in data.entries)
         self.aspects = AspectDetector(w for c in self._channels for w in c.analyzer.vocab.stems)
         # Per entry: the concrete values (an amount, a span of time) its answer shows.
-        self._shows = tuple(shown("\n".join(e.answer.values())) for e in data.entries)
+        self._shows = tuple(
+            shown("\n".join(e.answer.values())) | self._explains(e) for e in data.entries
+        )
 
     @classmethod
     def build(cls, data: FaqData) -> FaqIndex:
@@ -92,6 +95,15 @@ class FaqIndex:
             return Outcome("dont_know", None, (), outcome.ranked, 0.0)
         return outcome
 
+    def _explains(self, entry: FaqEntry) -> frozenset[str]:
+        """{"explain"} if the entry's own question asks what something is, what it does or how
+        it works ("Was sind …?", "Was kann der Bot?"), else empty: only such an entry explains
+        how a thing works, others merely say what it is for."""
+        for question in entry.question.values():
+            if _WHAT_IS.match(fold_de(question)) or "explain" in self.aspects.detect(question):
+                return frozenset({"explain"})
+        return frozenset()
+
     def _places_in(self, text: str) -> frozenset[str]:
         """The other places named in the whole of `text` (entry texts are long: no cut)."""
         if not self._elsewhere:
@@ -106,6 +118,9 @@ class FaqIndex:
         named = self._elsewhere.intersection(folded)
         return bool(named - self._named[entry]) and self._home.isdisjoint(folded)
 
+
+# A curated question that starts like this asks what a thing is or does.
+_WHAT_IS = re.compile(r"(was|what) (ist|sind|kann|konnen|is|are|can|does|do)\b")
 
 # A match from the channel of the question's language is kept unless the other channel's match
 # for the same entry scores this much higher: near-ties go to the language the question is in,

@@ -325,6 +325,9 @@ def test_words_said_in_passing_are_no_cues(question: str, aspects: set[str] | No
         # the passive "geachtet" asks what to look out for, as "achten" does
         ("Worauf sollte bei der Montage geachtet werden?", {"procedure", "tips"}),
         ("Welche Ersparnis bringt eine neue Pumpe?", {"payoff"}),
+        # how to cancel or switch is a matter of steps (and of notice periods)
+        ("Wie wechsle ich den Anbieter?", {"procedure"}),
+        ("Ist der Vertrag monatlich kündbar?", {"rules", "procedure"}),
     ],
 )
 def test_more_ways_of_asking_find_the_aspect(question: str, aspects: set[str]) -> None:
@@ -340,6 +343,8 @@ def test_more_ways_of_asking_find_the_aspect(question: str, aspects: set[str]) -
         ("Wie lange hält ein Speicher?", {"time"}),
         ("What is the lifespan of a solar panel?", {"time"}),
         ("Wann ist das nächste Stadtradeln?", set()),  # a date, not a span of time
+        ("Wie funktioniert ein Stromspeicher?", {"explain"}),  # how it works, not what it is
+        ("Was ist ein Stromspeicher?", set()),
     ],
 )
 def test_a_price_or_a_span_of_time_is_asked_as_a_concrete_value(
@@ -408,3 +413,16 @@ def test_each_point_asked_is_kept_apart(question: str, points: list[set[str]]) -
     assert sorted(map(sorted, AspectDetector().analyse(question).points)) == sorted(
         map(sorted, points)
     )
+
+
+def test_how_it_works_is_answered_only_by_an_entry_that_explains_the_thing(
+    mini_faq: FaqData,
+) -> None:
+    faq = _faq(mini_faq, {faq_id(mini_faq, 0): ("explain", "payoff")})
+    asked = frozenset({"explain"})
+    says_what_it_is_for: list[frozenset[str]] = [frozenset()] * len(faq)
+    outcome = decide(faq, [SURE], None, asked, concrete=asked, shows=says_what_it_is_for)
+    assert outcome.kind == "on_topic"
+    explains = [frozenset({"explain"})] * len(faq)
+    outcome = decide(faq, [SURE], None, asked, concrete=asked, shows=explains)
+    assert (outcome.kind, outcome.entry_id) == ("answer", faq[0].id)

@@ -65,3 +65,14 @@ def test_synonym_groups_merge_only_through_a_phrase_they_both_list() -> None:
             listed = [{analyzer.language.fold(p) for p in data.synonyms[g]} for g in groups]
             apart = [a for a in listed for b in listed if a is not b and a.isdisjoint(b)]
             assert not apart, (analyzer.language.code, token, [data.synonyms[g] for g in groups])
+
+
+def test_an_entry_that_only_says_what_a_thing_is_for_does_not_explain_how_it_works() -> None:
+    # The solar thermal entry asks whether it pays off and says what it yields, not how it
+    # works; the home battery entry asks what one is and how it works.
+    index = _index()
+    assert index.ask("Wie genau funktioniert eigentlich eine Solarthermieanlage?").kind == (
+        "on_topic"
+    )
+    outcome = index.ask("Wie funktioniert ein Stromspeicher?")
+    assert (outcome.kind, outcome.entry_id) == ("answer", "stromspeicher-funktion")
