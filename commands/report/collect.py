@@ -26,9 +26,9 @@ from store.report import ReportStore
 
 __all__ = ["OPEN_SAMPLE", "ReportSources", "collect"]
 
-# Unanswered questions placed in a topic by the FAQ engine (each is one lookup on the loop);
-# the rest of a busy year counts as "no topic".
-OPEN_SAMPLE = 500
+# Unanswered questions placed in a topic by the FAQ engine (each is one lookup on the loop, as
+# for !statistik); the rest of a busy year counts as "no topic".
+OPEN_SAMPLE = 300
 
 
 @dataclass(frozen=True)

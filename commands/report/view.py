@@ -36,6 +36,8 @@ __all__ = [
 ]
 
 LANGUAGE = "de"
+# Entries listed per measure (the latest); a busy measure's older ones are counted.
+CHANGES_SHOWN = 30
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,10 @@ def _changes(report: Report, t: Texts) -> list[Block]:
     for m in changed:
         if m.changes:
             blocks.append(Heading(3, clean(m.title)))
-            blocks.append(Items(tuple(_change_text(t, c) for c in m.changes)))
+            shown = [_change_text(t, c) for c in m.changes[-CHANGES_SHOWN:]]
+            if len(m.changes) > CHANGES_SHOWN:
+                shown.insert(0, t("changes_more", more=len(m.changes) - CHANGES_SHOWN))
+            blocks.append(Items(tuple(shown)))
     return blocks
 
 

@@ -17,7 +17,15 @@ from commands.errors import CommandError
 from commands.i18n import Catalog
 from commands.quiet import BERLIN
 from commands.report import Period, ReportSources, build_files, collect, parse_period
-from commands.report.model import Change, build_measures, question_stats
+from commands.report.model import (
+    BroadcastStats,
+    Change,
+    NetworkStats,
+    QuestionStats,
+    Report,
+    build_measures,
+    question_stats,
+)
 from commands.report.view import Texts, build_document
 from config.measures import Catalogue, Indicator, Measure, Milestone
 from store.report import HistoryRow, MilestoneRow, ValueRow
@@ -230,8 +238,6 @@ async def test_hostile_measure_and_news_text_is_escaped_in_html(bot: Any) -> Non
 
 
 def test_a_period_with_no_data_still_gives_a_report_saying_so() -> None:
-    from commands.report.model import BroadcastStats, NetworkStats, QuestionStats, Report
-
     report = Report(
         PERIOD,
         datetime(2026, 7, 1, tzinfo=BERLIN),
@@ -339,3 +345,27 @@ def test_pdf_wraps_long_cells_and_repeats_the_header_on_every_page() -> None:
     assert len(pages) >= 3
     assert all("Spalte Maßnahme" in page for page in pages)
     assert "Maßnahme 119" in pages[-1]
+
+
+def test_a_busy_measure_lists_its_latest_changes_and_counts_the_rest() -> None:
+    from commands.report.view import CHANGES_SHOWN
+
+    history = [
+        HistoryRow("m1", None, None, f"Nachricht {n}", _ts(date(2026, 1, 1)) + n)
+        for n in range(CHANGES_SHOWN + 5)
+    ]
+    measures = build_measures(Catalogue(False, None, (_measure(),)), PERIOD, history, [], [])
+    report = Report(
+        PERIOD,
+        datetime(2026, 7, 1, tzinfo=BERLIN),
+        False,
+        measures,
+        QuestionStats(0, {}, ()),
+        BroadcastStats(0, (), (), 0, 0, 0, 0, 0, 0),
+        NetworkStats(0, 0, (), {}),
+    )
+    text = build_document(report, Texts(Catalog.load())).text()
+    assert "… und 5 frühere Einträge im Zeitraum" in text
+    assert f"Nachricht {CHANGES_SHOWN + 4}" in text
+    assert "Nachricht 4\n" not in text
+    assert "Nachricht 5\n" in text
