@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from icalendar import Calendar
 
 from bot.chat import run_chat
+from bot.jobs import Jobs
 from bot.wiring import ServiceSettings
 from commands.context import Reaction
 from commands.router import Router
@@ -19,6 +22,7 @@ from commands.termine import register_by_reaction
 from commands.termine_service import EventService
 from commands.when import BERLIN
 from store.db import Database
+from store.events_calendar import EventStore
 from store.privacy import PrivacyStore
 from tests.commands.fakes import (
     CITIZEN,
@@ -429,3 +433,48 @@ async def test_failed_confirmation_dm_keeps_the_registration_and_says_so(env: En
     assert "kam nicht an" in answer
     assert "Referenz" not in answer
     assert [r.user_id for r in await env.events.store.registrations(number)] == [CITIZEN]
+
+
+async def test_reminder_job_runs_every_minute() -> None:
+    async def tick() -> int:
+        return 0
+
+    settings: Any = SimpleNamespace(digest_weekday=0, digest_hour=8, digest_minute=0)
+    handled: Any = SimpleNamespace(prune=None)
+    limiter: Any = SimpleNamespace(forget_idle=lambda: None)
+    none: Any = None
+    jobs = Jobs(handled, limiter, timedelta(hours=1), none, none, settings, events_tick=tick)
+    jobs.start()
+    try:
+        job = jobs.scheduler.get_job("event-reminders")
+        assert job is not None
+        assert job.trigger.interval == timedelta(minutes=1)
+        assert job.func is tick
+    finally:
+        jobs.shutdown()
+
+
+async def test_reminders_come_from_the_rows_after_a_restart_and_missed_ones_collapse(
+    env: Env,
+) -> None:
+    number = await create(env, "titel=Abend; wann=samstag 18:00; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    await env.say("!ruhezeit aus")
+    starts = datetime(2026, 12, 5, 18, 0, tzinfo=BERLIN).timestamp()
+    old = env.events
+    # The bot was down through the day-before reminder; a new service on the same database
+    # (as after a restart) sends only the hour-before one, once.
+    fresh = EventService(
+        EventStore(env.db),
+        old.broadcaster,
+        old.catalog,
+        old.users,
+        old.prefix,
+        lambda: starts - 1800,
+    )
+    fresh.mailer = env.mailer
+    assert await fresh.tick() == 1
+    assert await fresh.tick() == 0
+    assert await old.tick() == 0
+    [reminder] = env.mailer.to(CITIZEN)
+    assert "In einer Stunde" in reminder
