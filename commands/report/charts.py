@@ -19,6 +19,11 @@ MAX_INDICATOR_CHARTS = 4
 MAX_PROGRESS_BARS = 60
 
 
+def _label(value: object) -> str:
+    """Text for matplotlib: a '$' would start mathtext (and an unpaired one fails to draw)."""
+    return clean(value).replace("$", r"\$")
+
+
 def figures(report: Report, t: Texts) -> list[Figure]:
     """The progress chart first, then the indicator charts (none without measures)."""
     if not report.measures:
@@ -32,7 +37,7 @@ def figures(report: Report, t: Texts) -> list[Figure]:
 
 def _progress(report: Report, t: Texts) -> Figure:
     shown = sorted(report.measures, key=lambda m: not m.changed)[:MAX_PROGRESS_BARS]
-    bars = [Bar(clean(m.title), m.status, m.progress) for m in shown]
+    bars = [Bar(_label(m.title), m.status, m.progress) for m in shown]
     title = t("chart_progress_title", date=t.day(report.period.last))
     part = ""
     if len(shown) < len(report.measures):
@@ -53,8 +58,8 @@ def _progress(report: Report, t: Texts) -> Figure:
 def _indicators(measure: MeasureRow, t: Texts) -> Figure:
     series = [
         IndicatorSeries(
-            clean(i.name),
-            clean(i.unit),
+            _label(i.name),
+            _label(i.unit),
             None if i.baseline is None else i.baseline[0],
             None if i.target is None else i.target[0],
             i.points,
@@ -65,14 +70,18 @@ def _indicators(measure: MeasureRow, t: Texts) -> Figure:
         if i.points
     ]
     title = t("chart_indicator_title", title=clean(measure.title))
-    chart = indicator_chart(title, series, t("baseline"), t("target"), t.number)
+    chart = indicator_chart(
+        _label(title), series, _label(t("baseline")), _label(t("target")), t.number
+    )
     parts = []
-    for s in series:
-        last_day, last_value = s.points[-1]
-        part = t("chart_indicator_part", name=s.name, count=len(s.points),
-                 value=t.amount(last_value, s.unit), date=t.day(last_day))  # fmt: skip
-        if s.target is not None:
-            part += t("chart_indicator_target", target=t.amount(s.target, s.unit),
-                      year=s.target_year or "")  # fmt: skip
+    for i in measure.indicators:
+        if not i.points:
+            continue
+        last_day, last_value = i.points[-1]
+        part = t.count("chart_indicator_part", len(i.points), name=clean(i.name),
+                       value=t.amount(last_value, i.unit), date=t.day(last_day))  # fmt: skip
+        if i.target is not None:
+            part += t("chart_indicator_target", target=t.amount(i.target[0], i.unit),
+                      year=i.target[1])  # fmt: skip
         parts.append(part)
     return Figure(chart, t("chart_indicator_alt", title=title, parts="; ".join(parts)), title)

@@ -369,3 +369,31 @@ def test_a_busy_measure_lists_its_latest_changes_and_counts_the_rest() -> None:
     assert f"Nachricht {CHANGES_SHOWN + 4}" in text
     assert "Nachricht 4\n" not in text
     assert "Nachricht 5\n" in text
+
+
+def test_dollar_signs_in_measure_and_indicator_names_are_drawn_as_text() -> None:
+    measure = _measure(
+        title={"de": "Kosten $5 und $x^{", "en": "x"},
+        indicators=(Indicator("k", "Ersparnis $^{", "$", (0, 2024), (10, 2030), ()),),
+    )
+    [row] = build_measures(
+        Catalogue(False, None, (measure,)),
+        PERIOD,
+        [],
+        [ValueRow("m1", "k", 4, date(2026, 2, 1), _ts(date(2026, 2, 1)))],
+        [],
+    )
+    report = Report(
+        PERIOD,
+        datetime(2026, 7, 1, tzinfo=BERLIN),
+        False,
+        (row,),
+        QuestionStats(0, {}, ()),
+        BroadcastStats(0, (), (), 0, 0, 0, 0, 0, 0),
+        NetworkStats(0, 0, (), {}),
+    )
+    from commands.report.charts import figures
+
+    progress, indicator = figures(report, Texts(Catalog.load()))  # matplotlib did not choke
+    assert "Ersparnis $^{: 1 Wert, zuletzt 4 $ am 01.02.2026" in indicator.alt
+    assert "\\$" not in indicator.alt + indicator.caption + progress.alt
