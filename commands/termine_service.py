@@ -122,7 +122,12 @@ class EventService:
         event = await self.store.by_broadcast(delivery.broadcast_id)
         if event is None:
             return None
-        body = await self.announcement(event, language)
+        if event.cancelled:  # held by quiet hours until after the cancellation
+            body = self.t(
+                language, "termin.announced_cancelled", title=event.title, number=event.id
+            )
+        else:
+            body = await self.announcement(event, language)
         return self.broadcaster.compose(language, "announcement", delivery.topic, body)
 
     async def language(self, user_id: str) -> str:

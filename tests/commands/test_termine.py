@@ -478,3 +478,16 @@ async def test_reminders_come_from_the_rows_after_a_restart_and_missed_ones_coll
     assert await old.tick() == 0
     [reminder] = env.mailer.to(CITIZEN)
     assert "In einer Stunde" in reminder
+
+
+async def test_announcement_held_past_a_cancellation_says_so(env: Env) -> None:
+    await env.say("!abonnieren mobilitaet")  # default quiet hours are not in force at noon
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    await env.say(f"!termin-absagen {number}", sender=MANAGER)
+    await env.say("ja", sender=MANAGER)
+    broadcaster = env.router.services.broadcaster
+    assert broadcaster is not None
+    [delivery] = await broadcaster.broadcasts.due(env.clock.now + 10**6, 10)
+    plain, _ = await broadcaster.render_delivery(delivery)
+    assert "inzwischen abgesagt" in plain
+    assert "anmelden" not in plain
