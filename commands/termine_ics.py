@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,14 @@ from icalendar import Calendar, Event
 from commands.when import BERLIN
 from store.events_calendar import CalendarEvent, Registration
 
-__all__ = ["ICS_MIMETYPE", "event_uid", "ics_filename", "participants_csv", "to_ics"]
+__all__ = [
+    "ICS_MIMETYPE",
+    "event_uid",
+    "ics_filename",
+    "participants_csv",
+    "to_ics",
+    "to_ics_feed",
+]
 
 ICS_MIMETYPE = "text/calendar"
 _PRODID = "-//Klimabot//Termine//DE"
@@ -42,10 +49,30 @@ def to_ics(
     SEQUENCE is the event's change counter; a cancellation says METHOD:CANCEL and
     STATUS:CANCELLED, which calendar programs apply to the entry with the same UID.
     """
+    return _calendar([event], now, "CANCEL" if cancelled else "PUBLISH", cancelled, tz)
+
+
+def to_ics_feed(events: Sequence[CalendarEvent], now: float, tz: ZoneInfo = BERLIN) -> bytes:
+    """Several events in one calendar (e.g. all upcoming ones for a public page): nothing in it
+    names a person, only what the announcements said."""
+    return _calendar(events, now, "PUBLISH", False, tz)
+
+
+def _calendar(
+    events: Sequence[CalendarEvent], now: float, method: str, cancelled: bool, tz: ZoneInfo
+) -> bytes:
     cal = Calendar()
     cal.add("prodid", _PRODID)
     cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+    cal.add("method", method)
+    for event in events:
+        cal.add_component(_entry(event, now, cancelled or event.cancelled, tz))
+    if events:
+        cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def _entry(event: CalendarEvent, now: float, cancelled: bool, tz: ZoneInfo) -> Event:
     entry = Event()
     entry.add("uid", event_uid(event))
     entry.add("dtstamp", datetime.fromtimestamp(now, UTC))
@@ -56,10 +83,8 @@ def to_ics(
     if event.body:
         entry.add("description", event.body)
     entry.add("sequence", event.sequence)
-    entry.add("status", "CANCELLED" if cancelled or event.cancelled else "CONFIRMED")
-    cal.add_component(entry)
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
+    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return entry
 
 
 def participants_csv(event: CalendarEvent, rows: Iterable[Registration]) -> bytes:

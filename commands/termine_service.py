@@ -17,7 +17,7 @@ from commands.broadcast import Broadcaster
 from commands.formatting import Markup, render, to_plain
 from commands.i18n import Catalog
 from commands.quiet import quiet_end
-from commands.termine_ics import ICS_MIMETYPE, ics_filename, to_ics
+from commands.termine_ics import ICS_MIMETYPE, ics_filename, to_ics, to_ics_feed
 from commands.when import BERLIN
 from store.broadcasts import Delivery
 from store.events_calendar import CalendarEvent, EventStore
@@ -129,6 +129,10 @@ class EventService:
         else:
             body = await self.announcement(event, language)
         return self.broadcaster.compose(language, "announcement", delivery.topic, body)
+
+    async def public_calendar(self, topic: str | None = None) -> bytes:
+        """All upcoming events (of one topic) as one .ics file, e.g. for the public page."""
+        return to_ics_feed(await self.store.upcoming(self.clock(), topic), self.clock())
 
     async def language(self, user_id: str) -> str:
         """The user's language (German unless they chose English)."""

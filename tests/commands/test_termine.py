@@ -491,3 +491,12 @@ async def test_announcement_held_past_a_cancellation_says_so(env: Env) -> None:
     plain, _ = await broadcaster.render_delivery(delivery)
     assert "inzwischen abgesagt" in plain
     assert "anmelden" not in plain
+
+
+async def test_public_calendar_lists_upcoming_events_of_a_topic(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    feed = Calendar.from_ical(await env.events.public_calendar("mobilitaet"))
+    assert [e["SUMMARY"] for e in feed.events] == ["Abend"]
+    assert CITIZEN.encode() not in await env.events.public_calendar()
+    assert Calendar.from_ical(await env.events.public_calendar("klimaanpassung")).events == []

@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 
 from commands.termine_form import FieldError, FormError, parse_field, parse_form
-from commands.termine_ics import event_uid, participants_csv, to_ics
+from commands.termine_ics import event_uid, participants_csv, to_ics, to_ics_feed
 from commands.when import BERLIN
 from store.db import Database
 from store.events_calendar import CalendarEvent, EventStore, Registration
@@ -218,3 +218,19 @@ async def test_new_time_resets_reminders_and_bumps_sequence(store: EventStore) -
     assert not await store.update(number, {"place": "x"})  # cancelled events stay as they were
     with pytest.raises(ValueError, match="not editable"):
         await store.update(number, {"author": "@x:x"})
+
+
+def test_public_feed_holds_every_event_with_one_timezone_and_no_people() -> None:
+    spring = event(datetime(2027, 3, 28, 10, 0, tzinfo=BERLIN))
+    autumn = event(datetime(2027, 10, 31, 10, 0, tzinfo=BERLIN), id=8, author="@secret:x")
+    cal = Calendar.from_ical(to_ics_feed([spring, autumn], NOW))
+    assert len(cal.timezones) == 1
+    starts = [e.start for e in cal.events]
+    assert all(isinstance(s, datetime) for s in starts)
+    assert [(s.hour, s.utcoffset()) for s in starts if isinstance(s, datetime)] == [
+        (10, timedelta(hours=2)),
+        (10, timedelta(hours=1)),
+    ]
+    assert len({e["UID"] for e in cal.events}) == 2
+    assert b"@secret" not in to_ics_feed([autumn], NOW)
+    assert Calendar.from_ical(to_ics_feed([], NOW)).events == []
