@@ -8,8 +8,8 @@ MAX_INDICATOR_CHARTS (each chart costs a few hundred milliseconds).
 from __future__ import annotations
 
 from commands.progress import STATUS_ORDER, Bar, IndicatorSeries, indicator_chart, progress_chart
+from commands.report.blocks import Figure, Texts, clean
 from commands.report.model import MeasureRow, Report
-from commands.report.view import Figure, Texts, clean
 
 __all__ = ["MAX_INDICATOR_CHARTS", "MAX_PROGRESS_BARS", "figures"]
 

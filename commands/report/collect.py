@@ -8,6 +8,7 @@ from datetime import datetime
 
 from commands.progress import STATUS_ORDER
 from commands.quiet import BERLIN
+from commands.report.history import build_measures, status_counts
 from commands.report.model import (
     BroadcastStats,
     MeasureRow,
@@ -15,10 +16,8 @@ from commands.report.model import (
     QuestionStats,
     Report,
     broadcast_stats,
-    build_measures,
     network_stats,
     question_stats,
-    status_counts,
 )
 from commands.services import Services, require
 from config.measures import Catalogue

@@ -11,13 +11,14 @@ from commands.errors import CommandError
 from commands.i18n import Catalog
 from commands.quiet import BERLIN
 from commands.registry import command
+from commands.report.blocks import Texts
 from commands.report.charts import figures
 from commands.report.collect import ReportSources, collect
 from commands.report.htmlfile import render_html
 from commands.report.model import Period, Report
 from commands.report.pdffile import render_pdf
 from commands.report.period import parse_period
-from commands.report.view import Texts, build_document
+from commands.report.view import build_document
 
 __all__ = ["ReportFiles", "bericht", "build_files", "file_name"]
 

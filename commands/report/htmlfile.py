@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from commands.faqchart import Chart
-from commands.report.view import Document, Texts
+from commands.report.blocks import Document, Texts
 
 __all__ = ["data_uri", "render_html"]
 

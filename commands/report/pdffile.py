@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from commands.report.view import Document, Figure, Heading, Items, Paragraph, Table, Texts
+from commands.report.blocks import Document, Figure, Heading, Items, Paragraph, Table, Texts
 
 __all__ = ["font_dir", "render_pdf"]
 

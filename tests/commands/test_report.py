@@ -17,16 +17,17 @@ from commands.errors import CommandError
 from commands.i18n import Catalog
 from commands.quiet import BERLIN
 from commands.report import Period, ReportSources, build_files, collect, parse_period
+from commands.report.blocks import Texts
+from commands.report.history import build_measures
 from commands.report.model import (
     BroadcastStats,
     Change,
     NetworkStats,
     QuestionStats,
     Report,
-    build_measures,
     question_stats,
 )
-from commands.report.view import Texts, build_document
+from commands.report.view import build_document
 from config.measures import Catalogue, Indicator, Measure, Milestone
 from store.report import HistoryRow, MilestoneRow, ValueRow
 from tests.commands.fakes import MANAGER, make_router, message
@@ -326,8 +327,8 @@ def _pdf_text(data: bytes) -> list[str]:
 def test_pdf_wraps_long_cells_and_repeats_the_header_on_every_page() -> None:
     from fpdf import FPDF
 
+    from commands.report.blocks import Document, Table
     from commands.report.pdffile import FONT, _wrap, font_dir, render_pdf
-    from commands.report.view import Document, Table
 
     pdf = FPDF()
     pdf.add_font(FONT, "", str(font_dir() / "DejaVuSans.ttf"))
