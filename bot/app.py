@@ -13,6 +13,7 @@ from bot.jobs import Jobs
 from bot.matrix import MatrixTransport, StartupError
 from bot.messenger import MatrixMessenger
 from bot.outbox import Outbox
+from bot.pollevents import MatrixPollTransport
 from bot.replies import MatrixReplier
 from bot.roomalias import manager_room_id, topic_room_ids
 from bot.secretbox import SealedState
@@ -163,6 +164,8 @@ class App:
         messenger = MatrixMessenger(self.transport.client, outbox, self.config.matrix.encryption)
         network.messenger = messenger
         await network.load()
+        if services.polls is not None:  # polls go to rooms and the same DMs
+            services.polls.transport = MatrixPollTransport(self.transport.client, outbox)
         if services.nudges is not None:  # nudges to owners use the same DMs
             services.nudges.messenger = network.messenger
         if services.events is not None:

@@ -35,8 +35,10 @@ from nio.events import BadEvent, Event
 from bot.direct import DirectRooms
 from bot.matrix import TRANSIENT_ERRORS
 from bot.messages import edit_target, is_non_text, to_message
+from bot.pollevents import poll_vote
 from bot.replies import MatrixReplier
 from commands.context import Message, Reaction
+from commands.polls import PollVote
 from commands.router import Route, Router
 from store.events import HandledEvents, UndecryptableEvents
 
@@ -168,6 +170,9 @@ class EventHandler:
         if isinstance(event, ReactionEvent):
             await self._reaction(room, event)
             return
+        if (vote := poll_vote(room.room_id, event)) is not None:
+            await self._poll_vote(vote)
+            return
         if is_non_text(event):
             await self._non_text(room, event)
             return
@@ -297,6 +302,13 @@ class EventHandler:
         # A failure here is logged with a reference and skipped by guarded().
         await self.router.react(reaction)
         await self.handled.mark_handled(event.event_id, room.room_id)
+
+    async def _poll_vote(self, vote: PollVote) -> None:
+        """Count a poll response. No age gate: a vote is counted at most once per person and
+        poll (the latest wins), so one that arrives late or twice changes nothing wrongly."""
+        polls = self.router.services.polls
+        if polls is not None:
+            await polls.vote(vote)
 
     async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
         if event.event_id in self._pending or not self._fresh(room.room_id, event.server_timestamp):

@@ -26,6 +26,10 @@ from commands.matching import ActorIndex
 from commands.measures import CONFIRM_KIND as MEASURE_CONFIRM_KIND
 from commands.measures import MeasureService, confirm_measure_change
 from commands.nudges import NudgeService
+from commands.pledges import CONFIRM_KIND as CAMPAIGN_CONFIRM_KIND
+from commands.pledges import PledgeService, confirm_campaign
+from commands.polls import CONFIRM_KIND as POLL_CONFIRM_KIND
+from commands.polls import PollService, confirm_poll
 from commands.privacy import FORGET_KIND, confirm_forget
 from commands.registry import Registry
 from commands.schedule import ScheduleService
@@ -59,6 +63,8 @@ from store.faqchat import ChatEntryStore
 from store.faqstats import FaqStatsStore
 from store.measures import MeasureStore
 from store.nudges import NudgeStore
+from store.pledges import PledgeStore
+from store.polls import PollStore
 from store.privacy import PrivacyStore
 from store.report import ReportStore
 from store.schedules import ScheduleStore
@@ -75,6 +81,8 @@ DIALOG_HANDLERS: dict[str, DialogHandler] = {
     SAVE_KIND: confirm_save,
     DELETE_KIND: confirm_delete,
     MEASURE_CONFIRM_KIND: confirm_measure_change,
+    POLL_CONFIRM_KIND: confirm_poll,
+    CAMPAIGN_CONFIRM_KIND: confirm_campaign,
     EVENT_FORM_KIND: form_step,
     EVENT_CONFIRM_KIND: confirm_event,
     EVENT_CANCEL_KIND: confirm_cancel,
@@ -185,6 +193,8 @@ def build_services(
             ScheduleStore(db), broadcaster, catalog, notify, settings.broadcast.grace, clock
         ),
         privacy=PrivacyStore(db),
+        polls=PollService(PollStore(db), broadcaster, clock=clock),
+        pledges=PledgeService(PledgeStore(db), broadcaster, catalog),
         events=events,
         actors=actors,
         nudges=nudges,

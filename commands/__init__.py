@@ -18,6 +18,8 @@ from commands import (
     faqteach,
     measures,
     network,
+    pledges,
+    polls,
     privacy,
     progress,
     report,
@@ -49,6 +51,8 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     schedule,
     termine_neu,
     termine,
+    polls,
+    pledges,
     privacy,
     admin,
 )

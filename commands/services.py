@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from commands.introductions import NetworkService
     from commands.measures import MeasureService
     from commands.nudges import NudgeService
+    from commands.pledges import PledgeService
+    from commands.polls import PollService
     from commands.schedule import ScheduleService
     from commands.termine_service import EventService
 
@@ -45,6 +47,8 @@ class Services:
     actors: ActorService | None = None
     network: NetworkService | None = None
     nudges: NudgeService | None = None
+    polls: PollService | None = None
+    pledges: PledgeService | None = None
     events: EventService | None = None
     reports: ReportStore | None = None
 

@@ -484,6 +484,74 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX IF NOT EXISTS deliveries_by_event ON deliveries (event_id)",
         ),
     ),
+    Migration(
+        20,
+        "native polls: the poll, its start events per room, one vote per person",
+        (
+            # `result` holds the tally frozen at the end (JSON {answer ID: votes}).
+            """CREATE TABLE polls (
+                id INTEGER PRIMARY KEY,
+                question TEXT NOT NULL,
+                answers TEXT NOT NULL,
+                disclosed INTEGER NOT NULL CHECK (disclosed IN (0, 1)),
+                topic TEXT,
+                created_by TEXT NOT NULL,
+                report_room TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                ended_at REAL,
+                result TEXT
+            )""",
+            """CREATE TABLE poll_posts (
+                event_id TEXT PRIMARY KEY,
+                poll_id INTEGER NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+                room_id TEXT NOT NULL
+            )""",
+            "CREATE INDEX poll_posts_by_poll ON poll_posts (poll_id)",
+            """CREATE TABLE poll_votes (
+                poll_id INTEGER NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+                user_id TEXT NOT NULL,
+                answer TEXT NOT NULL,
+                sent_ms INTEGER NOT NULL,
+                event_id TEXT NOT NULL,
+                PRIMARY KEY (poll_id, user_id)
+            )""",
+            "CREATE INDEX poll_votes_by_user ON poll_votes (user_id)",
+        ),
+    ),
+    Migration(
+        21,
+        "pledge campaigns ('Ich mache mit'), pledges and announced milestones",
+        (
+            # `forgotten`: pledges of people who used !vergessen, kept only as a number.
+            """CREATE TABLE campaigns (
+                id INTEGER PRIMARY KEY,
+                title TEXT NOT NULL,
+                pledge TEXT NOT NULL,
+                saving REAL NOT NULL CHECK (saving > 0),
+                unit TEXT NOT NULL CHECK (unit IN ('kg', 'kWh')),
+                source TEXT NOT NULL,
+                goal INTEGER NOT NULL CHECK (goal >= 1),
+                ends_on TEXT,
+                topic TEXT,
+                created_by TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                forgotten INTEGER NOT NULL DEFAULT 0
+            )""",
+            """CREATE TABLE pledges (
+                campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+                user_id TEXT NOT NULL,
+                pledged_at REAL NOT NULL,
+                PRIMARY KEY (campaign_id, user_id)
+            )""",
+            "CREATE INDEX pledges_by_user ON pledges (user_id)",
+            """CREATE TABLE campaign_milestones (
+                campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+                percent INTEGER NOT NULL,
+                reached_at REAL NOT NULL,
+                PRIMARY KEY (campaign_id, percent)
+            )""",
+        ),
+    ),
 )
 
 

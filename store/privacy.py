@@ -38,6 +38,8 @@ _OWN_ROWS: tuple[tuple[str, str], ...] = (
     ("nudge_items", "owner"),  # which measures they were asked about, and when answered
     ("nudge_batches", "owner"),
     ("event_registrations", "user_id"),
+    ("poll_votes", "user_id"),
+    ("pledges", "user_id"),
 )
 # (table, column) where the user is only named as the author of official content: anonymised.
 _AUTHORED: tuple[tuple[str, str], ...] = (
@@ -50,6 +52,8 @@ _AUTHORED: tuple[tuple[str, str], ...] = (
     ("introductions", "proposed_by"),
     ("faq_chat_entries", "updated_by"),
     ("faq_entry_history", "changed_by"),
+    ("polls", "created_by"),
+    ("campaigns", "created_by"),
 )
 FORGOTTEN = "[gelöscht]"
 
@@ -84,6 +88,12 @@ class PrivacyStore:
                 "WHERE user_id = ? GROUP BY entry_id "
                 "ON CONFLICT (entry_id) DO UPDATE SET up = up + excluded.up, "
                 "down = down + excluded.down",
+                (user_id,),
+            )
+            # Pledges survive only as a number per campaign, so a published total stays true.
+            await conn.execute(
+                "UPDATE campaigns SET forgotten = forgotten + 1 "
+                "WHERE id IN (SELECT campaign_id FROM pledges WHERE user_id = ?)",
                 (user_id,),
             )
             for table, column in _OWN_ROWS:

@@ -165,6 +165,21 @@ class JsUser:
         )
         return found
 
+    async def wait_poll(
+        self, room_id: str, question: str, ended: bool = False, within: float = 30
+    ) -> dict[str, Any]:
+        """Wait until the room shows a poll with this question (parsed as Element parses it;
+        with `ended`, until it has ended); return its ID, kind, answers and state."""
+        poll: dict[str, Any] = await self.call(
+            "wait_poll", room=room_id, question=question, ended=ended, timeout=within
+        )
+        return poll
+
+    async def poll_vote(self, room_id: str, question: str, answer: str) -> str:
+        """Vote for `answer` as Element's poll tile does (m.poll.response); return its ID."""
+        sent = await self.call("poll_vote", room=room_id, question=question, answer=answer)
+        return str(sent["event_id"])
+
     async def device_status(self, user_id: str, device_id: str) -> dict[str, Any]:
         """getDeviceVerificationStatus of a device of someone we share an encrypted room with."""
         status: dict[str, Any] = await self.call("device_status", user=user_id, device=device_id)

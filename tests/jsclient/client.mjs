@@ -14,6 +14,9 @@ const sdk = await import("matrix-js-sdk");
 const { UserId } = await import("@matrix-org/matrix-sdk-crypto-wasm");
 const { OnlySignedDevicesIsolationMode } = await import("matrix-js-sdk/lib/crypto-api/index.js");
 const { logger } = await import("matrix-js-sdk/lib/logger.js");
+const { PollResponseEvent } = await import(
+    "matrix-js-sdk/lib/extensible_events_v1/PollResponseEvent.js"
+);
 logger.setLevel(process.env.JSCLIENT_LOG_LEVEL ?? "warn");
 
 const [baseUrl, userId, password] = process.argv.slice(2);
@@ -109,6 +112,24 @@ async function createDm(client, { user }) {
 
 const seenInvites = new Set();
 
+// A poll as Element's poll tile shows it; only a start event the SDK could parse is in room.polls.
+function pollState(poll) {
+    const start = poll.pollEvent;
+    return {
+        poll_id: poll.pollId,
+        question: start.question.text,
+        kind: start.kind.name,
+        max_selections: start.maxSelections,
+        answers: start.answers.map((a) => ({ id: a.id, text: a.text })),
+        ended: poll.isEnded,
+    };
+}
+
+const findPoll = (client, room, question) =>
+    [...(client.getRoom(room)?.polls.values() ?? [])].find(
+        (poll) => poll.pollEvent.question.text === question,
+    );
+
 const commands = {
     create_dm: createDm,
     async join(client, { room, timeout }) {
@@ -154,6 +175,24 @@ const commands = {
             const got = JSON.stringify(messages(client, room, sender));
             throw new Error(`${error.message}; got ${got}`);
         }
+    },
+    // Waits until a poll with this question shows in the room; with `ended`, until it has ended.
+    async wait_poll(client, { room, question, ended, timeout }) {
+        const poll = await waitFor(`poll "${question}" in ${room}`, timeout, () => {
+            const found = findPoll(client, room, question);
+            return found && (!ended || found.isEnded) && found;
+        });
+        return pollState(poll);
+    },
+    // Votes as Element's poll tile does: an m.poll.response referencing the start event.
+    async poll_vote(client, { room, question, answer, timeout }) {
+        const poll = await waitFor(`poll "${question}" in ${room}`, timeout, () =>
+            findPoll(client, room, question),
+        );
+        const option = poll.pollEvent.answers.find((a) => a.text === answer);
+        if (!option) throw new Error(`poll "${question}" has no answer "${answer}"`);
+        const response = PollResponseEvent.from([option.id], poll.pollId).serialize();
+        return client.sendEvent(room, response.type, response.content);
     },
     // The device's trust as Element shows it; the user must share an encrypted room with us.
     async device_status(client, { user, device, timeout }) {

@@ -1,0 +1,176 @@
+"""Native Matrix polls: the poll, its start events (one per room it went to), and the votes.
+
+One vote per person and poll, whichever room they voted in: the response with the latest
+origin_server_ts counts (ties broken by event ID, so the outcome never depends on arrival
+order). The tally is frozen into the poll row when it ends, so a later `!vergessen` of a voter
+does not change a published result.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from store.db import Database
+
+__all__ = ["Poll", "PollPost", "PollStore"]
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A poll as the manager created it; `result` is set once it has ended."""
+
+    id: int
+    question: str
+    answers: tuple[tuple[str, str], ...]  # (answer ID, text)
+    disclosed: bool
+    topic: str | None
+    created_by: str
+    report_room: str
+    created_at: float
+    ended_at: float | None
+    result: dict[str, int] | None
+
+    @property
+    def answer_ids(self) -> frozenset[str]:
+        """The IDs a vote may name."""
+        return frozenset(answer_id for answer_id, _ in self.answers)
+
+
+@dataclass(frozen=True)
+class PollPost:
+    """One m.poll.start event of a poll in one room."""
+
+    poll_id: int
+    room_id: str
+    event_id: str
+
+
+class PollStore:
+    """Polls, where they were posted, and who voted for what."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        question: str,
+        answers: tuple[tuple[str, str], ...],
+        disclosed: bool,
+        topic: str | None,
+        created_by: str,
+        report_room: str,
+    ) -> int:
+        """Store a new poll (not posted yet); return its number."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO polls (question, answers, disclosed, topic, created_by, report_room,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    question,
+                    json.dumps([list(a) for a in answers]),
+                    int(disclosed),
+                    topic,
+                    created_by,
+                    report_room,
+                    time.time(),
+                ),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    async def add_post(self, poll_id: int, room_id: str, event_id: str) -> None:
+        """Remember that the poll's start event `event_id` went to `room_id`."""
+        await self._db.execute(
+            "INSERT OR IGNORE INTO poll_posts (event_id, poll_id, room_id) VALUES (?, ?, ?)",
+            (event_id, poll_id, room_id),
+        )
+
+    async def get(self, poll_id: int) -> Poll | None:
+        """The poll with this number."""
+        row = await self._db.fetchone("SELECT * FROM polls WHERE id = ?", (poll_id,))
+        return None if row is None else _poll(row)
+
+    async def recent(self, limit: int = 20) -> list[Poll]:
+        """Running polls first, then the latest ended ones; newest first within each."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM polls ORDER BY ended_at IS NOT NULL, id DESC LIMIT ?", (limit,)
+        )
+        return [_poll(r) for r in rows]
+
+    async def posts(self, poll_id: int) -> list[PollPost]:
+        """Every start event of the poll."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM poll_posts WHERE poll_id = ? ORDER BY rowid", (poll_id,)
+        )
+        return [PollPost(int(r["poll_id"]), str(r["room_id"]), str(r["event_id"])) for r in rows]
+
+    async def post_of(self, event_id: str, room_id: str) -> Poll | None:
+        """The poll whose start event `event_id` was posted in `room_id` (else None: a
+        response in another room that names our event is no vote)."""
+        row = await self._db.fetchone(
+            "SELECT polls.* FROM poll_posts JOIN polls ON polls.id = poll_posts.poll_id "
+            "WHERE poll_posts.event_id = ? AND poll_posts.room_id = ?",
+            (event_id, room_id),
+        )
+        return None if row is None else _poll(row)
+
+    async def vote(
+        self, poll_id: int, user_id: str, answer: str, sent_ms: int, event_id: str
+    ) -> bool:
+        """Record a vote unless the user has a later one or the poll ended before it was
+        sent; return whether it is now the user's vote."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO poll_votes (poll_id, user_id, answer, sent_ms, event_id) "
+                "SELECT ?, ?, ?, ?, ? FROM polls WHERE id = ? "
+                "AND (ended_at IS NULL OR ? <= ended_at * 1000) "
+                "ON CONFLICT (poll_id, user_id) DO UPDATE SET answer = excluded.answer, "
+                "sent_ms = excluded.sent_ms, event_id = excluded.event_id "
+                "WHERE excluded.sent_ms > poll_votes.sent_ms OR (excluded.sent_ms = "
+                "poll_votes.sent_ms AND excluded.event_id > poll_votes.event_id)",
+                (poll_id, user_id, answer, sent_ms, event_id, poll_id, sent_ms),
+            )
+            return cursor.rowcount == 1
+
+    async def tally(self, poll_id: int) -> dict[str, int]:
+        """Votes per answer ID (answers nobody chose are missing)."""
+        rows = await self._db.fetchall(
+            "SELECT answer, COUNT(*) AS n FROM poll_votes WHERE poll_id = ? GROUP BY answer",
+            (poll_id,),
+        )
+        return {str(r["answer"]): int(r["n"]) for r in rows}
+
+    async def end(self, poll_id: int, now: float | None = None) -> dict[str, int] | None:
+        """End a running poll and freeze its tally; None if it had ended already."""
+        ended = time.time() if now is None else now
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT answer, COUNT(*) FROM poll_votes WHERE poll_id = ? GROUP BY answer",
+                (poll_id,),
+            )
+            result = {str(a): int(n) for a, n in await cursor.fetchall()}
+            cursor = await conn.execute(
+                "UPDATE polls SET ended_at = ?, result = ? WHERE id = ? AND ended_at IS NULL",
+                (ended, json.dumps(result), poll_id),
+            )
+            return result if cursor.rowcount == 1 else None
+
+
+def _poll(row: sqlite3.Row) -> Poll:
+    answers = tuple((str(a), str(t)) for a, t in json.loads(row["answers"]))
+    result = json.loads(row["result"]) if row["result"] is not None else None
+    return Poll(
+        id=int(row["id"]),
+        question=str(row["question"]),
+        answers=answers,
+        disclosed=bool(row["disclosed"]),
+        topic=row["topic"],
+        created_by=str(row["created_by"]),
+        report_room=str(row["report_room"]),
+        created_at=float(row["created_at"]),
+        ended_at=None if row["ended_at"] is None else float(row["ended_at"]),
+        result=None if result is None else {str(k): int(v) for k, v in result.items()},
+    )

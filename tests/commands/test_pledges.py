@@ -1,0 +1,191 @@
+"""Pledge campaigns without a homeserver: creating, totals, milestones once, privacy."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from commands.errors import CommandError, UsageError
+from commands.formatting import to_plain
+from commands.i18n import Catalog
+from commands.pledges import PledgeService, parse_campaign, reached, saving_text
+from commands.router import Router
+from store.db import Database
+from tests.commands.fakes import CITIZEN, MANAGER, Clock, RecordingReplier, make_router, message
+
+ROOM = "!room:ochtrup.test"
+FORM = (
+    "titel=Eins runter; zusage=Ich senke meine Raumtemperatur um 1 °C; "
+    "ersparnis=0,5 t CO2; quelle=UBA; ziel={goal}; thema=waerme-heizung"
+)
+
+
+@dataclass
+class Bot:
+    router: Router
+    replier: RecordingReplier
+    db: Database
+    clock: Clock
+
+    async def say(self, body: str, sender: str = MANAGER) -> str:
+        await self.router.dispatch(message(body, sender=sender, room=ROOM))
+        return self.replier.texts[-1]
+
+    @property
+    def pledges(self) -> PledgeService:
+        service = self.router.services.pledges
+        assert service is not None
+        return service
+
+    async def announcements(self) -> list[str]:
+        rows = await self.db.fetchall("SELECT body FROM broadcasts ORDER BY id")
+        return [str(r["body"]) for r in rows]
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    router, replier, db, clock = await make_router(tmp_path)
+    yield Bot(router, replier, db, clock)
+    await db.close()
+
+
+async def _campaign(bot: Bot, goal: int = 4, extra: str = "") -> None:
+    preview = await bot.say("!aktion-neu " + FORM.format(goal=goal) + extra)
+    assert "Vorschau" in preview
+    assert "etwa 500 kg CO₂" in preview
+    assert "Aktion Nr. 1 läuft" in await bot.say("ja")
+
+
+async def test_pledges_answer_with_the_running_total(bot: Bot) -> None:
+    await _campaign(bot, goal=200)
+    first = await bot.say("!mitmachen 1", sender="@a:o")
+    assert "Bisher macht 1 Haushalt mit und spart etwa 500 kg CO₂ im Jahr." in first
+    await bot.say("!mitmachen 1", sender="@b:o")
+    third = await bot.say("!pledge 1", sender="@c:o")
+    assert "Gemeinsam sparen 3 Haushalte etwa 1,5 t CO₂ im Jahr." in third
+    assert "schon mit" in await bot.say("!mitmachen 1", sender="@c:o")
+    listing = await bot.say("!aktionen", sender="@c:o")
+    assert "3 Haushalte" in listing
+    assert "Sie machen mit" in listing
+    assert "@a:o" not in listing
+
+
+async def test_each_milestone_is_announced_once_to_the_topic(bot: Bot) -> None:
+    await bot.say("!abonnieren waerme-heizung", sender="@fan:o")
+    await _campaign(bot, goal=4)
+    reply = await bot.say("!mitmachen 1", sender="@a:o")
+    assert "ein Viertel des Ziels" in reply
+    await bot.say("!zurueckziehen 1", sender="@a:o")
+    again = await bot.say("!mitmachen 1", sender="@a:o")  # 25 % again: not announced again
+    assert "Viertel" not in again
+    await bot.say("!mitmachen 1", sender="@b:o")
+    await bot.say("!mitmachen 1", sender="@c:o")
+    await bot.say("!mitmachen 1", sender="@d:o")
+    announced = await bot.announcements()
+    assert len(announced) == 3
+    assert "ein Viertel ihres Ziels" in announced[0]
+    assert "die Hälfte" in announced[1]
+    assert "ihr Ziel von 4 Haushalten erreicht" in announced[2]
+    assert all("@" not in text for text in announced)  # counts, never names
+
+
+async def test_milestones_jumped_over_are_announced_as_the_highest_only(bot: Bot) -> None:
+    await _campaign(bot, goal=1)
+    assert "das Ziel von 1 Haushalten erreicht" in await bot.say("!mitmachen 1", sender="@a:o")
+    assert len(await bot.announcements()) == 1
+
+
+async def test_withdrawing_lowers_the_total_and_twice_is_refused(bot: Bot) -> None:
+    await _campaign(bot, goal=200)
+    await bot.say("!mitmachen 1", sender="@a:o")
+    await bot.say("!mitmachen 1", sender="@b:o")
+    assert "Bisher macht 1 Haushalt" in await bot.say("!zurueckziehen 1", sender="@a:o")
+    assert "nicht zugesagt" in await bot.say("!zurueckziehen 1", sender="@a:o")
+
+
+async def test_ended_or_unknown_campaigns_are_refused_politely(bot: Bot) -> None:
+    today = datetime.datetime.fromtimestamp(bot.clock.now).date()
+    await _campaign(bot, goal=10, extra=f"; bis={today.isoformat()}")
+    assert "Haushalt" in await bot.say("!mitmachen 1", sender="@a:o")
+    bot.clock.now += 3 * 86400
+    assert "schon vorbei" in await bot.say("!mitmachen 1", sender="@b:o")
+    assert "läuft keine" in await bot.say("!aktionen", sender="@b:o")
+    assert "gibt es nicht" in await bot.say("!mitmachen 7", sender="@b:o")
+    assert "So verwenden Sie" in await bot.say("!mitmachen eins", sender="@b:o")
+
+
+async def test_citizens_cannot_create_campaigns(bot: Bot) -> None:
+    assert "vorbehalten" in await bot.say("!aktion-neu " + FORM.format(goal=5), sender=CITIZEN)
+
+
+async def test_pledges_are_exported_and_forgetting_keeps_only_the_count(bot: Bot) -> None:
+    await _campaign(bot, goal=200)
+    await bot.say("!mitmachen 1", sender=CITIZEN)
+    await bot.say("!mitmachen 1", sender="@b:o")
+    privacy = bot.router.services.privacy
+    assert privacy is not None
+    assert [r["campaign_id"] for r in (await privacy.export(CITIZEN))["pledges"]] == [1]
+    await privacy.forget(CITIZEN)
+    assert "pledges" not in await privacy.export(CITIZEN)
+    campaign = await bot.pledges.store.get(1)
+    assert campaign is not None
+    assert campaign.pledges == 2  # the total stays, nothing names the forgotten one
+    rows = await bot.db.fetchall("SELECT user_id FROM pledges")
+    assert [r["user_id"] for r in rows] == ["@b:o"]
+    # Forgotten, they may pledge anew; that counts as a new household, as it must.
+    await bot.say("!mitmachen 1", sender=CITIZEN)
+    assert (await bot.pledges.store.get(1) or campaign).pledges == 3
+
+
+def _topic(text: str) -> str | None:
+    return "waerme-heizung" if text == "waerme-heizung" else None
+
+
+def test_the_one_line_form_is_read_and_bad_fields_are_named() -> None:
+    today = datetime.date(2026, 12, 7)
+    draft = parse_campaign(
+        "title=A; pledge=B; saving=120 kWh; source=C; goal=20; until=31.03.2027", today, _topic
+    )
+    assert (draft.saving, draft.unit, draft.goal, draft.ends_on) == (120, "kWh", 20, "2027-03-31")
+    assert parse_campaign(FORM.format(goal=5), today, _topic).saving == 500
+    bad = {
+        "titel=A": "missing_fields",
+        "titel=A; farbe=rot": "unknown_field",
+        FORM.format(goal=0): "bad_goal",
+        FORM.format(goal="viele"): "bad_goal",
+        FORM.format(goal=5).replace("0,5 t CO2", "viel"): "bad_saving",
+        FORM.format(goal=5).replace("0,5 t CO2", "-3 kg"): "bad_saving",
+        FORM.format(goal=5).replace("0,5 t CO2", "0 kWh"): "bad_saving",
+        FORM.format(goal=5) + "; bis=01.01.2020": "bad_date",
+        FORM.format(goal=5).replace("waerme-heizung", "mond"): "bad_topic",
+    }
+    for form, key in bad.items():
+        with pytest.raises(CommandError, match=key):
+            parse_campaign(form, today, _topic)
+    with pytest.raises(UsageError):
+        parse_campaign("  ", today, _topic)
+
+
+def test_milestones_reached_are_whole_percentages_of_the_goal() -> None:
+    assert reached(0, 200) == ()
+    assert reached(49, 200) == ()
+    assert reached(50, 200) == (25,)
+    assert reached(199, 200) == (25, 50)
+    assert reached(250, 200) == (25, 50, 100)
+
+
+def test_saving_text_uses_big_units_for_big_amounts() -> None:
+    catalog = Catalog.load()
+
+    def text(language: str, amount: float, unit: str) -> str:
+        return to_plain(saving_text(catalog, language, amount, unit))
+
+    assert text("de", 71_500, "kg") == "etwa 72 t CO₂"
+    assert text("de", 1_500, "kg") == "etwa 1,5 t CO₂"
+    assert text("de", 480, "kg") == "etwa 480 kg CO₂"
+    assert text("en", 12_500, "kWh") == "about 13 MWh"
+    assert text("de", 9_000, "kWh") == "etwa 9.000 kWh"
