@@ -1,40 +1,32 @@
-"""Native Matrix polls (MSC3381): `!umfrage` posts one, votes are counted, `!umfrage-ende`
-ends it and shows the result as text and as a chart.
-
-The bot sends polls with the identifiers Element itself sends and reads, in Element Web
-(matrix-js-sdk: `UnstableValue.name` is the unstable name) as in Element X (ruma's
-`UnstablePollStartEventContent`): type and content key `org.matrix.msc3381.poll.start`, texts
-under `org.matrix.msc1767.text`. Polls are in no released Matrix spec, and the newer stable form
-(`m.poll.start` with an `m.poll` block) is shown by neither client, so sending it would reach
-nobody. A plain-text fallback of the question and the numbered answers goes along for clients
-without polls. Votes come in as `m.poll.response` or its unstable name, relating to a start
-event by `m.reference`; bot/pollevents.py reads them defensively into a `PollVote`. One vote
-per person and poll: the latest by origin_server_ts counts; answer IDs the poll does not have
-are ignored; nothing is counted once the poll has ended. Undisclosed polls show no counts
-until the end.
+"""`!umfrage` posts a native Matrix poll (preview, then "ja"), `!umfrage-ende` ends it with the
+result as text and chart, `!umfragen` lists them. The wire format and the counting rules are in
+commands/pollservice.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
 
-from commands.broadcast import Broadcaster
 from commands.context import Context, Role
 from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
-from commands.faqchart import Chart, png_size
 from commands.formatting import Markup, to_plain
 from commands.i18n import plural
+from commands.pollservice import (
+    PollService,
+    PollTransport,
+    PollVote,
+    answer_ids,
+    end_content,
+    poll_chart,
+    start_content,
+)
 from commands.registry import command
 from commands.services import require
 from store.dialogs import Dialog
-from store.polls import Poll, PollStore
+from store.polls import Poll
 
 __all__ = [
     "CONFIRM_KIND",
@@ -51,50 +43,14 @@ __all__ = [
     "umfragen",
 ]
 
-log = logging.getLogger(__name__)
 
 CONFIRM_KIND = "poll_confirm"
-START_TYPE = "org.matrix.msc3381.poll.start"
-END_TYPE = "org.matrix.msc3381.poll.end"
-_TEXT = "org.matrix.msc1767.text"
 MAX_ANSWERS = 20  # Element's limit too
 MIN_ANSWERS = 2
 MAX_TEXT = 340  # Element's limit for the question and each answer
 _UNDISCLOSED_WORDS = frozenset({"geheim", "verdeckt", "undisclosed", "hidden", "secret"})
 _TOPIC_KEYS = ("thema=", "topic=")
 _NUMBER = re.compile(r"(?:nr\.?\s*|#)?(\d{1,9})", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class PollVote:
-    """One poll response as the transport read it: who, where, for which start event, when."""
-
-    event_id: str
-    room_id: str
-    sender: str
-    start_event_id: str
-    answers: tuple[str, ...]  # the answer IDs named, strings only, in order
-    sent_ms: int  # origin_server_ts
-
-
-class PollTransport(Protocol):
-    """Sends events of any type (bot/pollevents.py on nio; a fake in the tests)."""
-
-    async def post(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
-        """Send one event into a room; return its event ID."""
-
-    async def dm_room(self, user_id: str) -> str:
-        """The user's DM room with the bot (created if needed)."""
-
-
-class _NotConnected:
-    """Stands in until the transport attaches the real one (bot/app.py)."""
-
-    async def post(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
-        raise RuntimeError("no poll transport attached yet")
-
-    async def dm_room(self, user_id: str) -> str:
-        raise RuntimeError("no poll transport attached yet")
 
 
 @dataclass(frozen=True)
@@ -133,110 +89,6 @@ def parse_poll(args: str) -> tuple[PollDraft, str | None]:
     if len({a.casefold() for a in answers}) != len(answers):
         raise CommandError("poll.duplicate_answers")
     return PollDraft(question, answers, disclosed, None), topic
-
-
-def answer_ids(count: int) -> tuple[str, ...]:
-    """Stable answer IDs: the poll's answers are numbered, so are their IDs."""
-    return tuple(f"a{n}" for n in range(1, count + 1))
-
-
-def fallback_text(question: str, answers: tuple[tuple[str, str], ...]) -> str:
-    """What clients without poll support show: the question and the numbered answers."""
-    lines = [question] + [f"{n}. {text}" for n, (_, text) in enumerate(answers, 1)]
-    return "\n".join(lines)
-
-
-def start_content(poll: Poll) -> dict[str, Any]:
-    """The content of the poll's start event (with the text fallback)."""
-    kind = "disclosed" if poll.disclosed else "undisclosed"
-    text = fallback_text(poll.question, poll.answers)
-    return {
-        START_TYPE: {
-            "question": {_TEXT: poll.question},
-            "kind": f"org.matrix.msc3381.poll.{kind}",
-            "max_selections": 1,
-            "answers": [{"id": answer_id, _TEXT: t} for answer_id, t in poll.answers],
-        },
-        _TEXT: text,
-        "body": text,
-    }
-
-
-def end_content(start_event_id: str, text: str) -> dict[str, Any]:
-    """The content of the end event closing the poll started by `start_event_id`."""
-    return {
-        "m.relates_to": {"rel_type": "m.reference", "event_id": start_event_id},
-        END_TYPE: {},
-        _TEXT: text,
-        "body": text,
-    }
-
-
-class PollService:
-    """Creates, posts, counts and ends polls; the transport is attached by the caller."""
-
-    def __init__(
-        self,
-        store: PollStore,
-        broadcaster: Broadcaster | None,
-        transport: PollTransport | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.store = store
-        self.broadcaster = broadcaster
-        self.transport: PollTransport = transport or _NotConnected()
-        self.clock = clock
-
-    async def vote(self, vote: PollVote) -> bool:
-        """Count a response if it belongs to one of our polls; return whether it counts now."""
-        poll = await self.store.post_of(vote.start_event_id, vote.room_id)
-        if poll is None:
-            return False
-        answer = next((a for a in vote.answers if a in poll.answer_ids), None)
-        if answer is None:
-            return False  # no answer of this poll: ignored, an earlier vote stays
-        return await self.store.vote(poll.id, vote.sender, answer, vote.sent_ms, vote.event_id)
-
-    async def targets(self, topic: str | None, room_id: str) -> tuple[list[str], list[str]]:
-        """(users by DM, rooms) a poll goes to: the topic's followers and rooms, or one room."""
-        if topic is None:
-            return [], [room_id]
-        audience = await require(self.broadcaster).audience(topic)
-        users = [r.target for r in audience.recipients if r.kind == "user"]
-        rooms = [r.target for r in audience.recipients if r.kind == "room"]
-        return users, rooms
-
-    async def post(self, poll: Poll, users: list[str], rooms: list[str]) -> tuple[int, int]:
-        """Send the start event to every room and DM; return (sent, failed)."""
-        content = start_content(poll)
-        sent = failed = 0
-        targets = [(room, False) for room in rooms] + [(user, True) for user in users]
-        for target, is_user in targets:
-            try:
-                room = await self.transport.dm_room(target) if is_user else target
-                event_id = await self.transport.post(room, START_TYPE, content)
-            except Exception:
-                log.exception("poll %d not posted to %s", poll.id, target)
-                failed += 1
-                continue
-            await self.store.add_post(poll.id, room, event_id)
-            sent += 1
-        return sent, failed
-
-    async def end(self, poll: Poll, text: str) -> tuple[dict[str, int] | None, int]:
-        """End the poll (freeze its tally) and send the end event to each of its rooms; return
-        the result (None if it had ended already) and how many end events failed."""
-        result = await self.store.end(poll.id, self.clock())
-        if result is None:
-            return None, 0
-        failed = 0
-        for post in await self.store.posts(poll.id):
-            try:
-                await self.transport.post(post.room_id, END_TYPE, end_content(post.event_id, text))
-            except Exception:
-                log.exception("end of poll %d not sent to %s", poll.id, post.room_id)
-                failed += 1
-        return result, failed
 
 
 def _service(ctx: Context) -> PollService:
@@ -378,45 +230,6 @@ async def _send_chart(ctx: Context, poll: Poll, result: dict[str, int]) -> None:
     await ctx.send_image(
         f"umfrage-{poll.id}.png", drawn.data, "image/png", drawn.width, drawn.height, to_plain(alt)
     )
-
-
-def _shorten(label: str) -> str:
-    return label if len(label) <= 40 else label[:39] + "…"
-
-
-def poll_chart(title: str, labels: list[str], counts: list[int], x_label: str) -> Chart:
-    """One horizontal bar per answer, in the poll's order (blocking: run it in a thread)."""
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    height = 1.5 + 0.45 * len(labels)
-    figure = Figure(figsize=(8, height), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    positions = list(range(len(labels)))
-    axes.barh(positions, counts, color="#0072B2")
-    # "$" would start matplotlib's math mode in an answer like "5 $ mehr".
-    short = [_shorten(label).replace("$", r"\$") for label in labels]
-    axes.set_yticks(positions, short)
-    axes.invert_yaxis()  # the first answer on top, as in the poll
-    for position, count in zip(positions, counts, strict=True):
-        axes.annotate(
-            str(count), (count, position), xytext=(4, 0), textcoords="offset points", va="center"
-        )
-    axes.set_title(title)
-    axes.set_xlabel(x_label)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlim(0, max(1, *counts) * 1.15)
-    axes.grid(axis="x", alpha=0.3)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    data = buffer.getvalue()
-    width, height_px = png_size(data)
-    return Chart(data, width, height_px)
 
 
 @command("umfragen", aliases=("polls",), role=Role.MANAGER)

@@ -120,18 +120,18 @@ class PollStore:
     async def vote(
         self, poll_id: int, user_id: str, answer: str, sent_ms: int, event_id: str
     ) -> bool:
-        """Record a vote unless the user has a later one or the poll ended before it was
-        sent; return whether it is now the user's vote."""
+        """Record a vote unless the user has a later one or the poll has ended (its result
+        is frozen then: a vote arriving later, however old, changes nothing); return whether
+        it is now the user's vote."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO poll_votes (poll_id, user_id, answer, sent_ms, event_id) "
-                "SELECT ?, ?, ?, ?, ? FROM polls WHERE id = ? "
-                "AND (ended_at IS NULL OR ? <= ended_at * 1000) "
+                "SELECT ?, ?, ?, ?, ? FROM polls WHERE id = ? AND ended_at IS NULL "
                 "ON CONFLICT (poll_id, user_id) DO UPDATE SET answer = excluded.answer, "
                 "sent_ms = excluded.sent_ms, event_id = excluded.event_id "
                 "WHERE excluded.sent_ms > poll_votes.sent_ms OR (excluded.sent_ms = "
                 "poll_votes.sent_ms AND excluded.event_id > poll_votes.event_id)",
-                (poll_id, user_id, answer, sent_ms, event_id, poll_id, sent_ms),
+                (poll_id, user_id, answer, sent_ms, event_id, poll_id),
             )
             return cursor.rowcount == 1
 

@@ -146,6 +146,7 @@ async def test_votes_after_the_end_are_ignored(bot: Bot) -> None:
     await bot.say("!umfrage-ende 1")
     assert not await bot.vote(CITIZEN, ("a2",), ts=10**13)
     assert not await bot.vote("@late:x", ("a2",), ts=10**13)
+    assert not await bot.vote("@slow:x", ("a2",), ts=1)  # sent before, but too late to count
     poll = await bot.polls.store.get(1)
     assert poll is not None
     assert poll.result == {"a1": 1}
