@@ -398,3 +398,20 @@ def test_dollar_signs_in_measure_and_indicator_names_are_drawn_as_text() -> None
     progress, indicator = figures(report, Texts(Catalog.load()))  # matplotlib did not choke
     assert "Ersparnis $^{: 1 Wert, zuletzt 4 $ am 01.02.2026" in indicator.alt
     assert "\\$" not in indicator.alt + indicator.caption + progress.alt
+
+
+def test_counts_read_correctly_for_one() -> None:
+    report = Report(
+        PERIOD,
+        datetime(2026, 7, 1, tzinfo=BERLIN),
+        False,
+        (),
+        QuestionStats(0, {}, ()),
+        BroadcastStats(1, (("announcement", 1),), (("mobilitaet", 1),), 1, 1, 1, 0, 0, 0),
+        NetworkStats(1, 1, (("Handwerk", 1),), {"accepted": 1}),
+    )
+    text = build_document(report, Texts(Catalog.load())).text()
+    assert "1 Ankündigung; erreichte Personen: 1" in text
+    assert "Beiträge in Themenräumen: 1" in text
+    assert "Vernetzungsanfragen im Zeitraum: 1 – angenommen: 1" in text
+    assert "1 Akteur im Netzwerk (neu: 1); Vernetzungsanfragen: 1" in text
