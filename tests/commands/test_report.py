@@ -275,7 +275,7 @@ async def test_manager_gets_summary_pdf_and_html_in_a_dm(bot: Any) -> None:
     await _record_changes(router)
     await router.dispatch(message("!bericht", sender=MANAGER, direct=True, ts=clock.now))
     assert "Klimaschutzbericht" in replier.texts[-1]
-    assert "17 Maßnahmen, davon 2 mit Änderungen" in replier.texts[-1]
+    assert "Maßnahmen: 17, davon geändert: 2 · Fragen: 0" in replier.texts[-1]
     [(pdf_name, pdf), (html_name, html)] = replier.files
     assert pdf_name.startswith("klimaschutzbericht-")
     assert pdf_name.endswith(".pdf")
