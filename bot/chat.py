@@ -15,7 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.wiring import ServiceSettings, build_services
 from commands.context import Health, Message
@@ -123,6 +123,24 @@ class ConsoleMessenger:
         return f"!raum{self.replier.count}:{SERVER}"
 
 
+@dataclass
+class ConsolePollTransport:
+    """Polls in the console: a poll's start and end print their text fallback."""
+
+    replier: ConsoleReplier
+
+    async def post(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        """Print the event's plain-text fallback, marked with the room it would go to."""
+        text = str(content.get("org.matrix.msc1767.text", ""))
+        return self.replier.print(
+            self.replier.t("console.to_room", room=_room_name(room_id)) + "\n" + text
+        )
+
+    async def dm_room(self, user_id: str) -> str:
+        """The console user's DM room."""
+        return _dm_room(user_id)
+
+
 class ConsoleHealth:
     """What !botstatus reports in the console: no homeserver, the queue of the throwaway db."""
 
@@ -228,6 +246,8 @@ async def open_session(db: Database, settings: ServiceSettings, out: TextIO) -> 
     services = build_services(db, settings, replier.catalog, health, notify)
     network = require(services.network)
     network.messenger = ConsoleMessenger(replier)
+    if services.polls is not None:
+        services.polls.transport = ConsolePollTransport(replier)
     if services.events is not None:  # moved up, changed, cancelled: printed as DMs
         services.events.mailer = network.messenger
     await require(services.measures).seed()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -14,7 +15,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from nio.events import Event
 
+from bot.chat import run_chat
 from bot.pollevents import poll_vote
+from bot.wiring import ServiceSettings
 from commands.errors import CommandError, UsageError
 from commands.faqchart import png_size
 from commands.polls import PollService, PollVote, parse_poll, poll_chart
@@ -337,3 +340,14 @@ async def test_votes_and_polls_are_exported_and_forgotten(bot: Bot) -> None:
     assert poll is not None
     assert poll.created_by != MANAGER
     assert json.dumps(await privacy.export(MANAGER)) == "{}"
+
+
+async def test_console_shows_the_poll_and_its_result() -> None:
+    out = io.StringIO()
+    lines = ["/rolle manager", "umfrage Radweg? | Ja | Nein", "ja", "umfrage-ende 1"]
+    settings = ServiceSettings.defaults()
+    assert await run_chat(settings, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    text = out.getvalue()
+    assert "Klimabot: 1. Ja" in text  # the start event's text fallback
+    assert "Umfrage Nr. 1 läuft (1 Raum/Räume)" in text
+    assert "Ergebnis der Umfrage Nr. 1" in text
