@@ -216,6 +216,14 @@ class _Fit:
         named = self._asked.intersection(self._entries[index].answers or ())
         return len(found or ()), len(named)
 
+    def lacks_value(self, index: int) -> bool:
+        """True if the entry declares an aspect asked for a concrete value but shows none."""
+        shows = self._shows_of(index)
+        if shows is None:
+            return False
+        missing = self._concrete - shows
+        return not missing.isdisjoint(self._entries[index].answers or ())
+
     def _shows_of(self, index: int) -> frozenset[str] | None:
         return None if self._shows is None else self._shows[index]
 
@@ -230,6 +238,10 @@ def _answerable(
     best = matches[0]
     if fit(best.index) is not False:
         return outcome
+    if fit.lacks_value(best.index):
+        # The entry on the thing asked about has the point but not its value (a price, a
+        # span of time): a neighbour with a value is about something else.
+        return _on_topic(entries, matches, outcome)
     near = [m for m in matches[1:TOP_NEAR] if m.score >= ASPECT_SHARE * best.score]
     fitting = [m for m in near if fit(m.index)]
     if fitting:

@@ -426,3 +426,19 @@ def test_how_it_works_is_answered_only_by_an_entry_that_explains_the_thing(
     explains = [frozenset({"explain"})] * len(faq)
     outcome = decide(faq, [SURE], None, asked, concrete=asked, shows=explains)
     assert (outcome.kind, outcome.entry_id) == ("answer", faq[0].id)
+
+
+def test_an_entry_that_has_the_point_but_not_its_value_is_not_replaced_by_a_neighbour(
+    mini_faq: FaqData,
+) -> None:
+    # The best entry lists cost but names no price; a close one with a price is about
+    # something else, so the question is on topic, not answered by the neighbour.
+    faq = _faq(mini_faq, {faq_id(mini_faq, 0): ("cost",), faq_id(mini_faq, 1): ("cost",)})
+    matches = [SURE, replace(SURE, index=1, score=0.88)]
+    asked = frozenset({"cost"})
+    shows = [frozenset(), frozenset({"cost"})] + [frozenset()] * (len(faq) - 2)
+    outcome = decide(faq, matches, None, asked, concrete=asked, shows=shows)
+    assert outcome.kind == "on_topic"
+    undeclared = _faq(mini_faq, {faq_id(mini_faq, 0): ("rules",), faq_id(mini_faq, 1): ("cost",)})
+    swapped = decide(undeclared, matches, None, asked, concrete=asked, shows=shows)
+    assert (swapped.kind, swapped.entry_id) == ("answer", undeclared[1].id)
