@@ -153,6 +153,9 @@ async def confirm_poll(ctx: Context, dialog: Dialog, text: str) -> None:
     service = _service(ctx)
     texts = tuple(str(a) for a in data["answers"])
     topic = data.get("topic")
+    users, rooms = await service.targets(topic, ctx.message.room_id)
+    if not users and not rooms:  # the last subscriber left since the preview
+        raise CommandError("poll.no_recipients", topic=_topic_name(ctx, topic))
     poll_id = await service.store.create(
         str(data["question"]),
         tuple(zip(answer_ids(len(texts)), texts, strict=True)),
@@ -163,7 +166,6 @@ async def confirm_poll(ctx: Context, dialog: Dialog, text: str) -> None:
     )
     poll = await service.store.get(poll_id)
     assert poll is not None
-    users, rooms = await service.targets(topic, ctx.message.room_id)
     sent, failed = await service.post(poll, users, rooms)
     key = "poll.started" if not failed else "poll.started_failed"
     await ctx.reply_key(key, number=poll_id, sent=sent, failed=failed, prefix=ctx.prefix)

@@ -202,6 +202,17 @@ async def test_topic_poll_goes_to_each_follower_by_dm(bot: Bot) -> None:
     assert await bot.polls.store.tally(1) == {"a1": 1, "a2": 1}
 
 
+async def test_no_poll_is_created_when_the_topic_lost_its_last_subscriber_before_yes(
+    bot: Bot,
+) -> None:
+    await bot.say("!abonnieren mobilitaet", sender="@x:o")
+    assert "1 Person(en)" in await bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    await bot.say("!abbestellen mobilitaet", sender="@x:o")
+    assert "keine Empfänger" in await bot.say("ja")
+    assert bot.transport.events == []
+    assert await bot.polls.store.recent() == []
+
+
 async def test_poll_to_an_unknown_topic_or_with_bad_answers_is_refused_politely(bot: Bot) -> None:
     assert "„mond“ kenne ich nicht" in await bot.say("!umfrage thema=mond Frage | A | B")
     assert "So verwenden Sie" in await bot.say("!umfrage Nur eine Frage | A")
