@@ -252,13 +252,16 @@ async def aktion_neu(ctx: Context, args: str) -> None:
         saving=saving_text(ctx.catalog, ctx.language, draft.saving, draft.unit),
         source=draft.source,
         goal=draft.goal,
-        until=_date_text(draft.ends_on) or ctx.t("pledge.no_end"),
+        until=_until(ctx, draft.ends_on),
         topic=_topic_name(ctx, draft.topic) or ctx.t("pledge.no_topic"),
     )
 
 
-def _date_text(iso: str | None) -> str:
-    return "" if iso is None else datetime.date.fromisoformat(iso).strftime("%d.%m.%Y")
+def _until(ctx: Context, iso: str | None) -> str:
+    """'bis 31.03.2027', or 'ohne Enddatum'."""
+    if iso is None:
+        return ctx.t("pledge.no_end")
+    return ctx.t("pledge.until", date=datetime.date.fromisoformat(iso).strftime("%d.%m.%Y"))
 
 
 def _topic_name(ctx: Context, topic: str | None) -> str:
@@ -310,7 +313,7 @@ async def aktionen(ctx: Context, args: str) -> None:
                 pledge=campaign.pledge,
                 goal=campaign.goal,
                 total=service.total(campaign, ctx.language),
-                until=_date_text(campaign.ends_on) or ctx.t("pledge.no_end"),
+                until=_until(ctx, campaign.ends_on),
                 mine=ctx.t("pledge.you_too") if campaign.id in mine else "",
             )
         )

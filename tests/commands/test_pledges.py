@@ -71,6 +71,7 @@ async def test_pledges_answer_with_the_running_total(bot: Bot) -> None:
     listing = await bot.say("!aktionen", sender="@c:o")
     assert "3 Haushalte" in listing
     assert "Sie machen mit" in listing
+    assert "(Ziel: 200 Haushalte, ohne Enddatum)" in listing
     assert "@a:o" not in listing
 
 
@@ -110,6 +111,7 @@ async def test_withdrawing_lowers_the_total_and_twice_is_refused(bot: Bot) -> No
 async def test_ended_or_unknown_campaigns_are_refused_politely(bot: Bot) -> None:
     today = datetime.datetime.fromtimestamp(bot.clock.now).date()
     await _campaign(bot, goal=10, extra=f"; bis={today.isoformat()}")
+    assert "Haushalte, bis " + today.strftime("%d.%m.%Y") in await bot.say("!aktionen")
     assert "Haushalt" in await bot.say("!mitmachen 1", sender="@a:o")
     bot.clock.now += 3 * 86400
     assert "schon vorbei" in await bot.say("!mitmachen 1", sender="@b:o")
