@@ -41,6 +41,7 @@ __all__ = [
     "MeasureSettings",
     "RateLimit",
     "Secret",
+    "WebSettings",
     "config_notes",
     "load_config",
     "default_actor_settings",
@@ -188,6 +189,18 @@ class MeasureSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The public read-only page (Klimaschutz-Monitor) the bot serves over HTTP."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Where the page is reachable from outside (behind a reverse proxy), for absolute links in
+    # the open data; None: links are relative to the page.
+    public_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -199,6 +212,7 @@ class Config:
     broadcast: BroadcastSettings
     actors: ActorSettings
     measures: MeasureSettings = MeasureSettings()
+    web: WebSettings = WebSettings()
 
     @property
     def database_path(self) -> Path:
@@ -243,6 +257,7 @@ def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
     broadcast = _broadcast(top.section("broadcast"), base_dir)
     actors = _actors(top.section("actors"))
     measures = _measures(top.section("measures"))
+    web = _web(top.section("web"))
     top.check_unknown()
     if problems or matrix is None or bot is None or data_dir is None or faq is None:
         raise ConfigError(problems or ["config: incomplete"])
@@ -257,6 +272,7 @@ def parse_config(raw: Any, base_dir: Path, env: Mapping[str, str]) -> Config:
         broadcast=broadcast,
         actors=actors,
         measures=measures or MeasureSettings(),
+        web=web or WebSettings(),
     )
 
 
@@ -270,6 +286,33 @@ def _measures(sec: Section) -> MeasureSettings | None:
     if after is None or escalate is None:
         return None
     return MeasureSettings(after, escalate)
+
+
+_BIND = re.compile(
+    r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9.\-]+)):(?P<port>[0-9]{1,5})$"
+)
+
+
+def _web(sec: Section) -> WebSettings | None:
+    enabled = sec.get("enabled", bool, default=False)
+    bind = sec.get("bind", str, default="127.0.0.1:8080") or ""
+    match = _BIND.match(bind.strip())
+    if match is None or int(match["port"]) > 65535:
+        sec.error("bind", "must be host:port, e.g. 127.0.0.1:8080 or [::1]:8080 (port 0: any free)")
+        match = None
+    url = sec.get("public_url", str, default=None)
+    if url is not None:
+        if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", url):
+            sec.error(
+                "public_url", "must be an http(s) URL without query, e.g. https://klima.ochtrup.de/"
+            )
+        elif PLACEHOLDER.search(url):
+            sec.error("public_url", "still the example value; put in the page's public address")
+    sec.check_unknown()
+    if enabled is None or match is None or sec.has_problem("public_url"):
+        return None
+    host = match["v6"] or match["host"]
+    return WebSettings(enabled, host, int(match["port"]), None if url is None else url.rstrip("/"))
 
 
 def _actors(sec: Section) -> ActorSettings | None:
