@@ -17,12 +17,14 @@ from bot.pollevents import MatrixPollTransport
 from bot.replies import MatrixReplier
 from bot.roomalias import manager_room_id, topic_room_ids
 from bot.secretbox import SealedState
+from bot.web import WebServer
 from bot.wiring import ServiceSettings, build_services
 from commands.context import Health
 from commands.faq import FaqService
 from commands.faqreview import weekly_job
 from commands.formatting import render, to_plain
 from commands.i18n import Catalog
+from commands.monitor import MonitorService, MonitorSettings
 from commands.network import answer_by_reaction
 from commands.ratelimit import RateLimiter
 from commands.router import Router, RouterSettings
@@ -58,6 +60,7 @@ class App:
         self.services: Services | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._undecryptable: UndecryptableEvents | None = None
+        self.web: WebServer | None = None
 
     async def start(self) -> None:
         """Open the store, log in, start syncing, delivering and the scheduler."""
@@ -69,6 +72,7 @@ class App:
         if self.faq is not None:  # the chat's FAQ entries, before the first question
             await self.faq.ready()
         await require(self.services.measures).seed()
+        await self._start_web(self.services)
         state = SealedState(self.db, self.config.matrix.pickle_key)
         self.transport = MatrixTransport(self.config, state)
         await self.transport.connect()
@@ -202,6 +206,26 @@ class App:
         except FaqError as exc:
             log.error("FAQ not reloaded, keeping the old one: %s", exc)
 
+    async def _start_web(self, services: Services) -> None:
+        """The public page (web.enabled), served before Matrix is up: it needs only the store."""
+        web = self.config.web
+        if not web.enabled:
+            return
+        monitor = MonitorService(
+            require(services.measures),
+            require(services.broadcaster).topics,
+            self.catalog,
+            MonitorSettings(
+                self.config.matrix.user_id, web.public_url, self.config.faq.contact.get("de", "")
+            ),
+        )
+        server = WebServer(monitor, web.host, web.port)
+        try:
+            await server.start()
+        except OSError as exc:
+            raise StartupError(f"web.bind: cannot listen on {web.host}:{web.port}: {exc}") from None
+        self.web = server
+
     async def wait(self) -> None:
         """Wait until the sync loop ends (it ends only on stop() or a fatal error)."""
         if self._tasks:
@@ -209,6 +233,8 @@ class App:
 
     async def stop(self) -> None:
         """Stop syncing, delivering and jobs, then close the client and the database."""
+        if self.web is not None:
+            await self.web.stop()
         if self.jobs is not None:
             self.jobs.shutdown()
         if self.transport is not None:

@@ -71,6 +71,8 @@ def _write_bot_config(hs: LocalSynapse, creds: dict[str, str]) -> Path:
         "roles": {"managers": [hs.user_id("klimaschutz")]},
         "bot": {"language": "de", "manager_room": f"#{TEAM_ALIAS_LOCALPART}:{hs.server_name}"},
         "faq": {"contact": DEMO_CONTACT},
+        # The public page (Klimaschutz-Monitor); 8080 if free, else any free port.
+        "web": {"enabled": True, "bind": f"127.0.0.1:{8080 if _free(8080) else 0}"},
     }
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     path.chmod(0o600)
@@ -153,6 +155,11 @@ def _print_login(hs: LocalSynapse, creds: dict[str, str]) -> None:
     print(f"The bot's log: {ROOT / 'klimabot.log'}. Press Ctrl-C to stop everything.")
 
 
+def _print_web(app: App) -> None:
+    if app.web is not None:
+        print(f"\nKlimaschutz-Monitor (the public page, open data under /daten): {app.web.url}")
+
+
 async def _run(hs: LocalSynapse, creds: dict[str, str]) -> None:
     for name in ACCOUNTS:
         await asyncio.to_thread(hs.register, name, creds[name])
@@ -173,6 +180,7 @@ async def _run(hs: LocalSynapse, creds: dict[str, str]) -> None:
         await app.start()
         await _conversation(users, room_id, team_id, config.matrix.user_id)
         _print_login(hs, creds)
+        _print_web(app)
         await stop.wait()
     finally:
         print("\nStopping …")

@@ -1,0 +1,250 @@
+"""The public page's content (commands/monitor): rendering, escaping, no personal data, open data.
+
+A real SQLite file and the shipped example catalogue, in which one title is made hostile; the
+service is called directly (the routes are tested in tests/bot/test_web.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime
+import io
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.wiring import ServiceSettings, build_services
+from commands.i18n import Catalog
+from commands.measures import MeasureService
+from commands.monitor import MonitorService, MonitorSettings
+from commands.monitor.opendata import DATASETS
+from config.settings import shipped_config_dir
+from store.db import Database
+from tests.commands.fakes import FixedHealth
+
+BOT = "@klimabot:ochtrup.test"
+LED = "led-strassenbeleuchtung"
+WAERME = "kommunale-waermeplanung"  # its example owner is @beispiel-klimaschutz:ochtrup.invalid
+HOSTILE_TITLE = '<script>alert(1)</script><b title="x" onmouseover="y">LED & Co</b>'
+OWNER = "@owner:ochtrup.test"
+MATRIX_ID = re.compile(r"@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+")
+
+
+@dataclasses.dataclass
+class Monitor:
+    service: MonitorService
+    measures: MeasureService
+
+
+@pytest.fixture
+async def monitor(tmp_path: Path) -> AsyncIterator[Monitor]:
+    shipped = (shipped_config_dir() / "measures.yaml").read_text(encoding="utf-8")
+    original = 'title: {de: "Umstellung der Straßenbeleuchtung auf LED"'
+    assert original in shipped
+    hostile = json.dumps(HOSTILE_TITLE, ensure_ascii=False)  # a valid YAML double-quoted string
+    path = tmp_path / "measures.yaml"
+    path.write_text(shipped.replace(original, f"title: {{de: {hostile}"), encoding="utf-8")
+    defaults = ServiceSettings.defaults()
+    settings = dataclasses.replace(
+        defaults, broadcast=dataclasses.replace(defaults.broadcast, measures_file=path)
+    )
+    db = await Database.open(tmp_path / "bot.sqlite")
+    catalog = Catalog.load()
+
+    async def notify(room: str, text: str) -> None:
+        return None
+
+    services = build_services(db, settings, catalog, FixedHealth(), notify)
+    assert services.measures is not None
+    assert services.broadcaster is not None
+    await services.measures.seed()
+    service = MonitorService(
+        services.measures,
+        services.broadcaster.topics,
+        catalog,
+        MonitorSettings(BOT, "https://klima.ochtrup.test/monitor", "Rathaus, Zimmer 1"),
+    )
+    yield Monitor(service, services.measures)
+    await db.close()
+
+
+async def _record_chat_data(m: Monitor) -> None:
+    store = m.measures.store
+    led = m.measures.catalogue.get(LED)
+    assert led is not None
+    await store.record_value(LED, led.indicators[0].id, 41.5, datetime.date(2025, 6, 30), OWNER)
+    await store.record(LED, OWNER, "in Umsetzung", 42)
+    await store.record(LED, OWNER, text="Erledigt mit @anna:ochtrup.de und <i>Team</i>")
+    await store.record_milestone(LED, 2, OWNER, done=True)
+
+
+async def _everything(m: Monitor) -> dict[str, str]:
+    s = m.service
+    bodies = {
+        "/": await s.index(),
+        f"/massnahmen/{LED}": await s.measure_page(LED),
+        f"/massnahmen/{WAERME}": await s.measure_page(WAERME),
+        "/themen": await s.topics_page(),
+        "/daten": s.data_page(),
+        "/barrierefreiheit": s.accessibility_page(),
+    }
+    for name in DATASETS:
+        for kind in ("csv", "json"):
+            bodies[f"/daten/{name}.{kind}"] = await s.open_data(f"{name}.{kind}")
+    assert all(reply.status == 200 for reply in bodies.values())
+    return {path: reply.body.decode("utf-8") for path, reply in bodies.items()}
+
+
+async def test_hostile_title_and_news_are_escaped_on_every_page(monitor: Monitor) -> None:
+    await _record_chat_data(monitor)
+    pages = await _everything(monitor)
+    for path, body in pages.items():
+        if path.startswith("/daten/"):
+            continue
+        assert "<script>alert" not in body, path
+        assert "<i>Team" not in body, path
+        assert 'onmouseover="y"' not in body, path
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b title=&#34;x&#34;" in pages["/"]
+    assert "&lt;i&gt;Team&lt;/i&gt;" in pages[f"/massnahmen/{LED}"]
+
+
+async def test_no_page_or_file_names_a_matrix_account_but_the_bots_own(monitor: Monitor) -> None:
+    await _record_chat_data(monitor)
+    waerme = monitor.measures.catalogue.get(WAERME)
+    assert waerme is not None
+    assert waerme.owners.users
+    for path, body in (await _everything(monitor)).items():
+        accounts = set(MATRIX_ID.findall(body)) - {BOT}
+        assert not accounts, f"{path}: {accounts}"
+    history = (await monitor.service.open_data("verlauf.json")).body.decode()
+    assert "Erledigt mit […] und <i>Team</i>" in history
+
+
+async def test_measures_csv_and_json_round_trip_the_catalogue_and_live_state(
+    monitor: Monitor,
+) -> None:
+    await _record_chat_data(monitor)
+    csv_rows = list(csv.DictReader(io.StringIO(await _text(monitor, "massnahmen.csv"))))
+    json_rows = json.loads(await _text(monitor, "massnahmen.json"))
+    catalogue = monitor.measures.catalogue.measures
+    assert [r["id"] for r in csv_rows] == [r["id"] for r in json_rows] == [m.id for m in catalogue]
+    assert list(csv_rows[0]) == list(json_rows[0]) == list(DATASETS["massnahmen"])
+    states = await monitor.measures.store.states()
+    for measure, from_csv, from_json in zip(catalogue, csv_rows, json_rows, strict=True):
+        assert from_csv["titel"] == from_json["titel"] == measure.title["de"]
+        assert from_csv["status"] == from_json["status"] == states[measure.id].status
+        progress = states[measure.id].progress
+        assert int(from_csv["fortschritt_prozent"]) == from_json["fortschritt_prozent"] == progress
+        assert from_csv["quellen"].split() == from_json["quellen"] == list(measure.sources)
+        co2 = measure.co2_saving_t_per_year
+        assert from_json["co2_erwartet_t_pro_jahr"] == co2
+        assert (float(from_csv["co2_erwartet_t_pro_jahr"]) if co2 is not None else "") == (
+            co2 if co2 is not None else from_csv["co2_erwartet_t_pro_jahr"]
+        )
+        assert from_json["seite"] == f"https://klima.ochtrup.test/monitor/massnahmen/{measure.id}"
+    led = next(r for r in json_rows if r["id"] == LED)
+    assert (led["titel"], led["fortschritt_prozent"]) == (HOSTILE_TITLE, 42)
+
+
+async def test_indicator_values_have_catalogue_and_chat_values_in_both_formats(
+    monitor: Monitor,
+) -> None:
+    await _record_chat_data(monitor)
+    rows = json.loads(await _text(monitor, "kennzahlen.json"))
+    led = [r for r in rows if r["massnahme_id"] == LED]
+    assert [(r["datum"], r["wert"], r["herkunft"]) for r in led] == [
+        ("2020-08-30", 27.0, "katalog"),
+        ("2025-06-30", 41.5, "chat"),
+    ]
+    assert (led[0]["zielwert"], led[0]["zieljahr"]) == (100.0, 2030)
+    csv_rows = list(csv.DictReader(io.StringIO(await _text(monitor, "kennzahlen.csv"))))
+    assert [(r["massnahme_id"], r["datum"], float(r["wert"])) for r in csv_rows] == [
+        (r["massnahme_id"], r["datum"], r["wert"]) for r in rows
+    ]
+
+
+async def test_history_is_newest_first_with_kinds_and_without_authors(monitor: Monitor) -> None:
+    await _record_chat_data(monitor)
+    rows = [r for r in json.loads(await _text(monitor, "verlauf.json")) if r["massnahme_id"] == LED]
+    assert {r["art"] for r in rows} == {"status", "meldung", "wert", "meilenstein"}
+    assert [r["zeitpunkt"] for r in rows] == sorted((r["zeitpunkt"] for r in rows), reverse=True)
+    status = next(r for r in rows if r["art"] == "status")
+    assert (status["status"], status["fortschritt_prozent"]) == ("in Umsetzung", 42)
+    assert all(set(r) == set(DATASETS["verlauf"]) for r in rows)
+    assert OWNER not in json.dumps(rows)
+
+
+async def test_a_csv_text_cell_that_looks_like_a_formula_is_defused(monitor: Monitor) -> None:
+    await monitor.measures.store.record(LED, OWNER, text='=HYPERLINK("http://x","klick")')
+    csv_text = await _text(monitor, "verlauf.csv")
+    assert "'=HYPERLINK" in csv_text
+    rows = json.loads(await _text(monitor, "verlauf.json"))
+    assert rows[0]["text"] == '=HYPERLINK("http://x","klick")'  # JSON keeps the text as it is
+
+
+@pytest.mark.parametrize(
+    "measure_id",
+    ["gibt-es-nicht", LED.upper(), f" {LED}", "../config/settings.py", "..%2Fetc%2Fpasswd", ""],
+)
+async def test_only_an_exact_known_measure_id_has_a_page(monitor: Monitor, measure_id: str) -> None:
+    assert (await monitor.service.measure_page(measure_id)).status == 404
+    assert (await monitor.service.indicator_png(measure_id)).status == 404
+
+
+@pytest.mark.parametrize("name", ["massnahmen", "massnahmen.xml", "../massnahmen.csv", "x.csv"])
+async def test_unknown_open_data_file_is_not_found(monitor: Monitor, name: str) -> None:
+    assert (await monitor.service.open_data(name)).status == 404
+
+
+async def test_measure_without_indicator_values_has_no_chart(monitor: Monitor) -> None:
+    without = next(m for m in monitor.measures.catalogue.measures if not m.indicators)
+    assert (await monitor.service.indicator_png(without.id)).status == 404
+    page = (await monitor.service.measure_page(without.id)).body.decode()
+    assert "kennzahlen.png" not in page
+
+
+async def test_charts_are_drawn_once_per_data_version(monitor: Monitor) -> None:
+    first = await monitor.service.progress_png()
+    again = await monitor.service.progress_png()
+    assert first.body.startswith(b"\x89PNG\r\n\x1a\n")
+    assert first.content_type == "image/png"
+    assert again.body == first.body
+    assert monitor.service.charts.drawn == 1
+    await monitor.measures.store.record(LED, OWNER, "in Umsetzung", 43)
+    await monitor.service.progress_png()
+    assert monitor.service.charts.drawn == 2
+    assert (await monitor.service.indicator_png(LED)).status == 200
+    assert monitor.service.charts.drawn == 3
+
+
+async def test_pages_are_german_with_landmarks_and_accessible_tables(monitor: Monitor) -> None:
+    await _record_chat_data(monitor)
+    page = (await monitor.service.measure_page(LED)).body.decode()
+    assert page.startswith('<!DOCTYPE html>\n<html lang="de">')
+    assert '<a class="skip" href="#inhalt">Zum Inhalt springen</a>' in page
+    assert '<main id="inhalt"' in page
+    assert "<nav aria-label=" in page
+    assert "<footer" in page
+    assert page.count("<h1>") == 1
+    assert "<caption>" in page
+    assert '<th scope="col">' in page
+    assert re.search(r'<img src="[^"]+kennzahlen.png" alt="Diagramm: [^"]+">', page)
+    assert "42 %" in page  # progress as text, not only as a bar
+    assert 'href="https://matrix.to/#/@klimabot:ochtrup.test"' in page
+    assert "abonnieren led-strassenbeleuchtung" in page
+
+
+async def test_not_found_page_links_to_the_public_address(monitor: Monitor) -> None:
+    reply = monitor.service.not_found()
+    assert reply.status == 404
+    assert 'href="https://klima.ochtrup.test/monitor/">Zur Übersicht' in reply.body.decode()
+
+
+async def _text(monitor: Monitor, name: str) -> str:
+    reply = await monitor.service.open_data(name)
+    assert reply.status == 200
+    return reply.body.decode("utf-8")
