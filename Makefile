@@ -6,6 +6,12 @@ STAMP := $(VENV)/.installed
 # The Element-like test client (matrix-js-sdk with Rust crypto) runs on node; see tests/jsclient.
 JSCLIENT := tests/jsclient
 NPM_STAMP := $(JSCLIENT)/node_modules/.installed
+# The public page's browser test (tests/browser): axe-core from npm, and Debian's Chromium driven
+# by playwright. Never `playwright install`: that downloads a browser build of its own.
+BROWSER_TESTS := tests/browser
+AXE_STAMP := $(BROWSER_TESTS)/node_modules/.installed
+CHROMIUM_STAMP := $(VENV)/.chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: test lint format demo bench clean
 
@@ -19,12 +25,21 @@ $(NPM_STAMP): $(JSCLIENT)/package.json $(JSCLIENT)/package-lock.json
 	npm ci --prefix $(JSCLIENT) --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
 
+$(AXE_STAMP): $(BROWSER_TESTS)/package.json $(BROWSER_TESTS)/package-lock.json
+	npm ci --prefix $(BROWSER_TESTS) --no-audit --no-fund --loglevel=error
+	touch $(AXE_STAMP)
+
+$(CHROMIUM_STAMP): | $(STAMP)
+	test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium; }
+	touch $(CHROMIUM_STAMP)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: lint $(NPM_STAMP)
+test: lint $(NPM_STAMP) $(AXE_STAMP) $(CHROMIUM_STAMP)
 	$(VENV)/bin/pytest -q -n 2
 
 format: $(STAMP)
@@ -38,4 +53,4 @@ bench: $(STAMP)
 	$(PY) -m tests.bench.run
 
 clean:
-	rm -rf $(VENV) .demo .mypy_cache .ruff_cache .pytest_cache $(JSCLIENT)/node_modules
+	rm -rf $(VENV) .demo .mypy_cache .ruff_cache .pytest_cache $(JSCLIENT)/node_modules $(BROWSER_TESTS)/node_modules
