@@ -191,11 +191,12 @@ class NudgeService:
         yet; none that is still waiting for their answer, none that is completed."""
         waiting = {i.measure_id for i in await self.store.open_items(owner)}
         asked = await self.store.nudged_milestones(owner)
+        states = await self.measures.store.states()
         today = local_date(now)
         items = []
         for measure in measures:
-            state = await self.measures.state(measure)
-            if measure.id in waiting or state.status == DONE_STATUS:
+            status = states[measure.id].status if measure.id in states else measure.status
+            if measure.id in waiting or status == DONE_STATUS:
                 continue
             last = activity.get(measure.id)
             stale = last is not None and wall_clock_since(last, now) >= self.settings.nudge_after

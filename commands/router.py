@@ -109,8 +109,10 @@ class Router:
                 return Route("command", f"antworten {number} {body}")
         dialogs = self.services.dialogs
         nudges = self.services.nudges  # an owner's clear answer to a nudge (commands/nudges)
-        if nudges is not None and await nudges.claims(message, dialogs):
-            return Route("nudge", body)
+        first = body.split(maxsplit=1)[0] if body else ""
+        if nudges is not None and self.services.registry.get(first) is None:  # a command is one
+            if await nudges.claims(message, dialogs):
+                return Route("nudge", body)
         if dialogs is not None and await dialogs.expects(message, self.services.network):
             return Route("dialog", body)
         talk = self.conversation

@@ -351,6 +351,14 @@ async def test_free_text_counts_as_reply_to_the_nudge_and_shows_as_typed(bot: Bo
     assert await bot.progress(WAERME) == ("in Umsetzung", 25)
 
 
+async def test_a_command_as_reply_to_the_nudge_runs_as_the_command(bot: Bot) -> None:
+    await _nudged(bot, {WAERME: (OWNER,)})
+    detail = await bot.say(f"massnahme {WAERME}", reply_to="$dm1")
+    assert "Zielgruppe" in detail
+    assert await bot.nudges.measures.store.history(WAERME) == []
+    assert await bot.nudges.store.open_items(OWNER) != []
+
+
 async def test_bundled_answers_name_the_measure_or_the_bot_asks_which(bot: Bot) -> None:
     await _nudged(bot, {WAERME: (OWNER,), LED: (OWNER,)})
     which = await bot.say("45 %")
