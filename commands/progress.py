@@ -124,6 +124,12 @@ def _positions(ordered: Sequence[Bar]) -> list[float]:
     return positions
 
 
+def _literal(text: str) -> str:
+    """Text as typed: a `$` in a name would start matplotlib's maths notation (and an unpaired
+    one fails the drawing), so it is escaped."""
+    return text.replace("$", r"\$")
+
+
 def _short(label: str) -> str:
     label = " ".join(label.split())
     return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1].rstrip() + "…"
@@ -153,12 +159,12 @@ def progress_chart(
         axes.barh(position, 100, color=colour, alpha=0.18, linewidth=0)
         axes.barh(position, value, color=colour, hatch=hatch, edgecolor=_EDGE, linewidth=0.8)
         axes.text(value + 1.5, position, f"{value} %", va="center", fontsize=11, color="#000000")
-    axes.set_yticks(positions, [_short(b.label) for b in ordered], fontsize=11)
+    axes.set_yticks(positions, [_literal(_short(b.label)) for b in ordered], fontsize=11)
     axes.invert_yaxis()  # the first group on top
     axes.set_xlim(0, 112)  # room for "100 %" after a full bar
     axes.set_xticks([0, 25, 50, 75, 100])
-    axes.set_xlabel(x_label, fontsize=11)
-    axes.set_title(title, fontsize=13, loc="left")
+    axes.set_xlabel(_literal(x_label), fontsize=11)
+    axes.set_title(_literal(title), fontsize=13, loc="left")
     axes.grid(axis="x", alpha=0.3)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
@@ -169,7 +175,7 @@ def progress_chart(
             facecolor=_STYLE.get(s, _OTHER_STYLE)[0],
             hatch=_STYLE.get(s, _OTHER_STYLE)[1],
             edgecolor=_EDGE,
-            label=status_labels.get(s, s),
+            label=_literal(status_labels.get(s, s)),
         )
         for s in present
     ]
@@ -199,7 +205,7 @@ def indicator_chart(
     panels = max(1, len(series))
     figure = Figure(figsize=(8, 0.6 + 3.6 * panels), dpi=_DPI)
     FigureCanvasAgg(figure)
-    figure.suptitle(title, fontsize=13, x=0.02, ha="left")
+    figure.suptitle(_literal(title), fontsize=13, x=0.02, ha="left")
     for index, one in enumerate(series):
         axes = figure.add_subplot(panels, 1, index + 1)
         _indicator_panel(axes, one, baseline_word, target_word, number)
@@ -215,7 +221,7 @@ def _indicator_panel(
     number: Callable[[float], str],
 ) -> None:
     def amount(value: float) -> str:
-        return f"{number(value)} {series.unit}".rstrip()
+        return _literal(f"{number(value)} {series.unit}".rstrip())
 
     def label(word: str, value: float, year: int | None) -> str:
         return f"{word} {year}: {amount(value)}" if year else f"{word}: {amount(value)}"
@@ -223,7 +229,8 @@ def _indicator_panel(
     points = sorted(series.points)
     dates = [d for d, _ in points]
     values = [v for _, v in points]
-    axes.plot(dates, values, color="#0072B2", marker="o", linewidth=2.2, label=series.name)  # type: ignore[arg-type]
+    name = _literal(series.name)
+    axes.plot(dates, values, color="#0072B2", marker="o", linewidth=2.2, label=name)  # type: ignore[arg-type]
     if series.baseline is not None:
         axes.axhline(
             series.baseline,
@@ -241,9 +248,9 @@ def _indicator_panel(
             label=label(target_word, series.target, series.target_year),
         )
     _date_axis(axes, dates)
-    axes.set_title(series.name, fontsize=12, loc="left")
+    axes.set_title(_literal(series.name), fontsize=12, loc="left")
     if series.unit:
-        axes.set_ylabel(series.unit, fontsize=11)
+        axes.set_ylabel(_literal(series.unit), fontsize=11)
     axes.grid(alpha=0.3)
     axes.legend(loc="best", fontsize=10)
 

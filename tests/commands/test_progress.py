@@ -242,3 +242,14 @@ def test_indicator_date_ticks_are_numbers_not_english_month_names(days: tuple[da
     labels = [t.get_text() for t in axes.get_xticklabels() if t.get_text()]
     assert len(labels) >= 2
     assert all(label.replace(".", "").isdigit() for label in labels), labels
+
+
+def test_dollar_signs_in_names_are_drawn_as_typed_not_as_maths() -> None:
+    # `$…$` in a name started matplotlib's maths notation; some failed the drawing.
+    progress = progress_chart(
+        "Stand $", [Bar(r"Budget $\foo$ und a$^$b", "geplant", 10)], {"geplant": "geplant $"}, "%"
+    )
+    assert progress.width > 0
+    series = IndicatorSeries("Kosten $^$ je", "$/t", 1.0, 2.0, ((date(2025, 5, 1), 1.5),))
+    indicator = indicator_chart("$ Titel", [series], "Ausgangswert $", "Ziel $")
+    assert indicator.height > 0
