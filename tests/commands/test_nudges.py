@@ -12,6 +12,7 @@ import datetime
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.jobs import Jobs
 from commands.formatting import to_plain
 from commands.nudgeanswers import MAX_NOTE, Answer, parse_answer
 from commands.nudges import NudgeService, local_date
@@ -297,6 +299,33 @@ async def test_undeliverable_owner_is_tried_again_a_week_later_not_every_hour(bo
     assert await bot.nudges.run(berlin(2027, 6, 8, 9)) == 1
     await bot.nudges.run(berlin(2027, 6, 16))  # 15 days after the undelivered one
     assert bot.replier.notices == []
+
+
+async def _pruned(cutoff: float) -> int:
+    return 0
+
+
+async def test_job_runs_hourly_on_the_hour_in_berlin_with_the_current_time() -> None:
+    calls: list[float] = []
+
+    async def run(now: float) -> int:
+        calls.append(now)
+        return 0
+
+    settings: Any = SimpleNamespace(digest_weekday=0, digest_hour=8, digest_minute=0)
+    stand_in: Any = SimpleNamespace(prune=_pruned, forget_idle=lambda: None)
+    jobs = Jobs(stand_in, stand_in, datetime.timedelta(hours=1), None, None, settings, nudges=run)  # type: ignore[arg-type]
+    jobs.start()
+    try:
+        job = jobs.scheduler.get_job("nudge-owners")
+        assert job is not None
+        due = job.next_run_time
+        assert (due.minute, due.second, str(due.tzinfo)) == (0, 0, "Europe/Berlin")
+        assert due.timestamp() - time.time() <= 3600
+        await jobs.nudge()
+        assert abs(calls[0] - time.time()) < 60
+    finally:
+        jobs.shutdown()
 
 
 # --- answers --------------------------------------------------------------------------------

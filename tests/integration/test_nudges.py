@@ -39,9 +39,10 @@ async def test_owner_answers_a_nudge_with_60_percent_and_the_measure_shows_it(
     make_user: Any, bot_runner: Any
 ) -> None:
     runner: BotRunner = bot_runner()
-    app = await runner.start()
+    app: Any = await runner.start()
     owner: ChatUser = await make_user("owner")
     only_owner(app, owner.user_id)
+    assert app.jobs.scheduler.get_job("nudge-owners") is not None  # the hourly job is wired
 
     assert await app.services.nudges.run(noon_in(100)) == 1
     await wait_until(lambda: bool(owner.client.invited_rooms), 30, "the bot's DM invite")
