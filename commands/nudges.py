@@ -220,13 +220,13 @@ class NudgeService:
         def t(key: str, **params: object) -> str:
             return self.catalog.text(language, key, **params)
 
-        lines = [t("nudge.dm_intro")]
+        lines = [t("nudge.dm_intro"), ""]
         for number, item in enumerate(items, 1):
             measure = self.measures.find(item.measure_id)
             assert measure is not None
             state = await self.measures.state(measure)
             last = activity.get(measure.id, now)
-            lines.append(
+            parts = [
                 t(
                     "nudge.dm_item",
                     number=number,
@@ -236,18 +236,20 @@ class NudgeService:
                     progress=state.progress,
                     date=_day(last),
                 )
-            )
+            ]
             if item.stale:
-                lines.append(t("nudge.dm_stale", days=(local_date(now) - local_date(last)).days))
+                parts.append(t("nudge.dm_stale", days=(local_date(now) - local_date(last)).days))
             names = {m.number: m.name for m in measure.milestones}
-            for number_, due in item.milestones:
+            for milestone, due in item.milestones:
                 date = datetime.date.fromisoformat(due).strftime("%d.%m.%Y")
-                lines.append(
-                    t("nudge.dm_milestone", number=number_, name=names.get(number_, ""), date=date)
-                )
-        lines.append(t("nudge.dm_how_one" if len(items) == 1 else "nudge.dm_how_many"))
-        if any(item.milestones for item in items):
-            lines.append(t("nudge.dm_milestone_hint", prefix=self.prefix, id=items[0].measure_id))
+                name = names.get(milestone, "")
+                parts.append(t("nudge.dm_milestone", number=milestone, name=name, date=date))
+            lines.append(" ".join(parts))
+        lines += ["", t("nudge.dm_how_one" if len(items) == 1 else "nudge.dm_how_many")]
+        with_milestones = [item.measure_id for item in items if item.milestones]
+        if with_milestones:
+            hint = t("nudge.dm_milestone_hint", prefix=self.prefix, id=with_milestones[0])
+            lines.append(hint)
         text = "\n".join(lines)
         return to_plain(text), render(text)
 

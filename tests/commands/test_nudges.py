@@ -149,6 +149,16 @@ async def test_milestone_due_today_nudges_even_a_fresh_measure_once(bot: Bot) ->
     assert await bot.nudges.run(now + 20 * DAY) == 0
 
 
+async def test_milestone_hint_names_the_measure_whose_milestone_is_due(bot: Bot) -> None:
+    step = Milestone(1, "Ausschreibung", datetime.date(2027, 5, 1), False)
+    bot.own({LED: (OWNER,), WAERME: (OWNER,)}, {WAERME: [step]})
+    await bot.changed_at(berlin(2027, 1, 4))
+    assert await bot.nudges.run(berlin(2027, 6, 1)) == 1
+    [dm] = bot.dms()
+    assert dm.index("Straßenbeleuchtung") < dm.index("Wärmeplanung")  # LED is number 1
+    assert "!meilenstein kommunale-waermeplanung <Nr.> erledigt" in dm
+
+
 async def test_done_milestone_and_completed_measure_are_not_asked_about(bot: Bot) -> None:
     done = Milestone(1, "Start", datetime.date(2027, 3, 1), True)
     bot.own({WAERME: (OWNER,), LED: (OWNER,)}, {WAERME: [done]})
