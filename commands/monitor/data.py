@@ -157,7 +157,11 @@ def history_entries(
         if text:
             entries.append(HistoryEntry(_when(at), "meldung", scrub(to_plain(text))))
         else:
-            line = speaker.t("monitor.history_status", status=status or "", progress=progress)
+            line = speaker.t(
+                "monitor.history_status",
+                status=status or "–",
+                progress="–" if progress is None else progress,
+            )
             entries.append(HistoryEntry(_when(at), "status", to_plain(line), status, progress))
     names = {i.id: i for i in measure.indicators}
     for s in stored:

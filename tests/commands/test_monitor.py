@@ -17,14 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.wiring import ServiceSettings, build_services
+from commands.broadcast import TopicIndex
 from commands.i18n import Catalog
 from commands.measures import MeasureService
 from commands.monitor import MonitorService, MonitorSettings
 from commands.monitor.opendata import DATASETS
+from config.faq import load_topics
+from config.measures import load_measures
 from config.settings import shipped_config_dir
 from store.db import Database
-from tests.commands.fakes import FixedHealth
+from store.measures import MeasureStore
 
 BOT = "@klimabot:ochtrup.test"
 LED = "led-strassenbeleuchtung"
@@ -48,27 +50,19 @@ async def monitor(tmp_path: Path) -> AsyncIterator[Monitor]:
     hostile = json.dumps(HOSTILE_TITLE, ensure_ascii=False)  # a valid YAML double-quoted string
     path = tmp_path / "measures.yaml"
     path.write_text(shipped.replace(original, f"title: {{de: {hostile}"), encoding="utf-8")
-    defaults = ServiceSettings.defaults()
-    settings = dataclasses.replace(
-        defaults, broadcast=dataclasses.replace(defaults.broadcast, measures_file=path)
-    )
+    # Only what the page uses (building every service would load the whole FAQ per test).
+    topics = TopicIndex(load_topics(shipped_config_dir() / "topics.yaml"))
     db = await Database.open(tmp_path / "bot.sqlite")
-    catalog = Catalog.load()
-
-    async def notify(room: str, text: str) -> None:
-        return None
-
-    services = build_services(db, settings, catalog, FixedHealth(), notify)
-    assert services.measures is not None
-    assert services.broadcaster is not None
-    await services.measures.seed()
+    slugs = frozenset(t.slug for t in topics.topics)
+    measures = MeasureService(load_measures(path, slugs), MeasureStore(db))
+    await measures.seed()
     service = MonitorService(
-        services.measures,
-        services.broadcaster.topics,
-        catalog,
+        measures,
+        topics,
+        Catalog.load(),
         MonitorSettings(BOT, "https://klima.ochtrup.test/monitor", "Rathaus, Zimmer 1"),
     )
-    yield Monitor(service, services.measures)
+    yield Monitor(service, measures)
     await db.close()
 
 
@@ -248,3 +242,17 @@ async def _text(monitor: Monitor, name: str) -> str:
     reply = await monitor.service.open_data(name)
     assert reply.status == 200
     return reply.body.decode("utf-8")
+
+
+async def test_a_status_change_without_progress_names_no_number(monitor: Monitor) -> None:
+    await monitor.measures.store.record(LED, OWNER, status="zurückgestellt")
+    rows = json.loads(await _text(monitor, "verlauf.json"))
+    assert rows[0]["text"] == "Status zurückgestellt, – %"
+    assert rows[0]["fortschritt_prozent"] is None
+
+
+async def test_period_without_dates_reads_not_known(monitor: Monitor) -> None:
+    eea = (await monitor.service.measure_page("european-energy-award")).body.decode()
+    assert "<dt>Zeitraum</dt><dd>nicht bekannt</dd>" in eea
+    started = (await monitor.service.measure_page("klimaschutzmanagement")).body.decode()
+    assert "<dt>Zeitraum</dt><dd>01.01.2020 – offen</dd>" in started
