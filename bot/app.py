@@ -237,6 +237,8 @@ class App:
             await self.web.stop()
         if self.jobs is not None:
             self.jobs.shutdown()
+        if self.services is not None and self.services.polls is not None:
+            await self.services.polls.close()  # topic polls still being sent
         if self.transport is not None:
             self.transport.stop()
         for task in self._tasks:

@@ -166,9 +166,29 @@ async def confirm_poll(ctx: Context, dialog: Dialog, text: str) -> None:
     )
     poll = await service.store.get(poll_id)
     assert poll is not None
+    if topic is None:  # one room, this one: at once
+        await _post(ctx, service, poll, users, rooms)
+        return
+    await ctx.reply_key("poll.sending", number=poll_id, count=len(users) + len(rooms))
+    service.later(_post(ctx, service, poll, users, rooms, later=True))
+
+
+async def _post(
+    ctx: Context,
+    service: PollService,
+    poll: Poll,
+    users: list[str],
+    rooms: list[str],
+    later: bool = False,
+) -> None:
+    """Post the poll and say where it went (sent later: as a new notice, not a reply)."""
     sent, failed = await service.post(poll, users, rooms)
     key = "poll.started" if not failed else "poll.started_failed"
-    await ctx.reply_key(key, number=poll_id, sent=sent, failed=failed, prefix=ctx.prefix)
+    text = ctx.t(key, number=poll.id, sent=sent, failed=failed, prefix=ctx.prefix)
+    if later:
+        await ctx.notice(ctx.message.room_id, text)
+    else:
+        await ctx.reply(text)
 
 
 @command("umfrage-ende", aliases=("poll-end", "umfrage-beenden"), role=Role.MANAGER)
@@ -178,16 +198,24 @@ async def umfrage_ende(ctx: Context, args: str) -> None:
     if poll.ended_at is not None:
         raise CommandError("poll.already_ended", number=poll.id)
     service = _service(ctx)
-    tally = await service.store.tally(poll.id)
-    # The end event's fallback: the result as far as counted now, in the town's language.
-    result, failed = await service.end(poll, to_plain(_result_text(ctx, poll, tally, "de")))
+    result = await service.end(poll)
     if result is None:
         raise CommandError("poll.already_ended", number=poll.id)
     await ctx.reply(_result_text(ctx, poll, result, ctx.language))
     if sum(result.values()):
         await _send_chart(ctx, poll, result)
+    # The end events' fallback: the result, in the town's language.
+    ends = _send_ends(ctx, service, poll, to_plain(_result_text(ctx, poll, result, "de")))
+    if poll.topic is None:
+        await ends
+    else:
+        service.later(ends)
+
+
+async def _send_ends(ctx: Context, service: PollService, poll: Poll, fallback: str) -> None:
+    failed = await service.send_ends(poll, fallback)
     if failed:
-        await ctx.reply_key("poll.end_failed", count=failed)
+        await ctx.notice(ctx.message.room_id, ctx.t("poll.end_failed", count=failed))
 
 
 async def _numbered(ctx: Context, args: str) -> Poll:

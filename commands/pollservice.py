@@ -15,10 +15,11 @@ until the end.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -130,6 +131,31 @@ class PollService:
         self.broadcaster = broadcaster
         self.transport: PollTransport = transport or _NotConnected()
         self.clock = clock
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` beside the sync loop, not in the handler: a topic poll goes to many rooms,
+        and a DM created for it waits for the sync loop that the handler would be holding."""
+        task = asyncio.create_task(self._logged(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _logged(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("sending a poll failed")
+
+    async def drain(self) -> None:
+        """Wait until the sends started with `later` are done."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop the sends still running (the bot is stopping)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def vote(self, vote: PollVote) -> bool:
         """Count a response if it belongs to one of our polls; return whether it counts now."""
@@ -167,12 +193,13 @@ class PollService:
             sent += 1
         return sent, failed
 
-    async def end(self, poll: Poll, text: str) -> tuple[dict[str, int] | None, int]:
-        """End the poll (freeze its tally) and send the end event to each of its rooms; return
-        the result (None if it had ended already) and how many end events failed."""
-        result = await self.store.end(poll.id, self.clock())
-        if result is None:
-            return None, 0
+    async def end(self, poll: Poll) -> dict[str, int] | None:
+        """End the poll and freeze its tally; None if it had ended already."""
+        return await self.store.end(poll.id, self.clock())
+
+    async def send_ends(self, poll: Poll, text: str) -> int:
+        """Send the end event (with `text` as fallback) to each of the poll's rooms; return how
+        many failed."""
         failed = 0
         for post in await self.store.posts(poll.id):
             try:
@@ -180,7 +207,7 @@ class PollService:
             except Exception:
                 log.exception("end of poll %d not sent to %s", poll.id, post.room_id)
                 failed += 1
-        return result, failed
+        return failed
 
 
 def _shorten(label: str) -> str:

@@ -193,13 +193,24 @@ async def test_topic_poll_goes_to_each_follower_by_dm(bot: Bot) -> None:
         await bot.say("!abonnieren mobilitaet", sender=user)
     preview = await bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
     assert "2 Person(en)" in preview
-    await bot.say("ja")
+    # Sent beside the sync loop (a new DM waits for sync), reported by a notice when done.
+    assert "wird an 2 Empfänger gesendet" in await bot.say("ja")
+    await bot.polls.drain()
+    assert "Umfrage Nr. 1 läuft (2 Raum/Räume)" in bot.replier.notices[-1][1]
     rooms = sorted(room for room, _, _ in bot.transport.of_type(START))
     assert rooms == ["!dm-@x:o", "!dm-@y:o"]
     # A vote in one of those DMs counts, and so does the other person's.
     await bot.vote("@x:o", ("a1",), ts=1, start="$poll1", room="!dm-@x:o")
     await bot.vote("@y:o", ("a2",), ts=1, start="$poll2", room="!dm-@y:o")
     assert await bot.polls.store.tally(1) == {"a1": 1, "a2": 1}
+    bot.transport.fail_rooms = frozenset({"!dm-@y:o"})  # y left their DM meanwhile
+    assert "2 Stimmen" in await bot.say("!umfrage-ende 1")
+    await bot.polls.drain()
+    ends = bot.transport.of_type("org.matrix.msc3381.poll.end")
+    assert [(room, end["m.relates_to"]["event_id"]) for room, _, end in ends] == [
+        ("!dm-@x:o", "$poll1")
+    ]
+    assert "in 1 Raum/Räumen nicht anzeigen" in bot.replier.notices[-1][1]
 
 
 async def test_no_poll_is_created_when_the_topic_lost_its_last_subscriber_before_yes(
