@@ -39,6 +39,7 @@ _NUMBERED = re.compile(
     r"(?:nr\.?|no\.?|#)\s*([0-9]{1,2})\s*[:.)]?\s+(\S.*)|([0-9]{1,2})\s*(?::|\)|\.(?=\s))\s*(\S.*)",
     re.IGNORECASE | re.DOTALL,
 )
+_WHOLE = re.compile(r"[0-9]{1,3}")
 _FIRST_WORD = re.compile(r"([^\s:]{1,80})\s*(?::\s*|\s+)(\S.*)", re.DOTALL)
 
 
@@ -63,11 +64,14 @@ def parse_answer(text: object, ids: Iterable[str] = (), free_text: bool = False)
         return None
     body = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).strip()
     ref, rest = _prefix(body, ids)
-    answer = _kind(rest)
+    pointed = ref is not None or free_text  # the owner said which nudge they answer
+    answer = _kind(rest, bare_number=pointed)
     if answer is not None:
         return Answer(answer[0], ref, answer[1])
-    if not rest or (ref is None and not free_text) or is_yes(rest) or is_no(rest):
+    if not rest or not pointed or is_yes(rest) or is_no(rest):
         return None  # a bare "ja" is never a note: it belongs to a confirmation or request
+    if rest.endswith("?"):
+        return None  # a question, also as a reply to the nudge, is asked, not recorded
     note = rest if len(rest) <= MAX_NOTE else rest[: MAX_NOTE - 1] + "…"
     return Answer("text", ref, text=note)
 
@@ -87,8 +91,12 @@ def _prefix(body: str, ids: Iterable[str]) -> tuple[int | str | None, str]:
     return None, body
 
 
-def _kind(rest: str) -> tuple[AnswerKind, int | None] | None:
+def _kind(rest: str, bare_number: bool) -> tuple[AnswerKind, int | None] | None:
+    """What `rest` says; a number without % only where the nudge is named (alone, "2" is the
+    choice of a "did you mean" list)."""
     word = " ".join(rest.casefold().split()).rstrip(".!")
+    if bare_number and _WHOLE.fullmatch(word):
+        word += " %"
     if word in _UNCHANGED:
         return "unchanged", None
     if word in _DONE:

@@ -432,7 +432,10 @@ async def test_question_in_the_dm_stays_a_question_while_a_nudge_is_open(bot: Bo
     for text in ("Was kostet eine Wärmepumpe?", "Was bedeutet 45 %?", "hilfe", "2", "ja"):
         assert await bot.route(text) != "nudge", text
     assert await bot.route("45 %", direct=False) == "none"  # in a room: not an answer
+    assert await bot.route("Was heißt das genau?", reply_to="$dm1") != "nudge"
     assert await bot.route("45 %") == "nudge"
+    assert "Vielen Dank" in await bot.say("45", reply_to="$dm1")  # a reply: 45 means 45 %
+    assert await bot.progress(WAERME) == ("in Umsetzung", 45)
 
 
 async def test_own_confirmation_gets_ja_and_bare_answers_while_a_reply_still_counts(
@@ -504,6 +507,8 @@ async def test_someone_else_replying_to_the_nudge_is_not_taken(bot: Bot) -> None
         ("1: Wir warten", Answer("text", 1, text="Wir warten")),
         ("m3 45 %", Answer("percent", "M3", 45)),
         ("M3: Auftrag vergeben", Answer("text", "M3", text="Auftrag vergeben")),
+        ("1: 45", Answer("percent", 1, 45)),
+        ("M3 120", Answer("bad_percent", "M3")),
         ("45 %\u202e", Answer("percent", None, 45)),
         ("\u200b45 %", Answer("percent", None, 45)),
     ],
@@ -531,6 +536,7 @@ def test_clear_answer_forms_are_read(text: str, expected: Answer) -> None:
         "2.",
         "1:",
         "M3",
+        "1: Was kostet das?",
     ],
 )
 def test_everything_else_is_no_answer(text: str) -> None:
@@ -547,6 +553,8 @@ def test_a_body_of_any_other_type_is_no_answer(value: object) -> None:
 def test_free_text_is_taken_only_as_a_reply_and_cut_to_a_note() -> None:
     assert parse_answer("Wir warten", free_text=True) == Answer("text", text="Wir warten")
     assert parse_answer("nein", free_text=True) is None
+    assert parse_answer("Was heißt das?", free_text=True) is None
+    assert parse_answer("45", free_text=True) == Answer("percent", None, 45)
     long = parse_answer("x" * 5000, free_text=True)
     assert long is not None
     assert len(long.text) == MAX_NOTE
