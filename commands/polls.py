@@ -55,12 +55,11 @@ _NUMBER = re.compile(r"(?:nr\.?\s*|#)?(\d{1,9})", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class PollDraft:
-    """A parsed `!umfrage`: question, answer texts, kind, and the topic (None: this room)."""
+    """A parsed `!umfrage`: question, answer texts and kind."""
 
     question: str
     answers: tuple[str, ...]
     disclosed: bool
-    topic: str | None
 
 
 def parse_poll(args: str) -> tuple[PollDraft, str | None]:
@@ -88,7 +87,7 @@ def parse_poll(args: str) -> tuple[PollDraft, str | None]:
         raise CommandError("poll.too_long", limit=MAX_TEXT)
     if len({a.casefold() for a in answers}) != len(answers):
         raise CommandError("poll.duplicate_answers")
-    return PollDraft(question, answers, disclosed, None), topic
+    return PollDraft(question, answers, disclosed), topic
 
 
 def _service(ctx: Context) -> PollService:
