@@ -26,7 +26,7 @@ from rapidfuzz.distance import OSA
 from .lexicon import ENGLISH_STOP, ENGLISH_WEAK, GERMAN_STOP, GERMAN_WEAK
 from .normalize import MAX_QUERY_CHARS, clean, fold_de, folded, words
 
-__all__ = ["CONCRETE_CUES", "CUES", "AspectDetector", "Asked", "shown"]
+__all__ = ["CONCRETE", "CONCRETE_CUES", "CUES", "AspectDetector", "Asked", "shown"]
 
 _ANY = r"(?: \w+){0,4}"  # up to four words in between ("wie lange hält so eine Anlage")
 # "Wann ist die Wärmepumpe die beste Lösung?" asks under which conditions it pays, not a date.
@@ -288,24 +288,45 @@ CONCRETE_CUES: dict[str, tuple[str, ...]] = {
         r"(how long|lifetime|lifespan|life span|how many years)",
     ),
 }
-_AMOUNT = (
-    r"\d[\d.,]*\s*(€|euro|eur|ct|cent|cents|pence|£)|(€|£)\s*\d"
-    r"|kostenlos|kostenfrei|gratis|\bfree\b"
+CONCRETE = frozenset(CONCRETE_CUES)
+# Words after a number that make it a price or a span of time, and words that are a price.
+_CURRENCY = frozenset({"€", "£", "euro", "eur", "ct", "cent", "cents", "pence"})
+_FREE = frozenset({"kostenlos", "kostenlose", "kostenfrei", "kostenfreie", "gratis", "free"})
+_UNITS = frozenset(
+    """jahre jahren jahr jahrzehnte monate monaten monat wochen woche tage tagen tag stunden
+    stunde minuten years year decades months month weeks week days day hours hour minutes""".split()
 )
-_UNITS = (
-    r"jahre|jahren|jahr|jahrzehnte|monate|monaten|monat|wochen|woche|tage|tagen|tag|stunden"
-    r"|stunde|minuten|years|year|decades|months|month|weeks|week|days|day|hours|hour|minutes"
-)
-_SHOWS = {
-    "cost": re.compile(rf"(?:{fold_de(_AMOUNT)})", re.IGNORECASE),
-    "time": re.compile(rf"\d+\s*(?:(?:-|–|bis|to|and|oder|or)\s*\d+\s*)?\b(?:{_UNITS})\b"),
-}
+_RANGE = frozenset({"bis", "to", "and", "oder", "or", "und"})
+_VALUE_TOKENS = re.compile(r"\d[\d.,]*|[^\W\d_]+|[€£]")
+
+
+# A curated question that starts like this asks what a thing is or does ("Was sind …?",
+# "Was kann der Bot?").
+_WHAT_IS = re.compile(fold_de(r"(was|what) (ist|sind|kann|können|is|are|can|does|do)\b"))
 
 
 def shown(text: str) -> frozenset[str]:
-    """The concrete aspects an answer text shows a value for: an amount, a span of time."""
-    folded = fold_de(text.lower())
-    return frozenset(aspect for aspect, pattern in _SHOWS.items() if pattern.search(folded))
+    """The concrete aspects an answer text shows a value for: an amount of money ("500 €",
+    "30 ct", "kostenlos"), a span of time ("10 bis 15 Jahre")."""
+    found: set[str] = set()
+    number = False  # the previous token, or the one before a range word, was a number
+    tokens = _VALUE_TOKENS.findall(text.lower())
+    for position, token in enumerate(tokens):
+        if token in _FREE:
+            found.add("cost")
+        elif number and token in _CURRENCY:
+            found.add("cost")
+        elif number and token in _UNITS:
+            found.add("time")
+        elif (
+            token in ("€", "£") and position + 1 < len(tokens) and tokens[position + 1][0].isdigit()
+        ):
+            found.add("cost")
+        if token[0].isdigit():
+            number = True
+        elif token not in _RANGE:
+            number = False
+    return frozenset(found)
 
 
 ASPECT_NOUNS = """
@@ -358,6 +379,7 @@ class AspectDetector:
             (frozenset(aspects.split("+")), _compile(cues)) for aspects, cues in CUES.items()
         )
         self._concrete = tuple((aspect, _compile(cues)) for aspect, cues in CONCRETE_CUES.items())
+        self._explain = _compile(CUES["explain"])
         cue_words = {
             w for cues in CUES.values() for p in cues for w in re.findall(r"[a-z]+", fold_de(p))
         }
@@ -369,6 +391,15 @@ class AspectDetector:
         # Words that name no topic: function words, general words, the cues' own words and the
         # aspects' bare names ("Was kostet das denn?", "Förderung?", "Tipps").
         self._filler = lexicon | frozenset(cue_words) | folded(ASPECT_NOUNS, fold_de)
+
+    def explains(self, question: str) -> bool:
+        """Whether a curated question asks what a thing is, what it does or how it works.
+
+        Curated questions are spelt right: no typo correction, which would cost a second at
+        5,000 entries.
+        """
+        line = " ".join(words(fold_de(clean(question, MAX_QUERY_CHARS))))
+        return bool(_WHAT_IS.match(line) or self._explain.search(line))
 
     def detect(self, text: str) -> frozenset[str]:
         """The aspects `text` asks, e.g. {"cost"}; empty if no cue is found."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import gc
-import re
 
 from config.faq import FaqData, FaqEntry, Topic
 
-from .aspects import Asked, AspectDetector, shown
+from .aspects import CONCRETE, Asked, AspectDetector, shown
 from .channel import Channel, Fields, Match
 from .normalize import MAX_QUERY_CHARS, clean, fold_de, words
 from .outcome import Outcome, decide
@@ -34,10 +33,10 @@ class FaqIndex:
         self._elsewhere = frozenset(fold_de(place) for place in data.other_places)
         self._named = tuple(self._places_in(_texts(e)) for e in data.entries)
         self.aspects = AspectDetector(w for c in self._channels for w in c.analyzer.vocab.stems)
-        # Per entry: the concrete values (an amount, a span of time) its answer shows.
-        self._shows = tuple(
-            shown("\n".join(e.answer.values())) | self._explains(e) for e in data.entries
-        )
+        # Per entry: the concrete values (an amount, a span of time) its answer shows, and
+        # whether it explains how its subject works. They only matter for the aspects an entry
+        # declares in `answers`, so entries without them cost nothing here.
+        self._shows = tuple(self._shown(e) for e in data.entries)
 
     @classmethod
     def build(cls, data: FaqData) -> FaqIndex:
@@ -95,14 +94,19 @@ class FaqIndex:
             return Outcome("dont_know", None, (), outcome.ranked, 0.0)
         return outcome
 
-    def _explains(self, entry: FaqEntry) -> frozenset[str]:
-        """{"explain"} if the entry's own question asks what something is, what it does or how
-        it works ("Was sind …?", "Was kann der Bot?"), else empty: only such an entry explains
-        how a thing works, others merely say what it is for."""
-        for question in entry.question.values():
-            if _WHAT_IS.match(fold_de(question)) or "explain" in self.aspects.detect(question):
-                return frozenset({"explain"})
-        return frozenset()
+    def _shown(self, entry: FaqEntry) -> frozenset[str]:
+        """The concrete aspects (cost, time, explain) whose value the entry's answer shows.
+
+        `explain` counts if the entry's own question asks what its subject is, what it does or
+        how it works: only such an entry explains how a thing works; others say what it is for.
+        """
+        declared = CONCRETE.intersection(entry.answers or ())
+        if not declared:
+            return frozenset()
+        found = shown("\n".join(entry.answer.values())) & declared
+        if "explain" in declared and any(self.aspects.explains(q) for q in entry.question.values()):
+            found |= {"explain"}
+        return frozenset(found)
 
     def _places_in(self, text: str) -> frozenset[str]:
         """The other places named in the whole of `text` (entry texts are long: no cut)."""
@@ -118,9 +122,6 @@ class FaqIndex:
         named = self._elsewhere.intersection(folded)
         return bool(named - self._named[entry]) and self._home.isdisjoint(folded)
 
-
-# A curated question that starts like this asks what a thing is or does.
-_WHAT_IS = re.compile(r"(was|what) (ist|sind|kann|konnen|is|are|can|does|do)\b")
 
 # A match from the channel of the question's language is kept unless the other channel's match
 # for the same entry scores this much higher: near-ties go to the language the question is in,

@@ -442,3 +442,20 @@ def test_an_entry_that_has_the_point_but_not_its_value_is_not_replaced_by_a_neig
     undeclared = _faq(mini_faq, {faq_id(mini_faq, 0): ("rules",), faq_id(mini_faq, 1): ("cost",)})
     swapped = decide(undeclared, matches, None, asked, concrete=asked, shows=shows)
     assert (swapped.kind, swapped.entry_id) == ("answer", undeclared[1].id)
+
+
+@pytest.mark.parametrize(
+    ("question", "explains"),
+    [
+        ("Was sind Energieeffizienz-Netzwerke für Unternehmen?", True),
+        ("Was kann der Klimabot und welche Befehle gibt es?", True),
+        ("Wie funktioniert eine Wärmepumpe?", True),
+        ("What is district heating and how does it work?", True),
+        ("Lohnt sich Solarthermie für warmes Wasser?", False),
+        ("Wie kann ich als Vermieter Mieterstrom anbieten?", False),
+    ],
+)
+def test_a_curated_question_that_asks_what_a_thing_is_explains_it(
+    question: str, explains: bool
+) -> None:
+    assert AspectDetector().explains(question) is explains
