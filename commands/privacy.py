@@ -24,7 +24,7 @@ EXPORT_NAME = "klimabot-meine-daten.json"
 # Columns holding a UNIX time besides every `*_at` (shown as ISO 8601, 0 as null).
 _TIME_COLUMNS = frozenset({"not_before", "last_active"})
 # Columns holding JSON text (exported as the JSON they hold).
-_JSON_COLUMNS = frozenset({"topics", "candidates", "data"})
+_JSON_COLUMNS = frozenset({"topics", "candidates", "data", "answers", "result"})
 # The summary lists the user's own things first.
 _ORDER = {"actors": 0, "subscriptions": 1, "delivery_prefs": 2, "user_settings": 3}
 

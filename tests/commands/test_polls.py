@@ -21,6 +21,7 @@ from bot.wiring import ServiceSettings
 from commands.errors import CommandError, UsageError
 from commands.faqchart import png_size
 from commands.polls import PollService, PollVote, parse_poll, poll_chart
+from commands.privacy import export_document
 from commands.router import Router
 from store.db import Database
 from tests.bot.test_events_fuzz import ROOM as FUZZ_ROOM
@@ -354,7 +355,10 @@ async def test_votes_and_polls_are_exported_and_forgotten(bot: Bot) -> None:
     assert privacy is not None
     exported = await privacy.export(CITIZEN)
     assert [row["answer"] for row in exported["poll_votes"]] == ["a1"]
-    assert "polls" in await privacy.export(MANAGER)
+    [started] = (await privacy.export(MANAGER))["polls"]
+    # The export document shows the poll's answers as JSON, not as a string holding JSON.
+    document = json.loads(export_document(MANAGER, {"polls": [started]}, 0))
+    assert document["data"]["polls"][0]["answers"] == [["a1", "Montag"], ["a2", "Dienstag"]]
     await privacy.forget(CITIZEN)
     assert "poll_votes" not in await privacy.export(CITIZEN)
     await privacy.forget(MANAGER)
