@@ -15,9 +15,9 @@ import datetime
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from commands.context import Context, Message
+from commands.dialogs import Dialogs, is_no, is_yes
 from commands.formatting import render, to_plain
 from commands.i18n import Catalog
 from commands.introductions import Messenger
@@ -30,9 +30,6 @@ from config.settings import MeasureSettings
 from store.nudges import NewItem, NudgeItem, NudgeStore
 from store.subscriptions import SubscriptionStore
 from store.users import UserSettings
-
-if TYPE_CHECKING:
-    from commands.dialogs import Dialogs
 
 __all__ = ["NudgeService", "local_date", "wall_clock_since"]
 
@@ -276,7 +273,10 @@ class NudgeService:
             batch = await self.store.batch_items(sender, replied)
             if batch is not None:
                 answer = parse_answer(message.body, [i.measure_id for i in batch], True)
-                return _Target(answer, batch, True)
+                if answer is not None or is_yes(message.body) or is_no(message.body):
+                    # A "ja" replying to the nudge is kept from the user's other questions.
+                    return _Target(answer, batch, True)
+                return None  # a question replying to the nudge is asked
         items = await self.store.open_items(sender)
         if not items:
             return None
