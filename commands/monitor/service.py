@@ -6,6 +6,7 @@ is; nothing here sees aiohttp. Every page is German; every text comes from the c
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -237,15 +238,19 @@ class MonitorService:
         all_views = await self._views()
         if dataset == "massnahmen":
             return measure_records(all_views, self._page_base())
-        records: list[dict[str, Any]] = []
-        store = self._measures.store
-        for view in all_views:
-            stored = await store.values(view.id)
-            if dataset == "kennzahlen":
-                records += value_records(view.id, value_rows(view.measure, stored))
-            else:
-                records += history_records(view.id, await self._history(view.measure, stored))
-        return records
+        # Every measure's queries at once: aiosqlite runs them in turn on its thread, but the
+        # file is read without a round trip through the event loop between each two.
+        return [
+            record
+            for one in await asyncio.gather(*(self._measure_records(dataset, v) for v in all_views))
+            for record in one
+        ]
+
+    async def _measure_records(self, dataset: str, view: MeasureView) -> list[dict[str, Any]]:
+        stored = await self._measures.store.values(view.id)
+        if dataset == "kennzahlen":
+            return value_records(view.id, value_rows(view.measure, stored))
+        return history_records(view.id, await self._history(view.measure, stored))
 
     # --- helpers -----------------------------------------------------------------------------
 
