@@ -140,55 +140,80 @@ def _when(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, BERLIN).replace(microsecond=0)
 
 
+Update = tuple[float, str | None, int | None, str | None]  # when, status, progress, text
+Change = tuple[float, int, bool | None, date | None]  # when, milestone number, done, due
+
+
 def history_entries(
     speaker: Speaker,
     measure: Measure,
-    updates: list[tuple[float, str | None, int | None, str | None]],
+    updates: list[Update],
     stored: list[StoredValue],
-    changes: list[tuple[float, int, bool | None, date | None]],
+    changes: list[Change],
 ) -> list[HistoryEntry]:
     """News, status changes, chat values and milestone changes, newest first, without authors.
 
-    `updates` are (when, status, progress, text) and `changes` (when, number, done, due): the
-    store's rows minus who made them, so nothing here can leak an author.
+    `updates` and `changes` are the store's rows minus who made them, so nothing here can leak
+    an author; of `stored` only indicator, value, day and time are read.
     """
+    entries = [
+        *_update_entries(speaker, updates),
+        *_value_entries(speaker, measure, stored),
+        *_milestone_entries(speaker, measure, changes),
+    ]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+def _update_entries(speaker: Speaker, updates: list[Update]) -> list[HistoryEntry]:
     entries = []
     for at, status, progress, text in updates:
         if text:
             entries.append(HistoryEntry(_when(at), "meldung", scrub(to_plain(text))))
-        else:
-            line = speaker.t(
-                "monitor.history_status",
-                status=status or "–",
-                progress="–" if progress is None else progress,
-            )
-            entries.append(HistoryEntry(_when(at), "status", to_plain(line), status, progress))
+            continue
+        line = speaker.t(
+            "monitor.history_status",
+            status=status or "–",
+            progress="–" if progress is None else progress,
+        )
+        entries.append(HistoryEntry(_when(at), "status", to_plain(line), status, progress))
+    return entries
+
+
+def _value_entries(
+    speaker: Speaker, measure: Measure, stored: list[StoredValue]
+) -> list[HistoryEntry]:
     names = {i.id: i for i in measure.indicators}
+    entries = []
     for s in stored:
         indicator = names.get(s.indicator_id)
-        if indicator is not None:
-            amount = f"{format_number(s.value, 'de')} {indicator.unit}"
-            line = speaker.t(
-                "measures.history_value",
-                name=indicator.name,
-                value=amount,
-                date=s.measured_on.strftime("%d.%m.%Y"),
-            )
-            entries.append(HistoryEntry(_when(s.created_at), "wert", to_plain(line)))
+        if indicator is None:  # the catalogue lost this indicator since
+            continue
+        line = speaker.t(
+            "measures.history_value",
+            name=indicator.name,
+            value=f"{format_number(s.value, 'de')} {indicator.unit}",
+            date=s.measured_on.strftime("%d.%m.%Y"),
+        )
+        entries.append(HistoryEntry(_when(s.created_at), "wert", to_plain(line)))
+    return entries
+
+
+def _milestone_entries(
+    speaker: Speaker, measure: Measure, changes: list[Change]
+) -> list[HistoryEntry]:
     titles = {m.number: m.name for m in measure.milestones}
+    entries = []
     for at, number, done, due in changes:
-        if number not in titles:
+        if number not in titles:  # the catalogue lost this milestone since
             continue
         if due is not None:
+            date_text = due.strftime("%d.%m.%Y")
             line = speaker.t(
-                "measures.history_milestone_moved",
-                name=titles[number],
-                date=due.strftime("%d.%m.%Y"),
+                "measures.history_milestone_moved", name=titles[number], date=date_text
             )
         else:
-            line = speaker.t(
-                f"measures.history_milestone_{'done' if done else 'open'}", name=titles[number]
-            )
+            key = f"measures.history_milestone_{'done' if done else 'open'}"
+            line = speaker.t(key, name=titles[number])
         entries.append(HistoryEntry(_when(at), "meilenstein", to_plain(line)))
-    entries.sort(key=lambda e: e.at, reverse=True)
     return entries
