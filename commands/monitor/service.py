@@ -48,7 +48,8 @@ from commands.progress import (
     status_counts,
 )
 from commands.quiet import BERLIN
-from config.measures import Measure
+from config.measures import Indicator, Measure
+from store.measures import StoredValue
 
 if TYPE_CHECKING:
     from commands.measures import MeasureService
@@ -264,7 +265,7 @@ class MonitorService:
         names = {t.slug: t.name_de for t in self._topics.topics}
         return views(chosen, await self._measures.store.states(), names)
 
-    async def _history(self, measure: Measure, stored: Sequence[Any]) -> list[HistoryEntry]:
+    async def _history(self, measure: Measure, stored: Sequence[StoredValue]) -> list[HistoryEntry]:
         store = self._measures.store
         updates = [
             (u.created_at, u.status, u.progress, u.text)
@@ -304,7 +305,10 @@ def _bars(all_views: Sequence[MeasureView]) -> list[Bar]:
     return [Bar(v.title, v.status, v.progress) for v in all_views]
 
 
-def _by_indicator(measure: Measure, rows: Sequence[ValueRow]) -> list[tuple[Any, list[ValueRow]]]:
+def _by_indicator(
+    measure: Measure, rows: Sequence[ValueRow]
+) -> list[tuple[Indicator, list[ValueRow]]]:
+    """Each indicator of the measure with its values (none: an empty list)."""
     return [(i, [r for r in rows if r.indicator.id == i.id]) for i in measure.indicators]
 
 
