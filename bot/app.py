@@ -219,6 +219,7 @@ class App:
                 self.config.matrix.user_id, web.public_url, self.config.faq.contact.get("de", "")
             ),
         )
+        monitor.pledges = services.pledges
         server = WebServer(monitor, web.host, web.port)
         try:
             await server.start()

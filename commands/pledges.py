@@ -19,6 +19,7 @@ from commands.broadcast import Broadcaster
 from commands.context import Context, Role
 from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
+from commands.formatting import to_plain
 from commands.i18n import Catalog, plural
 from commands.measurevalues import BadNumber, format_number, parse_date, parse_number
 from commands.quiet import BERLIN
@@ -221,6 +222,24 @@ class PledgeService:
                 dedup_key=f"campaign-{campaign.id}-{percent}",
             )
         return percent
+
+    async def public_lines(self, today: datetime.date) -> list[str]:
+        """One plain German line per running campaign, for the public page: what to pledge,
+        the total so far, the goal and how to join (counts only, never names)."""
+        lines = []
+        for campaign in await self.store.running(today.isoformat()):
+            text = self.catalog.text(
+                "de",
+                "pledge.web_line",
+                title=campaign.title,
+                pledge=campaign.pledge,
+                total=self.total(campaign, "de"),
+                goal=campaign.goal,
+                number=campaign.id,
+                prefix=self.broadcaster.prefix if self.broadcaster is not None else "!",
+            )
+            lines.append(to_plain(text))
+        return lines
 
 
 def _service(ctx: Context) -> PledgeService:

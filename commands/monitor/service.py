@@ -53,6 +53,7 @@ from store.measures import StoredValue
 
 if TYPE_CHECKING:
     from commands.measures import MeasureService
+    from commands.pledges import PledgeService
 
 __all__ = ["MonitorService", "MonitorSettings", "WebReply"]
 
@@ -113,6 +114,7 @@ class MonitorService:
         self._clock = clock
         self._pages = Pages(catalog)
         self.charts = ChartCache()
+        self.pledges: PledgeService | None = None  # running campaigns on the overview
 
     # --- pages -------------------------------------------------------------------------------
 
@@ -129,7 +131,13 @@ class MonitorService:
             statuses=counts,
             average=average,
             chart_alt=progress_alt(self._speaker, bars, ""),
+            campaigns=await self._campaigns(),
         )
+
+    async def _campaigns(self) -> list[str]:
+        if self.pledges is None:
+            return []
+        return await self.pledges.public_lines(datetime.fromtimestamp(self._clock(), BERLIN).date())
 
     async def measure_page(self, measure_id: str) -> WebReply:
         """One measure: facts, indicators with values and chart, milestones, history."""

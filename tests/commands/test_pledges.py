@@ -12,6 +12,7 @@ import pytest
 from commands.errors import CommandError, UsageError
 from commands.formatting import to_plain
 from commands.i18n import Catalog
+from commands.monitor import MonitorService, MonitorSettings
 from commands.pledges import PledgeService, parse_campaign, reached, saving_text
 from commands.router import Router
 from store.db import Database
@@ -191,3 +192,33 @@ def test_saving_text_uses_big_units_for_big_amounts() -> None:
     assert text("de", 480, "kg") == "etwa 480 kg CO₂"
     assert text("en", 12_500, "kWh") == "about 13 MWh"
     assert text("de", 9_000, "kWh") == "etwa 9.000 kWh"
+
+
+async def test_public_page_lists_running_campaigns_with_totals_and_no_names(bot: Bot) -> None:
+    hostile = "<script>alert(1)</script> Eins runter"
+    preview = await bot.say("!aktion-neu " + FORM.format(goal=200).replace("Eins runter", hostile))
+    assert "Vorschau" in preview
+    await bot.say("ja")
+    await bot.say("!mitmachen 1", sender="@anna:o")
+    await bot.say("!mitmachen 1", sender="@ben:o")
+    services = bot.router.services
+    assert services.measures is not None
+    assert services.broadcaster is not None
+    await services.measures.seed()
+    monitor = MonitorService(
+        services.measures,
+        services.broadcaster.topics,
+        Catalog.load(),
+        MonitorSettings("@klimabot:o", "https://klima.ochtrup.test", "Rathaus"),
+        clock=bot.clock,
+    )
+    assert "Mitmach-Aktionen" not in (await monitor.index()).body.decode()  # not wired: none
+    monitor.pledges = bot.pledges
+    page = (await monitor.index()).body.decode()
+    assert "Mitmach-Aktionen" in page
+    assert "Gemeinsam sparen 2 Haushalte etwa 1 t CO₂ im Jahr." in page
+    assert "„!mitmachen 1“" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Eins runter" in page
+    assert "<script>alert" not in page
+    assert "@anna" not in page
+    assert "@ben" not in page
