@@ -100,9 +100,11 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
         await db.close()
 
 
-async def _page(site: Site, *, bypass_csp: bool = False) -> Page:
+async def _page(site: Site, *, bypass_csp: bool = False, width: int = 1280) -> Page:
     """A page whose requests may reach only our server (matrix.to and sources stay offline)."""
-    context = await site.browser.new_context(bypass_csp=bypass_csp)
+    context = await site.browser.new_context(
+        bypass_csp=bypass_csp, viewport={"width": width, "height": 720}
+    )
 
     async def only_local(route: Route) -> None:
         if route.request.url.startswith(site.url):
@@ -218,3 +220,13 @@ async def test_axe_finds_no_serious_accessibility_violation_on_any_page(site: Si
             if v["impact"] in ("serious", "critical")
         ]
     assert found == {path: [] for path in PAGES}
+
+
+async def test_no_page_scrolls_sideways_at_320_css_pixels(site: Site) -> None:
+    """Reflow (WCAG 1.4.10): a phone held upright, or 400 % zoom, needs no sideways scrolling."""
+    page = await _page(site, width=320)
+    widths = {}
+    for path in PAGES:
+        await page.goto(site.url + path)
+        widths[path] = await page.evaluate("document.documentElement.scrollWidth")
+    assert widths == {path: 320 for path in PAGES}
