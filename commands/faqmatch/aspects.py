@@ -67,7 +67,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "cost": (
         r"was (kostet|kosten|kosted|kostn)",
         r"(kostet|kosted|kostn|kostenlos|kostenfrei|kostenpflichtig|unkosten)",
-        r"(welche|mit welchen|die|an) kosten (kommen|entstehen|fallen|muss|hat|habe|sind)",
+        r"(welche|mit welchen|die|an) kosten (kommen|entstehen|fallen|muss|hat|habe|sind|verursacht)",
         r"kosten (ungefähr|etwa|circa|ca|im jahr|pro jahr|pro monat|monatlich)",
         r"wie hoch (sind|ist|wären|wäre) (die|der) (kosten|preis|preise|gebühr|gebühren)",
         r"mit (welchen|welcher|welchem) \w*(kosten|preis|preisen|summe|betrag)",
@@ -271,6 +271,7 @@ CONCRETE_CUES: dict[str, tuple[str, ...]] = {
     "cost": (
         r"(was|wie ?viel) (kostet|kosten|kosted|kostn)",
         r"wie (teuer|günstig)",
+        r"(welche|mit welchen|wie hoch sind die)( \w+)? (kosten|preise)",
         r"(anschaffungskosten|anschaffungspreis|kaufpreis)",
         r"how much( \w+){0,6} (cost|costs|charge|pay)",
         r"what (does|do|will)( \w+){0,6} cost",

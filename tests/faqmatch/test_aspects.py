@@ -340,6 +340,8 @@ def test_more_ways_of_asking_find_the_aspect(question: str, aspects: set[str]) -
         ("Was kostet eine Wärmepumpe?", {"cost"}),
         ("How much does a wallbox cost?", {"cost"}),
         ("Wie wird Mieterstrom abgerechnet?", set()),  # billing, not an amount
+        ("Mit welchen Kosten muss ein Vermieter rechnen?", {"cost"}),
+        ("Welche laufenden Kosten hat ein Speicher?", {"cost"}),
         ("Wie lange hält ein Speicher?", {"time"}),
         ("What is the lifespan of a solar panel?", {"time"}),
         ("Wann ist das nächste Stadtradeln?", set()),  # a date, not a span of time
