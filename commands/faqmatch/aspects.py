@@ -67,7 +67,9 @@ CUES: dict[str, tuple[str, ...]] = {
     "cost": (
         r"was (kostet|kosten|kosted|kostn)",
         r"(kostet|kosted|kostn|kostenlos|kostenfrei|kostenpflichtig|unkosten)",
-        r"(welche|mit welchen|die|an) kosten (kommen|entstehen|fallen|muss|hat|habe|sind|verursacht)",
+        r"(welche|mit welchen|die|an) kosten"
+        r" (kommen|entstehen|fallen|muss|hat|habe|sind|verursacht)",
+        r"(welche|mit welchen)( \w+)? (kosten|preise)",
         r"kosten (ungefähr|etwa|circa|ca|im jahr|pro jahr|pro monat|monatlich)",
         r"wie hoch (sind|ist|wären|wäre) (die|der) (kosten|preis|preise|gebühr|gebühren)",
         r"mit (welchen|welcher|welchem) \w*(kosten|preis|preisen|summe|betrag)",
