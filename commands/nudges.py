@@ -60,9 +60,8 @@ def _day(when: float) -> str:
 class _Target:
     """What an owner's message answers: the answer and the open items it may be meant for."""
 
-    answer: Answer | None  # None: a reply to the nudge in no form we take ("ja", "?")
-    items: list[NudgeItem]
-    replied: bool
+    answer: Answer | None  # None: a ja/nein replying to the nudge (no answer, kept from others)
+    items: list[NudgeItem]  # a reply: that DM's open items; else all the owner's, newest first
 
 
 @dataclass
@@ -275,7 +274,7 @@ class NudgeService:
                 answer = parse_answer(message.body, [i.measure_id for i in batch], True)
                 if answer is not None or is_yes(message.body) or is_no(message.body):
                     # A "ja" replying to the nudge is kept from the user's other questions.
-                    return _Target(answer, batch, True)
+                    return _Target(answer, batch)
                 return None  # a question replying to the nudge is asked
         items = await self.store.open_items(sender)
         if not items:
@@ -286,7 +285,7 @@ class NudgeService:
         if not isinstance(answer.ref, str) and dialogs is not None:
             if await dialogs.pending(sender, message.room_id) is not None:
                 return None  # their own confirmation or guided question comes first
-        return _Target(answer, items, False)
+        return _Target(answer, items)
 
     async def answer(self, ctx: Context) -> None:
         """Apply an owner's answer to the item it names, or ask which one is meant."""
