@@ -44,10 +44,10 @@ SETS = (
 # after the answers tags were completed and the cues refined (iteration 2). dev5 reached its
 # targets then (0.810 / 0.045: the places of Kreis Steinfurt and cues that ask for a company or
 # an insurer), so its two xfails went.
-# Engine 2026-12-07.5 (a price, a span of time or "how it works" asked needs an answer that
+# Engine 2026-12-07.7 (a price, a span of time or "how it works" asked needs an answer that
 # shows it; more ways of asking; the "Stromer" synonym that made every E-Auto question one about
 # electricity): faq_real_dev 0.866 / 0.759 / 0.073; faq_real_dev2 (151 more real questions, a
-# tuning set) 0.548 / 0.597 / 0.219 -> 0.619 / 0.716 / 0.146, still far from the targets.
+# tuning set) 0.548 / 0.597 / 0.219 -> 0.619 / 0.731 / 0.139, still far from the targets.
 # Held-out sets, scored once with the answerability engine (issue 12, 2026-12-06): faq_holdout
 # fell to 0.833 / 0.941 / 0.085 (from 0.870 / 1.000 / 0.042 with the 86 old entries);
 # faq_real_holdout (144 real citizens' questions) reached 0.744 / 0.519 / 0.194, far below its
@@ -73,13 +73,13 @@ TOP1_FLOORS = {
 }
 ABSTAIN_FLOORS = {
     "faq_real_dev.yaml": 0.75,
-    "faq_real_dev2.yaml": 0.71,
+    "faq_real_dev2.yaml": 0.73,
     "faq_real_holdout.yaml": 0.51,
 }
 WRONG_CEILINGS = {
     "faq_holdout.yaml": 0.086,
     "faq_real_dev.yaml": 0.074,
-    "faq_real_dev2.yaml": 0.147,
+    "faq_real_dev2.yaml": 0.14,
     "faq_real_holdout.yaml": 0.195,
 }
 REAL_ABSTAIN_TARGET = 0.85
