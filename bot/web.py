@@ -65,6 +65,18 @@ async def _progress_png(request: web.Request) -> web.Response:
     return _response(await _monitor(request).progress_png())
 
 
+async def _events(request: web.Request) -> web.Response:
+    return _response(await _monitor(request).events_page())
+
+
+async def _events_ics(request: web.Request) -> web.Response:
+    return _response(await _monitor(request).events_ics())
+
+
+async def _event_ics(request: web.Request) -> web.Response:
+    return _response(await _monitor(request).event_ics(request.match_info["number"]))
+
+
 async def _topics(request: web.Request) -> web.Response:
     return _response(await _monitor(request).topics_page())
 
@@ -116,6 +128,9 @@ def make_app(monitor: MonitorService) -> web.Application:
     app.router.add_get("/massnahmen/{id}/kennzahlen.png", _indicator_png)
     app.router.add_get("/fortschritt.png", _progress_png)
     app.router.add_get("/themen", _topics)
+    app.router.add_get("/termine", _events)
+    app.router.add_get("/termine.ics", _events_ics)
+    app.router.add_get("/termine/{number}.ics", _event_ics)
     app.router.add_get("/daten", _data)
     app.router.add_get("/daten/{name}", _open_data)
     app.router.add_get("/barrierefreiheit", _accessibility)

@@ -28,6 +28,7 @@ from commands.monitor.data import (
     value_rows,
     views,
 )
+from commands.monitor.events import EventView, parse_number, public_event, upcoming_views
 from commands.monitor.opendata import (
     DATASETS,
     history_records,
@@ -48,16 +49,20 @@ from commands.progress import (
     status_counts,
 )
 from commands.quiet import BERLIN
+from commands.termine_ics import to_ics, to_ics_feed
 from config.measures import Indicator, Measure
 from store.measures import StoredValue
 
 if TYPE_CHECKING:
     from commands.measures import MeasureService
     from commands.pledges import PledgeService
+    from commands.termine_service import EventService
 
 __all__ = ["MonitorService", "MonitorSettings", "WebReply"]
 
 HTML = "text/html; charset=utf-8"
+ICS = "text/calendar; charset=utf-8"
+INDEX_EVENTS = 3  # the overview's "Nächste Termine"
 PNG = "image/png"
 HISTORY_LIMIT = 500  # per measure; the page shows the newest PAGE_HISTORY of them
 PAGE_HISTORY = 50
@@ -115,6 +120,7 @@ class MonitorService:
         self._pages = Pages(catalog)
         self.charts = ChartCache()
         self.pledges: PledgeService | None = None  # running campaigns on the overview
+        self.events: EventService | None = None  # upcoming events (/termine, the overview)
 
     # --- pages -------------------------------------------------------------------------------
 
@@ -132,12 +138,41 @@ class MonitorService:
             average=average,
             chart_alt=progress_alt(self._speaker, bars, ""),
             campaigns=await self._campaigns(),
+            next_events=await self._upcoming(INDEX_EVENTS),
+            has_events=self.events is not None,
         )
 
     async def _campaigns(self) -> list[str]:
         if self.pledges is None:
             return []
         return await self.pledges.public_lines(datetime.fromtimestamp(self._clock(), BERLIN).date())
+
+    async def events_page(self) -> WebReply:
+        """Upcoming events with free places, how to register and their calendar files."""
+        prefix = self.events.prefix if self.events is not None else "!"
+        return self._html("termine.html", "./", events=await self._upcoming(), prefix=prefix)
+
+    async def _upcoming(self, limit: int | None = None) -> list[EventView]:
+        if self.events is None:
+            return []
+        return await upcoming_views(self.events, self._topics, self._clock(), limit)
+
+    async def events_ics(self) -> WebReply:
+        """All upcoming events that are not cancelled as one calendar file (RFC 5545)."""
+        events = [] if self.events is None else await self.events.store.upcoming(self._clock())
+        feed = to_ics_feed([public_event(e) for e in events], self._clock())
+        return WebReply(200, ICS, feed)
+
+    async def event_ics(self, number: str) -> WebReply:
+        """One upcoming event's calendar file; 404 if unknown, cancelled or already begun."""
+        event_id = parse_number(number)
+        if self.events is None or event_id is None:
+            return self.not_found()
+        event = await self.events.store.get(event_id)
+        now = self._clock()
+        if event is None or event.cancelled or event.starts_at <= now:
+            return self.not_found()
+        return WebReply(200, ICS, to_ics(public_event(event), now))
 
     async def measure_page(self, measure_id: str) -> WebReply:
         """One measure: facts, indicators with values and chart, milestones, history."""

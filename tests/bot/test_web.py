@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -29,6 +30,9 @@ GOOD = {
     "/daten/verlauf.json": "application/json",
     "/barrierefreiheit": "text/html; charset=utf-8",
     "/monitor.css": "text/css; charset=utf-8",
+    "/termine": "text/html; charset=utf-8",
+    "/termine.ics": "text/calendar; charset=utf-8",
+    "/termine/1.ics": "text/calendar; charset=utf-8",
 }
 
 
@@ -47,13 +51,23 @@ async def monitor(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Mon
     services = build_services(db, ServiceSettings.defaults(), catalog, FixedHealth(), notify)
     assert services.measures is not None
     assert services.broadcaster is not None
+    assert services.events is not None
     await services.measures.seed()
-    yield MonitorService(
+    store = services.events.store
+    soon = time.time() + 7 * 86400
+    # Number 1 is upcoming, number 2 cancelled, number 3 over.
+    await store.add("Radtour", soon, "Markt", 10, None, "", None, "@ksm:ochtrup.test")
+    await store.add("Abgesagt", soon, "Markt", None, None, "", None, "@ksm:ochtrup.test")
+    await store.cancel(2)
+    await store.add("Vorbei", time.time() - 60, "Markt", None, None, "", None, "@ksm:ochtrup.test")
+    monitor = MonitorService(
         services.measures,
         services.broadcaster.topics,
         catalog,
         MonitorSettings("@klimabot:ochtrup.test"),
     )
+    monitor.events = services.events
+    yield monitor
     await db.close()
 
 
@@ -113,6 +127,16 @@ async def test_only_get_and_head_are_allowed(
         "/massnahmen/klimaschutzmanagement/kennzahlen.png",  # no indicator values
         "/massnahmen/",
         "/themen/",
+        "/termine/2.ics",  # cancelled
+        "/termine/3.ics",  # over
+        "/termine/999.ics",
+        "/termine/01.ics",
+        "/termine/-1.ics",
+        "/termine/1e3.ics",
+        "/termine/99999999999999999999999.ics",
+        "/termine/%D9%A1.ics",  # an Arabic-Indic one: a digit to str.isdigit, not to us
+        "/termine/1",
+        "/termine/",
     ],
 )
 async def test_unknown_paths_get_the_html_404_page(client: TestClient[Any, Any], path: str) -> None:
@@ -151,3 +175,19 @@ async def test_server_listens_on_a_free_port_and_stops(monitor: MonitorService) 
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.ClientConnectionError):
             await session.get(server.url)
+
+
+async def test_events_page_lists_only_upcoming_events_with_calendar_links(
+    client: TestClient[Any, Any],
+) -> None:
+    page = await (await client.get("/termine")).text()
+    assert "Radtour" in page
+    assert 'href="termine/1.ics"' in page
+    assert 'href="termine.ics"' in page
+    assert "Abgesagt" not in page
+    assert "Vorbei" not in page
+    assert "@ksm" not in page
+    feed = await (await client.get("/termine.ics")).text()
+    assert feed.count("BEGIN:VEVENT") == 1
+    assert "SUMMARY:Radtour" in feed
+    assert "@ksm" not in feed

@@ -48,7 +48,9 @@ async def test_enabled_page_is_served_with_the_bots_dm_link_and_stops_with_the_b
         url = app.web.url
         async with aiohttp.ClientSession() as session, session.get(url) as response:
             assert response.status == 200
-            assert 'href="https://matrix.to/#/@klimabot:ochtrup.test"' in await response.text()
+            page = await response.text()
+            assert 'href="https://matrix.to/#/@klimabot:ochtrup.test"' in page
+            assert "Nächste Termine" in page  # the events are wired in
     finally:
         await app.stop()
     async with aiohttp.ClientSession() as session:

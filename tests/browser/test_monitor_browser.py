@@ -9,6 +9,7 @@ missing Chromium or axe-core fails the test: the Makefile installs both.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +41,8 @@ BOT = "@klimabot:ochtrup.test"
 LED = "led-strassenbeleuchtung"
 HOSTILE = '<script>window.hacked=1</script><img src=x onerror="window.hacked=2"> fertig'
 # Every page kind: overview, a measure with indicators, chart and history, topics, open data,
-# accessibility statement, and the 404 page.
-PAGES = ("", f"massnahmen/{LED}", "themen", "daten", "barrierefreiheit", "gibt-es-nicht")
+# accessibility statement, the events, and the 404 page.
+PAGES = ("", f"massnahmen/{LED}", "themen", "daten", "barrierefreiheit", "termine", "gibt-es-nicht")
 
 # One server and one browser for the module (the charts are drawn once): well under 20 s.
 pytestmark = [pytest.mark.timeout(60), pytest.mark.asyncio(loop_scope="module")]
@@ -71,12 +72,18 @@ async def _server(tmp_path: Path) -> tuple[Database, WebServer]:
     )
     await measures.store.record(LED, "@owner:ochtrup.test", "in Umsetzung", 42)
     await measures.store.record(LED, "@owner:ochtrup.test", text=HOSTILE)
+    assert services.events is not None
+    soon = time.time() + 7 * 86400
+    events = services.events.store
+    await events.add(HOSTILE, soon, "Markt", 20, "mobilitaet", HOSTILE, None, "@ksm:ochtrup.test")
+    await events.add("Energiespaziergang", soon + 86400, "", None, None, "", soon, "@ksm:x.test")
     monitor = MonitorService(
         measures,
         services.broadcaster.topics,
         catalog,
         MonitorSettings(BOT, contact="Klimaschutzmanagement, Rathaus"),
     )
+    monitor.events = services.events
     server = WebServer(monitor, "127.0.0.1", 0)
     await server.start()
     return db, server
@@ -173,7 +180,26 @@ async def test_every_local_link_of_every_page_answers_and_anchors_exist(site: Si
             if anchor:
                 assert f'id="{anchor}"' in await answer.text(), href
     assert f"{site.url}daten/kennzahlen.csv" in seen
+    assert f"{site.url}termine.ics" in seen
+    assert f"{site.url}termine/1.ics" in seen
     assert f"{site.url}massnahmen/{LED}" in seen
+
+
+async def test_events_page_shows_escaped_titles_and_serves_calendar_files(site: Site) -> None:
+    page = await _page(site)
+    await page.goto(site.url)
+    await page.click("text=Alle Termine")
+    await page.wait_for_load_state("load")
+    assert page.url == f"{site.url}termine"
+    assert await page.inner_text("h1") == "Termine"
+    first = await page.inner_text("#termin-1")
+    assert "<script>window.hacked=1</script>" in first  # shown as typed, never run
+    assert await page.evaluate("window.hacked") is None
+    assert "20 von 20 frei" in await page.inner_text("article[aria-labelledby=termin-1]")
+    assert await page.get_attribute("article[aria-labelledby=termin-1] time", "datetime")
+    answer = await page.request.get(f"{site.url}termine/1.ics")
+    assert answer.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert (await answer.text()).startswith("BEGIN:VCALENDAR")
 
 
 async def test_keyboard_reaches_every_link_with_a_visible_focus(site: Site) -> None:

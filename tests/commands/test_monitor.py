@@ -14,7 +14,9 @@ import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import icalendar
 import pytest
 
 from commands.broadcast import TopicIndex
@@ -22,10 +24,13 @@ from commands.i18n import Catalog
 from commands.measures import MeasureService
 from commands.monitor import MonitorService, MonitorSettings
 from commands.monitor.opendata import DATASETS
+from commands.quiet import BERLIN
+from commands.termine_service import EventService
 from config.faq import load_topics
 from config.measures import load_measures
 from config.settings import shipped_config_dir
 from store.db import Database
+from store.events_calendar import EventStore
 from store.measures import MeasureStore
 
 BOT = "@klimabot:ochtrup.test"
@@ -40,6 +45,7 @@ MATRIX_ID = re.compile(r"@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+")
 class Monitor:
     service: MonitorService
     measures: MeasureService
+    db: Database
 
 
 @pytest.fixture
@@ -62,7 +68,7 @@ async def monitor(tmp_path: Path) -> AsyncIterator[Monitor]:
         Catalog.load(),
         MonitorSettings(BOT, "https://klima.ochtrup.test/monitor", "Rathaus, Zimmer 1"),
     )
-    yield Monitor(service, measures)
+    yield Monitor(service, measures, db)
     await db.close()
 
 
@@ -256,3 +262,177 @@ async def test_period_without_dates_reads_not_known(monitor: Monitor) -> None:
     assert "<dt>Zeitraum</dt><dd>nicht bekannt</dd>" in eea
     started = (await monitor.service.measure_page("klimaschutzmanagement")).body.decode()
     assert "<dt>Zeitraum</dt><dd>01.01.2020 – offen</dd>" in started
+
+
+# --- events (issue 14: upcoming events with calendar files on the public page) -----------------
+
+# A week before the clocks go forward (28.03.2027, 02:00): an event on the 27th is still in
+# winter time, one on 3 April in summer time.
+NOW = datetime.datetime(2027, 3, 21, 12, 0, tzinfo=BERLIN).timestamp()
+KSM = "@ksm:ochtrup.test"
+
+
+def _at(day: int, month: int, hour: int, minute: int = 0) -> float:
+    return datetime.datetime(2027, month, day, hour, minute, tzinfo=BERLIN).timestamp()
+
+
+def _with_events(m: Monitor) -> tuple[MonitorService, EventStore]:
+    store = EventStore(m.db)
+    service = MonitorService(
+        m.measures,
+        TopicIndex(load_topics(shipped_config_dir() / "topics.yaml")),
+        Catalog.load(),
+        MonitorSettings(BOT, "https://klima.ochtrup.test/monitor"),
+        clock=lambda: NOW,
+    )
+    # Only the store, prefix and clock are used by the page; broadcaster and users are not.
+    service.events = EventService(store, None, Catalog.load(), None, "!", lambda: NOW)  # type: ignore[arg-type]
+    return service, store
+
+
+async def _add(store: EventStore, title: str, starts: float, **fields: Any) -> int:
+    values: dict[str, Any] = {
+        "place": "Rathaus, Saal 1",
+        "capacity": None,
+        "topic": None,
+        "body": "",
+        "closes_at": None,
+    }
+    values.update(fields)
+    return await store.add(title=title, starts_at=starts, author=KSM, **values)
+
+
+async def test_events_page_lists_upcoming_events_in_german_local_time_with_free_places(
+    monitor: Monitor,
+) -> None:
+    service, store = _with_events(monitor)
+    repair = await _add(store, "Repair-Café", _at(4, 4, 14, 30), capacity=2, topic="mobilitaet")
+    walk = await _add(store, "Energiespaziergang", _at(27, 3, 10))
+    cancelled = await _add(store, "Abgesagter Abend", _at(25, 3, 19))
+    await store.cancel(cancelled)
+    await _add(store, "Schon vorbei", _at(20, 3, 19))
+    await store.register(repair, "@anna:ochtrup.test", 2)
+    reply = await service.events_page()
+    assert reply.status == 200
+    page = reply.body.decode()
+    assert page.index("Energiespaziergang") < page.index("Repair-Café")  # soonest first
+    assert "Abgesagter Abend" not in page
+    assert "Schon vorbei" not in page
+    walk_time = '<time datetime="2027-03-27T10:00+01:00">Samstag, 27.03.2027, 10:00 Uhr</time>'
+    repair_time = '<time datetime="2027-04-04T14:30+02:00">Sonntag, 04.04.2027, 14:30 Uhr</time>'
+    assert walk_time in page
+    assert repair_time in page
+    assert "<dd>1 von 2 frei</dd>" in page
+    assert "<dd>ohne Begrenzung</dd>" in page
+    assert f"<code>!anmelden {walk}</code>" in page
+    assert f"<code>!anmelden {repair}</code>" in page
+    assert 'href="https://matrix.to/#/@klimabot:ochtrup.test"' in page
+    assert 'href="themen#mobilitaet"' in page
+    assert f'href="termine/{repair}.ics"' in page
+    assert not set(MATRIX_ID.findall(page)) - {BOT}  # never who registered, nor the author
+
+
+async def test_events_page_is_accessible_with_one_h1_headings_and_a_list(monitor: Monitor) -> None:
+    service, store = _with_events(monitor)
+    await _add(store, "Energiespaziergang", _at(27, 3, 10))
+    page = (await service.events_page()).body.decode()
+    assert page.startswith('<!DOCTYPE html>\n<html lang="de">')
+    assert page.count("<h1>") == 1
+    assert '<ul class="events">' in page
+    assert '<h2 id="termin-1" tabindex="-1">Energiespaziergang</h2>' in page
+    assert '<article aria-labelledby="termin-1">' in page
+    assert '<dl class="facts">' in page
+
+
+async def test_full_and_closed_events_say_so_without_names(monitor: Monitor) -> None:
+    service, store = _with_events(monitor)
+    full = await _add(store, "Voll", _at(28, 3, 10), capacity=1)
+    await store.register(full, "@anna:ochtrup.test", 1)
+    await store.register(full, "@bernd:ochtrup.test", 1)
+    await _add(store, "Geschlossen", _at(29, 3, 10), closes_at=_at(21, 3, 11))
+    page = (await service.events_page()).body.decode()
+    assert "ausgebucht – Anmeldung auf die Warteliste (1 wartend)" in page
+    assert "Die Anmeldung ist geschlossen." in page
+    assert "!anmelden 2" not in page  # closed: no command to copy
+    assert "anna" not in page
+    assert "bernd" not in page
+
+
+async def test_hostile_event_texts_are_escaped_and_matrix_ids_removed(monitor: Monitor) -> None:
+    service, store = _with_events(monitor)
+    number = await _add(
+        store,
+        HOSTILE_TITLE,
+        _at(28, 3, 10),
+        place="bei @bob:ochtrup.test <i>zuhause</i>",
+        body="Fragen an @carla:ochtrup.test",
+    )
+    pages = {
+        "/termine": (await service.events_page()).body.decode(),
+        "/": (await service.index()).body.decode(),
+    }
+    for path, page in pages.items():
+        assert "<script>alert" not in page, path
+        assert 'onmouseover="y"' not in page, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+        assert "bob" not in page, path
+    assert "bei […] &lt;i&gt;zuhause&lt;/i&gt;" in pages["/termine"]
+    assert "Fragen an […]" in pages["/termine"]
+    for reply in (await service.events_ics(), await service.event_ics(str(number))):
+        text = reply.body.decode()
+        assert "bob" not in text
+        assert "carla" not in text
+        assert "@ksm" not in text
+
+
+async def test_calendar_files_hold_only_upcoming_events_in_local_time(monitor: Monitor) -> None:
+    service, store = _with_events(monitor)
+    walk = await _add(store, "Energiespaziergang", _at(27, 3, 10))
+    repair = await _add(store, "Repair-Café", _at(4, 4, 14, 30))
+    cancelled = await _add(store, "Abgesagt", _at(25, 3, 19))
+    await store.cancel(cancelled)
+    past = await _add(store, "Vorbei", _at(20, 3, 19))
+    feed = await service.events_ics()
+    assert feed.content_type == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(feed.body)
+    entries = calendar.walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in entries] == ["Energiespaziergang", "Repair-Café"]
+    starts = [e.decoded("DTSTART") for e in entries]
+    assert [s.strftime("%H:%M %z") for s in starts] == ["10:00 +0100", "14:30 +0200"]
+    assert calendar.walk("VTIMEZONE")
+    one = await service.event_ics(str(repair))
+    assert one.status == 200
+    assert one.content_type == "text/calendar; charset=utf-8"
+    [entry] = icalendar.Calendar.from_ical(one.body).walk("VEVENT")
+    assert str(entry["SUMMARY"]) == "Repair-Café"
+    assert str(entry["STATUS"]) == "CONFIRMED"
+    assert (await service.event_ics(str(walk))).status == 200
+    for number in (str(cancelled), str(past), "99", "0", f"0{walk}", "-1", "1.0", "١", "9" * 40):
+        reply = await service.event_ics(number)
+        assert reply.status == 404, number
+        assert reply.content_type == "text/html; charset=utf-8"
+
+
+async def test_overview_shows_the_next_three_events_and_links_to_all(monitor: Monitor) -> None:
+    service, store = _with_events(monitor)
+    for day in (24, 25, 26, 27):
+        await _add(store, f"Termin am {day}.", _at(day, 3, 18))
+    page = (await service.index()).body.decode()
+    assert '<h2 id="termine">Nächste Termine</h2>' in page
+    assert "Termin am 24." in page
+    assert "Termin am 26." in page
+    assert "Termin am 27." not in page
+    assert 'href="termine#termin-1"' in page
+    assert 'href="termine">Alle Termine</a>' in page
+    assert 'href="termine.ics"' in page
+
+
+async def test_without_events_the_page_says_none_are_planned(monitor: Monitor) -> None:
+    service, _ = _with_events(monitor)
+    assert "Zurzeit sind keine Termine geplant." in (await service.events_page()).body.decode()
+    assert "Zurzeit sind keine Termine geplant." in (await service.index()).body.decode()
+    assert b"BEGIN:VEVENT" not in (await service.events_ics()).body
+    bare = monitor.service  # no event service attached: a page without events, no 500
+    assert (await bare.events_page()).status == 200
+    assert (await bare.event_ics("1")).status == 404
+    assert "Nächste Termine" not in (await bare.index()).body.decode()
