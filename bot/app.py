@@ -220,6 +220,7 @@ class App:
             ),
         )
         monitor.pledges = services.pledges
+        monitor.events = services.events
         server = WebServer(monitor, web.host, web.port)
         try:
             await server.start()
