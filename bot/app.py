@@ -93,6 +93,7 @@ class App:
         )
         self.outbox = self._outbox(self.services)
         self.outbox.direct = direct
+        self.outbox.pacer = self.transport.pacer  # fewer syncs while a broadcast is sent
         await self._start_network(self.db, self.services, self.outbox)
         self._tasks.append(asyncio.create_task(self.transport.run(handler.on_sync), name="sync"))
         self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))

@@ -28,6 +28,7 @@ from nio import (
 )
 
 from bot.direct import DirectRooms
+from bot.matrix import SyncPacer
 from bot.replies import html_content
 from store.broadcasts import BroadcastStore, Delivery, Progress
 from store.subscriptions import SubscriptionStore
@@ -73,6 +74,8 @@ class Outbox:
     ready: asyncio.Event
     concurrency: int = 8
     direct: DirectRooms | None = None  # None: every stored DM room is taken as one
+    # Spaces out the bot's syncs while sends are in flight (each send wakes the sync).
+    pacer: SyncPacer = field(default_factory=SyncPacer)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _last_report: dict[int, float] = field(default_factory=dict)
     _room_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -135,7 +138,8 @@ class Outbox:
     async def _guarded(self, delivery: Delivery) -> None:
         self.in_flight += 1
         try:
-            await self._deliver(delivery)
+            with self.pacer.send():
+                await self._deliver(delivery)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # one bad row must not stop the others
@@ -226,11 +230,12 @@ class Outbox:
 
     async def _dm_from_sync(self, user_id: str, within: float = 10.0) -> str | None:
         """Wait a little for a DM with the user to show up in sync (None if none does)."""
-        for _ in range(int(within * 10)):
-            found = await self._known_dm(user_id)
-            if found is not None:
-                return found
-            await asyncio.sleep(0.1)
+        with self.pacer.wait():
+            for _ in range(int(within * 10)):
+                found = await self._known_dm(user_id)
+                if found is not None:
+                    return found
+                await asyncio.sleep(0.1)
         return None
 
     async def _known_dm(self, user_id: str) -> str | None:
@@ -276,14 +281,21 @@ class Outbox:
         room can show up in sync before its invites do, and an invitee missing then could
         never read that message. So a new room also waits for the `members` it invited.
         """
-        for _ in range(300):
-            room = self.client.rooms.get(room_id)
-            if room is not None and all(m in room.users for m in members):
-                return
-            await asyncio.sleep(0.1)
+        members = list(members)
+        if self._room_seen(room_id, members):
+            return
+        with self.pacer.wait():  # the next sync goes out at once, broadcast or not
+            for _ in range(300):
+                await asyncio.sleep(0.1)
+                if self._room_seen(room_id, members):
+                    return
         if room_id not in self.client.rooms:
             raise ClientError(f"room {room_id} has not appeared in sync yet")
         log.warning("invites to %s not seen in sync yet; sending anyway", room_id)
+
+    def _room_seen(self, room_id: str, members: list[str]) -> bool:
+        room = self.client.rooms.get(room_id)
+        return room is not None and all(m in room.users for m in members)
 
     async def _report(self, broadcast_id: int, force: bool = False, settled: bool = True) -> None:
         """Edit the manager's status (every few seconds) or post the final one.
