@@ -12,16 +12,22 @@ and afterwards check that they decrypt every message of the round.
 Run: `python -m tests.bench.e2e_broadcast_bench [N ...]` (default 300 1000; a size may repeat).
 Environment: KLIMABOT_BENCH_BASELINE=<another checkout of the bot> lets the bot from that tree
 send too, in the same round, before the bot from this tree in even rounds and after it in odd
-ones (before/after comparisons); KLIMABOT_BENCH_PROFILE=<directory> runs the bots under cProfile.
+ones (before/after comparisons); KLIMABOT_BENCH_PROFILE=<directory> profiles the bots (cProfile,
+from the manager's "ja" until the last delivery, start-up left out) and the bare sender.
+
+Beside seconds, each sender's CPU seconds and Synapse's in the same window are reported: on a
+machine shared with other work they vary far less than the seconds do.
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import json
 import logging
 import os
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -54,6 +60,19 @@ CONCURRENCY = 8
 SAMPLE = 6  # sampled recipients per size (real clients that decrypt afterwards)
 # Each sending device (bare, bot, baseline bot) claims one per recipient device and round.
 SENDERS_PER_ROUND = 3
+
+# Runs the bot with cProfile switched on by SIGUSR1 and off (stats written) by SIGUSR2.
+_PROFILED_BOT = """
+import cProfile, signal, sys
+from bot.__main__ import main
+profile, out = cProfile.Profile(), sys.argv.pop(1)
+def dump(*_):
+    profile.disable()
+    profile.dump_stats(out)
+signal.signal(signal.SIGUSR1, lambda *_: profile.enable())
+signal.signal(signal.SIGUSR2, dump)
+sys.exit(main(sys.argv[1:]))
+"""
 
 _ENCRYPTION = [
     {
@@ -167,6 +186,17 @@ async def _gather_bounded(jobs: list[Any]) -> list[Any]:
     return list(await asyncio.gather(*(one(j) for j in jobs)))
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _synapse_cpu(hs: LocalSynapse) -> float:
+    assert hs.process is not None
+    return _cpu_seconds(hs.process.pid)
+
+
 async def _sampled_client(hs: LocalSynapse, data: Path, i: int) -> Recipient:
     localpart = f"s{i:04d}"
     await asyncio.to_thread(hs.register, localpart, PASSWORD)
@@ -222,7 +252,16 @@ async def _delete_devices(hs: LocalSynapse, admin: str, user_id: str) -> None:
     )
 
 
-async def _bare_sender(hs: LocalSynapse, data: Path, rooms: list[str], mark: str) -> float:
+@dataclass
+class Window:
+    """What one sender's broadcast cost: wall seconds, its own and Synapse's CPU seconds."""
+
+    seconds: float = 0.0
+    cpu: float = 0.0
+    synapse_cpu: float = 0.0
+
+
+async def _bare_sender(hs: LocalSynapse, data: Path, rooms: list[str], mark: str) -> Window:
     store = data / "bare"
     store.mkdir()
     config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False)
@@ -243,11 +282,20 @@ async def _bare_sender(hs: LocalSynapse, data: Path, rooms: list[str], mark: str
             )
             assert isinstance(result, RoomSendResponse), result
 
-    start = time.perf_counter()
+    profile = os.environ.get("KLIMABOT_BENCH_PROFILE")
+    profiler = cProfile.Profile() if profile else None
+    cpu, synapse, start = time.process_time(), _synapse_cpu(hs), time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
     await asyncio.gather(*(send(r) for r in rooms))
-    elapsed = time.perf_counter() - start
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(f"{profile}/{data.name}-bare.prof")
+    window = Window(
+        time.perf_counter() - start, time.process_time() - cpu, _synapse_cpu(hs) - synapse
+    )
     await client.close()
-    return elapsed
+    return window
 
 
 def _bot_config(hs: LocalSynapse, data: Path, manager: str) -> Path:
@@ -322,8 +370,8 @@ async def _bot_broadcast(
     mark: str,
     tree: Path | None = None,
     tag: str = "",
-) -> tuple[float, float]:
-    """Seconds from the manager's "ja" until every delivery is sent, and the RSS after.
+) -> tuple[Window, float]:
+    """The cost from the manager's "ja" until every delivery is sent, and the RSS after.
 
     `tree`: run the bot from that checkout instead of this one.
     """
@@ -334,11 +382,11 @@ async def _bot_broadcast(
     manager = await ChatUser.create(hs, "manager", data / "manager", PASSWORD, "manager")
     config = _bot_config(hs, data, manager.user_id)
     profile = os.environ.get("KLIMABOT_BENCH_PROFILE")  # a directory for cProfile output
-    profiler = ("-m", "cProfile", "-o", f"{profile}/{data.parent.name}-{data.name}.prof")
+    profiler = ("-c", _PROFILED_BOT, f"{profile}/{data.parent.name}-{data.name}.prof")
     bot = await asyncio.create_subprocess_exec(
         sys.executable,
-        *(profiler if profile else ()),
-        *("-m", "bot", "run", "--config", str(config)),
+        *(profiler if profile else ("-m", "bot")),
+        *("run", "--config", str(config)),
         stdout=subprocess.DEVNULL,
         stderr=(data / "bot.log").open("wb"),
         cwd=tree,
@@ -353,17 +401,24 @@ async def _bot_broadcast(
         await manager.wait_joined(team, hs.user_id("klimabot"), within=300)
         await manager.send(team, f"!ankuendigen mobilitaet STADTRADELN startet {mark}{tag}")
         await manager.wait_notice(team, hs.user_id("klimabot"), within=300)
-        start = time.perf_counter()
+        if profile:
+            bot.send_signal(signal.SIGUSR1)
+        cpu, synapse, start = _cpu_seconds(bot.pid), _synapse_cpu(hs), time.perf_counter()
         await manager.send(team, "ja")
         while _outcome(db) != (0, len(recipients)):
             await asyncio.sleep(0.05)
-        elapsed = time.perf_counter() - start
+        window = Window(
+            time.perf_counter() - start, _cpu_seconds(bot.pid) - cpu, _synapse_cpu(hs) - synapse
+        )
+        if profile:
+            bot.send_signal(signal.SIGUSR2)
+            await asyncio.sleep(2)  # time to write the stats
         rss = _rss_mb(bot.pid)
     finally:
         bot.terminate()
         await asyncio.wait_for(bot.wait(), 60)
         await manager.close()
-    return elapsed, rss
+    return window, rss
 
 
 async def _decrypted(
@@ -410,14 +465,19 @@ async def _round(
     numbers: dict[str, Any] = {"messages": n, "encrypted": True, "order": [b[0] for b in bots]}
     for name, source, tag in bots:
         await _delete_devices(hs, admin, hs.user_id("klimabot"))
-        seconds, rss = await _bot_broadcast(hs, data / name, part, mark, source, tag)
-        numbers[f"{name}_seconds"] = round(seconds, 2)
-        numbers[f"{name}_msgs_per_s"] = round(n / seconds, 1)
-        numbers[f"{name}_rate_ratio"] = round(bare / seconds, 3)
+        window, rss = await _bot_broadcast(hs, data / name, part, mark, source, tag)
+        numbers[f"{name}_seconds"] = round(window.seconds, 2)
+        numbers[f"{name}_msgs_per_s"] = round(n / window.seconds, 1)
+        numbers[f"{name}_rate_ratio"] = round(bare.seconds / window.seconds, 3)
+        numbers[f"{name}_cpu_s"] = round(window.cpu, 2)
+        numbers[f"{name}_synapse_cpu_s"] = round(window.synapse_cpu, 2)
         numbers[f"{name}_rss_mb_after"] = round(rss, 1)
     read, sampled = await _decrypted(part, hs.user_id("klimabot"), tuple(wanted))
-    numbers["bare_seconds"] = round(bare, 2)
-    numbers["bare_msgs_per_s"] = round(n / bare, 1)
+    numbers["bare_seconds"] = round(bare.seconds, 2)
+    numbers["bare_msgs_per_s"] = round(n / bare.seconds, 1)
+    numbers["bare_cpu_s"] = round(bare.cpu, 2)
+    numbers["bare_synapse_cpu_s"] = round(bare.synapse_cpu, 2)
+    numbers["load_average"] = round(os.getloadavg()[0], 1)
     numbers["sampled_recipients_decrypting_all"] = f"{read}/{sampled}"
     return numbers
 
