@@ -87,7 +87,10 @@ class EventService:
     async def describe(self, event: CalendarEvent, language: str) -> str:
         """Title, time, place, places, text: the block shown in announcements and notices."""
         lines: list[str] = [
-            self.t(language, "termin.show_title", title=event.title, number=event.id),
+            # A draft in the preview has no number yet.
+            self.t(language, "termin.show_title", title=event.title, number=event.id)
+            if event.id
+            else self.t(language, "termin.show_title_draft", title=event.title),
             self.t(language, "termin.show_when", when=self.when(event.starts_at, language)),
         ]
         if event.place:

@@ -193,11 +193,11 @@ async def test_topic_poll_goes_to_each_follower_by_dm(bot: Bot) -> None:
     for user in ("@x:o", "@y:o"):
         await bot.say("!abonnieren mobilitaet", sender=user)
     preview = await bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
-    assert "2 Person(en)" in preview
+    assert "Direktnachrichten: 2" in preview
     # Sent beside the sync loop (a new DM waits for sync), reported by a notice when done.
     assert "wird an 2 Empfänger gesendet" in await bot.say("ja")
     await bot.polls.drain()
-    assert "Umfrage Nr. 1 läuft (2 Raum/Räume)" in bot.replier.notices[-1][1]
+    assert "Umfrage Nr. 1 läuft (Räume: 2)" in bot.replier.notices[-1][1]
     rooms = sorted(room for room, _, _ in bot.transport.of_type(START))
     assert rooms == ["!dm-@x:o", "!dm-@y:o"]
     # A vote in one of those DMs counts, and so does the other person's.
@@ -211,14 +211,14 @@ async def test_topic_poll_goes_to_each_follower_by_dm(bot: Bot) -> None:
     assert [(room, end["m.relates_to"]["event_id"]) for room, _, end in ends] == [
         ("!dm-@x:o", "$poll1")
     ]
-    assert "in 1 Raum/Räumen nicht anzeigen" in bot.replier.notices[-1][1]
+    assert "Räume ohne Anzeige: 1" in bot.replier.notices[-1][1]
 
 
 async def test_no_poll_is_created_when_the_topic_lost_its_last_subscriber_before_yes(
     bot: Bot,
 ) -> None:
     await bot.say("!abonnieren mobilitaet", sender="@x:o")
-    assert "1 Person(en)" in await bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    assert "Direktnachrichten: 1" in await bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
     await bot.say("!abbestellen mobilitaet", sender="@x:o")
     assert "keine Empfänger" in await bot.say("ja")
     assert bot.transport.events == []
@@ -375,5 +375,5 @@ async def test_console_shows_the_poll_and_its_result() -> None:
     assert await run_chat(settings, io.StringIO("\n".join(lines) + "\n"), out) == 0
     text = out.getvalue()
     assert "Klimabot: 1. Ja" in text  # the start event's text fallback
-    assert "Umfrage Nr. 1 läuft (1 Raum/Räume)" in text
+    assert "Umfrage Nr. 1 läuft (Räume: 1)" in text
     assert "Ergebnis der Umfrage Nr. 1" in text

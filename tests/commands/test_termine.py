@@ -109,6 +109,7 @@ async def test_one_line_form_previews_then_creates_with_local_time(env: Env) -> 
     assert "04.12.2026, 18:00 Uhr" in preview
     assert "2 von 2 frei" in preview
     assert "niemand" in preview  # no subscribers yet: said, not refused
+    assert "Nr. 0" not in preview  # the draft has no number yet
     assert await env.events.store.upcoming(env.clock.now) == []  # nothing before "ja"
     await env.say("ja", sender=MANAGER)
     [event] = await env.events.store.upcoming(env.clock.now)
@@ -196,7 +197,7 @@ async def test_citizens_register_and_the_waiting_list_moves_up(env: Env) -> None
     assert "schon angemeldet" in await env.say(f"!anmelden {number}")
     waiting = await env.say(f"anmelden {number}", sender=OTHER)
     assert "Warteliste, auf Platz 1" in waiting
-    assert "Ausgebucht" in await env.say("!termine", sender=THIRD)
+    assert "Alle Plätze vergeben" in await env.say("!termine", sender=THIRD)
     assert "Sie sind abgemeldet" not in await env.say(f"!abmelden {number}", sender=THIRD)
     assert "abgemeldet" in await env.say(f"!abmelden {number}")
     [told] = env.mailer.to(OTHER)
