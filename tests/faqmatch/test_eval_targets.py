@@ -51,7 +51,9 @@ SETS = (
 # Held-out sets, scored once with the answerability engine (issue 12, 2026-12-06): faq_holdout
 # fell to 0.833 / 0.941 / 0.085 (from 0.870 / 1.000 / 0.042 with the 86 old entries);
 # faq_real_holdout (144 real citizens' questions) reached 0.744 / 0.519 / 0.194, far below its
-# targets and below faq_real_dev. The floors below are those levels, not goals.
+# targets and below faq_real_dev. Engine 2026-12-07.7, scored once on 2026-12-07 (summary lines
+# only): faq_real_holdout 0.778 / 0.537 / 0.188; faq_holdout unchanged; faq_holdout2 top1 0.956 ->
+# 0.949 (one question); faq_holdout3 unchanged. The floors below are those levels, not goals.
 KNOWN_MISSES = {
     ("faq_holdout.yaml", "top1"),
     ("faq_holdout.yaml", "wrong_answer"),
@@ -69,18 +71,18 @@ TOP1_FLOORS = {
     "faq_holdout.yaml": 0.83,
     "faq_real_dev.yaml": 0.86,
     "faq_real_dev2.yaml": 0.61,
-    "faq_real_holdout.yaml": 0.74,
+    "faq_real_holdout.yaml": 0.77,
 }
 ABSTAIN_FLOORS = {
     "faq_real_dev.yaml": 0.75,
     "faq_real_dev2.yaml": 0.73,
-    "faq_real_holdout.yaml": 0.51,
+    "faq_real_holdout.yaml": 0.53,
 }
 WRONG_CEILINGS = {
     "faq_holdout.yaml": 0.086,
     "faq_real_dev.yaml": 0.074,
     "faq_real_dev2.yaml": 0.14,
-    "faq_real_holdout.yaml": 0.195,
+    "faq_real_holdout.yaml": 0.189,
 }
 REAL_ABSTAIN_TARGET = 0.85
 REAL_WRONG_TARGET = 0.03
