@@ -177,6 +177,11 @@ def saving_text(catalog: Catalog, language: str, amount: float, unit: str) -> st
     return catalog.text(language, key, amount=format_number(rounded, language))
 
 
+def households(catalog: Catalog, language: str, count: int) -> str:
+    """'1 Haushalt' / '200 Haushalte': a goal with the right plural."""
+    return catalog.text(language, plural("pledge.households", count), count=count)
+
+
 class PledgeService:
     """Campaigns, pledges and milestone announcements."""
 
@@ -189,6 +194,8 @@ class PledgeService:
 
     def total(self, campaign: Campaign, language: str) -> str:
         """'Gemeinsam sparen 143 Haushalte etwa 71 t CO₂ im Jahr.'"""
+        if campaign.pledges <= 0:  # not "0 Haushalte sparen etwa 0 kg"
+            return self.catalog.text(language, "pledge.total_none")
         amount = saving_text(
             self.catalog, language, campaign.pledges * campaign.saving, campaign.unit
         )
@@ -209,7 +216,7 @@ class PledgeService:
                 f"pledge.milestone_{percent}",
                 title=campaign.title,
                 total=self.total(campaign, "de"),
-                goal=campaign.goal,
+                goal=households(self.catalog, "de", campaign.goal),
                 number=campaign.id,
                 prefix=self.broadcaster.prefix,
             )
@@ -234,7 +241,7 @@ class PledgeService:
                 title=campaign.title,
                 pledge=campaign.pledge,
                 total=self.total(campaign, "de"),
-                goal=campaign.goal,
+                goal=households(self.catalog, "de", campaign.goal),
                 number=campaign.id,
                 prefix=self.broadcaster.prefix if self.broadcaster is not None else "!",
             )
@@ -270,7 +277,7 @@ async def aktion_neu(ctx: Context, args: str) -> None:
         pledge=draft.pledge,
         saving=saving_text(ctx.catalog, ctx.language, draft.saving, draft.unit),
         source=draft.source,
-        goal=draft.goal,
+        goal=households(ctx.catalog, ctx.language, draft.goal),
         until=_until(ctx, draft.ends_on),
         topic=_topic_name(ctx, draft.topic) or ctx.t("pledge.no_topic"),
     )
@@ -330,7 +337,7 @@ async def aktionen(ctx: Context, args: str) -> None:
                 number=campaign.id,
                 title=campaign.title,
                 pledge=campaign.pledge,
-                goal=campaign.goal,
+                goal=households(ctx.catalog, ctx.language, campaign.goal),
                 total=service.total(campaign, ctx.language),
                 until=_until(ctx, campaign.ends_on),
                 mine=ctx.t("pledge.you_too") if campaign.id in mine else "",
@@ -370,7 +377,8 @@ async def mitmachen(ctx: Context, args: str) -> None:
     )
     percent = await service.milestone(campaign) if new else None
     if percent is not None:
-        text += "\n" + ctx.t(f"pledge.reached_{percent}", goal=campaign.goal)
+        goal = households(ctx.catalog, ctx.language, campaign.goal)
+        text += "\n" + ctx.t(f"pledge.reached_{percent}", goal=goal)
     await ctx.reply(text)
 
 

@@ -91,14 +91,34 @@ async def test_each_milestone_is_announced_once_to_the_topic(bot: Bot) -> None:
     assert len(announced) == 3
     assert "ein Viertel ihres Ziels" in announced[0]
     assert "die Hälfte" in announced[1]
-    assert "ihr Ziel von 4 Haushalten erreicht" in announced[2]
+    assert "ihr Ziel erreicht (Ziel: 4 Haushalte)" in announced[2]
     assert all("@" not in text for text in announced)  # counts, never names
 
 
 async def test_milestones_jumped_over_are_announced_as_the_highest_only(bot: Bot) -> None:
     await _campaign(bot, goal=1)
-    assert "das Ziel von 1 Haushalten erreicht" in await bot.say("!mitmachen 1", sender="@a:o")
+    reply = await bot.say("!mitmachen 1", sender="@a:o")
+    assert "das Ziel erreicht (Ziel: 1 Haushalt)" in reply
     assert len(await bot.announcements()) == 1
+
+
+async def test_a_goal_of_one_household_is_singular_everywhere(bot: Bot) -> None:
+    preview = await bot.say("!aktion-neu " + FORM.format(goal=1))
+    assert "Ziel: 1 Haushalt\n" in preview
+    await bot.say("ja")
+    assert "(Ziel: 1 Haushalt, ohne Enddatum)" in await bot.say("!aktionen")
+    await bot.say("!sprache en", sender="@en:o")
+    assert "(goal: 1 household, with no end date)" in await bot.say("!campaigns", sender="@en:o")
+
+
+async def test_a_campaign_without_pledges_says_so_instead_of_zero_households(bot: Bot) -> None:
+    await _campaign(bot, goal=200)
+    listing = await bot.say("!aktionen", sender="@a:o")
+    assert "Bisher macht noch niemand mit." in listing
+    assert "sparen 0" not in listing
+    assert "etwa 0 kg" not in listing
+    await bot.say("!mitmachen 1", sender="@a:o")
+    assert "noch niemand" in await bot.say("!zurueckziehen 1", sender="@a:o")
 
 
 async def test_withdrawing_lowers_the_total_and_twice_is_refused(bot: Bot) -> None:
