@@ -95,13 +95,16 @@ class EventService:
         ]
         if event.place:
             lines.append(self.t(language, "termin.show_place", place=event.place))
+        if event.cancelled:  # no places or registration deadline for an event that is off
+            return Markup("\n").join(lines + self._body(event, language))
         lines.append(await self.places(event, language))
         if event.closes_at is not None:
             closes = self.when(event.closes_at, language)
             lines.append(self.t(language, "termin.show_closes", when=closes))
-        if event.body:
-            lines += ["", self.t(language, "termin.show_body", text=event.body)]
-        return Markup("\n").join(lines)
+        return Markup("\n").join(lines + self._body(event, language))
+
+    def _body(self, event: CalendarEvent, language: str) -> list[str]:
+        return ["", self.t(language, "termin.show_body", text=event.body)] if event.body else []
 
     async def places(self, event: CalendarEvent, language: str) -> str:
         """'3 von 10 Plätzen frei', 'ausgebucht – 2 auf der Warteliste', 'keine Begrenzung'."""
@@ -111,6 +114,8 @@ class EventService:
         free = max(0, event.capacity - taken)
         if free:
             return self.t(language, "termin.places_free", free=free, capacity=event.capacity)
+        if not waiting:
+            return self.t(language, "termin.places_full_nobody_waits")
         return self.t(language, "termin.places_full", waiting=waiting)
 
     async def announcement(self, event: CalendarEvent, language: str, react: bool = True) -> str:

@@ -191,6 +191,7 @@ async def test_citizens_register_and_the_waiting_list_moves_up(env: Env) -> None
     number = await create(env, "titel=Abend; wann=morgen 18 Uhr; plätze=1; thema=mobilitaet")
     first = await env.say(f"!anmelden {number}")
     assert "Sie sind angemeldet" in first
+    assert "wartend: 0" not in first  # the last place taken, nobody waits yet
     [(name, data)] = env.replier.files
     assert name == f"termin-{number}.ics"
     assert Calendar.from_ical(data).events[0]["SUMMARY"] == "Abend"
@@ -198,6 +199,7 @@ async def test_citizens_register_and_the_waiting_list_moves_up(env: Env) -> None
     waiting = await env.say(f"anmelden {number}", sender=OTHER)
     assert "Warteliste, auf Platz 1" in waiting
     assert "Alle Plätze vergeben" in await env.say("!termine", sender=THIRD)
+    assert "(wartend: 1)" in await env.say("!termine", sender=THIRD)
     assert "Sie sind abgemeldet" not in await env.say(f"!abmelden {number}", sender=THIRD)
     assert "abgemeldet" in await env.say(f"!abmelden {number}")
     [told] = env.mailer.to(OTHER)
@@ -269,7 +271,7 @@ async def test_change_and_cancel_tell_everyone_with_calendar_files(env: Env) -> 
     await env.say(f"!anmelden {number}")
     await env.say(f"!anmelden {number}", sender=OTHER)
     edited = await env.say(f"!termin-aendern {number} wann=samstag 10:00; ort=Aula", sender=MANAGER)
-    assert "2 Angemeldete und Wartende" in edited
+    assert "Benachrichtigt (Angemeldete und Wartende): 2." in edited
     assert len(env.mailer.to(CITIZEN)) == 1
     assert len(env.mailer.to(OTHER)) == 1
     [(_, _, update)] = env.mailer.files  # the waiting person gets no calendar entry
@@ -279,6 +281,8 @@ async def test_change_and_cancel_tell_everyone_with_calendar_files(env: Env) -> 
     assert "absagen?" in await env.say(f"!termin-absagen {number}", sender=MANAGER)
     assert "abgesagt" in await env.say("ja", sender=MANAGER)
     assert "abgesagt" in env.mailer.to(OTHER)[-1]
+    # The card of a cancelled event says nothing about places left or registering by a date.
+    assert "Plätze" not in env.mailer.to(OTHER)[-1]
     cancel = Calendar.from_ical(env.mailer.files[-1][2])
     assert cancel["METHOD"] == "CANCEL"
     assert cancel.events[0]["STATUS"] == "CANCELLED"
