@@ -257,6 +257,21 @@ def test_a_period_with_no_data_still_gives_a_report_saying_so() -> None:
     assert len(PdfReader(io.BytesIO(files.pdf)).pages) >= 1
 
 
+def test_event_announcements_are_named_in_the_report_not_shown_as_a_raw_kind() -> None:
+    report = Report(
+        PERIOD,
+        datetime(2026, 7, 1, tzinfo=BERLIN),
+        False,
+        (),
+        QuestionStats(0, {}, ()),
+        BroadcastStats(1, (("termin", 1),), (("mobilitaet", 1),), 1, 1, 0, 0, 0, 0),
+        NetworkStats(0, 0, (), {}),
+    )
+    text = build_document(report, Texts(Catalog.load())).text()
+    assert "Terminankündigung" in text
+    assert "Sonstiges (termin)" not in text
+
+
 def test_change_texts_read_as_sentences() -> None:
     from commands.report.view import _change_text
 
