@@ -25,12 +25,14 @@ from commands.measurevalues import BadNumber, format_number, parse_date, parse_n
 from commands.quiet import BERLIN
 from commands.registry import command
 from commands.services import require
+from store.broadcasts import Delivery
 from store.dialogs import Dialog
 from store.pledges import Campaign, PledgeStore
 
 __all__ = [
     "CONFIRM_KIND",
     "MILESTONES",
+    "MILESTONE_KIND",
     "PledgeService",
     "aktion_neu",
     "aktionen",
@@ -43,6 +45,8 @@ __all__ = [
 ]
 
 CONFIRM_KIND = "campaign_confirm"
+# The broadcast kind of a milestone announcement (rendered per recipient language).
+MILESTONE_KIND = "pledge_milestone"
 MILESTONES = (25, 50, 100)
 MAX_GOAL = 1_000_000
 MAX_TEXT = 300
@@ -191,6 +195,8 @@ class PledgeService:
         self.store = store
         self.broadcaster = broadcaster
         self.catalog = catalog
+        if broadcaster is not None:  # wherever the service is built (bot, console, tests)
+            broadcaster.renderers[MILESTONE_KIND] = self.render_delivery
 
     def total(self, campaign: Campaign, language: str) -> str:
         """'Gemeinsam sparen 143 Haushalte etwa 71 t CO₂ im Jahr.'"""
@@ -211,24 +217,36 @@ class PledgeService:
             return None
         percent = claimed[-1]
         if campaign.topic is not None and self.broadcaster is not None:
-            body = self.catalog.text(
-                "de",
-                f"pledge.milestone_{percent}",
-                title=campaign.title,
-                total=self.total(campaign, "de"),
-                goal=households(self.catalog, "de", campaign.goal),
-                number=campaign.id,
-                prefix=self.broadcaster.prefix,
-            )
+            # German as stored (the weekly digest); a DM is rendered in its reader's language.
             await self.broadcaster.send(
                 None,
-                "announcement",
+                MILESTONE_KIND,
                 campaign.topic,
-                body,
+                self._milestone_text(campaign, percent, "de"),
                 author="klimabot",
                 dedup_key=f"campaign-{campaign.id}-{percent}",
             )
         return percent
+
+    def _milestone_text(self, campaign: Campaign, percent: int, language: str) -> str:
+        return self.catalog.text(
+            language,
+            f"pledge.milestone_{percent}",
+            title=campaign.title,
+            total=self.total(campaign, language),
+            goal=households(self.catalog, language, campaign.goal),
+            number=campaign.id,
+            prefix=self.broadcaster.prefix if self.broadcaster is not None else "!",
+        )
+
+    async def render_delivery(self, language: str, delivery: Delivery) -> str | None:
+        """A milestone announcement in the recipient's language (Broadcaster hook)."""
+        found = await self.store.milestone_of(delivery.broadcast_id)
+        campaign = None if found is None else await self.store.get(found[0])
+        if found is None or campaign is None or self.broadcaster is None:
+            return None
+        body = self._milestone_text(campaign, found[1], language)
+        return self.broadcaster.compose(language, "announcement", delivery.topic, body)
 
     async def public_lines(self, today: datetime.date) -> list[str]:
         """One plain German line per running campaign, for the public page: what to pledge,

@@ -109,6 +109,17 @@ class PledgeStore:
         )
         return frozenset(int(r["campaign_id"]) for r in rows)
 
+    async def milestone_of(self, broadcast_id: int) -> tuple[int, int] | None:
+        """(campaign, percent) a milestone announcement was about, from its broadcast's key."""
+        row = await self._db.fetchone(
+            "SELECT dedup_key FROM broadcasts WHERE id = ?", (broadcast_id,)
+        )
+        key = None if row is None else row["dedup_key"]
+        parts = key.split("-") if isinstance(key, str) else []
+        if len(parts) != 3 or parts[0] != "campaign" or not all(p.isdigit() for p in parts[1:]):
+            return None
+        return int(parts[1]), int(parts[2])
+
     async def claim_milestones(self, campaign_id: int, percents: tuple[int, ...]) -> list[int]:
         """Mark these milestones as announced; return those that were not yet (ascending)."""
         claimed = []

@@ -95,6 +95,21 @@ async def test_each_milestone_is_announced_once_to_the_topic(bot: Bot) -> None:
     assert all("@" not in text for text in announced)  # counts, never names
 
 
+async def test_milestone_reaches_an_english_subscriber_in_english(bot: Bot) -> None:
+    await bot.say("!sprache en", sender="@en:o")
+    await bot.say("!abonnieren waerme-heizung", sender="@en:o")
+    await _campaign(bot, goal=1)
+    await bot.say("!mitmachen 1", sender="@a:o")
+    broadcaster = bot.router.services.broadcaster
+    assert broadcaster is not None
+    [delivery] = await broadcaster.broadcasts.due(bot.clock.now + 10**6, 10)
+    plain, _ = await broadcaster.render_delivery(delivery)
+    assert "has reached its goal (1 household)" in plain
+    assert "!pledge 1" in plain
+    assert "Haushalt" not in plain
+    assert "hat ihr Ziel erreicht" in delivery.body  # stored in German for the weekly digest
+
+
 async def test_milestones_jumped_over_are_announced_as_the_highest_only(bot: Bot) -> None:
     await _campaign(bot, goal=1)
     reply = await bot.say("!mitmachen 1", sender="@a:o")

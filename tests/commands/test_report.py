@@ -264,12 +264,15 @@ def test_event_announcements_are_named_in_the_report_not_shown_as_a_raw_kind() -
         False,
         (),
         QuestionStats(0, {}, ()),
-        BroadcastStats(1, (("termin", 1),), (("mobilitaet", 1),), 1, 1, 0, 0, 0, 0),
+        BroadcastStats(
+            2, (("termin", 1), ("pledge_milestone", 1)), (("mobilitaet", 2),), 1, 1, 0, 0, 0, 0
+        ),
         NetworkStats(0, 0, (), {}),
     )
     text = build_document(report, Texts(Catalog.load())).text()
     assert "Terminankündigung" in text
-    assert "Sonstiges (termin)" not in text
+    assert "Zwischenstand einer Mitmach-Aktion" in text
+    assert "Sonstiges" not in text
 
 
 def test_change_texts_read_as_sentences() -> None:
