@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from commands.monitor import MonitorService, WebReply
+from commands.monitor import MonitorService, ReplyCache, WebReply
 
-__all__ = ["SECURITY_HEADERS", "WebServer", "make_app"]
+__all__ = ["CACHE_SECONDS", "SECURITY_HEADERS", "WebServer", "make_app"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,10 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 _MONITOR: web.AppKey[MonitorService] = web.AppKey("monitor", MonitorService)
+_CACHE: web.AppKey[ReplyCache] = web.AppKey("cache", ReplyCache)
+# Each page and file is built at most once per this many seconds (commands/monitor/cache.py):
+# a burst of requests must not take the event loop from the bot's answers.
+CACHE_SECONDS = 5.0
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -49,52 +53,62 @@ def _monitor(request: web.Request) -> MonitorService:
     return request.app[_MONITOR]
 
 
-async def _index(request: web.Request) -> web.Response:
-    return _response(await _monitor(request).index())
+def _cached(build: Callable[[web.Request], Awaitable[WebReply]]) -> Handler:
+    """The route's handler: its reply from the cache (by path) or built and kept there."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        cache = request.app[_CACHE]
+        return _response(await cache.get(request.path, lambda: build(request)))
+
+    return handler
 
 
-async def _measure(request: web.Request) -> web.Response:
-    return _response(await _monitor(request).measure_page(request.match_info["id"]))
+async def _index(request: web.Request) -> WebReply:
+    return await _monitor(request).index()
 
 
-async def _indicator_png(request: web.Request) -> web.Response:
-    return _response(await _monitor(request).indicator_png(request.match_info["id"]))
+async def _measure(request: web.Request) -> WebReply:
+    return await _monitor(request).measure_page(request.match_info["id"])
 
 
-async def _progress_png(request: web.Request) -> web.Response:
-    return _response(await _monitor(request).progress_png())
+async def _indicator_png(request: web.Request) -> WebReply:
+    return await _monitor(request).indicator_png(request.match_info["id"])
 
 
-async def _events(request: web.Request) -> web.Response:
-    return _response(await _monitor(request).events_page())
+async def _progress_png(request: web.Request) -> WebReply:
+    return await _monitor(request).progress_png()
 
 
-async def _events_ics(request: web.Request) -> web.Response:
-    return _response(await _monitor(request).events_ics())
+async def _events(request: web.Request) -> WebReply:
+    return await _monitor(request).events_page()
 
 
-async def _event_ics(request: web.Request) -> web.Response:
-    return _response(await _monitor(request).event_ics(request.match_info["number"]))
+async def _events_ics(request: web.Request) -> WebReply:
+    return await _monitor(request).events_ics()
 
 
-async def _topics(request: web.Request) -> web.Response:
-    return _response(await _monitor(request).topics_page())
+async def _event_ics(request: web.Request) -> WebReply:
+    return await _monitor(request).event_ics(request.match_info["number"])
 
 
-async def _data(request: web.Request) -> web.Response:
-    return _response(_monitor(request).data_page())
+async def _topics(request: web.Request) -> WebReply:
+    return await _monitor(request).topics_page()
 
 
-async def _open_data(request: web.Request) -> web.Response:
-    return _response(await _monitor(request).open_data(request.match_info["name"]))
+async def _data(request: web.Request) -> WebReply:
+    return _monitor(request).data_page()
 
 
-async def _accessibility(request: web.Request) -> web.Response:
-    return _response(_monitor(request).accessibility_page())
+async def _open_data(request: web.Request) -> WebReply:
+    return await _monitor(request).open_data(request.match_info["name"])
 
 
-async def _stylesheet(request: web.Request) -> web.Response:
-    return _response(_monitor(request).stylesheet())
+async def _accessibility(request: web.Request) -> WebReply:
+    return _monitor(request).accessibility_page()
+
+
+async def _stylesheet(request: web.Request) -> WebReply:
+    return _monitor(request).stylesheet()
 
 
 @web.middleware
@@ -118,23 +132,24 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
     response.headers.pop("Server", None)  # no version banner
 
 
-def make_app(monitor: MonitorService) -> web.Application:
+def make_app(monitor: MonitorService, cache_seconds: float = CACHE_SECONDS) -> web.Application:
     """The aiohttp application with the page's routes (GET, and HEAD with it)."""
     app = web.Application(middlewares=[_errors])
     app[_MONITOR] = monitor
+    app[_CACHE] = ReplyCache(cache_seconds)
     app.on_response_prepare.append(_headers)
-    app.router.add_get("/", _index)
-    app.router.add_get("/massnahmen/{id}", _measure)
-    app.router.add_get("/massnahmen/{id}/kennzahlen.png", _indicator_png)
-    app.router.add_get("/fortschritt.png", _progress_png)
-    app.router.add_get("/themen", _topics)
-    app.router.add_get("/termine", _events)
-    app.router.add_get("/termine.ics", _events_ics)
-    app.router.add_get("/termine/{number}.ics", _event_ics)
-    app.router.add_get("/daten", _data)
-    app.router.add_get("/daten/{name}", _open_data)
-    app.router.add_get("/barrierefreiheit", _accessibility)
-    app.router.add_get("/monitor.css", _stylesheet)
+    app.router.add_get("/", _cached(_index))
+    app.router.add_get("/massnahmen/{id}", _cached(_measure))
+    app.router.add_get("/massnahmen/{id}/kennzahlen.png", _cached(_indicator_png))
+    app.router.add_get("/fortschritt.png", _cached(_progress_png))
+    app.router.add_get("/themen", _cached(_topics))
+    app.router.add_get("/termine", _cached(_events))
+    app.router.add_get("/termine.ics", _cached(_events_ics))
+    app.router.add_get("/termine/{number}.ics", _cached(_event_ics))
+    app.router.add_get("/daten", _cached(_data))
+    app.router.add_get("/daten/{name}", _cached(_open_data))
+    app.router.add_get("/barrierefreiheit", _cached(_accessibility))
+    app.router.add_get("/monitor.css", _cached(_stylesheet))
     return app
 
 

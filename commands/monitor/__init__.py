@@ -5,6 +5,7 @@ Not a chat feature (so not in FEATURE_MODULES); bot/web.py serves what MonitorSe
 
 from __future__ import annotations
 
+from commands.monitor.cache import ReplyCache
 from commands.monitor.service import MonitorService, MonitorSettings, WebReply
 
-__all__ = ["MonitorService", "MonitorSettings", "WebReply"]
+__all__ = ["MonitorService", "MonitorSettings", "ReplyCache", "WebReply"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -148,15 +149,16 @@ async def test_unknown_paths_get_the_html_404_page(client: TestClient[Any, Any],
 
 
 async def test_an_unexpected_error_shows_only_a_reference(
-    client: TestClient[Any, Any], monitor: MonitorService, monkeypatch: pytest.MonkeyPatch
+    monitor: MonitorService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def broken() -> Any:
         raise RuntimeError("secret detail /srv/klimabot/data")
 
     monkeypatch.setattr(monitor, "index", broken)
-    response = await client.get("/")
-    assert response.status == 500
-    text = await response.text()
+    async with TestClient(TestServer(make_app(monitor))) as fresh:  # nothing cached yet
+        response = await fresh.get("/")
+        assert response.status == 500
+        text = await response.text()
     assert "Fehlernummer" in text
     assert "secret detail" not in text
     assert _has_security_headers(response)
@@ -191,3 +193,24 @@ async def test_events_page_lists_only_upcoming_events_with_calendar_links(
     assert feed.count("BEGIN:VEVENT") == 1
     assert "SUMMARY:Radtour" in feed
     assert "@ksm" not in feed
+
+
+async def test_a_burst_of_requests_builds_each_page_once(
+    monitor: MonitorService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    original = monitor.open_data
+
+    async def counted(name: str) -> Any:
+        built.append(name)
+        return await original(name)
+
+    monkeypatch.setattr(monitor, "open_data", counted)
+    async with TestClient(TestServer(make_app(monitor))) as fresh:
+        answers = await asyncio.gather(*(fresh.get("/daten/verlauf.json") for _ in range(20)))
+        assert [a.status for a in answers] == [200] * 20
+        assert len({await a.read() for a in answers}) == 1
+        assert (await fresh.get("/daten/verlauf.csv")).status == 200
+        assert (await fresh.get("/daten/gibt-es-nicht.csv")).status == 404
+        assert (await fresh.get("/daten/gibt-es-nicht.csv")).status == 404
+    assert built == ["verlauf.json", "verlauf.csv", "gibt-es-nicht.csv", "gibt-es-nicht.csv"]
