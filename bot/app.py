@@ -156,6 +156,8 @@ class App:
             subscriptions=broadcaster.subscriptions,
             render=broadcaster.render_delivery,
             report=broadcaster.report,
+            render_event=broadcaster.render_event,  # polls to topics (commands/pollservice.py)
+            event_sent=broadcaster.event_sent,
             encryption=self.config.matrix.encryption,
             ready=self.transport.ready,
             concurrency=self.config.broadcast.concurrency,

@@ -30,10 +30,10 @@ from nio import (
 from bot.direct import DirectRooms
 from bot.matrix import SyncPacer
 from bot.replies import html_content
-from store.broadcasts import BroadcastStore, Delivery, Progress
+from store.broadcasts import BroadcastStore, Delivery, Progress, Withdrawn
 from store.subscriptions import SubscriptionStore
 
-__all__ = ["Outbox", "Renderer", "Reporter", "encryption_state"]
+__all__ = ["EventRenderer", "Outbox", "Renderer", "Reporter", "SentHook", "encryption_state"]
 
 
 def encryption_state(encrypted: bool) -> list[dict[str, Any]]:
@@ -55,6 +55,11 @@ log = logging.getLogger(__name__)
 Renderer = Callable[[Delivery], Awaitable[tuple[str, str]]]
 # (progress, final) -> (plain, html) of the manager's status message
 Reporter = Callable[[Progress, bool], Awaitable[tuple[str, str]]]
+# (delivery) -> (event type, content) for kinds sent as an event of their own (polls), else
+# None (a message); raises Withdrawn for a row that must not go out any more
+EventRenderer = Callable[[Delivery], Awaitable[tuple[str, dict[str, Any]] | None]]
+# (delivery, room ID, event ID) of such an event, told before its row is marked sent
+SentHook = Callable[[Delivery, str, str], Awaitable[None]]
 
 _PERMANENT = ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM")
 _REPORT_EVERY = 2.0
@@ -74,6 +79,8 @@ class Outbox:
     ready: asyncio.Event
     concurrency: int = 8
     direct: DirectRooms | None = None  # None: every stored DM room is taken as one
+    render_event: EventRenderer | None = None
+    event_sent: SentHook | None = None
     # Spaces out the bot's syncs while sends are in flight (each send wakes the sync).
     pacer: SyncPacer = field(default_factory=SyncPacer)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -150,16 +157,17 @@ class Outbox:
 
     async def _deliver(self, delivery: Delivery) -> None:
         try:
+            # Asked first: a withdrawn row (a poll that ended) opens no DM room either.
+            own = await self.render_event(delivery) if self.render_event else None
             room_id = await self._target_room(delivery)
-        except _Undeliverable as exc:
+        except (_Undeliverable, Withdrawn) as exc:
             await self.broadcasts.mark_undeliverable(delivery.id, str(exc))
             return
-        plain, html = await self.render(delivery)
-        content = {**html_content("m.text", plain, html), "m.mentions": {}}
+        event_type, content = own or await self._message(delivery)
         try:
             resp = await self.client.room_send(
                 room_id,
-                "m.room.message",
+                event_type,
                 content,
                 tx_id=f"kb-d{delivery.id}",
                 ignore_unverified_devices=True,
@@ -168,12 +176,20 @@ class Outbox:
             # Nothing or the same transaction went out: retrying with the same txn ID is safe.
             await self._retry(delivery, repr(exc))
             return
-        await self._record(delivery, resp)
+        await self._record(delivery, resp, room_id, own is not None)
 
-    async def _record(self, delivery: Delivery, resp: Any) -> None:
+    async def _message(self, delivery: Delivery) -> tuple[str, dict[str, Any]]:
+        plain, html = await self.render(delivery)
+        return "m.room.message", {**html_content("m.text", plain, html), "m.mentions": {}}
+
+    async def _record(self, delivery: Delivery, resp: Any, room_id: str, own: bool) -> None:
         if isinstance(resp, RoomSendResponse):
+            if own and self.event_sent is not None:
+                # Before the row is marked sent: after a crash in between, the retry's same
+                # transaction ID gets the same event ID back, and the hook sees it again.
+                await self.event_sent(delivery, room_id, resp.event_id)
             await self.broadcasts.mark_sent(delivery.id, resp.event_id)
-            if delivery.recipient_kind == "room" and delivery.topic:
+            if delivery.recipient_kind == "room" and delivery.topic and not own:
                 await self.broadcasts.remember_announcement(resp.event_id, delivery.topic)
         elif isinstance(resp, RoomSendError) and resp.status_code in _PERMANENT:
             await self.broadcasts.mark_undeliverable(delivery.id, str(resp.status_code))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from commands.context import Context, Role
 from commands.dialogs import confirmed
@@ -20,7 +21,7 @@ from store.dialogs import Dialog
 from store.subscriptions import SubscriptionStore
 from store.users import UserSettings
 
-__all__ = ["Broadcaster", "TopicIndex", "ankuendigen", "confirm_announcement"]
+__all__ = ["Broadcaster", "EventKind", "TopicIndex", "ankuendigen", "confirm_announcement"]
 
 MAX_ANNOUNCEMENT = 3000
 CONFIRM_KIND = "announce_confirm"
@@ -55,6 +56,20 @@ class TopicIndex:
 def _key(text: str) -> str:
     folded = text.strip().lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
     return "".join(c for c in folded.replace("ß", "ss") if c.isalnum())
+
+
+class EventKind(Protocol):
+    """A broadcast kind sent as an event of its own type, not a message (polls)."""
+
+    async def event(self, delivery: Delivery) -> tuple[str, dict[str, Any]]:
+        """The event type and content to send; raises store.broadcasts.Withdrawn if the row
+        must not go out any more."""
+
+    async def sent(self, delivery: Delivery, room_id: str, event_id: str) -> None:
+        """The event went out into `room_id` as `event_id` (called again after a crash)."""
+
+    async def report(self, progress: Progress, final: bool) -> str:
+        """The manager's status text of the broadcast."""
 
 
 @dataclass(frozen=True)
@@ -94,15 +109,20 @@ class Broadcaster:
         self.clock = clock
         # Broadcast kinds that render themselves per recipient (events: commands/termine_service).
         self.renderers: dict[str, Callable[[str, Delivery], Awaitable[str | None]]] = {}
+        # Broadcast kinds sent as events of their own type (polls: commands/pollservice.py).
+        self.event_kinds: dict[str, EventKind] = {}
 
-    async def audience(self, topic: str, measure_id: str | None = None) -> Audience:
-        """Followers of the topic (and measure) by DM, plus the topic's rooms."""
+    async def audience(
+        self, topic: str, measure_id: str | None = None, digest: bool = True
+    ) -> Audience:
+        """Followers of the topic (and measure) by DM, plus the topic's rooms; `digest=False`:
+        weekly readers get it at once too (quiet hours still hold it)."""
         targets = [("topic", topic)] + ([("measure", measure_id)] if measure_id else [])
         now = self.clock()
         recipients: list[Recipient] = []
         weekly = deferred = 0
         for user_id, prefs in await self.subscriptions.followers(targets):
-            if prefs.mode == "woechentlich":
+            if prefs.mode == "woechentlich" and digest:
                 weekly += 1
                 recipients.append(Recipient(user_id, "user", digest=True))
                 continue
@@ -153,6 +173,17 @@ class Broadcaster:
             text = self.compose(language, delivery.kind, delivery.topic, delivery.body)
         return to_plain(text), render(text)
 
+    async def render_event(self, delivery: Delivery) -> tuple[str, dict[str, Any]] | None:
+        """(event type, content) of a kind sent as its own event type; None for a message."""
+        kind = self.event_kinds.get(delivery.kind)
+        return None if kind is None else await kind.event(delivery)
+
+    async def event_sent(self, delivery: Delivery, room_id: str, event_id: str) -> None:
+        """Tell the delivery's kind where its event went (the outbox calls this)."""
+        kind = self.event_kinds.get(delivery.kind)
+        if kind is not None:
+            await kind.sent(delivery, room_id, event_id)
+
     def compose(self, language: str, kind: str, topic: str | None, body: str) -> str:
         """Header, the manager's text, and how to unsubscribe."""
         t = self.catalog.text
@@ -168,6 +199,10 @@ class Broadcaster:
 
     async def report(self, progress: Progress, final: bool) -> tuple[str, str]:
         """The manager's status message (plain, html)."""
+        own = self.event_kinds.get(progress.kind)
+        if own is not None:
+            text = await own.report(progress, final)
+            return to_plain(text), render(text)
         key = "broadcast.final" if final else "broadcast.progress"
         text = self.catalog.text(
             "de",

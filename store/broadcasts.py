@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from store.db import Database
 
-__all__ = ["BroadcastStore", "Delivery", "Progress", "Recipient"]
+__all__ = ["BroadcastStore", "Delivery", "Progress", "Recipient", "Withdrawn"]
 
 # After this many failed attempts a transient error counts as undeliverable.
 MAX_ATTEMPTS = 8
@@ -49,6 +49,11 @@ class Progress:
     digest: int
     report_room: str | None
     report_event: str | None
+    kind: str = "announcement"  # the broadcast's kind (a poll reports as a poll)
+
+
+class Withdrawn(Exception):
+    """A queued delivery must not go out any more (its poll ended before it was sent)."""
 
 
 class BroadcastStore:
@@ -200,7 +205,7 @@ class BroadcastStore:
         row = await self._db.fetchone(
             "SELECT COUNT(*) AS total, SUM(d.state = 'sent') AS sent, "
             "SUM(d.state = 'undeliverable') AS undeliverable, SUM(d.state = 'pending') AS pending, "
-            "SUM(d.state = 'digest') AS digest, b.report_room, b.report_event "
+            "SUM(d.state = 'digest') AS digest, b.report_room, b.report_event, b.kind "
             "FROM broadcasts b LEFT JOIN deliveries d ON d.broadcast_id = b.id WHERE b.id = ?",
             (broadcast_id,),
         )
@@ -214,6 +219,7 @@ class BroadcastStore:
             int(row["digest"] or 0),
             row["report_room"],
             row["report_event"],
+            str(row["kind"]),
         )
 
     async def finish(self, broadcast_id: int) -> bool:
