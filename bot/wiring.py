@@ -30,6 +30,7 @@ from commands.pledges import CONFIRM_KIND as CAMPAIGN_CONFIRM_KIND
 from commands.pledges import PledgeService, confirm_campaign
 from commands.polls import CONFIRM_KIND as POLL_CONFIRM_KIND
 from commands.polls import PollService, confirm_poll
+from commands.pollservice import POLL_KIND
 from commands.privacy import FORGET_KIND, confirm_forget
 from commands.registry import Registry
 from commands.schedule import ScheduleService
@@ -180,6 +181,9 @@ def build_services(
         EventStore(db), broadcaster, catalog, UserSettings(db), settings.prefix, clock
     )
     broadcaster.renderers[EVENT_KIND] = events.render_delivery
+    polls = PollService(PollStore(db), broadcaster, clock=clock)
+    broadcaster.event_kinds[POLL_KIND] = polls  # topic polls go through the outbox
+    broadcaster.renderers[POLL_KIND] = polls.render_text  # where only text goes (console)
     return Services(
         registry=Registry.from_modules(FEATURE_MODULES),
         users=UserSettings(db),
@@ -193,7 +197,7 @@ def build_services(
             ScheduleStore(db), broadcaster, catalog, notify, settings.broadcast.grace, clock
         ),
         privacy=PrivacyStore(db),
-        polls=PollService(PollStore(db), broadcaster, clock=clock),
+        polls=polls,
         pledges=PledgeService(PledgeStore(db), broadcaster, catalog),
         events=events,
         actors=actors,

@@ -21,6 +21,7 @@ from commands.pollservice import (
     answer_ids,
     end_content,
     poll_chart,
+    result_text,
     start_content,
 )
 from commands.registry import command
@@ -105,7 +106,7 @@ async def umfrage(ctx: Context, args: str) -> None:
         if found is None:
             raise CommandError("topics.unknown", name=topic_name[:60], prefix=ctx.prefix)
         topic = found.slug
-    users, rooms = await service.targets(topic, ctx.message.room_id)
+    users, rooms, held = await service.targets(topic, ctx.message.room_id)
     if not users and not rooms:
         raise CommandError("poll.no_recipients", topic=_topic_name(ctx, topic))
     data = {
@@ -123,7 +124,7 @@ async def umfrage(ctx: Context, args: str) -> None:
         answers=Markup("\n").join(
             ctx.t("poll.answer_line", number=n, text=a) for n, a in enumerate(draft.answers, 1)
         ),
-        recipients=_where(ctx, topic, len(users), len(rooms)),
+        recipients=_where(ctx, topic, users, rooms, held),
     )
 
 
@@ -132,10 +133,11 @@ def _topic_name(ctx: Context, topic: str | None) -> str:
     return broadcaster.topics.name(topic, ctx.language) if broadcaster and topic else ""
 
 
-def _where(ctx: Context, topic: str | None, users: int, rooms: int) -> str:
+def _where(ctx: Context, topic: str | None, users: int, rooms: int, held: int) -> str:
     if topic is None:
         return ctx.t("poll.to_this_room")
-    return ctx.t("poll.to_topic", topic=_topic_name(ctx, topic), users=users, rooms=rooms)
+    where = ctx.t("poll.to_topic", topic=_topic_name(ctx, topic), users=users, rooms=rooms)
+    return where + ctx.t("poll.to_topic_held", held=held) if held else where
 
 
 async def confirm_poll(ctx: Context, dialog: Dialog, text: str) -> None:
@@ -152,7 +154,7 @@ async def confirm_poll(ctx: Context, dialog: Dialog, text: str) -> None:
     service = _service(ctx)
     texts = tuple(str(a) for a in data["answers"])
     topic = data.get("topic")
-    users, rooms = await service.targets(topic, ctx.message.room_id)
+    users, rooms, _ = await service.targets(topic, ctx.message.room_id)
     if not users and not rooms:  # the last subscriber left since the preview
         raise CommandError("poll.no_recipients", topic=_topic_name(ctx, topic))
     poll_id = await service.store.create(
@@ -166,28 +168,16 @@ async def confirm_poll(ctx: Context, dialog: Dialog, text: str) -> None:
     poll = await service.store.get(poll_id)
     assert poll is not None
     if topic is None:  # one room, this one: at once
-        await _post(ctx, service, poll, users, rooms)
+        sent, failed = await service.post(poll, [], [ctx.message.room_id])
+        key = "poll.started" if not failed else "poll.started_failed"
+        await ctx.reply_key(key, number=poll.id, sent=sent, failed=failed, prefix=ctx.prefix)
         return
-    await ctx.reply_key("poll.sending", number=poll_id, count=len(users) + len(rooms))
-    service.later(_post(ctx, service, poll, users, rooms, later=True))
-
-
-async def _post(
-    ctx: Context,
-    service: PollService,
-    poll: Poll,
-    users: list[str],
-    rooms: list[str],
-    later: bool = False,
-) -> None:
-    """Post the poll and say where it went (sent later: as a new notice, not a reply)."""
-    sent, failed = await service.post(poll, users, rooms)
-    key = "poll.started" if not failed else "poll.started_failed"
-    text = ctx.t(key, number=poll.id, sent=sent, failed=failed, prefix=ctx.prefix)
-    if later:
-        await ctx.notice(ctx.message.room_id, text)
-    else:
-        await ctx.reply(text)
+    # Durably through the outbox (commands/pollservice.py), which edits this status message.
+    broadcast_id, count = await service.queue(poll)
+    event_id = await ctx.reply_key(plural("poll.sending", count), number=poll_id, count=count)
+    broadcaster = require(service.broadcaster)
+    await broadcaster.broadcasts.set_report_event(broadcast_id, event_id)
+    broadcaster.wake()
 
 
 @command("umfrage-ende", aliases=("poll-end", "umfrage-beenden"), role=Role.MANAGER)
@@ -228,23 +218,7 @@ async def _numbered(ctx: Context, args: str) -> Poll:
 
 
 def _result_text(ctx: Context, poll: Poll, result: dict[str, int], language: str) -> str:
-    """'Ergebnis der Umfrage Nr. 3 „…“ (3 Stimmen):' and one line per answer."""
-    total = sum(result.values())
-    t = ctx.catalog.text
-    lines = [
-        t(
-            language,
-            plural("poll.result_title", total),
-            number=poll.id,
-            question=poll.question,
-            total=total,
-        )
-    ]
-    for answer_id, text in poll.answers:
-        count = result.get(answer_id, 0)
-        percent = round(100 * count / total) if total else 0
-        lines.append(t(language, "poll.result_line", text=text, count=count, percent=percent))
-    return "\n".join(lines)
+    return result_text(ctx.catalog.text, poll, result, language)
 
 
 async def _send_chart(ctx: Context, poll: Poll, result: dict[str, int]) -> None:

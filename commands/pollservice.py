@@ -11,6 +11,13 @@ event by `m.reference`; bot/pollevents.py reads them defensively into a `PollVot
 per person and poll: the latest by origin_server_ts counts; answer IDs the poll does not have
 are ignored; nothing is counted once the poll has ended. Undisclosed polls show no counts
 until the end.
+
+A poll to a topic is one durable broadcast of kind `POLL_KIND` (see bot/outbox.py): the rows
+are written before the first send, each goes out exactly once with its transaction ID, held
+in the reader's quiet hours. Weekly-digest readers get it at once too: a digest is text, and a
+poll can only be answered as the poll itself, which a week's wait could bring after its end.
+The outbox asks `event` for the start event and tells `sent` where it went, which records the
+post so that votes there count. Ending the poll withdraws what is still queued.
 """
 
 from __future__ import annotations
@@ -25,11 +32,15 @@ from typing import Any, Protocol
 
 from commands.broadcast import Broadcaster
 from commands.faqchart import Chart, png_size
+from commands.formatting import Markup, to_plain
+from commands.i18n import plural
 from commands.services import require
-from store.polls import Poll, PollStore
+from store.broadcasts import Delivery, Progress, Withdrawn
+from store.polls import WITHDRAWN, Poll, PollStore, broadcast_key
 
 __all__ = [
     "END_TYPE",
+    "POLL_KIND",
     "START_TYPE",
     "PollService",
     "PollTransport",
@@ -38,6 +49,7 @@ __all__ = [
     "end_content",
     "fallback_text",
     "poll_chart",
+    "result_text",
     "start_content",
 ]
 
@@ -46,6 +58,8 @@ log = logging.getLogger(__name__)
 START_TYPE = "org.matrix.msc3381.poll.start"
 END_TYPE = "org.matrix.msc3381.poll.end"
 _TEXT = "org.matrix.msc1767.text"
+# The broadcast kind of a poll to a topic's followers and rooms.
+POLL_KIND = "poll"
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,19 @@ def end_content(start_event_id: str, text: str) -> dict[str, Any]:
     }
 
 
+def result_text(text: Callable[..., str], poll: Poll, result: dict[str, int], language: str) -> str:
+    """'Ergebnis der Umfrage Nr. 3 „…“ (3 Stimmen):' and one line per answer (`text` is
+    Catalog.text)."""
+    total = sum(result.values())
+    key = plural("poll.result_title", total)
+    lines = [text(language, key, number=poll.id, question=poll.question, total=total)]
+    for answer_id, answer in poll.answers:
+        count = result.get(answer_id, 0)
+        percent = round(100 * count / total) if total else 0
+        lines.append(text(language, "poll.result_line", text=answer, count=count, percent=percent))
+    return "\n".join(lines)
+
+
 class PollService:
     """Creates, posts, counts and ends polls; the transport is attached by the caller."""
 
@@ -167,14 +194,86 @@ class PollService:
             return False  # no answer of this poll: ignored, an earlier vote stays
         return await self.store.vote(poll.id, vote.sender, answer, vote.sent_ms, vote.event_id)
 
-    async def targets(self, topic: str | None, room_id: str) -> tuple[list[str], list[str]]:
-        """(users by DM, rooms) a poll goes to: the topic's followers and rooms, or one room."""
+    async def targets(self, topic: str | None, room_id: str) -> tuple[int, int, int]:
+        """How many (users by DM, rooms, DMs held for quiet hours) a poll goes to: the topic's
+        followers (weekly readers too) and rooms, or this one room."""
         if topic is None:
-            return [], [room_id]
-        audience = await require(self.broadcaster).audience(topic)
-        users = [r.target for r in audience.recipients if r.kind == "user"]
-        rooms = [r.target for r in audience.recipients if r.kind == "room"]
-        return users, rooms
+            return 0, 1, 0
+        audience = await require(self.broadcaster).audience(topic, digest=False)
+        return audience.users, audience.rooms, audience.deferred
+
+    async def queue(self, poll: Poll) -> tuple[int, int]:
+        """Queue a topic poll in the outbox, every recipient's row before the first send;
+        return (broadcast number, recipients)."""
+        assert poll.topic is not None
+        broadcaster = require(self.broadcaster)
+        audience = await broadcaster.audience(poll.topic, digest=False)
+        broadcast_id = await broadcaster.broadcasts.create(
+            POLL_KIND,
+            poll.created_by,
+            fallback_text(poll.question, poll.answers),
+            audience.recipients,
+            topic=poll.topic,
+            report_room=poll.report_room,
+            dedup_key=broadcast_key(poll.id),
+        )
+        return broadcast_id, len(audience.recipients)
+
+    async def event(self, delivery: Delivery) -> tuple[str, dict[str, Any]]:
+        """The start event of the delivery's poll (Broadcaster event kind); an ended poll's
+        rows are withdrawn."""
+        poll = await self.store.by_broadcast(delivery.broadcast_id)
+        if poll is None or poll.ended_at is not None:
+            raise Withdrawn(WITHDRAWN)
+        return START_TYPE, start_content(poll)
+
+    async def sent(self, delivery: Delivery, room_id: str, event_id: str) -> None:
+        """Record where the start event went, so that votes there count; if the poll ended
+        while it was on its way, end it there too."""
+        poll = await self.store.by_broadcast(delivery.broadcast_id)
+        if poll is None:
+            return
+        await self.store.add_post(poll.id, room_id, event_id)
+        poll = await self.store.get(poll.id)
+        if poll is None or poll.result is None:
+            return
+        # Rare (a send in flight at the end); the end event may then come twice, never not.
+        text = result_text(require(self.broadcaster).catalog.text, poll, poll.result, "de")
+        try:
+            await self.transport.post(room_id, END_TYPE, end_content(event_id, to_plain(text)))
+        except Exception:
+            log.exception("end of poll %d not sent to %s", poll.id, room_id)
+
+    async def report(self, progress: Progress, final: bool) -> str:
+        """The manager's status of a topic poll on its way (in German, like announcements)."""
+        broadcaster = require(self.broadcaster)
+        poll = await self.store.by_broadcast(progress.broadcast_id)
+        number = poll.id if poll is not None else progress.broadcast_id
+        text = broadcaster.catalog.text
+        if not final:
+            return text(
+                "de",
+                "poll.delivery_progress",
+                number=number,
+                sent=progress.sent,
+                total=progress.total,
+                pending=progress.pending,
+            )
+        key = "poll.started_failed" if progress.undeliverable else "poll.started"
+        return text(
+            "de",
+            key,
+            number=number,
+            sent=progress.sent,
+            failed=progress.undeliverable,
+            prefix=broadcaster.prefix,
+        )
+
+    async def render_text(self, language: str, delivery: Delivery) -> str | None:
+        """A poll as text (Broadcaster renderer: where the start event cannot be sent, e.g.
+        in the console, its text fallback is shown)."""
+        # The manager's words as typed, one line each (question, numbered answers).
+        return Markup("\n").join(delivery.body.split("\n"))
 
     async def post(self, poll: Poll, users: list[str], rooms: list[str]) -> tuple[int, int]:
         """Send the start event to every room and DM; return (sent, failed)."""

@@ -4,6 +4,10 @@ One vote per person and poll, whichever room they voted in: the response with th
 origin_server_ts counts (ties broken by event ID, so the outcome never depends on arrival
 order). The tally is frozen into the poll row when it ends, so a later `!vergessen` of a voter
 does not change a published result.
+
+A poll to a topic goes out through the durable outbox (store/broadcasts.py): one broadcast whose
+`dedup_key` is `broadcast_key(poll id)`, written with all its delivery rows at once, so the
+poll of a delivery is found by that key from the first moment on.
 """
 
 from __future__ import annotations
@@ -15,7 +19,15 @@ from dataclasses import dataclass
 
 from store.db import Database
 
-__all__ = ["Poll", "PollPost", "PollStore"]
+__all__ = ["WITHDRAWN", "Poll", "PollPost", "PollStore", "broadcast_key"]
+
+# Why a queued delivery of a poll was not sent (the error of its row).
+WITHDRAWN = "withdrawn: the poll ended before it was sent"
+
+
+def broadcast_key(poll_id: int) -> str:
+    """The dedup key of the broadcast that carries a topic poll to its recipients."""
+    return f"poll:{poll_id}"
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,17 @@ class PollStore:
         row = await self._db.fetchone("SELECT * FROM polls WHERE id = ?", (poll_id,))
         return None if row is None else _poll(row)
 
+    async def by_broadcast(self, broadcast_id: int) -> Poll | None:
+        """The poll that the broadcast `broadcast_id` carries (None: not a poll's)."""
+        row = await self._db.fetchone(
+            # The poll's number from the key, so the poll is found by its primary key.
+            "SELECT polls.* FROM broadcasts JOIN polls "
+            "ON polls.id = CAST(substr(broadcasts.dedup_key, 6) AS INTEGER) "
+            "WHERE broadcasts.id = ? AND substr(broadcasts.dedup_key, 1, 5) = 'poll:'",
+            (broadcast_id,),
+        )
+        return None if row is None else _poll(row)
+
     async def recent(self, limit: int = 20) -> list[Poll]:
         """Running polls first, then the latest ended ones; newest first within each."""
         rows = await self._db.fetchall(
@@ -144,7 +167,11 @@ class PollStore:
         return {str(r["answer"]): int(r["n"]) for r in rows}
 
     async def end(self, poll_id: int, now: float | None = None) -> dict[str, int] | None:
-        """End a running poll and freeze its tally; None if it had ended already."""
+        """End a running poll and freeze its tally; None if it had ended already.
+
+        In the same transaction its deliveries still queued (held for quiet hours, waiting for
+        a retry) are withdrawn and its broadcast finished: a poll that has ended is not sent.
+        """
         ended = time.time() if now is None else now
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
@@ -156,7 +183,20 @@ class PollStore:
                 "UPDATE polls SET ended_at = ?, result = ? WHERE id = ? AND ended_at IS NULL",
                 (ended, json.dumps(result), poll_id),
             )
-            return result if cursor.rowcount == 1 else None
+            if cursor.rowcount != 1:
+                return None
+            key = broadcast_key(poll_id)
+            await conn.execute(
+                "UPDATE deliveries SET state = 'undeliverable', error = ?, updated_at = ? "
+                "WHERE state IN ('pending', 'digest') AND broadcast_id = "
+                "(SELECT id FROM broadcasts WHERE dedup_key = ?)",
+                (WITHDRAWN, ended, key),
+            )
+            await conn.execute(
+                "UPDATE broadcasts SET finished_at = ? WHERE dedup_key = ? AND finished_at IS NULL",
+                (ended, key),
+            )
+            return result
 
 
 def _poll(row: sqlite3.Row) -> Poll:

@@ -322,7 +322,8 @@ def _broadcasts(report: Report, t: Texts) -> list[Block]:
 
 
 def _kind(t: Texts, kind: str) -> str:
-    if kind in ("announcement", "measure_update", "scheduled", "termin", "pledge_milestone"):
+    named = ("announcement", "measure_update", "scheduled", "termin", "pledge_milestone", "poll")
+    if kind in named:
         return t(f"kind_{kind}")
     return t("kind_other", kind=clean(kind))
 

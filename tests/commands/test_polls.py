@@ -5,28 +5,49 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from nio import RoomSendResponse
 from nio.events import Event
 
 from bot.chat import run_chat
+from bot.outbox import Outbox
 from bot.pollevents import poll_vote
 from bot.wiring import ServiceSettings
+from commands.broadcast import Broadcaster
 from commands.errors import CommandError, UsageError
 from commands.faqchart import png_size
-from commands.polls import PollService, PollVote, parse_poll, poll_chart
+from commands.i18n import Catalog
+from commands.polls import PollService, PollVote, parse_poll, poll_chart, start_content
 from commands.privacy import export_document
+from commands.quiet import BERLIN
+from commands.report import Period
+from commands.report.blocks import Texts
+from commands.report.model import BroadcastStats, NetworkStats, QuestionStats, Report
+from commands.report.view import build_document
 from commands.router import Router
+from store.broadcasts import Withdrawn
 from store.db import Database
+from store.polls import WITHDRAWN
 from tests.bot.test_events_fuzz import ROOM as FUZZ_ROOM
 from tests.bot.test_events_fuzz import handler_for
-from tests.commands.fakes import CITIZEN, MANAGER, RecordingReplier, make_router, message
+from tests.commands.fakes import (
+    CITIZEN,
+    MANAGER,
+    Clock,
+    RecordingReplier,
+    make_router,
+    message,
+)
 
 ROOM = "!room:ochtrup.test"
 TEXT = "org.matrix.msc1767.text"
@@ -189,29 +210,251 @@ async def test_undisclosed_poll_shows_no_counts_before_the_end(bot: Bot) -> None
     assert "Lastenrad: 1" in await bot.say("!umfragen")
 
 
-async def test_topic_poll_goes_to_each_follower_by_dm(bot: Bot) -> None:
-    for user in ("@x:o", "@y:o"):
-        await bot.say("!abonnieren mobilitaet", sender=user)
-    preview = await bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
-    assert "Direktnachrichten: 2" in preview
-    # Sent beside the sync loop (a new DM waits for sync), reported by a notice when done.
-    assert "wird an 2 Empfänger gesendet" in await bot.say("ja")
-    await bot.polls.drain()
-    assert "Umfrage Nr. 1 läuft (Räume: 2)" in bot.replier.notices[-1][1]
-    rooms = sorted(room for room, _, _ in bot.transport.of_type(START))
-    assert rooms == ["!dm-@x:o", "!dm-@y:o"]
-    # A vote in one of those DMs counts, and so does the other person's.
-    await bot.vote("@x:o", ("a1",), ts=1, start="$poll1", room="!dm-@x:o")
-    await bot.vote("@y:o", ("a2",), ts=1, start="$poll2", room="!dm-@y:o")
-    assert await bot.polls.store.tally(1) == {"a1": 1, "a2": 1}
-    bot.transport.fail_rooms = frozenset({"!dm-@y:o"})  # y left their DM meanwhile
-    assert "2 Stimmen" in await bot.say("!umfrage-ende 1")
-    await bot.polls.drain()
-    ends = bot.transport.of_type("org.matrix.msc3381.poll.end")
-    assert [(room, end["m.relates_to"]["event_id"]) for room, _, end in ends] == [
-        ("!dm-@x:o", "$poll1")
+class FakeHomeserver:
+    """The nio client as the outbox uses it; like Synapse, it answers a send repeated with the
+    same transaction ID with the first event's ID instead of showing it twice."""
+
+    def __init__(self) -> None:
+        self.rooms: dict[str, Any] = {}
+        self.events: list[tuple[str, str, dict[str, Any]]] = []
+        self._txns: dict[str, str] = {}
+
+    def join(self, room_id: str, *users: str) -> None:
+        self.rooms[room_id] = SimpleNamespace(users={user: object() for user in users})
+
+    async def room_send(
+        self,
+        room_id: str,
+        message_type: str,
+        content: dict[str, Any],
+        tx_id: str | None = None,
+        ignore_unverified_devices: bool = False,
+    ) -> RoomSendResponse:
+        if tx_id is not None and tx_id in self._txns:
+            return RoomSendResponse(self._txns[tx_id], room_id)
+        self.events.append((room_id, message_type, content))
+        event_id = f"$ev{len(self.events)}"
+        if tx_id is not None:
+            self._txns[tx_id] = event_id
+        return RoomSendResponse(event_id, room_id)
+
+    def of_type(self, event_type: str) -> list[tuple[str, str, dict[str, Any]]]:
+        return [e for e in self.events if e[1] == event_type]
+
+
+TEAM = "!team-mobil:o"  # the topic's room
+FOLLOWERS = ("@x:o", "@y:o")
+NOON = 1_700_000_000.0 + 12 * 3600  # 11:13 in Berlin: no quiet hours
+
+
+@dataclass
+class TopicBot(Bot):
+    clock: Clock
+    server: FakeHomeserver
+
+    @property
+    def broadcaster(self) -> Broadcaster:
+        assert self.router.services.broadcaster is not None
+        return self.router.services.broadcaster
+
+    def outbox(self) -> Outbox:
+        """The outbox as bot/app.py builds it, on the fake homeserver (a new one: a restart)."""
+        ready = asyncio.Event()
+        ready.set()
+        b = self.broadcaster
+        return Outbox(
+            self.server,
+            b.broadcasts,
+            b.subscriptions,
+            b.render_delivery,
+            b.report,
+            encryption=False,
+            ready=ready,
+            render_event=b.render_event,
+            event_sent=b.event_sent,
+        )
+
+    async def deliver(self) -> None:
+        """Run an outbox until nothing due is left."""
+        outbox = self.outbox()
+        task = asyncio.create_task(outbox.run())
+        try:
+            for _ in range(200):
+                if not await self.broadcaster.broadcasts.due(time.time(), 100) and not (
+                    outbox.in_flight
+                ):
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise AssertionError("the outbox did not finish")
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def rows(self) -> list[tuple[str, str, str | None]]:
+        """(recipient, state, error) of every delivery row, in order."""
+        found = await self.db.fetchall(
+            "SELECT recipient, state, error FROM deliveries ORDER BY id", ()
+        )
+        return [(str(r["recipient"]), str(r["state"]), r["error"]) for r in found]
+
+
+@pytest.fixture
+async def topic_bot(tmp_path: Path) -> AsyncIterator[TopicBot]:
+    router, replier, db, clock = await make_router(tmp_path)
+    clock.now = NOON
+    transport = FakeTransport()
+    assert router.services.polls is not None
+    assert router.services.broadcaster is not None
+    router.services.polls.transport = transport
+    router.services.broadcaster.topic_rooms = {"mobilitaet": (TEAM,)}
+    server = FakeHomeserver()
+    server.join(TEAM)
+    server.join(ROOM)
+    bot = TopicBot(router, replier, db, transport, clock, server)
+    for user in FOLLOWERS:  # each follows the topic from their DM with the bot
+        dm = f"!dm-{user}"
+        server.join(dm, user)
+        await router.dispatch(message("!abonnieren mobilitaet", sender=user, direct=True, room=dm))
+    yield bot
+    await db.close()
+
+
+async def test_topic_poll_is_queued_as_rows_for_each_dm_and_room_before_any_send(
+    topic_bot: TopicBot,
+) -> None:
+    preview = await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    assert "Direktnachrichten: 2, Themenräume: 1" in preview
+    assert "wird an 3 Empfänger gesendet" in await topic_bot.say("ja")
+    assert await topic_bot.rows() == [
+        ("@x:o", "pending", None),
+        ("@y:o", "pending", None),
+        (TEAM, "pending", None),
     ]
-    assert "Räume ohne Anzeige: 1" in bot.replier.notices[-1][1]
+    assert topic_bot.server.events == []
+    assert topic_bot.transport.events == []
+    [broadcast] = await topic_bot.db.fetchall("SELECT kind, dedup_key FROM broadcasts", ())
+    assert (broadcast["kind"], broadcast["dedup_key"]) == ("poll", "poll:1")
+
+
+async def test_outbox_sends_the_poll_itself_once_to_each_dm_and_room_and_votes_there_count(
+    topic_bot: TopicBot,
+) -> None:
+    await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    await topic_bot.say("ja")
+    await topic_bot.deliver()
+    await topic_bot.deliver()  # a second run (a restart) sends nothing again
+    starts = topic_bot.server.of_type(START)
+    assert sorted(room for room, _, _ in starts) == ["!dm-@x:o", "!dm-@y:o", TEAM]
+    poll = await topic_bot.polls.store.get(1)
+    assert poll is not None
+    assert all(content == start_content(poll) for _, _, content in starts)
+    assert [s for s in topic_bot.server.of_type("m.room.message") if "läuft" in str(s)]
+    assert "Umfrage Nr. 1 läuft (Räume: 3)" in str(topic_bot.server.events[-1][2])
+    posts = {p.room_id: p.event_id for p in await topic_bot.polls.store.posts(1)}
+    assert set(posts) == {"!dm-@x:o", "!dm-@y:o", TEAM}
+    assert not await topic_bot.broadcaster.broadcasts.announcement_topic(posts[TEAM])
+    # A vote in one of those DMs counts, and so does the other person's.
+    await topic_bot.vote("@x:o", ("a1",), ts=1, start=posts["!dm-@x:o"], room="!dm-@x:o")
+    await topic_bot.vote("@y:o", ("a2",), ts=1, start=posts["!dm-@y:o"], room="!dm-@y:o")
+    assert await topic_bot.polls.store.tally(1) == {"a1": 1, "a2": 1}
+    topic_bot.transport.fail_rooms = frozenset({"!dm-@y:o"})  # y left their DM meanwhile
+    assert "2 Stimmen" in await topic_bot.say("!umfrage-ende 1")
+    await topic_bot.polls.drain()
+    ends = topic_bot.transport.of_type("org.matrix.msc3381.poll.end")
+    assert sorted((room, end["m.relates_to"]["event_id"]) for room, _, end in ends) == [
+        ("!dm-@x:o", posts["!dm-@x:o"]),
+        (TEAM, posts[TEAM]),
+    ]
+    assert "Räume ohne Anzeige: 1" in topic_bot.replier.notices[-1][1]
+
+
+async def test_a_send_whose_answer_was_lost_is_sent_again_as_the_same_event(
+    topic_bot: TopicBot,
+) -> None:
+    await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    await topic_bot.say("ja")
+    [first, *_] = await topic_bot.broadcaster.broadcasts.due(time.time(), 10)
+    # The bot dies after the homeserver took the event and before the row was marked: the
+    # event is out, the row still pending, and the post maybe not recorded.
+    await topic_bot.server.room_send(
+        "!dm-@x:o", START, {"sent": "before the crash"}, tx_id=f"kb-d{first.id}"
+    )
+    await topic_bot.deliver()
+    starts = [room for room, _, _ in topic_bot.server.of_type(START)]
+    assert sorted(starts) == ["!dm-@x:o", "!dm-@y:o", TEAM]  # x's only once
+    posts = {p.room_id: p.event_id for p in await topic_bot.polls.store.posts(1)}
+    assert posts["!dm-@x:o"] == "$ev1"  # the event x got, so x's vote counts
+    assert await topic_bot.vote("@x:o", ("a1",), ts=1, start="$ev1", room="!dm-@x:o")
+
+
+async def test_topic_poll_waits_for_the_end_of_each_followers_quiet_hours(
+    topic_bot: TopicBot,
+) -> None:
+    night = 1_700_000_000.0  # 23:13 in Berlin; the default quiet hours end at 07:00
+    topic_bot.clock.now = night
+    await topic_bot.say("!ruhezeit aus", sender="@y:o")
+    preview = await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    assert "davon 1 erst nach dem Ende ihrer Ruhezeit" in preview
+    await topic_bot.say("ja")
+    store = topic_bot.broadcaster.broadcasts
+    assert sorted(d.recipient for d in await store.due(night, 10)) == [TEAM, "@y:o"]
+    seven = 1_700_028_000.0  # 07:00 in Berlin the next morning
+    assert await store.due(seven - 1, 10) == await store.due(night, 10)
+    assert sorted(d.recipient for d in await store.due(seven, 10)) == [TEAM, "@x:o", "@y:o"]
+
+
+async def test_weekly_digest_readers_get_the_poll_itself_at_once(topic_bot: TopicBot) -> None:
+    await topic_bot.say("!zustellung woechentlich", sender="@x:o")
+    assert "Direktnachrichten: 2" in await topic_bot.say(
+        "!umfrage thema=mobilitaet Radweg? | ja | nein"
+    )
+    await topic_bot.say("ja")
+    assert ("@x:o", "pending", None) in await topic_bot.rows()
+    await topic_bot.deliver()
+    assert "!dm-@x:o" in [room for room, _, _ in topic_bot.server.of_type(START)]
+    assert await topic_bot.broadcaster.send_digests() == 0  # and not again in the digest
+
+
+async def test_a_poll_ended_before_delivery_is_not_sent_any_more(topic_bot: TopicBot) -> None:
+    topic_bot.clock.now = 1_700_000_000.0  # night: x and y are held until 07:00
+    await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    await topic_bot.say("ja")
+    store = topic_bot.broadcaster.broadcasts
+    # The outbox had already fetched x's row when the poll ended (a stale row in its queue).
+    [stale] = [d for d in await store.due(time.time(), 10) if d.recipient == "@x:o"]
+    await topic_bot.say("!umfrage-ende 1")
+    await topic_bot.polls.drain()
+    assert await topic_bot.rows() == [
+        ("@x:o", "undeliverable", WITHDRAWN),
+        ("@y:o", "undeliverable", WITHDRAWN),
+        (TEAM, "undeliverable", WITHDRAWN),
+    ]
+    assert await store.unfinished() == []  # no late delivery report
+    outbox = topic_bot.outbox()
+    await outbox._deliver(stale)
+    await topic_bot.deliver()
+    assert topic_bot.server.events == []
+    assert topic_bot.transport.events == []  # no end event either: it was nowhere
+
+
+async def test_a_start_event_on_its_way_at_the_end_is_ended_there_too(
+    topic_bot: TopicBot,
+) -> None:
+    await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    await topic_bot.say("ja")
+    [delivery, *_] = await topic_bot.broadcaster.broadcasts.due(time.time(), 10)
+    content = await topic_bot.polls.event(delivery)  # sent; the answer is still on its way
+    await topic_bot.say("!umfrage-ende 1")
+    with pytest.raises(Withdrawn):
+        await topic_bot.polls.event(delivery)
+    await topic_bot.polls.sent(delivery, "!dm-@x:o", "$late")
+    assert content[0] == START
+    assert [p.event_id for p in await topic_bot.polls.store.posts(1)] == ["$late"]
+    [(room, _, end)] = topic_bot.transport.of_type("org.matrix.msc3381.poll.end")
+    assert room == "!dm-@x:o"
+    assert end["m.relates_to"] == {"rel_type": "m.reference", "event_id": "$late"}
+    assert "Ergebnis der Umfrage Nr. 1" in end[TEXT]
 
 
 async def test_no_poll_is_created_when_the_topic_lost_its_last_subscriber_before_yes(
@@ -377,3 +620,35 @@ async def test_console_shows_the_poll_and_its_result() -> None:
     assert "Klimabot: 1. Ja" in text  # the start event's text fallback
     assert "Umfrage Nr. 1 läuft (Räume: 1)" in text
     assert "Ergebnis der Umfrage Nr. 1" in text
+
+
+async def test_console_prints_a_topic_poll_to_a_follower_as_its_text_fallback() -> None:
+    out = io.StringIO()
+    lines = [
+        "/als x",
+        "ruhezeit aus",
+        "abonnieren mobilitaet",
+        "/rolle manager",
+        "umfrage thema=mobilitaet Radweg? | Ja | Nein",
+        "ja",
+    ]
+    settings = ServiceSettings.defaults()
+    assert await run_chat(settings, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    text = out.getvalue()
+    assert "Klimabot: Radweg?\n  Klimabot: 1. Ja\n  Klimabot: 2. Nein" in text
+    assert "Umfrage Nr. 1 läuft (Räume: 1)" in text
+
+
+def test_topic_polls_are_named_in_the_council_report_not_shown_as_a_raw_kind() -> None:
+    report = Report(
+        Period(date(2026, 1, 1), date(2026, 6, 30)),
+        datetime(2026, 7, 1, tzinfo=BERLIN),
+        False,
+        (),
+        QuestionStats(0, {}, ()),
+        BroadcastStats(1, (("poll", 1),), (("mobilitaet", 1),), 1, 1, 0, 0, 0, 0),
+        NetworkStats(0, 0, (), {}),
+    )
+    text = build_document(report, Texts(Catalog.load())).text()
+    assert "Umfrage an ein Thema" in text
+    assert "Sonstiges" not in text

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
+from contextlib import closing
+from datetime import datetime, timedelta
 from typing import Any
 
-from nio import RoomSendResponse
+from nio import MatrixRoom, RoomSendResponse, UnknownEvent
 
+from commands.quiet import BERLIN
 from tests.harness import BotRunner, ChatUser, collect_images, decrypted_png, wait_until
 from tests.jsclient import JsUser
 
 QUESTION = "Wann soll das Repair-Café öffnen?"
+START = "org.matrix.msc3381.poll.start"
 
 
 async def _vote(user: ChatUser, room: str, poll_id: str, answer_id: str) -> None:
@@ -78,3 +83,80 @@ async def test_poll_in_an_encrypted_room_counts_the_last_vote_and_ends_two_to_on
     assert len(png) > 1000
     assert "Samstags: 2" in images[0].body  # the alt text says what the chart shows
     assert (await eva.wait_poll(room, QUESTION, ended=True))["ended"]  # Element: poll closed
+
+
+def _quiet_hours_around_now() -> str:
+    """Quiet hours from an hour ago to two hours from now (Europe/Berlin)."""
+    now = datetime.now(BERLIN)
+    start, end = now - timedelta(hours=1), now + timedelta(hours=2)
+    return f"{start:%H:%M}-{end:%H:%M}"
+
+
+async def test_topic_poll_reaches_an_encrypted_dm_once_across_restarts_and_its_vote_counts(
+    make_user: Any, bot_runner: Any
+) -> None:
+    manager: ChatUser = await make_user("ksm")
+    runner: BotRunner = bot_runner(managers=[manager.user_id], rate_limit={"messages": 100})
+    app = await runner.start()
+    bot = runner.user_id
+    team = await manager.room_with(bot)
+    clara: ChatUser = await make_user("clara")
+    starts: list[Any] = []
+
+    async def collect(room: MatrixRoom, event: Any) -> None:
+        if room.room_id == dm and event.type == START and event.sender == bot:
+            starts.append(event)
+
+    clara.client.add_event_callback(collect, UnknownEvent)
+    dm = await clara.dm_with(bot)  # encrypted, as Element makes it
+    await clara.send(dm, f"ruhezeit {_quiet_hours_around_now()}")
+    await clara.send(dm, "abonnieren mobilitaet")
+    await clara.wait_notice(dm, bot, count=2)
+
+    await manager.send(team, f"!umfrage thema=mobilitaet {QUESTION} | Samstags | Mittwochs")
+    [preview] = await manager.wait_notice(team, bot)
+    assert "davon 1 erst nach dem Ende ihrer Ruhezeit" in preview.body
+    await manager.send(team, "ja")
+    await manager.wait_notice(team, bot, count=2)  # "wird an 1 Empfänger gesendet"
+    assert app.db is not None
+    [(state, not_before)] = await app.db.fetchall(
+        "SELECT state, not_before FROM deliveries WHERE recipient = ?", (clara.user_id,)
+    )
+    assert state == "pending"
+    assert not_before > time.time()  # held for Clara's quiet hours
+
+    # A restart while the poll waits in the outbox; then Clara's quiet hours end.
+    await runner.stop()
+    app = await runner.start()
+    await clara.send(dm, "ruhezeit aus")
+    await wait_until(lambda: bool(starts), 15, "the poll in Clara's DM")
+    poll = starts[0].source["content"][START]
+    assert poll["question"]["org.matrix.msc1767.text"] == QUESTION
+    wednesday = poll["answers"][1]["id"]
+
+    # A crash after the homeserver took the poll, before the bot wrote that down: the row is
+    # pending again and the post unknown. Sent again with the same transaction ID, Synapse
+    # answers with the same event, so Clara sees one poll and her vote on it counts.
+    await runner.stop()
+    with closing(sqlite3.connect(runner.config.database_path)) as conn, conn:
+        conn.execute(
+            "UPDATE deliveries SET state = 'pending', event_id = NULL WHERE recipient = ?",
+            (clara.user_id,),
+        )
+        conn.execute("DELETE FROM poll_posts WHERE room_id = ?", (dm,))
+    app = await runner.start()
+    assert app.db is not None
+    store = app.services.polls.store  # type: ignore[union-attr]
+    deadline = time.monotonic() + 15
+    while not await store.posts(1):
+        assert time.monotonic() < deadline, "the poll's post was not recorded again"
+        await asyncio.sleep(0.1)
+    [post] = await store.posts(1)
+    assert (post.room_id, post.event_id) == (dm, starts[0].event_id)
+
+    await _vote(clara, dm, starts[0].event_id, wednesday)
+    deadline = time.monotonic() + 15
+    while (tally := await store.tally(1)) != {wednesday: 1}:
+        assert time.monotonic() < deadline, f"votes counted: {tally}"
+        await asyncio.sleep(0.1)
+    assert len(starts) == 1
