@@ -161,8 +161,8 @@ class PollService:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def later(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` beside the sync loop, not in the handler: a topic poll goes to many rooms,
-        and a DM created for it waits for the sync loop that the handler would be holding."""
+        """Run `work` beside the sync loop, not in the handler: a topic poll's end events go to
+        many rooms (its start events go through the outbox)."""
         task = asyncio.create_task(self._logged(work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -276,7 +276,8 @@ class PollService:
         return Markup("\n").join(delivery.body.split("\n"))
 
     async def post(self, poll: Poll, users: list[str], rooms: list[str]) -> tuple[int, int]:
-        """Send the start event to every room and DM; return (sent, failed)."""
+        """Send the start event to every room and DM at once (a poll in one room; a topic poll
+        goes through the outbox instead); return (sent, failed)."""
         content = start_content(poll)
         sent = failed = 0
         targets = [(room, False) for room in rooms] + [(user, True) for user in users]
