@@ -15,6 +15,7 @@ _MODULE_BENCHES = (
     "tests.bench.broadcast_bench",
     "tests.bench.e2e_broadcast_bench",
     "tests.bench.report_bench",
+    "tests.bench.web_bench",
 )
 
 
