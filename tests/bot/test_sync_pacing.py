@@ -81,8 +81,8 @@ async def test_syncs_while_sending_are_bounded_by_time_not_by_messages(
 
 async def test_idle_bot_syncs_at_once_after_each_response(tmp_path: Path, db: Database) -> None:
     transport, syncs = _transport(tmp_path, db)
-    transport.pacer.interval = 0.2
-    assert await _syncs_during(transport, syncs, 0.5) >= 20
+    transport.pacer.interval = 0.25
+    assert await _syncs_during(transport, syncs, 0.5) >= 6  # paced, it would be 3 at most
 
 
 async def test_a_wait_for_sync_ends_the_pause_at_once(tmp_path: Path, db: Database) -> None:
@@ -94,7 +94,7 @@ async def test_a_wait_for_sync_ends_the_pause_at_once(tmp_path: Path, db: Databa
         assert len(syncs) == 1  # the second waits for the interval …
         with transport.pacer.wait():
             await asyncio.sleep(0.2)
-            assert len(syncs) >= 5  # … unless a new room must show up
+            assert len(syncs) >= 3  # … unless a new room must show up
         await task
 
 
