@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,13 @@ _FIELDS = {
     "topic": "topic",
 }
 _REQUIRED = ("title", "pledge", "saving", "source", "goal")
+# How the fields are typed, to name a missing or too long one as the manager knows it.
+_TYPED = {
+    "de": {"title": "titel", "pledge": "zusage", "saving": "ersparnis", "source": "quelle"},
+    "en": {},
+}
+_GOAL = re.compile(r"[0-9]{1,7}")  # ASCII only: "²" is a digit to str.isdigit, not to int()
+MIN_SAVING = 0.05  # less is shown as "etwa 0 kg"
 # Units a saving may be given in, and the factor to the stored unit (kg CO₂ or kWh).
 _UNITS = {"kg": ("kg", 1.0), "t": ("kg", 1000.0), "kwh": ("kWh", 1.0), "mwh": ("kWh", 1000.0)}
 _SAVING = re.compile(
@@ -91,17 +99,21 @@ class CampaignDraft:
 
 
 def parse_campaign(
-    args: str, today: datetime.date, find_topic: Callable[[str], str | None]
+    args: str,
+    today: datetime.date,
+    find_topic: Callable[[str], str | None],
+    language: str = "de",
 ) -> CampaignDraft:
     """The one-line form `titel=…; zusage=…; ersparnis=500 kg CO2; quelle=…; ziel=200;
     bis=31.03.2027; thema=…`; raises CommandError naming the field, UsageError if empty."""
     fields = _fields(args)
-    missing = [name for name in _REQUIRED if not fields.get(name)]
+    typed = _TYPED.get(language, {})
+    missing = [typed.get(name, name) for name in _REQUIRED if not fields.get(name)]
     if missing:
         raise CommandError("pledge.missing_fields", fields=", ".join(missing))
     for name in ("title", "pledge", "source"):
         if len(fields[name]) > MAX_TEXT:
-            raise CommandError("pledge.too_long", field=name, limit=MAX_TEXT)
+            raise CommandError("pledge.too_long", field=typed.get(name, name), limit=MAX_TEXT)
     saving, unit = _saving(fields["saving"])
     ends_on = None
     if fields.get("until"):
@@ -137,8 +149,14 @@ def _fields(args: str) -> dict[str, str]:
         key = _FIELDS.get(name.strip().casefold())
         if not sep or key is None:
             raise CommandError("pledge.unknown_field", field=name.strip()[:30])
-        fields[key] = " ".join(value.split())
+        fields[key] = _clean(value)
     return fields
+
+
+def _clean(text: str) -> str:
+    """One line without control or format characters (bidi overrides, zero width …)."""
+    kept = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
+    return " ".join(kept.split())
 
 
 def _saving(text: str) -> tuple[float, str]:
@@ -150,13 +168,13 @@ def _saving(text: str) -> tuple[float, str]:
     except BadNumber:
         raise CommandError("pledge.bad_saving", text=text[:40]) from None
     unit, factor = _UNITS[match[2]]
-    if percent or not 0 < value * factor <= 1e9:
+    if percent or not MIN_SAVING <= value * factor <= 1e9:
         raise CommandError("pledge.bad_saving", text=text[:40])
     return value * factor, unit
 
 
 def _goal(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_GOAL:
+    if not _GOAL.fullmatch(text) or not 1 <= int(text) <= MAX_GOAL:
         raise CommandError("pledge.bad_goal", text=text[:20], limit=MAX_GOAL)
     return int(text)
 
@@ -183,7 +201,9 @@ def saving_text(catalog: Catalog, language: str, amount: float, unit: str) -> st
 
 def households(catalog: Catalog, language: str, count: int) -> str:
     """'1 Haushalt' / '200 Haushalte': a goal with the right plural."""
-    return catalog.text(language, plural("pledge.households", count), count=count)
+    return catalog.text(
+        language, plural("pledge.households", count), count=format_number(count, language)
+    )
 
 
 class PledgeService:
@@ -285,7 +305,7 @@ async def aktion_neu(ctx: Context, args: str) -> None:
         topic = broadcaster.topics.find(text) if broadcaster is not None else None
         return None if topic is None else topic.slug
 
-    draft = parse_campaign(args, _today(ctx), find_topic)
+    draft = parse_campaign(args, _today(ctx), find_topic, ctx.language)
     data: dict[str, Any] = dict(draft.__dict__)
     assert ctx.services.dialogs is not None
     await ctx.services.dialogs.open(ctx, CONFIRM_KIND, data)

@@ -208,6 +208,36 @@ def test_the_one_line_form_is_read_and_bad_fields_are_named() -> None:
         parse_campaign("  ", today, _topic)
 
 
+def test_hostile_goals_savings_and_titles_get_a_polite_answer_not_a_crash() -> None:
+    today = datetime.date(2026, 12, 7)
+    for goal in ("²", "٣", "１", "5.0", "1" * 30):
+        with pytest.raises(CommandError, match="bad_goal"):
+            parse_campaign(FORM.format(goal=goal), today, _topic)
+    tiny = FORM.format(goal=5).replace("0,5 t CO2", "0,0000001 kg")  # shown as "etwa 0 kg"
+    with pytest.raises(CommandError, match="bad_saving"):
+        parse_campaign(tiny, today, _topic)
+    hostile = FORM.format(goal=5).replace("Eins runter", "Eins\u202e \u200brunter\x00")
+    assert parse_campaign(hostile, today, _topic).title == "Eins runter"
+
+
+def test_missing_or_too_long_fields_are_named_as_typed_in_each_language() -> None:
+    today = datetime.date(2026, 12, 7)
+    with pytest.raises(CommandError) as german:
+        parse_campaign("ziel=5; quelle=UBA", today, _topic)
+    assert german.value.params["fields"] == "titel, zusage, ersparnis"
+    with pytest.raises(CommandError) as english:
+        parse_campaign("goal=5; source=UBA", today, _topic, "en")
+    assert english.value.params["fields"] == "title, pledge, saving"
+    with pytest.raises(CommandError) as long:
+        parse_campaign(FORM.format(goal=5).replace("Eins runter", "x" * 400), today, _topic)
+    assert long.value.params["field"] == "titel"
+
+
+async def test_a_big_goal_has_thousands_separators(bot: Bot) -> None:
+    await _campaign(bot, goal=250000)
+    assert "(Ziel: 250.000 Haushalte," in await bot.say("!aktionen")
+
+
 def test_milestones_reached_are_whole_percentages_of_the_goal() -> None:
     assert reached(0, 200) == ()
     assert reached(49, 200) == ()
