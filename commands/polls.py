@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from commands.context import Context, Role
@@ -78,7 +79,7 @@ def parse_poll(args: str) -> tuple[PollDraft, str | None]:
             words.pop(0)
         else:
             break
-    parts = [" ".join(p.split()) for p in " ".join(words).split("|")]
+    parts = [_clean(p) for p in " ".join(words).split("|")]
     if len(parts) < 1 + MIN_ANSWERS or not all(parts):
         raise UsageError
     question, answers = parts[0], tuple(parts[1:])
@@ -89,6 +90,13 @@ def parse_poll(args: str) -> tuple[PollDraft, str | None]:
     if len({a.casefold() for a in answers}) != len(answers):
         raise CommandError("poll.duplicate_answers")
     return PollDraft(question, answers, disclosed), topic
+
+
+def _clean(text: str) -> str:
+    """One line without control or format characters: a bidi override would turn the text
+    around in every client, a zero-width space would make "Ja" and "Ja\u200b" two answers."""
+    kept = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
+    return " ".join(kept.split())
 
 
 def _service(ctx: Context) -> PollService:

@@ -492,6 +492,15 @@ def test_parse_poll_reads_options_and_refuses_bad_input() -> None:
         parse_poll("F | A | " + "x" * 341)
 
 
+def test_poll_texts_lose_bidi_overrides_and_invisible_characters() -> None:
+    draft, _ = parse_poll("Frage\u202e? | Ja\u2066 | Nein\x07")
+    assert (draft.question, draft.answers) == ("Frage?", ("Ja", "Nein"))
+    with pytest.raises(CommandError, match="duplicate"):
+        parse_poll("Frage? | Ja | Ja\u200b")
+    with pytest.raises(UsageError):
+        parse_poll("Frage? | Ja | \u200b")
+
+
 def test_chart_is_a_png_even_with_dollar_signs_and_zero_votes() -> None:
     chart = poll_chart("Umfrage 1", ["5 $ mehr", "$x$ " * 30, "C"], [0, 0, 0], "Stimmen")
     assert png_size(chart.data) == (chart.width, chart.height)
