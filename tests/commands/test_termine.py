@@ -290,6 +290,14 @@ async def test_change_and_cancel_tell_everyone_with_calendar_files(env: Env) -> 
     assert "abgesagt" in await env.say(f"!anmelden {number}", sender=THIRD)
 
 
+async def test_forgetting_names_event_registrations_before_deleting_them(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    asked = await env.say("!vergessen")
+    assert "Anmeldungen zu Terminen" in asked
+    assert "Terminanmeldungen" in await env.say("!hilfe vergessen")
+
+
 async def test_participants_list_and_csv_only_in_private(env: Env) -> None:
     number = await create(env, "titel=Abend; wann=morgen 18 Uhr; plätze=1; thema=mobilitaet")
     await env.say(f"!anmelden {number}")
