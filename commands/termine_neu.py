@@ -58,7 +58,7 @@ def _ask(ctx: Context, step: str) -> str:
             f"{t.slug} ({t.name_en if ctx.language == 'en' else t.name_de})" for t in topics
         )
         text = ctx.t("termin.ask_topic", topics=names)
-    if step in OPTIONAL:
+    if step in OPTIONAL and step != "capacity":  # "-" is no limit there, said in the question
         text = Markup(f"{text} {ctx.t('termin.ask_skip')}")
     return text
 

@@ -130,7 +130,9 @@ async def test_guided_dialogue_asks_again_after_bad_answers(env: Env) -> None:
     assert "Vergangenheit" in again
     assert "Wann" in again
     assert "Wo" in await env.say("samstag 10:00", sender=MANAGER)
-    assert "Plätze" in await env.say("Bürgerhaus", sender=MANAGER)
+    places = await env.say("Bürgerhaus", sender=MANAGER)
+    assert "Wie viele Plätze gibt es? („-“ für unbegrenzt)" in places
+    assert "keine Angabe" not in places  # "-" is no limit, not "not given"
     again = await env.say("minus fünf", sender=MANAGER)
     assert "keine Platzzahl" in again
     assert "Plätze" in again
