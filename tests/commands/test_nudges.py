@@ -390,6 +390,14 @@ async def test_free_text_counts_as_reply_to_the_nudge_and_shows_as_typed(bot: Bo
     assert await bot.progress(WAERME) == ("in Umsetzung", 25)
 
 
+async def test_owner_is_told_before_and_after_that_a_note_is_public(bot: Bot) -> None:
+    await _nudged(bot, {WAERME: (OWNER,)})
+    [nudge] = bot.dms()
+    assert "erscheint öffentlich im Verlauf der Maßnahme" in nudge  # the public page shows it
+    answer = await bot.say("Auftrag an Firma Beispiel vergeben", reply_to="$dm1")
+    assert "öffentlichen Verlauf" in answer
+
+
 async def test_a_command_as_reply_to_the_nudge_runs_as_the_command(bot: Bot) -> None:
     await _nudged(bot, {WAERME: (OWNER,)})
     detail = await bot.say(f"massnahme {WAERME}", reply_to="$dm1")
