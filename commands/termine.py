@@ -126,7 +126,9 @@ async def _join(ctx: Context, number: int, private: bool) -> None:
     event = await _event(ctx, number)
     if event.closes_at is not None and event.closes_at <= service.clock():
         raise CommandError("termin.closed", number=number, title=event.title)
-    seat = await service.store.register(event.id, ctx.message.sender, event.capacity)
+    seat = await service.store.register(
+        event.id, ctx.message.sender, event.capacity, service.clock()
+    )
     if not seat.new:
         key = "termin.already_waiting" if seat.waiting else "termin.already"
         raise CommandError(

@@ -189,15 +189,16 @@ class EventService:
         the hour-before one is due); the hour-before one goes out at once, quiet hours or not.
         """
         sent = 0
-        for event, user_id in await self.store.reminders_due(now, DAY):
-            if now >= event.starts_at - HOUR:
+        for event, user_id, registered_at in await self.store.reminders_due(now, DAY):
+            # Registered within the last day, the confirmation was their reminder.
+            if now >= event.starts_at - HOUR or registered_at >= event.starts_at - DAY:
                 await self.store.mark_reminded(event.id, user_id, DAY)
                 continue
             prefs = await self.broadcaster.subscriptions.prefs(user_id)
             if quiet_end(prefs.quiet, now) is not None:
                 continue  # a later tick sends it
-            sent += await self._remind(event, user_id, DAY, "termin.reminder_day")
-        for event, user_id in await self.store.reminders_due(now, HOUR):
+            sent += await self._remind(event, user_id, DAY, _day_key(event, now))
+        for event, user_id, _ in await self.store.reminders_due(now, HOUR):
             sent += await self._remind(event, user_id, HOUR, "termin.reminder_hour")
         return sent
 
@@ -205,4 +206,13 @@ class EventService:
         # Marked first: at most one reminder each, even if the bot stops in between.
         if not await self.store.mark_reminded(event.id, user_id, lead):
             return 0
-        return int(await self.tell(user_id, key, event))
+        at = datetime.fromtimestamp(event.starts_at, BERLIN).strftime("%H:%M")
+        return int(await self.tell(user_id, key, event, time=at))
+
+
+def _day_key(event: CalendarEvent, now: float) -> str:
+    """'Morgen findet … statt' only when it is tomorrow: quiet hours may hold the reminder
+    into the day of the event itself."""
+    starts = datetime.fromtimestamp(event.starts_at, BERLIN).date()
+    today = datetime.fromtimestamp(now, BERLIN).date()
+    return "termin.reminder_day" if starts > today else "termin.reminder_today"

@@ -195,7 +195,9 @@ class EventStore:
             return None
         return Announcement(int(row[0]), str(row[1]), str(row[2]))
 
-    async def register(self, event_id: int, user_id: str, capacity: int | None) -> Seat:
+    async def register(
+        self, event_id: int, user_id: str, capacity: int | None, now: float | None = None
+    ) -> Seat:
         """A place if one is free, else the end of the waiting list; nothing new if already in."""
         async with self._db.transaction() as conn:
             mine = await _fetchone(
@@ -212,7 +214,7 @@ class EventStore:
             await conn.execute(
                 "INSERT INTO event_registrations (event_id, user_id, waiting, created_at) "
                 "VALUES (?, ?, ?, ?)",
-                (event_id, user_id, int(waiting), time.time()),
+                (event_id, user_id, int(waiting), time.time() if now is None else now),
             )
             position = await _count(conn, event_id, waiting=True) if waiting else 0
             return Seat(waiting, position, new=True)
@@ -282,17 +284,21 @@ class EventStore:
         )
         return {int(row[0]): bool(row[1]) for row in rows}
 
-    async def reminders_due(self, now: float, lead: float) -> list[tuple[CalendarEvent, str]]:
-        """(event, user) of places whose reminder `lead` seconds ahead is due and not sent."""
+    async def reminders_due(
+        self, now: float, lead: float
+    ) -> list[tuple[CalendarEvent, str, float]]:
+        """(event, user, when they registered) of places whose reminder `lead` seconds ahead is
+        due and not sent."""
         column = "reminded_hour" if lead <= 3600 else "reminded_day"  # fixed names
         rows = await self._db.fetchall(
-            f"SELECT e.*, r.user_id AS reg_user FROM event_registrations r "
+            f"SELECT e.*, r.user_id AS reg_user, r.created_at AS reg_at "
+            f"FROM event_registrations r "
             f"JOIN calendar_events e ON e.id = r.event_id WHERE r.waiting = 0 "
             f"AND r.{column} = 0 AND e.cancelled = 0 AND e.starts_at > ? "
             f"AND e.starts_at - ? <= ? ORDER BY e.starts_at, r.id",
             (now, lead, now),
         )
-        return [(_event(row), str(row["reg_user"])) for row in rows]
+        return [(_event(row), str(row["reg_user"]), float(row["reg_at"])) for row in rows]
 
     async def mark_reminded(self, event_id: int, user_id: str, lead: float) -> bool:
         """Note that the reminder went out; False if it already had (another run was first)."""

@@ -343,7 +343,20 @@ async def test_day_reminder_held_by_quiet_hours_until_they_end(env: Env) -> None
     assert await env.events.tick() == 0
     env.clock.now = datetime(2026, 12, 5, 7, 0, tzinfo=BERLIN).timestamp()
     assert await env.events.tick() == 1
-    assert "Morgen" in env.mailer.to(CITIZEN)[-1]
+    # Held into the day of the event: it is today, not "Morgen".
+    assert "Heute um 22:30 Uhr findet „Nachtwanderung“ statt" in env.mailer.to(CITIZEN)[-1]
+    assert "Morgen" not in env.mailer.to(CITIZEN)[-1]
+
+
+async def test_who_registers_within_the_last_day_gets_no_day_before_reminder(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=heute 20 Uhr; thema=mobilitaet")
+    await env.say("!ruhezeit aus")
+    await env.say(f"!anmelden {number}")  # Thursday 12:00, eight hours before
+    assert await env.events.tick() == 0  # the confirmation just said it all
+    env.clock.now = datetime(2026, 12, 3, 19, 0, tzinfo=BERLIN).timestamp()
+    assert await env.events.tick() == 1
+    [reminder] = env.mailer.to(CITIZEN)
+    assert "In einer Stunde" in reminder
 
 
 async def test_forgetting_removes_registrations_and_the_next_moves_up(env: Env) -> None:
