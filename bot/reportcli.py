@@ -43,6 +43,9 @@ async def write_report(config: Config, first: date, last: date, out: Path) -> in
     if out.suffix.lower() not in SUFFIXES:
         print(f"--out must end in .pdf or .html: {out}", file=sys.stderr)
         return 2
+    if not out.parent.is_dir():  # found out before the report is made, not as a traceback after
+        print(f"--out: no such directory: {out.parent}", file=sys.stderr)
+        return 2
     if not config.database_path.exists():
         print(f"no database at {config.database_path}", file=sys.stderr)
         return 1

@@ -48,6 +48,13 @@ def test_cli_writes_html_with_the_periods_changes(tmp_path: Path) -> None:
     assert "Neuigkeit – Anmeldung &lt;offen&gt; &amp; frei" in html
 
 
+def test_cli_refuses_an_output_directory_that_does_not_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(_config(tmp_path), tmp_path / "fehlt" / "bericht.pdf") == 2
+    assert "no such directory" in capsys.readouterr().err
+
+
 def test_cli_writes_a_pdf_that_parses(tmp_path: Path) -> None:
     out = tmp_path / "bericht.pdf"
     assert _run(_config(tmp_path), out) == 0
