@@ -110,6 +110,8 @@ class EventService:
         """'3 von 10 Plätzen frei', 'ausgebucht – 2 auf der Warteliste', 'keine Begrenzung'."""
         taken, waiting = await self.store.counts(event.id)
         if event.capacity is None:
+            if not taken:  # not "(0 angemeldet)"
+                return self.t(language, "termin.places_unlimited_nobody")
             return self.t(language, "termin.places_unlimited", taken=taken)
         free = max(0, event.capacity - taken)
         if free:

@@ -212,6 +212,15 @@ async def test_citizens_register_and_the_waiting_list_moves_up(env: Env) -> None
     assert [(r.user_id, r.waiting) for r in regs] == [(OTHER, False)]
 
 
+async def test_an_event_without_limit_shows_no_zero_count(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    listing = await env.say("!termine")
+    assert "Plätze: ohne Begrenzung" in listing
+    assert "0 angemeldet" not in listing
+    await env.say(f"!anmelden {number}", sender=OTHER)
+    assert "Plätze: ohne Begrenzung (1 angemeldet)" in await env.say("!termine")
+
+
 async def test_unknown_numbers_past_and_closed_events_are_refused(env: Env) -> None:
     assert "gibt es nicht" in await env.say("!anmelden 42")
     assert "!anmelden <Nr.>" in await env.say("!anmelden zwei")
