@@ -172,6 +172,8 @@ async def test_bad_form_input_gets_a_polite_answer(env: Env) -> None:
         answer = await env.say(f"!termin-neu {form}", sender=MANAGER)
         assert expected in answer, (form, answer)
         assert "Referenz" not in answer
+        # Understood, but wrong: a past date is not "nicht verstanden".
+        assert "Das habe ich nicht verstanden" not in answer
     assert await env.events.store.upcoming(env.clock.now) == []
 
 
