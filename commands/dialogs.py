@@ -20,6 +20,7 @@ from commands.registry import command
 from store.dialogs import Dialog, DialogStore
 
 __all__ = [
+    "CONFIRM_TTL_SECONDS",
     "DIALOG_TTL_SECONDS",
     "DialogHandler",
     "Dialogs",
@@ -33,6 +34,9 @@ __all__ = [
 
 # A dialogue nobody answered for this long is forgotten (the next message is handled normally).
 DIALOG_TTL_SECONDS = 7 * 24 * 3600.0
+# A ja/nein question about an action (a preview, a deletion) is answered while it is in view;
+# a stray "ja" hours later must not send, cancel or delete anything.
+CONFIRM_TTL_SECONDS = 3600.0
 
 DialogHandler = Callable[[Context, Dialog, str], Awaitable[None]]
 
@@ -67,6 +71,10 @@ async def confirmed(ctx: Context, text: str, cancelled_key: str) -> bool:
     """
     dialogs = ctx.services.dialogs
     assert dialogs is not None
+    if is_yes(text) and await _stale(dialogs, ctx):
+        await dialogs.close(ctx)
+        await ctx.reply_key("dialog.confirm_expired")
+        return False
     if is_yes(text) or is_no(text):
         await dialogs.close(ctx)
     if is_no(text):
@@ -74,6 +82,11 @@ async def confirmed(ctx: Context, text: str, cancelled_key: str) -> bool:
     elif not is_yes(text):
         await ctx.reply_key("dialog.yes_or_no", prefix=ctx.prefix)
     return is_yes(text)
+
+
+async def _stale(dialogs: Dialogs, ctx: Context) -> bool:
+    dialog = await dialogs.store.get(ctx.message.sender, ctx.message.room_id)
+    return dialog is not None and time.time() - dialog.updated_at > CONFIRM_TTL_SECONDS
 
 
 def _yes_or_no(text: str) -> bool | None:

@@ -333,3 +333,21 @@ async def test_a_preview_confirmed_after_the_manager_role_was_taken_away_sends_n
     assert "vorbehalten" in await bot.say(MANAGER, "ja")
     assert await bot.db.fetchall("SELECT id FROM broadcasts") == []
     assert await bot.services.dialogs.pending(MANAGER, dm(MANAGER)) is None  # type: ignore[union-attr]
+
+
+async def test_a_yes_hours_after_the_preview_does_nothing_and_says_so(bot: Bot) -> None:
+    # A stray "ja" in the manager room days later must not send an old announcement.
+    await bot.say(CAROL, "abonnieren mobilitaet")
+    assert "Vorschau" in await bot.say(MANAGER, "ankuendigen mobilitaet Radtour am Sonntag")
+    await bot.db.execute("UPDATE dialogs SET updated_at = updated_at - 2 * 3600")
+    assert "abgelaufen" in await bot.say(MANAGER, "ja")
+    assert await bot.db.fetchall("SELECT id FROM broadcasts") == []
+    assert await bot.services.dialogs.pending(MANAGER, dm(MANAGER)) is None  # type: ignore[union-attr]
+
+
+async def test_a_yes_within_the_hour_still_confirms(bot: Bot) -> None:
+    await bot.say(CAROL, "abonnieren mobilitaet")
+    await bot.say(MANAGER, "ankuendigen mobilitaet Radtour am Sonntag")
+    await bot.db.execute("UPDATE dialogs SET updated_at = updated_at - 50 * 60")
+    await bot.say(MANAGER, "ja")
+    assert len(await bot.db.fetchall("SELECT id FROM broadcasts")) == 1
