@@ -118,6 +118,8 @@ def start_content(poll: Poll) -> dict[str, Any]:
         },
         _TEXT: text,
         "body": text,
+        # An empty intentional-mentions block: "@room" or a user ID in the question pings nobody.
+        "m.mentions": {},
     }
 
 
@@ -128,6 +130,7 @@ def end_content(start_event_id: str, text: str) -> dict[str, Any]:
         END_TYPE: {},
         _TEXT: text,
         "body": text,
+        "m.mentions": {},
     }
 
 

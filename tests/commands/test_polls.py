@@ -27,7 +27,14 @@ from commands.broadcast import Broadcaster
 from commands.errors import CommandError, UsageError
 from commands.faqchart import png_size
 from commands.i18n import Catalog
-from commands.polls import PollService, PollVote, parse_poll, poll_chart, start_content
+from commands.polls import (
+    PollService,
+    PollVote,
+    end_content,
+    parse_poll,
+    poll_chart,
+    start_content,
+)
 from commands.privacy import export_document
 from commands.quiet import BERLIN
 from commands.report import Period
@@ -125,6 +132,13 @@ async def test_confirmed_poll_is_posted_as_a_native_poll_with_a_text_fallback(bo
     assert [a[TEXT] for a in poll["answers"]] == ["Montag", "Dienstag"]
     assert len({a["id"] for a in poll["answers"]}) == 2
     assert content[TEXT] == "Welcher Termin passt?\n1. Montag\n2. Dienstag"
+
+
+async def test_a_poll_question_naming_room_or_a_user_pings_nobody(bot: Bot) -> None:
+    await _start(bot, "@room und @carol:example.org: wer kommt? | ja | nein")
+    [(_, _, content)] = bot.transport.events
+    assert content["m.mentions"] == {}
+    assert end_content("$start", "Ergebnis @room")["m.mentions"] == {}
 
 
 async def test_no_poll_is_posted_without_yes(bot: Bot) -> None:
