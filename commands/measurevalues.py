@@ -54,6 +54,12 @@ class BadNumber(ValueError):
     """The text is not a number we can read."""
 
 
+# Climate plans count from 1990 (the Kyoto base year); nothing is measured before it, and a
+# milestone more than 50 years ahead is a typing error ("1.1.9999").
+EARLIEST = datetime.date(1990, 1, 1)
+LATEST_YEARS = 50
+
+
 def parse_number(text: str) -> tuple[float, bool]:
     """A German or plain number: '1.234,5', '45 %', '12.5', '-3'; returns (value, had_percent).
 
@@ -168,6 +174,8 @@ async def wert(ctx: Context, args: str) -> None:
         day = parsed
     if day > today:
         raise CommandError("measures.date_future", date=_date_text(day))
+    if day < EARLIEST:
+        raise CommandError("measures.date_too_old", date=_date_text(day))
     if len(rest) > 1 and rest[-1].casefold() == indicator.unit.casefold() != "%":
         rest.pop()  # "12 km" for an indicator in km
     number = " ".join(rest)
@@ -210,6 +218,8 @@ async def meilenstein(ctx: Context, args: str) -> None:
         due = parse_date(words[-1], _today(ctx))
         if due is None:
             raise CommandError("measures.milestone_action", action=words[-1][:40])
+        if not EARLIEST <= due <= datetime.date(_today(ctx).year + LATEST_YEARS, 12, 31):
+            raise CommandError("measures.due_out_of_range", date=_date_text(due))
     await measure_service(ctx).store.record_milestone(
         measure.id, milestone.number, ctx.message.sender, done=done, due=due
     )

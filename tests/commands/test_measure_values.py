@@ -117,6 +117,7 @@ async def test_value_without_date_is_for_today_and_percent_needs_a_percent_unit(
         ("wert kommunale-waermeplanung waermenetz-anschluesse viele", "„viele“ kann ich nicht"),
         ("wert kommunale-waermeplanung waermenetz-anschluesse 5 31.02.2023", "als Datum lesen"),
         ("wert kommunale-waermeplanung waermenetz-anschluesse 5 01.01.2030", "in der Zukunft"),
+        ("wert kommunale-waermeplanung waermenetz-anschluesse 5 1.1.1800", "vor 1990"),
         ("wert kommunale-waermeplanung km 5", "keinen Indikator „km“"),
         ("wert klimaschutzmanagement km 5", "keine Indikatoren"),
         ("wert gibtsnicht km 5", "gibt es nicht"),
@@ -149,6 +150,13 @@ async def test_unknown_milestone_and_action_are_explained(bot: Any) -> None:
     assert "„vielleicht“ verstehe ich nicht" in await bot(
         "meilenstein kommunale-waermeplanung 1 vielleicht"
     )
+
+
+@pytest.mark.parametrize("day", ["1.1.9999", "31.12.1899"])
+async def test_a_milestone_date_far_out_of_range_is_refused(bot: Any, day: str) -> None:
+    answer = await bot(f"meilenstein kommunale-waermeplanung 1 {day}")
+    assert "nicht möglich" in answer
+    assert await bot.db.fetchall("SELECT * FROM measure_milestones") == []
 
 
 @pytest.mark.parametrize(
