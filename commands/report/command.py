@@ -14,9 +14,7 @@ from commands.registry import command
 from commands.report.blocks import Texts
 from commands.report.charts import figures
 from commands.report.collect import ReportSources, collect
-from commands.report.htmlfile import render_html
 from commands.report.model import Period, Report
-from commands.report.pdffile import render_pdf
 from commands.report.period import parse_period
 from commands.report.view import build_document
 
@@ -35,6 +33,11 @@ def build_files(
     report: Report, catalog: Catalog, *, html: bool = True, pdf: bool = True
 ) -> ReportFiles:
     """Draw the charts and write the files (blocking: charts and PDF take a while)."""
+    # Imported here: fpdf2 pulls in numpy and Pillow (about 40 MB), which the bot should only
+    # carry once someone asks for a report (issue 11: RSS after a broadcast < 150 MB).
+    from commands.report.htmlfile import render_html
+    from commands.report.pdffile import render_pdf
+
     t = Texts(catalog)
     doc = build_document(report, t, figures(report, t))
     return ReportFiles(render_html(doc, t) if html else b"", render_pdf(doc, t) if pdf else b"")
