@@ -19,7 +19,15 @@ async def hilfe(ctx: Context, args: str) -> None:
         return
     registry = ctx.services.registry
     lines = [ctx.t("help.header")]
-    lines += [_line(ctx, cmd) for cmd in registry.visible_to(Role.CITIZEN)]
+    everyone = registry.visible_to(Role.CITIZEN)
+    lines += [_line(ctx, cmd) for cmd in everyone if not cmd.for_owners]
+    measures = ctx.services.measures
+    owned = [cmd for cmd in everyone if cmd.for_owners]
+    if owned and (
+        ctx.role >= Role.MANAGER or (measures is not None and measures.owns_any(ctx.message.sender))
+    ):
+        lines.append(ctx.t("help.owner_header"))
+        lines += [_line(ctx, cmd) for cmd in owned]
     managed = [cmd for cmd in registry.visible_to(ctx.role) if cmd.role > Role.CITIZEN]
     if managed:
         lines.append(ctx.t("help.manager_header"))

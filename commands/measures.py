@@ -68,6 +68,10 @@ class MeasureService:
         """Give measures the database does not know yet their YAML status and progress."""
         await self.store.seed({m.id: (m.status, m.progress) for m in self.catalogue.measures})
 
+    def owns_any(self, user_id: str) -> bool:
+        """True if the user is named an owner of at least one measure."""
+        return any(user_id in m.owners.users for m in self.catalogue.measures)
+
     def find(self, text: str) -> Measure | None:
         """A measure by id (case-insensitive)."""
         return self.catalogue.get(text.strip())
@@ -231,7 +235,7 @@ async def _history(
     return lines
 
 
-@command("status")
+@command("status", for_owners=True)
 async def status(ctx: Context, args: str) -> None:
     """Set a measure's status (and progress) after a preview; 'ja' records and announces."""
     words = args.split()
@@ -257,7 +261,7 @@ async def status(ctx: Context, args: str) -> None:
     await _preview(ctx, measure, {"status": new_status, "progress": progress}, text)
 
 
-@command("update")
+@command("update", for_owners=True)
 async def update(ctx: Context, args: str) -> None:
     """Record news on a measure after a preview; 'ja' records and announces it."""
     measure_id, _, text = args.partition(" ")

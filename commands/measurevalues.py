@@ -147,7 +147,7 @@ def require_edit(ctx: Context, measure: Measure) -> None:
         )
 
 
-@command("wert", aliases=("value",))
+@command("wert", aliases=("value",), for_owners=True)
 async def wert(ctx: Context, args: str) -> None:
     """Record a value of one of a measure's indicators (manager and the measure's owners)."""
     words = args.split()
@@ -198,7 +198,7 @@ async def wert(ctx: Context, args: str) -> None:
     )
 
 
-@command("meilenstein", aliases=("milestone",))
+@command("meilenstein", aliases=("milestone",), for_owners=True)
 async def meilenstein(ctx: Context, args: str) -> None:
     """Mark a milestone done or open, or give it a new date (manager and the owners)."""
     words = args.split()

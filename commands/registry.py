@@ -27,6 +27,9 @@ class Command:
     aliases: tuple[str, ...]
     role: Role
     handler: Handler
+    # Open to citizens, but only useful to the owners of a measure (they check per measure):
+    # `!hilfe` lists it under its own heading, and only to owners and managers.
+    for_owners: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -35,14 +38,14 @@ class Command:
 
 
 def command(
-    name: str, *, aliases: Iterable[str] = (), role: Role = Role.CITIZEN
+    name: str, *, aliases: Iterable[str] = (), role: Role = Role.CITIZEN, for_owners: bool = False
 ) -> Callable[[Handler], Handler]:
     """Mark an async handler `(ctx, args)` as the command `name`."""
 
     def mark(handler: Handler) -> Handler:
         if not inspect.iscoroutinefunction(handler):
             raise TypeError(f"command {name!r}: handler must be async")
-        spec = Command(name.lower(), tuple(a.lower() for a in aliases), role, handler)
+        spec = Command(name.lower(), tuple(a.lower() for a in aliases), role, handler, for_owners)
         setattr(handler, _SPEC_ATTR, spec)
         return handler
 

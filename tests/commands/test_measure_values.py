@@ -238,3 +238,15 @@ async def test_ja_after_ownership_was_removed_records_nothing(bot: Any) -> None:
     )
     assert "vorbehalten" in await bot("ja")
     assert await bot.db.fetchall("SELECT * FROM measure_updates") == []
+
+
+async def test_help_lists_the_owner_commands_only_to_owners_and_managers(bot: Any) -> None:
+    citizen_help = await bot("hilfe", CITIZEN)
+    owner_help = await bot("hilfe", OWNER)
+    manager_help = await bot("hilfe", MANAGER)
+    for command in ("!wert", "!meilenstein", "!status", "!update"):
+        assert command not in citizen_help
+        assert command in owner_help
+        assert command in manager_help
+    assert "Für Verantwortliche von Maßnahmen" in owner_help
+    assert "!botstatus" not in owner_help
