@@ -31,7 +31,10 @@ async def botstatus(ctx: Context, args: str) -> None:
     lines.append(ctx.t("status.undecryptable", count=h.undecryptable))
     lines += await _waiting(ctx, h.pending_sends)
     days, time = _duration(h.uptime_seconds)
-    lines.append(ctx.t(plural("status.uptime", days), count=days, time=time))
+    if days:
+        lines.append(ctx.t(plural("status.uptime", days), count=days, time=time))
+    else:
+        lines.append(ctx.t("status.uptime_today", time=time))
     await ctx.reply("\n".join(lines))
 
 
