@@ -242,8 +242,6 @@ class App:
             await self.web.stop()
         if self.jobs is not None:
             self.jobs.shutdown()
-        if self.services is not None and self.services.polls is not None:
-            await self.services.polls.close()  # end events of topic polls still going out
         if self.transport is not None:
             self.transport.stop()
         for task in self._tasks:

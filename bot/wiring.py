@@ -30,7 +30,7 @@ from commands.pledges import CONFIRM_KIND as CAMPAIGN_CONFIRM_KIND
 from commands.pledges import PledgeService, confirm_campaign
 from commands.polls import CONFIRM_KIND as POLL_CONFIRM_KIND
 from commands.polls import PollService, confirm_poll
-from commands.pollservice import POLL_KIND
+from commands.pollservice import END_KIND, POLL_KIND
 from commands.privacy import FORGET_KIND, confirm_forget
 from commands.registry import Registry
 from commands.schedule import ScheduleService
@@ -183,6 +183,7 @@ def build_services(
     broadcaster.renderers[EVENT_KIND] = events.render_delivery
     polls = PollService(PollStore(db), broadcaster, clock=clock)
     broadcaster.event_kinds[POLL_KIND] = polls  # topic polls go through the outbox
+    broadcaster.event_kinds[END_KIND] = polls.ends  # and every poll's end events
     broadcaster.renderers[POLL_KIND] = polls.render_text  # where only text goes (console)
     return Services(
         registry=Registry.from_modules(FEATURE_MODULES),

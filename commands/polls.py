@@ -201,18 +201,6 @@ async def umfrage_ende(ctx: Context, args: str) -> None:
     await ctx.reply(_result_text(ctx, poll, result, ctx.language))
     if sum(result.values()):
         await _send_chart(ctx, poll, result)
-    # The end events' fallback: the result, in the town's language.
-    ends = _send_ends(ctx, service, poll, to_plain(_result_text(ctx, poll, result, "de")))
-    if poll.topic is None:
-        await ends
-    else:
-        service.later(ends)
-
-
-async def _send_ends(ctx: Context, service: PollService, poll: Poll, fallback: str) -> None:
-    failed = await service.send_ends(poll, fallback)
-    if failed:
-        await ctx.notice(ctx.message.room_id, ctx.t("poll.end_failed", count=failed))
 
 
 async def _numbered(ctx: Context, args: str) -> Poll:

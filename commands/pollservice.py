@@ -17,16 +17,19 @@ are written before the first send, each goes out exactly once with its transacti
 in the reader's quiet hours. Weekly-digest readers get it at once too: a digest is text, and a
 poll can only be answered as the poll itself, which a week's wait could bring after its end.
 The outbox asks `event` for the start event and tells `sent` where it went, which records the
-post so that votes there count. Ending the poll withdraws what is still queued.
+post so that votes there count. Ending the poll withdraws what is still queued and, in the
+same transaction, queues the end events as a broadcast of kind `END_KIND` (a `PollEnds`): one
+row per room the start went to (topic rooms, DMs, or the one room), exactly once across
+restarts, not held by quiet hours (an end pings nobody, and held, the poll would look open
+while its result is already published and further votes do not count).
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -36,11 +39,13 @@ from commands.formatting import Markup, to_plain
 from commands.i18n import plural
 from commands.services import require
 from store.broadcasts import Delivery, Progress, Withdrawn
-from store.polls import WITHDRAWN, Poll, PollStore, broadcast_key
+from store.polls import END_KIND, WITHDRAWN, Poll, PollStore, broadcast_key
 
 __all__ = [
+    "END_KIND",
     "END_TYPE",
     "POLL_KIND",
+    "PollEnds",
     "START_TYPE",
     "PollService",
     "PollTransport",
@@ -161,31 +166,7 @@ class PollService:
         self.broadcaster = broadcaster
         self.transport: PollTransport = transport or _NotConnected()
         self.clock = clock
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def later(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` beside the sync loop, not in the handler: a topic poll's end events go to
-        many rooms (its start events go through the outbox)."""
-        task = asyncio.create_task(self._logged(work))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _logged(self, work: Coroutine[Any, Any, None]) -> None:
-        try:
-            await work
-        except Exception:
-            log.exception("sending a poll failed")
-
-    async def drain(self) -> None:
-        """Wait until the sends started with `later` are done."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    async def close(self) -> None:
-        """Stop the sends still running (the bot is stopping)."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        self.ends = PollEnds(self)
 
     async def vote(self, vote: PollVote) -> bool:
         """Count a response if it belongs to one of our polls; return whether it counts now."""
@@ -240,12 +221,10 @@ class PollService:
         poll = await self.store.get(poll.id)
         if poll is None or poll.result is None:
             return
-        # Rare (a send in flight at the end); the end event may then come twice, never not.
-        text = result_text(require(self.broadcaster).catalog.text, poll, poll.result, "de")
-        try:
-            await self.transport.post(room_id, END_TYPE, end_content(event_id, to_plain(text)))
-        except Exception:
-            log.exception("end of poll %d not sent to %s", poll.id, room_id)
+        # Rare (a send in flight at the end): its room joins the end's rows (once, however
+        # often this is called again after a crash).
+        await self.store.queue_end(poll.id, room_id)
+        require(self.broadcaster).wake()
 
     async def report(self, progress: Progress, final: bool) -> str:
         """The manager's status of a topic poll on its way (in German, like announcements)."""
@@ -297,20 +276,37 @@ class PollService:
         return sent, failed
 
     async def end(self, poll: Poll) -> dict[str, int] | None:
-        """End the poll and freeze its tally; None if it had ended already."""
-        return await self.store.end(poll.id, self.clock())
+        """End the poll and freeze its tally, queueing its end events in the outbox in the
+        same transaction; None if it had ended already."""
+        result = await self.store.end(poll.id, self.clock())
+        if result is not None and self.broadcaster is not None:
+            self.broadcaster.wake()
+        return result
 
-    async def send_ends(self, poll: Poll, text: str) -> int:
-        """Send the end event (with `text` as fallback) to each of the poll's rooms; return how
-        many failed."""
-        failed = 0
-        for post in await self.store.posts(poll.id):
-            try:
-                await self.transport.post(post.room_id, END_TYPE, end_content(post.event_id, text))
-            except Exception:
-                log.exception("end of poll %d not sent to %s", poll.id, post.room_id)
-                failed += 1
-        return failed
+
+class PollEnds:
+    """The broadcast kind `END_KIND`: a poll's end event, one per room its start went to."""
+
+    def __init__(self, service: PollService) -> None:
+        self.service = service
+
+    async def event(self, delivery: Delivery) -> tuple[str, dict[str, Any]]:
+        """The end event for the delivery's room, the result (in German) as its fallback."""
+        store = self.service.store
+        poll = await store.by_end_broadcast(delivery.broadcast_id)
+        start = None if poll is None else await store.start_in(poll.id, delivery.recipient)
+        if poll is None or poll.result is None or start is None:
+            raise Withdrawn("no poll start in this room")
+        catalog = require(self.service.broadcaster).catalog
+        text = to_plain(result_text(catalog.text, poll, poll.result, "de"))
+        return END_TYPE, end_content(start, text)
+
+    async def sent(self, delivery: Delivery, room_id: str, event_id: str) -> None:
+        """Nothing to record: the end is in the room."""
+
+    async def report(self, progress: Progress, final: bool) -> str:
+        """Not shown (the end's broadcast has no status message); the counts, for the log."""
+        return f"poll end {progress.broadcast_id}: {progress.sent}/{progress.total}"
 
 
 def _shorten(label: str) -> str:

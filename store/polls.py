@@ -7,7 +7,10 @@ does not change a published result.
 
 A poll to a topic goes out through the durable outbox (store/broadcasts.py): one broadcast whose
 `dedup_key` is `broadcast_key(poll id)`, written with all its delivery rows at once, so the
-poll of a delivery is found by that key from the first moment on.
+poll of a delivery is found by that key from the first moment on. Its end goes out the same
+way: ending a poll writes, in the same transaction, a broadcast of kind `END_KIND` (key
+`end_key(poll id)`) with one row per room its start event went to, so a restart while the ends
+go out leaves no room showing the poll as open.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
+import aiosqlite
+
 from store.db import Database
 
-__all__ = ["WITHDRAWN", "Poll", "PollPost", "PollStore", "broadcast_key"]
+__all__ = ["END_KIND", "WITHDRAWN", "Poll", "PollPost", "PollStore", "broadcast_key", "end_key"]
 
 # Why a queued delivery of a poll was not sent (the error of its row).
 WITHDRAWN = "withdrawn: the poll ended before it was sent"
@@ -28,6 +33,15 @@ WITHDRAWN = "withdrawn: the poll ended before it was sent"
 def broadcast_key(poll_id: int) -> str:
     """The dedup key of the broadcast that carries a topic poll to its recipients."""
     return f"poll:{poll_id}"
+
+
+def end_key(poll_id: int) -> str:
+    """The dedup key of the broadcast that carries a poll's end events to its rooms."""
+    return f"pollend:{poll_id}"
+
+
+# The broadcast kind of a poll's end events (one row per room the start event went to).
+END_KIND = "poll_end"
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,35 @@ class PollStore:
         )
         return None if row is None else _poll(row)
 
+    async def by_end_broadcast(self, broadcast_id: int) -> Poll | None:
+        """The poll whose end events the broadcast `broadcast_id` carries (None: not one)."""
+        row = await self._db.fetchone(
+            "SELECT polls.* FROM broadcasts JOIN polls "
+            "ON polls.id = CAST(substr(broadcasts.dedup_key, 9) AS INTEGER) "
+            "WHERE broadcasts.id = ? AND substr(broadcasts.dedup_key, 1, 8) = 'pollend:'",
+            (broadcast_id,),
+        )
+        return None if row is None else _poll(row)
+
+    async def start_in(self, poll_id: int, room_id: str) -> str | None:
+        """The start event of the poll in `room_id` (the first, if it went there twice)."""
+        row = await self._db.fetchone(
+            "SELECT event_id FROM poll_posts WHERE poll_id = ? AND room_id = ? "
+            "ORDER BY rowid LIMIT 1",
+            (poll_id, room_id),
+        )
+        return None if row is None else str(row["event_id"])
+
+    async def queue_end(self, poll_id: int, room_id: str) -> None:
+        """Add `room_id` to the ended poll's end events (a start that arrived after the end);
+        nothing if it is there already."""
+        await self._db.execute(
+            "INSERT OR IGNORE INTO deliveries (broadcast_id, recipient, recipient_kind, state, "
+            "not_before, updated_at) SELECT id, ?, 'room', 'pending', 0, ? FROM broadcasts "
+            "WHERE dedup_key = ?",
+            (room_id, time.time(), end_key(poll_id)),
+        )
+
     async def recent(self, limit: int = 20) -> list[Poll]:
         """Running polls first, then the latest ended ones; newest first within each."""
         rows = await self._db.fetchall(
@@ -196,7 +239,28 @@ class PollStore:
                 "UPDATE broadcasts SET finished_at = ? WHERE dedup_key = ? AND finished_at IS NULL",
                 (ended, key),
             )
+            await _queue_ends(conn, poll_id, ended)
             return result
+
+
+async def _queue_ends(conn: aiosqlite.Connection, poll_id: int, now: float) -> None:
+    """The end events' broadcast: one row per room the start went to, not held by quiet hours
+    (an end pings nobody; held, a vote cast meanwhile would silently not count)."""
+    cursor = await conn.execute(
+        "INSERT INTO broadcasts (kind, topic, author, body, dedup_key, created_at) "
+        "SELECT ?, topic, created_by, '', ?, ? FROM polls WHERE id = ?",
+        (END_KIND, end_key(poll_id), now, poll_id),
+    )
+    rows = await conn.execute(
+        "INSERT OR IGNORE INTO deliveries (broadcast_id, recipient, recipient_kind, state, "
+        "not_before, updated_at) SELECT ?, room_id, 'room', 'pending', 0, ? FROM poll_posts "
+        "WHERE poll_id = ? ORDER BY rowid",
+        (cursor.lastrowid, now, poll_id),
+    )
+    if rows.rowcount <= 0:  # it was nowhere yet: nothing to finish later
+        await conn.execute(
+            "UPDATE broadcasts SET finished_at = ? WHERE id = ?", (now, cursor.lastrowid)
+        )
 
 
 def _poll(row: sqlite3.Row) -> Poll:

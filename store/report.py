@@ -149,7 +149,7 @@ class ReportStore:
             "SUM(d.state = 'undeliverable') AS undeliverable, "
             "SUM(d.state = 'pending') AS pending "
             "FROM broadcasts b LEFT JOIN deliveries d ON d.broadcast_id = b.id "
-            "WHERE b.created_at >= ? AND b.created_at < ? AND b.kind != 'digest' "
+            "WHERE b.created_at >= ? AND b.created_at < ? AND b.kind NOT IN ('digest', 'poll_end') "
             "GROUP BY b.id ORDER BY b.created_at, b.id",
             (start, end),
         )
@@ -171,7 +171,7 @@ class ReportStore:
         row = await self._db.fetchone(
             "SELECT COUNT(DISTINCT d.recipient) AS n FROM deliveries d "
             "JOIN broadcasts b ON b.id = d.broadcast_id "
-            "WHERE b.created_at >= ? AND b.created_at < ? AND b.kind != 'digest' "
+            "WHERE b.created_at >= ? AND b.created_at < ? AND b.kind NOT IN ('digest', 'poll_end') "
             "AND d.recipient_kind = 'user' AND d.state IN ('sent', 'digest')",
             (start, end),
         )

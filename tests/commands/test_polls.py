@@ -45,6 +45,7 @@ from commands.router import Router
 from store.broadcasts import Withdrawn
 from store.db import Database
 from store.polls import WITHDRAWN
+from store.report import ReportStore
 from tests.bot.test_events_fuzz import ROOM as FUZZ_ROOM
 from tests.bot.test_events_fuzz import handler_for
 from tests.commands.fakes import (
@@ -59,6 +60,7 @@ from tests.commands.fakes import (
 ROOM = "!room:ochtrup.test"
 TEXT = "org.matrix.msc1767.text"
 START = "org.matrix.msc3381.poll.start"
+END = "org.matrix.msc3381.poll.end"
 
 
 @dataclass
@@ -191,27 +193,6 @@ async def test_votes_after_the_end_are_ignored(bot: Bot) -> None:
     assert poll.result == {"a1": 1}
 
 
-async def test_ending_sends_poll_end_and_posts_result_text_and_chart(bot: Bot) -> None:
-    await _start(bot)
-    await bot.vote("@a:x", ("a1",), ts=1000)
-    await bot.vote("@b:x", ("a2",), ts=1000)
-    await bot.vote("@c:x", ("a2",), ts=1000)
-    await bot.vote("@b:x", ("a1",), ts=2000)  # changes their mind
-    result = await bot.say("!umfrage-ende 1")
-    assert "3 Stimmen" in result
-    assert "Montag: 2 (67 %)" in result
-    assert "Dienstag: 1 (33 %)" in result
-    [(room, _, end)] = bot.transport.of_type("org.matrix.msc3381.poll.end")
-    assert room == ROOM
-    assert end["m.relates_to"] == {"rel_type": "m.reference", "event_id": "$poll1"}
-    assert "Montag: 2" in end[TEXT]
-    [(name, data, mimetype, width, height, alt)] = bot.replier.images
-    assert mimetype == "image/png"
-    assert png_size(data) == (width, height)
-    assert "Montag: 2" in alt
-    assert "schon beendet" in await bot.say("!umfrage-ende 1")
-
-
 async def test_undisclosed_poll_shows_no_counts_before_the_end(bot: Bot) -> None:
     await _start(bot, "geheim Lieblingsrad? | Lastenrad | Pedelec")
     [(_, _, content)] = bot.transport.events
@@ -334,6 +315,30 @@ async def topic_bot(tmp_path: Path) -> AsyncIterator[TopicBot]:
     await db.close()
 
 
+async def test_ending_sends_poll_end_and_posts_result_text_and_chart(topic_bot: TopicBot) -> None:
+    await _start(topic_bot)
+    await topic_bot.vote("@a:x", ("a1",), ts=1000)
+    await topic_bot.vote("@b:x", ("a2",), ts=1000)
+    await topic_bot.vote("@c:x", ("a2",), ts=1000)
+    await topic_bot.vote("@b:x", ("a1",), ts=2000)  # changes their mind
+    result = await topic_bot.say("!umfrage-ende 1")
+    assert "3 Stimmen" in result
+    assert "Montag: 2 (67 %)" in result
+    assert "Dienstag: 1 (33 %)" in result
+    assert topic_bot.transport.of_type(END) == []  # not in the handler: through the outbox
+    await topic_bot.deliver()
+    await topic_bot.deliver()  # a second run (a restart) sends nothing again
+    [(room, _, end)] = topic_bot.server.of_type(END)
+    assert room == ROOM
+    assert end["m.relates_to"] == {"rel_type": "m.reference", "event_id": "$poll1"}
+    assert "Montag: 2" in end[TEXT]
+    [(name, data, mimetype, width, height, alt)] = topic_bot.replier.images
+    assert mimetype == "image/png"
+    assert png_size(data) == (width, height)
+    assert "Montag: 2" in alt
+    assert "schon beendet" in await topic_bot.say("!umfrage-ende 1")
+
+
 async def test_topic_poll_is_queued_as_rows_for_each_dm_and_room_before_any_send(
     topic_bot: TopicBot,
 ) -> None:
@@ -372,15 +377,17 @@ async def test_outbox_sends_the_poll_itself_once_to_each_dm_and_room_and_votes_t
     await topic_bot.vote("@x:o", ("a1",), ts=1, start=posts["!dm-@x:o"], room="!dm-@x:o")
     await topic_bot.vote("@y:o", ("a2",), ts=1, start=posts["!dm-@y:o"], room="!dm-@y:o")
     assert await topic_bot.polls.store.tally(1) == {"a1": 1, "a2": 1}
-    topic_bot.transport.fail_rooms = frozenset({"!dm-@y:o"})  # y left their DM meanwhile
+    del topic_bot.server.rooms["!dm-@y:o"]  # the bot left y's DM meanwhile
     assert "2 Stimmen" in await topic_bot.say("!umfrage-ende 1")
-    await topic_bot.polls.drain()
-    ends = topic_bot.transport.of_type("org.matrix.msc3381.poll.end")
+    await topic_bot.deliver()
+    await topic_bot.deliver()  # a second run (a restart) sends nothing again
+    ends = topic_bot.server.of_type(END)
     assert sorted((room, end["m.relates_to"]["event_id"]) for room, _, end in ends) == [
         ("!dm-@x:o", posts["!dm-@x:o"]),
         (TEAM, posts[TEAM]),
     ]
-    assert "Räume ohne Anzeige: 1" in topic_bot.replier.notices[-1][1]
+    assert all("ja: 1 (50 %)" in end[TEXT] for _, _, end in ends)
+    assert topic_bot.transport.events == []
 
 
 async def test_a_send_whose_answer_was_lost_is_sent_again_as_the_same_event(
@@ -438,7 +445,6 @@ async def test_a_poll_ended_before_delivery_is_not_sent_any_more(topic_bot: Topi
     # The outbox had already fetched x's row when the poll ended (a stale row in its queue).
     [stale] = [d for d in await store.due(time.time(), 10) if d.recipient == "@x:o"]
     await topic_bot.say("!umfrage-ende 1")
-    await topic_bot.polls.drain()
     assert await topic_bot.rows() == [
         ("@x:o", "undeliverable", WITHDRAWN),
         ("@y:o", "undeliverable", WITHDRAWN),
@@ -463,12 +469,65 @@ async def test_a_start_event_on_its_way_at_the_end_is_ended_there_too(
     with pytest.raises(Withdrawn):
         await topic_bot.polls.event(delivery)
     await topic_bot.polls.sent(delivery, "!dm-@x:o", "$late")
+    await topic_bot.polls.sent(delivery, "!dm-@x:o", "$late")  # again after a crash
     assert content[0] == START
     assert [p.event_id for p in await topic_bot.polls.store.posts(1)] == ["$late"]
-    [(room, _, end)] = topic_bot.transport.of_type("org.matrix.msc3381.poll.end")
+    assert ("!dm-@x:o", "pending", None) in await topic_bot.rows()  # durably queued
+    await topic_bot.deliver()
+    [(room, _, end)] = topic_bot.server.of_type(END)
     assert room == "!dm-@x:o"
     assert end["m.relates_to"] == {"rel_type": "m.reference", "event_id": "$late"}
     assert "Ergebnis der Umfrage Nr. 1" in end[TEXT]
+
+
+async def test_ending_queues_one_end_row_per_room_the_start_went_to_before_any_send(
+    topic_bot: TopicBot,
+) -> None:
+    await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    await topic_bot.say("ja")
+    await topic_bot.deliver()
+    topic_bot.clock.now = 1_700_000_000.0  # x's and y's quiet hours: an end is not held
+    await topic_bot.say("!umfrage-ende 1")
+    found = await topic_bot.db.fetchall(
+        "SELECT b.kind, b.dedup_key, d.recipient, d.recipient_kind, d.state, d.not_before "
+        "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id WHERE b.kind = 'poll_end'",
+        (),
+    )
+    assert sorted(tuple(r) for r in found) == [
+        ("poll_end", "pollend:1", "!dm-@x:o", "room", "pending", 0.0),
+        ("poll_end", "pollend:1", "!dm-@y:o", "room", "pending", 0.0),
+        ("poll_end", "pollend:1", TEAM, "room", "pending", 0.0),
+    ]
+    assert topic_bot.server.of_type(END) == []
+
+
+async def test_an_end_whose_answer_was_lost_is_not_shown_twice_after_a_restart(
+    topic_bot: TopicBot,
+) -> None:
+    await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    await topic_bot.say("ja")
+    await topic_bot.deliver()
+    await topic_bot.say("!umfrage-ende 1")
+    [first, *_] = await topic_bot.broadcaster.broadcasts.due(time.time(), 10)
+    # The homeserver took the first end event, then the bot died before its row was marked.
+    await topic_bot.server.room_send(first.recipient, END, {}, tx_id=f"kb-d{first.id}")
+    await topic_bot.deliver()
+    await topic_bot.deliver()
+    ends = sorted(room for room, _, _ in topic_bot.server.of_type(END))
+    assert ends == ["!dm-@x:o", "!dm-@y:o", TEAM]  # each room exactly once
+
+
+async def test_a_polls_end_is_not_counted_as_a_broadcast_of_its_own_in_the_council_report(
+    topic_bot: TopicBot,
+) -> None:
+    await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    await topic_bot.say("ja")
+    await topic_bot.deliver()
+    await topic_bot.say("!umfrage-ende 1")
+    await topic_bot.deliver()
+    store = ReportStore(topic_bot.db)
+    assert [row.kind for row in await store.broadcasts(0, time.time() + 60)] == ["poll"]
+    assert await store.distinct_users_reached(0, time.time() + 60) == 2
 
 
 async def test_no_poll_is_created_when_the_topic_lost_its_last_subscriber_before_yes(
