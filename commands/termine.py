@@ -99,7 +99,7 @@ async def termine(ctx: Context, args: str) -> None:
             ctx.t(
                 "termin.list_line",
                 number=event.id,
-                when=service.when(event.starts_at, ctx.language),
+                when=service.span(event, ctx.language),
                 title=event.title,
                 places=await service.places(event, ctx.language),
                 mine=_mine(ctx, mine.get(event.id)),

@@ -1,6 +1,6 @@
 """Reading an event's fields, from the one-line form or the guided dialogue, with polite errors.
 
-`titel=…; wann=…; ort=…; plätze=…; thema=…; text=…; bis=…` — the times as `!planen` reads
+`titel=…; wann=…; dauer=…; ort=…; plätze=…; thema=…; text=…; bis=…` — the times as `!planen` reads
 them (commands/when.py: "morgen 18 Uhr", "freitag 19:30", "2027-03-28T10:00"), local time in
 Europe/Berlin.
 """
@@ -18,6 +18,8 @@ from commands.errors import CommandError
 from commands.when import BERLIN, WhenError, parse_when
 
 __all__ = [
+    "DEFAULT_DURATION",
+    "MAX_DURATION",
     "MAX_PLACES",
     "OPTIONAL",
     "STEPS",
@@ -27,16 +29,30 @@ __all__ = [
     "parse_field",
     "parse_form",
     "check_times",
+    "duration_of",
+    "parse_duration",
 ]
 
 MAX_TITLE = 120
 MAX_PLACE = 200
 MAX_BODY = 2000
 MAX_PLACES = 10_000
+# An event without `dauer=` is taken to last two hours; longer than two weeks is a typo.
+DEFAULT_DURATION = 2 * 3600.0
+MAX_DURATION = 14 * 24 * 3600.0
 
 # The guided dialogue asks in this order; the one-line form knows the same fields.
-STEPS: tuple[str, ...] = ("title", "starts_at", "place", "capacity", "topic", "body", "closes_at")
-OPTIONAL = frozenset({"place", "capacity", "body", "closes_at"})
+STEPS: tuple[str, ...] = (
+    "title",
+    "starts_at",
+    "duration",
+    "place",
+    "capacity",
+    "topic",
+    "body",
+    "closes_at",
+)
+OPTIONAL = frozenset({"duration", "place", "capacity", "body", "closes_at"})
 _REQUIRED = ("title", "starts_at", "topic")
 
 _KEYS = MappingProxyType(
@@ -48,6 +64,9 @@ _KEYS = MappingProxyType(
         "when": "starts_at",
         "datum": "starts_at",
         "date": "starts_at",
+        "dauer": "duration",
+        "duration": "duration",
+        "länge": "duration",
         "ort": "place",
         "place": "place",
         "where": "place",
@@ -71,6 +90,17 @@ _KEYS = MappingProxyType(
 _SKIP = frozenset({"", "-", "–", "—", "keine", "keiner", "none", "no", "nein"})
 _UNLIMITED = frozenset({"unbegrenzt", "unlimited", "beliebig", "offen", "open"})
 _DIGITS = re.compile(r"[0-9]{1,9}")
+
+# "2 Std.", "90 min", "1,5 h", "2h30", "1 Tag 2 Stunden": numbers with a unit each.
+_AMOUNT = re.compile(r"([0-9]{1,5}(?:[.,][0-9]{1,2})?) ?([a-zäöü]+)\.?")
+_CLOCK = re.compile(r"([0-9]{1,3}):([0-5][0-9])")  # "1:30" hours and minutes
+_UNITS = MappingProxyType(
+    {
+        **dict.fromkeys(("min", "mins", "minute", "minuten", "minutes", "m"), 60.0),
+        **dict.fromkeys(("h", "std", "stunde", "stunden", "hour", "hours", "hr", "hrs"), 3600.0),
+        **dict.fromkeys(("d", "tag", "tage", "tagen", "day", "days"), 86400.0),
+    }
+)
 
 TopicFinder = Callable[[str], str | None]  # a topic's name or slug -> its slug
 
@@ -132,6 +162,44 @@ def _capacity(text: str) -> int | None:
     return int(word)
 
 
+def parse_duration(text: str) -> float:
+    """'2 Std.', '90 min', '1,5 h', '1:30' -> seconds; FieldError unless 1 minute to 14 days."""
+    word = _clean(text).lower()
+    clock = _CLOCK.fullmatch(word)
+    if clock:
+        seconds = int(clock[1]) * 3600.0 + int(clock[2]) * 60.0
+    else:
+        seconds = _amounts(word)
+    seconds = round(seconds / 60.0) * 60.0  # whole minutes, as the texts show them
+    if not 0 < seconds <= MAX_DURATION:
+        raise FieldError("termin_dauer.invalid", value=_excerpt(text), days=14)
+    return seconds
+
+
+def _amounts(word: str) -> float:
+    """The sum of 'number unit' parts; -1 (refused) if anything is left over or unknown."""
+    total, pos = 0.0, 0
+    while pos < len(word):
+        if word[pos] == " ":
+            pos += 1
+            continue
+        match = _AMOUNT.match(word, pos)
+        if match is None or match[2] not in _UNITS:
+            return -1.0
+        total += float(match[1].replace(",", ".")) * _UNITS[match[2]]
+        pos = match.end()
+    return total if pos else -1.0
+
+
+def duration_of(value: object) -> float | None:
+    """A stored duration (dialogue data is JSON: any type) as seconds, None if not a sane one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not 0 < value <= MAX_DURATION:  # NaN fails this too; a huge int is never made a float
+        return None
+    return float(value)
+
+
 def parse_field(field: str, text: str, now: float, topics: TopicFinder) -> Any:
     """The value of one field as stored; raise FieldError with a polite explanation."""
     if field in OPTIONAL and text.strip().lower() in _SKIP:
@@ -143,6 +211,8 @@ def parse_field(field: str, text: str, now: float, topics: TopicFinder) -> Any:
         return title
     if field in ("starts_at", "closes_at"):
         return _time(text, now)
+    if field == "duration":
+        return parse_duration(text)
     if field == "place":
         return _text(text, MAX_PLACE, "termin.invalid_place")
     if field == "capacity":
@@ -164,7 +234,13 @@ def check_times(values: dict[str, Any]) -> None:
 
 def parse_form(args: str, now: float, topics: TopicFinder) -> dict[str, Any]:
     """`titel=…; wann=…; …` -> the fields; raise FieldError naming the field that is wrong."""
-    values: dict[str, Any] = {"place": "", "capacity": None, "body": "", "closes_at": None}
+    values: dict[str, Any] = {
+        "duration": None,
+        "place": "",
+        "capacity": None,
+        "body": "",
+        "closes_at": None,
+    }
     for part in args.split(";"):
         if not part.strip():
             continue

@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from commands.termine_form import DEFAULT_DURATION
 from commands.when import BERLIN
 from store.events_calendar import CalendarEvent, Registration
 
 __all__ = [
     "ICS_MIMETYPE",
+    "event_end",
     "event_uid",
     "ics_filename",
     "participants_csv",
@@ -34,6 +36,20 @@ def event_uid(event: CalendarEvent) -> str:
     The creation time is part of it: numbers restart in a new database, UIDs must not repeat.
     """
     return f"termin-{event.id}-{int(event.created_at)}@klimabot"
+
+
+def event_end(event: CalendarEvent, tz: ZoneInfo = BERLIN) -> datetime:
+    """When the event ends, in local time (two hours after the start if no duration was given).
+
+    As RFC 5545 reads a DURATION: whole days are calendar days (Friday 18:00 plus 2 days is
+    Sunday 18:00 even across a DST change), the rest is exact time (2 hours are 2 hours).
+    """
+    seconds = DEFAULT_DURATION if event.duration is None else event.duration
+    days, rest = divmod(seconds, 86400.0)
+    start = datetime.fromtimestamp(event.starts_at, tz)
+    # Arithmetic on an aware datetime is wall-clock arithmetic; the offset is found afresh.
+    same_time = (start + timedelta(days=days)).replace(fold=0).astimezone(UTC)
+    return (same_time + timedelta(seconds=rest)).astimezone(tz)
 
 
 def ics_filename(event: CalendarEvent) -> str:
@@ -77,6 +93,7 @@ def _entry(event: CalendarEvent, now: float, cancelled: bool, tz: ZoneInfo) -> E
     entry.add("uid", event_uid(event))
     entry.add("dtstamp", datetime.fromtimestamp(now, UTC))
     entry.add("dtstart", datetime.fromtimestamp(event.starts_at, tz))
+    entry.add("dtend", _unambiguous(event_end(event, tz)))
     entry.add("summary", event.title)
     if event.place:
         entry.add("location", event.place)
@@ -85,6 +102,12 @@ def _entry(event: CalendarEvent, now: float, cancelled: bool, tz: ZoneInfo) -> E
     entry.add("sequence", event.sequence)
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return entry
+
+
+def _unambiguous(local: datetime) -> datetime:
+    """A local time calendars read back as meant; in UTC if it lies in the repeated hour of
+    the autumn change (RFC 5545 takes a local time there as the first, summer-time one)."""
+    return local.astimezone(UTC) if local.fold else local
 
 
 def participants_csv(event: CalendarEvent, rows: Iterable[Registration]) -> bytes:

@@ -19,6 +19,7 @@ from commands.termine_form import (
     FieldError,
     FormError,
     check_times,
+    duration_of,
     parse_field,
     parse_form,
 )
@@ -58,7 +59,7 @@ def _ask(ctx: Context, step: str) -> str:
             f"{t.slug} ({t.name_en if ctx.language == 'en' else t.name_de})" for t in topics
         )
         text = ctx.t("termin.ask_topic", topics=names)
-    if step in OPTIONAL and step != "capacity":  # "-" is no limit there, said in the question
+    if step in OPTIONAL and step not in ("capacity", "duration"):  # "-" said in the question
         text = Markup(f"{text} {ctx.t('termin.ask_skip')}")
     return text
 
@@ -105,6 +106,7 @@ def _draft(ctx: Context, values: dict[str, Any]) -> CalendarEvent:
         cancelled=False,
         broadcast_id=None,
         created_at=ctx.services.clock(),
+        duration=duration_of(values.get("duration")),
     )
 
 
@@ -114,9 +116,12 @@ async def _preview(ctx: Context, values: dict[str, Any]) -> None:
     audience = await service.broadcaster.audience(str(values["topic"]))
     recipients = _recipients(ctx, audience) if audience.recipients else ctx.t("termin.nobody")
     await require(ctx.services.dialogs).open(ctx, CONFIRM_KIND, {"values": values})
+    described = await service.describe(draft, ctx.language)
+    if draft.duration is None:  # the end shown is a guess: say so before 'ja'
+        described = Markup("\n").join([described, ctx.t("termin_dauer.assumed")])
     await ctx.reply_key(
         "termin.preview",
-        event=await service.describe(draft, ctx.language),
+        event=described,
         topic=service.broadcaster.topics.name(draft.topic, ctx.language),
         recipients=recipients,
     )
@@ -143,6 +148,7 @@ async def confirm_event(ctx: Context, dialog: Dialog, text: str) -> None:
         draft.body,
         draft.closes_at,
         draft.author,
+        draft.duration,
     )
     event = await service.store.get(number)
     assert event is not None

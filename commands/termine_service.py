@@ -17,7 +17,7 @@ from commands.broadcast import Broadcaster
 from commands.formatting import Markup, render, to_plain
 from commands.i18n import Catalog
 from commands.quiet import quiet_end
-from commands.termine_ics import ICS_MIMETYPE, ics_filename, to_ics, to_ics_feed
+from commands.termine_ics import ICS_MIMETYPE, event_end, ics_filename, to_ics, to_ics_feed
 from commands.when import BERLIN
 from store.broadcasts import Delivery
 from store.events_calendar import CalendarEvent, EventStore
@@ -84,6 +84,24 @@ class EventService:
             language, "termin.when", date=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M")
         )
 
+    def span(self, event: CalendarEvent, language: str) -> str:
+        """'28.03.2027, 18:00–20:00 Uhr', or start and end with their dates across days."""
+        start, end = datetime.fromtimestamp(event.starts_at, BERLIN), event_end(event)
+        if start.date() == end.date():
+            return self.t(
+                language,
+                "termin_dauer.span_same_day",
+                date=start.strftime("%d.%m.%Y"),
+                start=start.strftime("%H:%M"),
+                end=end.strftime("%H:%M"),
+            )
+        return self.t(
+            language,
+            "termin_dauer.span_days",
+            start=self.when(event.starts_at, language),
+            end=self.when(end.timestamp(), language),
+        )
+
     async def describe(self, event: CalendarEvent, language: str) -> str:
         """Title, time, place, places, text: the block shown in announcements and notices."""
         lines: list[str] = [
@@ -91,7 +109,7 @@ class EventService:
             self.t(language, "termin.show_title", title=event.title, number=event.id)
             if event.id
             else self.t(language, "termin.show_title_draft", title=event.title),
-            self.t(language, "termin.show_when", when=self.when(event.starts_at, language)),
+            self.t(language, "termin.show_when", when=self.span(event, language)),
         ]
         if event.place:
             lines.append(self.t(language, "termin.show_place", place=event.place))

@@ -15,7 +15,9 @@ from store.db import Database
 __all__ = ["Announcement", "CalendarEvent", "EventStore", "Registration", "Seat"]
 
 # Fields `!termin-aendern` may change, as columns.
-_EDITABLE = frozenset({"title", "starts_at", "place", "capacity", "topic", "body", "closes_at"})
+_EDITABLE = frozenset(
+    {"title", "starts_at", "place", "capacity", "topic", "body", "closes_at", "duration"}
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class CalendarEvent:
     cancelled: bool
     broadcast_id: int | None
     created_at: float
+    duration: float | None = None  # seconds; None: not given (commands assume two hours)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def _event(row: sqlite3.Row) -> CalendarEvent:
         cancelled=bool(row["cancelled"]),
         broadcast_id=None if row["broadcast_id"] is None else int(row["broadcast_id"]),
         created_at=float(row["created_at"]),
+        duration=None if row["duration"] is None else float(row["duration"]),
     )
 
 
@@ -114,14 +118,28 @@ class EventStore:
         body: str,
         closes_at: float | None,
         author: str,
+        duration: float | None = None,
     ) -> int:
         """Store a new event; return its number."""
         now = time.time()
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO calendar_events (title, starts_at, place, capacity, topic, body, "
-                "closes_at, author, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (title, starts_at, place, capacity, topic, body, closes_at, author, now, now),
+                "closes_at, author, created_at, updated_at, duration) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    title,
+                    starts_at,
+                    place,
+                    capacity,
+                    topic,
+                    body,
+                    closes_at,
+                    author,
+                    now,
+                    now,
+                    duration,
+                ),
             )
             return int(cursor.lastrowid or 0)
 

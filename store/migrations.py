@@ -552,6 +552,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        23,
+        "events get a duration (seconds; NULL: not given, two hours are assumed)",
+        (
+            "ALTER TABLE calendar_events ADD COLUMN duration REAL "
+            "CHECK (duration IS NULL OR duration > 0)",
+        ),
+    ),
 )
 
 

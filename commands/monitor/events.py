@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from commands.broadcast import TopicIndex
 from commands.monitor.data import scrub
 from commands.quiet import BERLIN
+from commands.termine_ics import event_end
 from store.events_calendar import CalendarEvent
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class EventView:
     number: int
     title: str
     starts: datetime  # Europe/Berlin
+    ends: datetime  # Europe/Berlin (two hours after the start if no duration was given)
     place: str
     topic_slug: str | None  # only a topic the page knows (it links to /themen#slug)
     topic_name: str
@@ -49,6 +51,16 @@ class EventView:
     def weekday(self) -> str:
         """The catalog key of the weekday ('mon' …)."""
         return WEEKDAYS[self.starts.weekday()]
+
+    @property
+    def end_weekday(self) -> str:
+        """The catalog key of the weekday the event ends on."""
+        return WEEKDAYS[self.ends.weekday()]
+
+    @property
+    def same_day(self) -> bool:
+        """Whether it ends on the day it starts (then only the end's time is shown)."""
+        return self.starts.date() == self.ends.date()
 
 
 def parse_number(text: str) -> int | None:
@@ -87,6 +99,7 @@ def _view(
         number=event.id,
         title=scrub(event.title),
         starts=datetime.fromtimestamp(event.starts_at, BERLIN),
+        ends=event_end(event, BERLIN),
         place=scrub(event.place),
         topic_slug=topic.slug if topic is not None else None,
         topic_name=topic.name_de if topic is not None else "",

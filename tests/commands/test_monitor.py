@@ -318,8 +318,12 @@ async def test_events_page_lists_upcoming_events_in_german_local_time_with_free_
     assert page.index("Energiespaziergang") < page.index("Repair-Café")  # soonest first
     assert "Abgesagter Abend" not in page
     assert "Schon vorbei" not in page
-    walk_time = '<time datetime="2027-03-27T10:00+01:00">Samstag, 27.03.2027, 10:00 Uhr</time>'
-    repair_time = '<time datetime="2027-04-04T14:30+02:00">Sonntag, 04.04.2027, 14:30 Uhr</time>'
+    walk_time = (
+        '<time datetime="2027-03-27T10:00+01:00">Samstag, 27.03.2027, 10:00–12:00 Uhr</time>'
+    )
+    repair_time = (
+        '<time datetime="2027-04-04T14:30+02:00">Sonntag, 04.04.2027, 14:30–16:30 Uhr</time>'
+    )
     assert walk_time in page
     assert repair_time in page
     assert "<dd>1 von 2 frei</dd>" in page
@@ -385,6 +389,22 @@ async def test_hostile_event_texts_are_escaped_and_matrix_ids_removed(monitor: M
         assert "@ksm" not in text
 
 
+async def test_events_page_shows_the_end_and_both_dates_across_days(monitor: Monitor) -> None:
+    service, store = _with_events(monitor)
+    # Saturday 10:00 for two days: summer time begins on Sunday, Monday still 10:00.
+    await _add(store, "Klimacamp", _at(27, 3, 10), duration=2 * 86400.0)
+    await _add(store, "Kurzvortrag", _at(4, 4, 18), duration=45 * 60.0)
+    page = (await service.events_page()).body.decode()
+    assert "Samstag, 27.03.2027, 10:00 Uhr bis Montag, 29.03.2027, 10:00 Uhr" in page
+    assert "Sonntag, 04.04.2027, 18:00–18:45 Uhr" in page
+    feed = icalendar.Calendar.from_ical((await service.events_ics()).body)
+    ends = [e.decoded("DTEND") for e in feed.walk("VEVENT")]
+    assert [e.strftime("%d.%m. %H:%M %z") for e in ends] == [
+        "29.03. 10:00 +0200",
+        "04.04. 18:45 +0200",
+    ]
+
+
 async def test_calendar_files_hold_only_upcoming_events_in_local_time(monitor: Monitor) -> None:
     service, store = _with_events(monitor)
     walk = await _add(store, "Energiespaziergang", _at(27, 3, 10))
@@ -406,6 +426,7 @@ async def test_calendar_files_hold_only_upcoming_events_in_local_time(monitor: M
     [entry] = icalendar.Calendar.from_ical(one.body).walk("VEVENT")
     assert str(entry["SUMMARY"]) == "Repair-Café"
     assert str(entry["STATUS"]) == "CONFIRMED"
+    assert entry.decoded("DTEND").strftime("%H:%M %z") == "16:30 +0200"  # two hours assumed
     assert (await service.event_ics(str(walk))).status == 200
     for number in (str(cancelled), str(past), "99", "0", f"0{walk}", "-1", "1.0", "١", "9" * 40):
         reply = await service.event_ics(number)

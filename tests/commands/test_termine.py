@@ -106,7 +106,8 @@ async def test_one_line_form_previews_then_creates_with_local_time(env: Env) -> 
         "thema=erneuerbare-energien; text=Alles über Balkonkraftwerke",
         sender=MANAGER,
     )
-    assert "04.12.2026, 18:00 Uhr" in preview
+    assert "04.12.2026, 18:00–20:00 Uhr" in preview
+    assert "Dauer: 2 Stunden (angenommen" in preview  # no dauer=: the end is a guess, said so
     assert "2 von 2 frei" in preview
     assert "niemand" in preview  # no subscribers yet: said, not refused
     assert "Nr. 0" not in preview  # the draft has no number yet
@@ -129,7 +130,11 @@ async def test_guided_dialogue_asks_again_after_bad_answers(env: Env) -> None:
     again = await env.say("2020-01-01 10:00", sender=MANAGER)
     assert "Vergangenheit" in again
     assert "Wann" in again
-    assert "Wo" in await env.say("samstag 10:00", sender=MANAGER)
+    assert "Wie lange" in await env.say("samstag 10:00", sender=MANAGER)
+    again = await env.say("0 Minuten", sender=MANAGER)
+    assert "verstehe ich nicht" in again
+    assert "Wie lange" in again
+    assert "Wo" in await env.say("1:30", sender=MANAGER)
     places = await env.say("Bürgerhaus", sender=MANAGER)
     assert "Wie viele Plätze gibt es? („-“ für unbegrenzt)" in places
     assert "keine Angabe" not in places  # "-" is no limit, not "not given"
@@ -144,10 +149,13 @@ async def test_guided_dialogue_asks_again_after_bad_answers(env: Env) -> None:
     assert "Bis wann" in await env.say("-", sender=MANAGER)
     preview = await env.say("-", sender=MANAGER)
     assert "Vorschau" in preview
+    assert "10:00–11:30 Uhr" in preview
+    assert "angenommen" not in preview
     assert "20 von 20 frei" in preview
     await env.say("ja", sender=MANAGER)
     [event] = await env.events.store.upcoming(env.clock.now)
     assert (event.title, event.capacity, event.closes_at) == ("Repair-Café", 20, None)
+    assert event.duration == 90 * 60
 
 
 # Bad one-line forms and the polite answer each gets (one router for all: setting it up is
@@ -163,6 +171,8 @@ BAD_FORMS = (
     ("titel=Abend; wann=morgen 18 Uhr; thema=mond", "gibt es nicht"),
     ("titel=Abend; wann=morgen 18 Uhr", "Es fehlt das Thema"),
     ("titel=Abend; farbe=rot", "kenne ich nicht"),
+    ("titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet; dauer=15 Tage", "höchstens 14 Tage"),
+    ("titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet; dauer=zwei", "Dauer „zwei“"),
     ("titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet; bis=samstag 9:00", "vor dem Beginn"),
 )
 
@@ -301,6 +311,25 @@ async def test_change_and_cancel_tell_everyone_with_calendar_files(env: Env) -> 
     assert cancel.events[0]["STATUS"] == "CANCELLED"
     assert cancel.events[0]["SEQUENCE"] == 2
     assert "abgesagt" in await env.say(f"!anmelden {number}", sender=THIRD)
+
+
+async def test_changed_duration_sends_the_new_end_to_the_registered(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    listed = await env.say("!termine")
+    assert "04.12.2026, 18:00–20:00 Uhr" in listed  # two hours assumed
+    edited = await env.say(f"!termin-aendern {number} dauer=90 min", sender=MANAGER)
+    assert "Benachrichtigt (Angemeldete und Wartende): 1." in edited
+    assert "18:00–19:30 Uhr" in env.mailer.to(CITIZEN)[-1]
+    entry = Calendar.from_ical(env.mailer.files[-1][2]).events[0]
+    assert entry.decoded("DTEND").strftime("%H:%M") == "19:30"
+    assert entry["SEQUENCE"] == 1
+    assert "18:00–19:30 Uhr" in await env.say("!termine")
+    refused = await env.say(f"!termin-aendern {number} dauer=0", sender=MANAGER)
+    assert "verstehe ich nicht" in refused
+    event = await env.events.store.get(number)
+    assert event is not None
+    assert event.duration == 90 * 60
 
 
 async def test_forgetting_names_event_registrations_before_deleting_them(env: Env) -> None:

@@ -9,8 +9,18 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from commands.termine_form import FieldError, FormError, parse_field, parse_form
+from commands.formatting import to_plain
+from commands.i18n import Catalog
+from commands.termine_form import (
+    MAX_DURATION,
+    FieldError,
+    FormError,
+    duration_of,
+    parse_field,
+    parse_form,
+)
 from commands.termine_ics import event_uid, participants_csv, to_ics, to_ics_feed
+from commands.termine_service import EventService
 from commands.when import BERLIN
 from store.db import Database
 from store.events_calendar import CalendarEvent, EventStore, Registration
@@ -234,3 +244,126 @@ def test_public_feed_holds_every_event_with_one_timezone_and_no_people() -> None
     assert len({e["UID"] for e in cal.events}) == 2
     assert b"@secret" not in to_ics_feed([autumn], NOW)
     assert Calendar.from_ical(to_ics_feed([], NOW)).events == []
+
+
+# --- the duration (dauer=) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("2 Std.", 120),
+        ("2 Stunden", 120),
+        ("90 min", 90),
+        ("45 Min.", 45),
+        ("1,5 h", 90),
+        ("1.5 hours", 90),
+        ("2h", 120),
+        ("1:30", 90),
+        ("1 Tag 2 Stunden", 26 * 60),
+        ("14 Tage", 14 * 24 * 60),
+        ("  3 H ", 180),
+    ],
+)
+def test_duration_reads_german_and_english_forms(text: str, minutes: int) -> None:
+    assert parse_field("duration", text, NOW, find) == minutes * 60.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0",
+        "0 min",
+        "0,001 h",
+        "-2h",
+        "2",  # no unit: hours or minutes?
+        "zwei Stunden",
+        "15 Tage",
+        "337 h",
+        "99999999999h",
+        "1e9h",
+        "inf h",
+        "nan h",
+        "1:75",
+        "h",
+        "2h h",
+        "2 Lichtjahre",
+        "١ h",
+        "2h" * 500,
+    ],
+)
+def test_duration_refuses_zero_negative_huge_and_unreadable(text: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        parse_field("duration", text, NOW, find)
+    assert caught.value.key == "termin_dauer.invalid"
+    assert len(str(caught.value.params["value"])) <= 40
+
+
+def test_duration_dash_or_missing_means_not_given() -> None:
+    assert parse_field("duration", "-", NOW, find) is None
+    values = parse_form("title=A b; when=morgen 18 Uhr; topic=mobilitaet", NOW, find)
+    assert values["duration"] is None
+    given = parse_form("titel=A b; wann=morgen 18 Uhr; thema=mobilitaet; dauer=1:30", NOW, find)
+    assert given["duration"] == 5400.0
+    english = parse_form("title=A b; when=morgen 18 Uhr; topic=mobilitaet; duration=3h", NOW, find)
+    assert english["duration"] == 3 * 3600.0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        False,
+        "7200",
+        [7200],
+        {"s": 1},
+        0,
+        -60.0,
+        float("nan"),
+        float("inf"),
+        10**400,
+        MAX_DURATION + 1,
+    ],
+)
+def test_stored_duration_of_any_other_type_is_not_used(value: object) -> None:
+    assert duration_of(value) is None
+
+
+def test_stored_duration_in_range_is_kept() -> None:
+    assert duration_of(5400) == 5400.0
+    assert duration_of(MAX_DURATION) == MAX_DURATION
+
+
+def _dtend(item: CalendarEvent, tzid: bool = True) -> datetime:
+    [entry] = Calendar.from_ical(to_ics(item, NOW)).walk("VEVENT")
+    assert (entry["DTEND"].params.get("TZID") == "Europe/Berlin") is tzid
+    end: datetime = entry.decoded("DTEND")
+    return end
+
+
+def test_ics_end_across_the_autumn_dst_change_keeps_local_time() -> None:
+    # 2027-10-31 03:00 CEST becomes 02:00 CET.
+    night = event(datetime(2027, 10, 31, 1, 30, tzinfo=BERLIN), duration=2 * 3600.0)
+    end = _dtend(night, tzid=False)  # 02:30 comes twice that night: written in UTC
+    assert end.astimezone(BERLIN).strftime("%d.%m. %H:%M %z") == "31.10. 02:30 +0100"
+    assert end.timestamp() - night.starts_at == 2 * 3600  # two real hours
+    before = event(datetime(2027, 10, 31, 0, 30, tzinfo=BERLIN), duration=2 * 3600.0)
+    assert _dtend(before).strftime("%d.%m. %H:%M %z") == "31.10. 02:30 +0200"  # summer time
+    weekend = event(datetime(2027, 10, 30, 10, 0, tzinfo=BERLIN), duration=2 * 86400.0)
+    assert _dtend(weekend).strftime("%d.%m. %H:%M %z") == "01.11. 10:00 +0100"  # calendar days
+    assumed = event(datetime(2027, 10, 30, 23, 0, tzinfo=BERLIN))
+    assert _dtend(assumed).strftime("%d.%m. %H:%M %z") == "31.10. 01:00 +0200"
+    assert Calendar.from_ical(to_ics(weekend, NOW)).walk("VTIMEZONE")
+
+
+def test_card_shows_start_and_end_on_one_day_or_both_dates() -> None:
+    service = EventService(None, None, Catalog.load(), None, "!")  # type: ignore[arg-type]
+    evening = event(datetime(2027, 10, 29, 18, 0, tzinfo=BERLIN))
+    assert to_plain(service.span(evening, "de")) == "29.10.2027, 18:00–20:00 Uhr"
+    assert to_plain(service.span(evening, "en")) == "29.10.2027, 18:00–20:00"
+    camp = event(datetime(2027, 10, 30, 10, 0, tzinfo=BERLIN), duration=86400.0 + 3600.0)
+    assert to_plain(service.span(camp, "de")) == "30.10.2027, 10:00 Uhr bis 31.10.2027, 11:00 Uhr"
+    assert to_plain(service.span(camp, "en")) == "30.10.2027, 10:00 to 31.10.2027, 11:00"
+    late = event(datetime(2027, 10, 29, 23, 0, tzinfo=BERLIN), duration=90 * 60.0)
+    assert to_plain(service.span(late, "de")) == "29.10.2027, 23:00 Uhr bis 30.10.2027, 00:30 Uhr"
