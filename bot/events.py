@@ -32,6 +32,7 @@ from nio import (
 )
 from nio.events import BadEvent, Event
 
+from bot.content import as_dict, event_id_or_none, user_id_or_none
 from bot.direct import DirectRooms
 from bot.matrix import TRANSIENT_ERRORS
 from bot.messages import edit_target, is_non_text, to_message
@@ -40,9 +41,28 @@ from bot.replies import MatrixReplier
 from commands.context import Message, Reaction
 from commands.polls import PollVote
 from commands.router import Route, Router
+from commands.termine import unregister_by_redaction
 from store.events import HandledEvents, UndecryptableEvents
 
 __all__ = ["EventHandler"]
+
+
+def _redaction(event: Event | BadEvent) -> tuple[str, str, int] | None:
+    """(redacted event ID, sender, origin_server_ts) of an m.room.redaction, read defensively:
+    `redacts` is top-level before room version 11 and in the content from then on (nio reads
+    only the first and gives a BadEvent for the second)."""
+    source = as_dict(getattr(event, "source", None))
+    if source.get("type") != "m.room.redaction":
+        return None
+    redacts = event_id_or_none(source.get("redacts")) or event_id_or_none(
+        as_dict(source.get("content")).get("redacts")
+    )
+    sender = user_id_or_none(source.get("sender"))
+    ts = source.get("origin_server_ts")
+    if redacts is None or sender is None or not isinstance(ts, int) or isinstance(ts, bool):
+        return None
+    return redacts, sender, ts
+
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +186,9 @@ class EventHandler:
             await self._undecryptable(room, event)
             return
         if event.sender == self.client.user_id:
+            return
+        if (redaction := _redaction(event)) is not None:
+            await self._redaction(room, *redaction)
             return
         if isinstance(event, ReactionEvent):
             await self._reaction(room, event)
@@ -302,6 +325,12 @@ class EventHandler:
         # A failure here is logged with a reference and skipped by guarded().
         await self.router.react(reaction)
         await self.handled.mark_handled(event.event_id, room.room_id)
+
+    async def _redaction(self, room: MatrixRoom, redacts: str, sender: str, ts: int) -> None:
+        """A reaction taken back: the ✅ that registered its sender for an event unregisters."""
+        events = self.router.services.events
+        if events is not None and self._fresh(room.room_id, ts):
+            await unregister_by_redaction(events, redacts, sender)
 
     async def _poll_vote(self, vote: PollVote) -> None:
         """Count a poll response. No age gate: a vote is counted at most once per person and

@@ -30,6 +30,7 @@ __all__ = [
     "anmelden",
     "confirm_cancel",
     "register_by_reaction",
+    "unregister_by_redaction",
     "teilnehmer",
     "termin_absagen",
     "termin_aendern",
@@ -209,6 +210,31 @@ async def register_by_reaction(ctx: Context, reaction: Reaction) -> bool:
         # A ✅ in a topic room: the answer is nobody else's business, it goes by DM.
         text = ctx.t(exc.key, **exc.params)
         await service.mailer.direct(reaction.sender, to_plain(text), render(text))
+        return True
+    # Only a ✅ that registered: taking back one that came after `!anmelden` leaves it be.
+    await service.store.remember_reaction(reaction.event_id, found.event_id, reaction.sender)
+    return True
+
+
+async def unregister_by_redaction(service: EventService, redacts: str, sender: str) -> bool:
+    """Taking back (redacting) the ✅ that registered someone unregisters them, as `!abmelden`
+    does, and tells them by DM; only their own redaction counts, not a moderator's."""
+    found = await service.store.reacted(redacts)
+    if found is None or found[1] != sender:
+        return False
+    event = await service.store.get(found[0])
+    removed = await service.store.unregister(found[0], sender)
+    if event is None or removed is None:
+        return False
+    key = "termin.left_waiting_by_reaction" if removed.waiting else "termin.left_by_reaction"
+    language = await service.language(sender)
+    text = service.t(language, key, number=event.id, title=event.title, prefix=service.prefix)
+    try:
+        await service.mailer.direct(sender, to_plain(text), render(text))
+    except Exception:
+        log.exception("event %d: DM about a withdrawn registration failed", event.id)
+    if not removed.waiting:
+        await service.fill(event)
     return True
 
 

@@ -250,6 +250,24 @@ class EventStore:
             await conn.execute("DELETE FROM event_registrations WHERE id = ?", (row["id"],))
             return _registration(row)
 
+    async def remember_reaction(self, reaction_event_id: str, event_id: int, user_id: str) -> None:
+        """Remember that the reaction `reaction_event_id` registered the user for the event."""
+        await self._db.execute(
+            "INSERT OR IGNORE INTO event_reactions (reaction_event_id, registration_id) "
+            "SELECT ?, id FROM event_registrations WHERE event_id = ? AND user_id = ?",
+            (reaction_event_id, event_id, user_id),
+        )
+
+    async def reacted(self, reaction_event_id: str) -> tuple[int, str] | None:
+        """(event, user) the reaction `reaction_event_id` registered, if it still stands."""
+        row = await self._db.fetchone(
+            "SELECT r.event_id, r.user_id FROM event_reactions x "
+            "JOIN event_registrations r ON r.id = x.registration_id "
+            "WHERE x.reaction_event_id = ?",
+            (reaction_event_id,),
+        )
+        return None if row is None else (int(row["event_id"]), str(row["user_id"]))
+
     async def promote(self, event_id: int, capacity: int | None) -> list[str]:
         """Move people up from the waiting list into free places, first come first; who moved."""
         async with self._db.transaction() as conn:

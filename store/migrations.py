@@ -553,6 +553,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        22,
+        "the ✅ reaction that registered someone for an event (taking it back unregisters)",
+        (
+            # Cascades: a registration that ends (!abmelden, !vergessen) takes its reaction along.
+            """CREATE TABLE event_reactions (
+                reaction_event_id TEXT PRIMARY KEY,
+                registration_id INTEGER NOT NULL
+                    REFERENCES event_registrations (id) ON DELETE CASCADE
+            )""",
+            "CREATE INDEX event_reactions_by_registration ON event_reactions (registration_id)",
+        ),
+    ),
+    Migration(
         23,
         "events get a duration (seconds; NULL: not given, two hours are assumed)",
         (

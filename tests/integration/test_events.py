@@ -7,7 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar
-from nio import DownloadResponse, MatrixRoom, RoomEncryptedFile, RoomMessageFile
+from nio import (
+    DownloadResponse,
+    MatrixRoom,
+    RoomEncryptedFile,
+    RoomMessageFile,
+    RoomRedactResponse,
+    RoomSendResponse,
+)
 from nio.crypto import decrypt_attachment
 
 from commands.when import BERLIN
@@ -72,7 +79,11 @@ async def test_event_registration_waiting_list_moving_up_and_reminder(
     number = int(announcement.body.split("anmelden ")[1].split("`")[0].split(".")[0])
 
     # Anna registers with ✅ on the announcement in her DM: confirmation and calendar file.
-    await anna.react(anna_dm, announcement.event_id, "✅")
+    check = {"rel_type": "m.annotation", "event_id": announcement.event_id, "key": "✅"}
+    sent = await anna.client.room_send(
+        anna_dm, "m.reaction", {"m.relates_to": check}, ignore_unverified_devices=True
+    )
+    assert isinstance(sent, RoomSendResponse), sent
     await wait_until(lambda: bool(_from_bot(anna, anna_dm, bot, "Sie sind angemeldet")), 30, "ok")
     await wait_until(lambda: bool(anna_files), 30, "calendar file")
     cal = await _calendar(anna, anna_files[0][1])
@@ -87,9 +98,10 @@ async def test_event_registration_waiting_list_moving_up_and_reminder(
     await ben.send(ben_dm, f"anmelden {number}")
     await wait_until(lambda: bool(_from_bot(ben, ben_dm, bot, "Warteliste, auf Platz 1")), 30, "wl")
 
-    # Anna gives her place up: Ben moves up and is told, with the calendar file.
-    await anna.send(anna_dm, f"abmelden {number}")
-    await wait_until(lambda: bool(_from_bot(anna, anna_dm, bot, "abgemeldet")), 30, "left")
+    # Anna gives her place up by taking back her ✅ (a redaction): Ben moves up and is told,
+    # with the calendar file.
+    assert isinstance(await anna.client.room_redact(anna_dm, sent.event_id), RoomRedactResponse)
+    await wait_until(lambda: bool(_from_bot(anna, anna_dm, bot, "zurückgenommen")), 30, "left")
     await wait_until(lambda: bool(_from_bot(ben, ben_dm, bot, "Platz frei geworden")), 30, "up")
     await wait_until(lambda: bool(ben_files), 30, "Ben's calendar file")
     assert ben_files[0][0] == ben_dm
