@@ -10,8 +10,12 @@ import io
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["Chart", "ChartSeries", "png_size", "weekly_chart"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["Chart", "ChartSeries", "png_chart", "png_size", "weekly_chart"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Colour-blind-safe (Okabe-Ito) colours, one per outcome, in stacking order.
@@ -59,6 +63,11 @@ def weekly_chart(
     axes.legend(loc="upper left", fontsize="small")
     axes.grid(axis="y", alpha=0.3)
     figure.tight_layout()
+    return png_chart(figure)
+
+
+def png_chart(figure: Figure) -> Chart:
+    """The drawn figure as PNG bytes with their pixel size (every chart of the bot ends here)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     data = buffer.getvalue()

@@ -26,7 +26,6 @@ while its result is already published and further votes do not count).
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from commands.broadcast import Broadcaster
-from commands.faqchart import Chart, png_size
+from commands.faqchart import Chart, png_chart
 from commands.formatting import Markup, to_plain
 from commands.i18n import plural
 from commands.services import require
@@ -339,8 +338,4 @@ def poll_chart(title: str, labels: list[str], counts: list[int], x_label: str) -
     axes.set_xlim(0, max(1, *counts) * 1.15)
     axes.grid(axis="x", alpha=0.3)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    data = buffer.getvalue()
-    width, height_px = png_size(data)
-    return Chart(data, width, height_px)
+    return png_chart(figure)

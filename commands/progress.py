@@ -8,7 +8,6 @@ matplotlib is used through its object API (Figure + Agg canvas), as in commands/
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from commands.context import Context
 from commands.errors import CommandError
-from commands.faqchart import Chart, png_size
+from commands.faqchart import Chart, png_chart
 from commands.formatting import Markup, to_plain
 from commands.i18n import plural
 from commands.registry import command
@@ -26,7 +25,6 @@ from store.measures import StoredValue
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = [
     "STATUS_ORDER",
@@ -187,7 +185,7 @@ def progress_chart(
         frameon=False,
     )
     figure.tight_layout(rect=(0, 0.35 / height, 1, 1))  # leave the bottom strip to the legend
-    return _png(figure)
+    return png_chart(figure)
 
 
 def indicator_chart(
@@ -210,7 +208,7 @@ def indicator_chart(
         axes = figure.add_subplot(panels, 1, index + 1)
         _indicator_panel(axes, one, baseline_word, target_word, number)
     figure.tight_layout()
-    return _png(figure)
+    return png_chart(figure)
 
 
 def _indicator_panel(
@@ -273,14 +271,6 @@ def _date_axis(axes: Axes, dates: Sequence[date]) -> None:
     else:
         axes.xaxis.set_major_locator(MonthLocator(interval=max(1, months // 6)))  # type: ignore[no-untyped-call]
         axes.xaxis.set_major_formatter(DateFormatter("%m.%Y"))  # type: ignore[no-untyped-call]
-
-
-def _png(figure: Figure) -> Chart:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    data = buffer.getvalue()
-    width, height = png_size(data)
-    return Chart(data, width, height)
 
 
 def _status_name(status: str, language: str) -> str:
