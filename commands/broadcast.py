@@ -299,11 +299,6 @@ def _recipients(ctx: Context, audience: Audience) -> str:
 
 async def confirm_announcement(ctx: Context, dialog: Dialog, text: str) -> None:
     """The manager's answer to the preview: 'ja' sends, 'nein' cancels."""
-    dialogs = ctx.services.dialogs
-    assert dialogs is not None
-    if ctx.role < Role.MANAGER:  # the role was taken away since the preview (the dialogue lasts)
-        await dialogs.close(ctx)
-        await ctx.reply_key("error.not_allowed")
-    elif await confirmed(ctx, text, "broadcast.cancelled"):
+    if await confirmed(ctx, text, "broadcast.cancelled", Role.MANAGER):
         data = dialog.data
         await _broadcaster(ctx).send(ctx, "announcement", data["topic"], data["text"])

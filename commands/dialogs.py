@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from commands.context import Context, Message
+from commands.context import Context, Message, Role
 from commands.registry import command
 from store.dialogs import Dialog, DialogStore
 
@@ -63,14 +63,20 @@ def _word(text: str) -> str:
     return text.strip().lower().rstrip("!.")
 
 
-async def confirmed(ctx: Context, text: str, cancelled_key: str) -> bool:
+async def confirmed(ctx: Context, text: str, cancelled_key: str, role: Role = Role.CITIZEN) -> bool:
     """The answer to one of the user's own ja/nein questions.
 
     'ja' ends the dialogue and returns True (the caller acts); 'nein' ends it and says
     `cancelled_key`; anything else asks for ja or nein again and keeps the question open.
+    A question asked of a `role` the user no longer has (taken away since the preview: the
+    dialogue lasts) is closed with "not allowed", whatever the answer.
     """
     dialogs = ctx.services.dialogs
     assert dialogs is not None
+    if ctx.role < role:
+        await dialogs.close(ctx)
+        await ctx.reply_key("error.not_allowed")
+        return False
     if is_yes(text) and await _stale(dialogs, ctx):
         await dialogs.close(ctx)
         await ctx.reply_key("dialog.confirm_expired")

@@ -335,13 +335,7 @@ def _topic_name(ctx: Context, topic: str | None) -> str:
 
 async def confirm_campaign(ctx: Context, dialog: Dialog, text: str) -> None:
     """The manager's answer to the preview: 'ja' starts the campaign, 'nein' cancels."""
-    dialogs = ctx.services.dialogs
-    assert dialogs is not None
-    if ctx.role < Role.MANAGER:
-        await dialogs.close(ctx)
-        await ctx.reply_key("error.not_allowed")
-        return
-    if not await confirmed(ctx, text, "pledge.cancelled"):
+    if not await confirmed(ctx, text, "pledge.cancelled", Role.MANAGER):
         return
     d = dialog.data
     number = await _service(ctx).store.create(

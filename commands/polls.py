@@ -150,13 +150,7 @@ def _where(ctx: Context, topic: str | None, users: int, rooms: int, held: int) -
 
 async def confirm_poll(ctx: Context, dialog: Dialog, text: str) -> None:
     """The manager's answer to the preview: 'ja' posts the poll, 'nein' cancels."""
-    dialogs = ctx.services.dialogs
-    assert dialogs is not None
-    if ctx.role < Role.MANAGER:
-        await dialogs.close(ctx)
-        await ctx.reply_key("error.not_allowed")
-        return
-    if not await confirmed(ctx, text, "poll.cancelled"):
+    if not await confirmed(ctx, text, "poll.cancelled", Role.MANAGER):
         return
     data = dialog.data
     service = _service(ctx)

@@ -308,11 +308,7 @@ async def termin_absagen(ctx: Context, args: str) -> None:
 
 async def confirm_cancel(ctx: Context, dialog: Dialog, text: str) -> None:
     """'ja' cancels the event and tells everyone; 'nein' keeps it."""
-    if ctx.role < Role.MANAGER:
-        await require(ctx.services.dialogs).close(ctx)
-        await ctx.reply_key("error.not_allowed")
-        return
-    if not await confirmed(ctx, text, "termin.not_cancelled"):
+    if not await confirmed(ctx, text, "termin.not_cancelled", Role.MANAGER):
         return
     service = _service(ctx)
     number = int(dialog.data["number"])

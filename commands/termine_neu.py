@@ -129,11 +129,7 @@ async def _preview(ctx: Context, values: dict[str, Any]) -> None:
 
 async def confirm_event(ctx: Context, dialog: Dialog, text: str) -> None:
     """'ja' stores the event and announces it; 'nein' drops it."""
-    if ctx.role < Role.MANAGER:  # the role was taken away since the preview
-        await require(ctx.services.dialogs).close(ctx)
-        await ctx.reply_key("error.not_allowed")
-        return
-    if not await confirmed(ctx, text, "termin.not_created"):
+    if not await confirmed(ctx, text, "termin.not_created", Role.MANAGER):
         return
     service = _service(ctx)
     draft = _draft(ctx, dict(dialog.data["values"]))
