@@ -240,7 +240,7 @@ async def faq_loeschen(ctx: Context, args: str) -> None:
 
 async def confirm_delete(ctx: Context, dialog: Dialog, text: str) -> None:
     """The manager's answer to the delete question: 'ja' deletes, 'nein' keeps."""
-    if not await confirmed(ctx, text, "faqedit.delete_cancelled"):
+    if not await confirmed(ctx, text, "faqedit.delete_cancelled", Role.MANAGER):
         return
     service = _service(ctx)
     entry_id = str(dialog.data.get("id", ""))

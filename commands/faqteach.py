@@ -235,7 +235,7 @@ def _new_id(service: FaqService, question: str) -> str:
 
 async def confirm_save(ctx: Context, dialog: Dialog, text: str) -> None:
     """The manager's answer to „Als FAQ-Eintrag speichern?“: ja makes the entry."""
-    if not await confirmed(ctx, text, "faqteach.not_saved"):
+    if not await confirmed(ctx, text, "faqteach.not_saved", Role.MANAGER):
         return
     service = _service(ctx)
     draft = dialog.data.get("draft")

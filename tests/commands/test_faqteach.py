@@ -339,3 +339,26 @@ async def test_the_index_is_rebuilt_off_the_event_loop(bot: Any) -> None:
     await service.load_chat()
     ticker.cancel()
     assert ticks - before > 10  # the loop went on while the index was built
+
+
+async def test_a_save_confirmed_after_the_manager_role_was_taken_away_saves_nothing(
+    bot: Any,
+) -> None:
+    # The question "Als FAQ-Eintrag speichern?" was asked of a manager; the "ja" must be one too.
+    router, replier = bot
+    await router.dispatch(message("Wann wird der Sperrmüll abgeholt?", direct=True, room=DM))
+    entries = len(router.services.faq.data.entries)
+    await manager(router, replier, f"!antworten 1 {ANSWER}")
+    router.settings = dataclasses.replace(router.settings, managers=frozenset())
+    assert "vorbehalten" in await manager(router, replier, "ja")
+    assert len(router.services.faq.data.entries) == entries
+
+
+async def test_a_delete_confirmed_after_the_manager_role_was_taken_away_deletes_nothing(
+    bot: Any,
+) -> None:
+    router, replier = bot
+    await manager(router, replier, "!faq-loeschen stadtradeln-historie")
+    router.settings = dataclasses.replace(router.settings, managers=frozenset())
+    assert "vorbehalten" in await manager(router, replier, "ja")
+    assert router.services.faq.data.entry("stadtradeln-historie") is not None
