@@ -271,7 +271,12 @@ class FaqService:
         return Markup(configured or ctx.t("faq.contact_fallback"))
 
     def _with_contact(self, ctx: Context, key: str) -> str:
-        """A catalog text followed by how to reach the climate management."""
+        """A catalog text followed by how to reach the climate management, if configured
+        (the general hint would only say "reach the climate management: the climate
+        management of your town")."""
+        texts: Mapping[str, str] = self.settings.contact
+        if not (texts.get(ctx.language) or texts.get("de")):
+            return ctx.t(key)
         return ctx.t(key) + "\n" + ctx.t("faq.contact", contact=self.contact(ctx))
 
     async def _tell_manager(

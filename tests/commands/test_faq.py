@@ -267,3 +267,23 @@ async def test_broken_faq_file_keeps_old_faq_and_names_file_and_line(
         assert replier.texts[3].startswith("FAQ neu geladen")
     finally:
         await db.close()
+
+
+async def test_dont_know_names_the_configured_contact(faq_router: Any) -> None:
+    router, replier = faq_router
+    await router.dispatch(message("Wann wird bei uns der Sperrmüll abgeholt?", direct=True))
+    assert f"Sie erreichen das Klimaschutzmanagement direkt: {CONTACT['de']}" in replier.texts[0]
+
+
+async def test_dont_know_without_a_configured_contact_says_no_empty_contact_line(
+    tmp_path: Path,
+) -> None:
+    # Without a contact the line would read "reach the climate management directly: the
+    # climate management of your town".
+    router, replier, db, _ = await make_router(tmp_path, faq=default_faq_settings())
+    try:
+        await router.dispatch(message("Wann wird bei uns der Sperrmüll abgeholt?", direct=True))
+        assert "weitergegeben" in replier.texts[-1]
+        assert "erreichen das Klimaschutzmanagement direkt" not in replier.texts[-1]
+    finally:
+        await db.close()
