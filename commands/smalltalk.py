@@ -66,21 +66,23 @@ _PHRASES: dict[str, tuple[str, str, str, str]] = {
         "leider | irgendwie | wirklich | gar | überhaupt | echt | total | ganz | aber | weiter | "
         "sorry | really | at all | the | that | this | mir | me | auf | meine | frage | on | my | "
         "question | antwort | answer | hm | hmm | na | ja | nein | no | oh | ach | so | eben | "
-        "das | was | what | is | it | this | ist | ein | eine | i | du | you | ich | mich",
+        "das | was | what | is | it | this | ist | ein | eine | i | du | you | ich | mich | für | "
+        "doch | denn | ja | totaler | kompletter | a | load | of",
     ),
     "insult": (
         "du bist dumm | du bist blöd | du bist doof | du bist nutzlos | du bist schlecht | du bist "
         "unfähig | bist du dumm | bist du blöd | bist du doof | dummer bot | blöder bot | doofer "
         "bot | scheiß bot | scheissbot | nutzloser bot | dumm | blöd | doof | nutzlos | "
         "idiot | du idiot | depp | vollidiot | halt die klappe | halts maul | du nervst | nervig | "
-        "scheiße | scheiß | dummes ding | saublöd | was für ein mist",
+        "scheiße | scheiß | dummes ding | saublöd | was für ein mist | dummer | blöder | doofer",
         "stupid | stupid bot | you are stupid | youre stupid | you are useless | youre useless | "
         "useless | useless bot | dumb | dumb bot | you suck | this sucks | shut up | idiot bot | "
         "you are dumb | youre dumb | crap | what a joke",
         "wtf | omg | lol",
         "echt | total | so | völlig | voll | einfach | wirklich | really | so | totally | a | "
         "such | ein | eine | bot | klimabot | du | you | ist | is | this | das | hier | here | "
-        "bist | sind | sie | are | youre | so | ja | aber | but | irgendwie",
+        "bist | sind | sie | are | youre | so | ja | aber | but | irgendwie | doch | eigentlich | "
+        "denn | mal | ziemlich | richtig | wohl | halt | eh | was | für | what | pretty | just",
     ),
     "human": (
         "bist du ein mensch | bist du ein bot | bist du eine ki | bist du ein roboter | bist du "
