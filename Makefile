@@ -13,7 +13,7 @@ AXE_STAMP := $(BROWSER_TESTS)/node_modules/.installed
 CHROMIUM_STAMP := $(VENV)/.chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: test lint format demo bench clean
+.PHONY: test lint format demo bench heldout clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m tests.bench.run
+
+# Held-out FAQ question sets: scored once per engine version and FAQ content, summary lines only.
+heldout: $(STAMP)
+	$(PY) -m tests.faqmatch.heldout
 
 clean:
 	rm -rf $(VENV) .demo .mypy_cache .ruff_cache .pytest_cache $(JSCLIENT)/node_modules $(BROWSER_TESTS)/node_modules
