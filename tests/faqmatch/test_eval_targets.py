@@ -51,6 +51,11 @@ SETS = (
 # shows it; more ways of asking; the "Stromer" synonym that made every E-Auto question one about
 # electricity): faq_real_dev 0.866 / 0.759 / 0.073; faq_real_dev2 (151 more real questions, a
 # tuning set) 0.548 / 0.597 / 0.219 -> 0.619 / 0.731 / 0.139, still far from the targets.
+# FAQ round 2 (2026-12-07: 41 entries for points real questions asked that no entry answered,
+# labels relabelled for them, engine unchanged): faq_real_dev 0.866 / 0.759 / 0.073 -> 0.843 /
+# 0.808 / 0.062 (top1 lost "Markisen, Ventilatoren …" and the balconyPV question, both at
+# confidence 0.50 that moved with the vocabulary, and a question relabelled to a new entry that
+# now gets a did-you-mean); faq_real_dev2 0.619 / 0.731 / 0.139 -> 0.684 / 0.794 / 0.066.
 # The held-out sets' numbers per engine version are in tests/data/heldout_scores.yaml. The floors
 # below are the levels reached on the tuning sets, not goals.
 KNOWN_MISSES = {
@@ -62,16 +67,16 @@ KNOWN_MISSES = {
     ("faq_real_dev2.yaml", "wrong_answer"),
 }
 TOP1_FLOORS = {
-    "faq_real_dev.yaml": 0.86,
-    "faq_real_dev2.yaml": 0.61,
+    "faq_real_dev.yaml": 0.84,
+    "faq_real_dev2.yaml": 0.68,
 }
 ABSTAIN_FLOORS = {
-    "faq_real_dev.yaml": 0.75,
-    "faq_real_dev2.yaml": 0.73,
+    "faq_real_dev.yaml": 0.80,
+    "faq_real_dev2.yaml": 0.79,
 }
 WRONG_CEILINGS = {
-    "faq_real_dev.yaml": 0.074,
-    "faq_real_dev2.yaml": 0.14,
+    "faq_real_dev.yaml": 0.063,
+    "faq_real_dev2.yaml": 0.067,
 }
 REAL_ABSTAIN_TARGET = 0.85
 REAL_WRONG_TARGET = 0.03
