@@ -327,10 +327,14 @@ class EventHandler:
         await self.handled.mark_handled(event.event_id, room.room_id)
 
     async def _redaction(self, room: MatrixRoom, redacts: str, sender: str, ts: int) -> None:
-        """A reaction taken back: the ✅ that registered its sender for an event unregisters."""
+        """Something taken back by its sender: the ✅ that registered them for an event
+        unregisters them, a poll response no longer counts."""
         events = self.router.services.events
         if events is not None and self._fresh(room.room_id, ts):
             await unregister_by_redaction(events, redacts, sender)
+        polls = self.router.services.polls
+        if polls is not None:
+            await polls.withdraw(redacts, sender)
 
     async def _poll_vote(self, vote: PollVote) -> None:
         """Count a poll response. No age gate: a vote is counted at most once per person and

@@ -177,6 +177,12 @@ class PollService:
             return False  # no answer of this poll: ignored, an earlier vote stays
         return await self.store.vote(poll.id, vote.sender, answer, vote.sent_ms, vote.event_id)
 
+    async def withdraw(self, redacted_event_id: str, sender: str) -> bool:
+        """A response redacted by the one who sent it no longer counts (their earlier votes are
+        not kept, so they have no vote until they answer again); a moderator's redaction is not
+        the voter taking it back. Nothing changes once the poll has ended."""
+        return await self.store.withdraw(redacted_event_id, sender)
+
     async def targets(self, topic: str | None, room_id: str) -> tuple[int, int, int]:
         """How many (users by DM, rooms, DMs held for quiet hours) a poll goes to: the topic's
         followers (weekly readers too) and rooms, or this one room."""

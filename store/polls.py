@@ -201,6 +201,17 @@ class PollStore:
             )
             return cursor.rowcount == 1
 
+    async def withdraw(self, event_id: str, user_id: str) -> bool:
+        """Drop the vote that `event_id` cast, if `user_id` cast it and its poll still runs
+        (the sender took the response back); return whether a vote went."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM poll_votes WHERE event_id = ? AND user_id = ? AND poll_id IN "
+                "(SELECT id FROM polls WHERE ended_at IS NULL)",
+                (event_id, user_id),
+            )
+            return cursor.rowcount > 0
+
     async def tally(self, poll_id: int) -> dict[str, int]:
         """Votes per answer ID (answers nobody chose are missing)."""
         rows = await self._db.fetchall(

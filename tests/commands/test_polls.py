@@ -181,6 +181,27 @@ async def test_a_response_in_another_room_or_to_another_event_is_no_vote(bot: Bo
     assert await bot.polls.store.tally(1) == {}
 
 
+async def test_a_response_redacted_by_its_sender_no_longer_counts(bot: Bot) -> None:
+    await _start(bot)
+    await bot.vote(CITIZEN, ("a1",), ts=1000)
+    await bot.vote("@other:x", ("a1",), ts=1000)
+    assert not await bot.polls.withdraw(f"$v-{CITIZEN}-1000-1", "@moderator:x")  # not theirs
+    assert await bot.polls.store.tally(1) == {"a1": 2}
+    assert await bot.polls.withdraw(f"$v-{CITIZEN}-1000-1", CITIZEN)
+    assert await bot.polls.store.tally(1) == {"a1": 1}
+    assert not await bot.polls.withdraw(f"$v-{CITIZEN}-1000-1", CITIZEN)  # gone already
+    assert await bot.vote(CITIZEN, ("a2",), ts=2000)  # answering again counts
+    assert await bot.polls.store.tally(1) == {"a1": 1, "a2": 1}
+
+
+async def test_a_redaction_after_the_end_changes_no_result(bot: Bot) -> None:
+    await _start(bot)
+    await bot.vote(CITIZEN, ("a1",), ts=1000)
+    await bot.say("!umfrage-ende 1")
+    assert not await bot.polls.withdraw(f"$v-{CITIZEN}-1000-1", CITIZEN)
+    assert await bot.polls.store.tally(1) == {"a1": 1}
+
+
 async def test_votes_after_the_end_are_ignored(bot: Bot) -> None:
     await _start(bot)
     await bot.vote(CITIZEN, ("a1",), ts=1000)

@@ -9,7 +9,7 @@ from contextlib import closing
 from datetime import datetime, timedelta
 from typing import Any
 
-from nio import MatrixRoom, RoomSendResponse, UnknownEvent
+from nio import MatrixRoom, RoomRedactResponse, RoomSendResponse, UnknownEvent
 
 from commands.quiet import BERLIN
 from tests.harness import BotRunner, ChatUser, collect_images, decrypted_png, wait_until
@@ -19,8 +19,8 @@ QUESTION = "Wann soll das Repair-Café öffnen?"
 START = "org.matrix.msc3381.poll.start"
 
 
-async def _vote(user: ChatUser, room: str, poll_id: str, answer_id: str) -> None:
-    """A vote as a nio client sends it (encrypted, as the room is)."""
+async def _vote(user: ChatUser, room: str, poll_id: str, answer_id: str) -> str:
+    """A vote as a nio client sends it (encrypted, as the room is); its event ID."""
     content = {
         "m.relates_to": {"rel_type": "m.reference", "event_id": poll_id},
         "m.poll.response": {"answers": [answer_id]},
@@ -29,6 +29,14 @@ async def _vote(user: ChatUser, room: str, poll_id: str, answer_id: str) -> None
         room, "m.poll.response", content, ignore_unverified_devices=True
     )
     assert isinstance(resp, RoomSendResponse), resp
+    return str(resp.event_id)
+
+
+async def _tally_becomes(store: Any, expected: dict[str, int]) -> None:
+    deadline = time.monotonic() + 30
+    while (tally := await store.tally(1)) != expected:
+        assert time.monotonic() < deadline, f"votes counted: {tally}"
+        await asyncio.sleep(0.1)
 
 
 async def test_poll_in_an_encrypted_room_counts_the_last_vote_and_ends_two_to_one(
@@ -62,15 +70,16 @@ async def test_poll_in_an_encrypted_room_counts_the_last_vote_and_ends_two_to_on
     saturday, wednesday = (a["id"] for a in poll["answers"])
 
     await eva.poll_vote(room, QUESTION, "Samstags")
-    await _vote(bruno, room, poll["poll_id"], wednesday)
+    bruno_vote = await _vote(bruno, room, poll["poll_id"], wednesday)
     await _vote(manager, room, poll["poll_id"], wednesday)
     await _vote(manager, room, poll["poll_id"], saturday)  # changed: the last one counts
     store = app.services.polls.store  # type: ignore[union-attr]
-    expected = {saturday: 2, wednesday: 1}
-    deadline = time.monotonic() + 30
-    while (tally := await store.tally(1)) != expected:
-        assert time.monotonic() < deadline, f"votes counted: {tally}"
-        await asyncio.sleep(0.1)
+    await _tally_becomes(store, {saturday: 2, wednesday: 1})
+    # Bruno takes his response back (a redaction): it no longer counts; his new one does.
+    assert isinstance(await bruno.client.room_redact(room, bruno_vote), RoomRedactResponse)
+    await _tally_becomes(store, {saturday: 2})
+    await _vote(bruno, room, poll["poll_id"], wednesday)
+    await _tally_becomes(store, {saturday: 2, wednesday: 1})
 
     await manager.send(room, "!umfrage-ende 1")
     notices = await manager.wait_notice(room, bot, count=3)
