@@ -265,19 +265,22 @@ class FaqService:
 
     def contact(self, ctx: Context) -> Markup:
         """How to reach the climate management, from the config (or a general hint)."""
-        texts: Mapping[str, str] = self.settings.contact
-        configured = texts.get(ctx.language) or texts.get("de")
         # The operator's own text: Markdown (a link to the town's page) is meant.
-        return Markup(configured or ctx.t("faq.contact_fallback"))
+        return Markup(self._configured_contact(ctx) or ctx.t("faq.contact_fallback"))
+
+    def _configured_contact(self, ctx: Context) -> str:
+        """The configured contact in the user's language (else German), or "" if none."""
+        texts: Mapping[str, str] = self.settings.contact
+        return texts.get(ctx.language) or texts.get("de") or ""
 
     def _with_contact(self, ctx: Context, key: str) -> str:
         """A catalog text followed by how to reach the climate management, if configured
         (the general hint would only say "reach the climate management: the climate
         management of your town")."""
-        texts: Mapping[str, str] = self.settings.contact
-        if not (texts.get(ctx.language) or texts.get("de")):
+        configured = self._configured_contact(ctx)
+        if not configured:
             return ctx.t(key)
-        return ctx.t(key) + "\n" + ctx.t("faq.contact", contact=self.contact(ctx))
+        return ctx.t(key) + "\n" + ctx.t("faq.contact", contact=Markup(configured))
 
     async def _tell_manager(
         self, ctx: Context, key: str, text: str, qid: int | None = None, **params: object

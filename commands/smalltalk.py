@@ -67,7 +67,7 @@ _PHRASES: dict[str, tuple[str, str, str, str]] = {
         "sorry | really | at all | the | that | this | mir | me | auf | meine | frage | on | my | "
         "question | antwort | answer | hm | hmm | na | ja | nein | no | oh | ach | so | eben | "
         "das | was | what | is | it | this | ist | ein | eine | i | du | you | ich | mich | für | "
-        "doch | denn | ja | totaler | kompletter | a | load | of",
+        "doch | denn | totaler | kompletter | a | load | of",
     ),
     "insult": (
         "du bist dumm | du bist blöd | du bist doof | du bist nutzlos | du bist schlecht | du bist "
