@@ -131,7 +131,7 @@ class FaqService:
         talk = smalltalk.classify(text)
         if talk is not None:  # never an open question; in auto mode not worth a word
             if not quiet:
-                await smalltalk.reply(ctx, talk, self.contact)
+                await smalltalk.reply(ctx, talk, self.contact_line)
             return
         text = smalltalk.strip_greeting(text)  # "Hallo, lohnt sich …?" asks "lohnt sich …?"
         outcome = self.ask(text)
@@ -273,14 +273,17 @@ class FaqService:
         texts: Mapping[str, str] = self.settings.contact
         return texts.get(ctx.language) or texts.get("de") or ""
 
-    def _with_contact(self, ctx: Context, key: str) -> str:
-        """A catalog text followed by how to reach the climate management, if configured
-        (the general hint would only say "reach the climate management: the climate
-        management of your town")."""
+    def contact_line(self, ctx: Context) -> str:
+        """ "Sie erreichen das Klimaschutzmanagement direkt: …" with the configured contact, or
+        "" if none is configured (the general hint would only say "reach the climate
+        management: the climate management of your town")."""
         configured = self._configured_contact(ctx)
-        if not configured:
-            return ctx.t(key)
-        return ctx.t(key) + "\n" + ctx.t("faq.contact", contact=Markup(configured))
+        return ctx.t("faq.contact", contact=Markup(configured)) if configured else ""
+
+    def _with_contact(self, ctx: Context, key: str) -> str:
+        """A catalog text followed by how to reach the climate management, if configured."""
+        line = self.contact_line(ctx)
+        return ctx.t(key) + "\n" + line if line else ctx.t(key)
 
     async def _tell_manager(
         self, ctx: Context, key: str, text: str, qid: int | None = None, **params: object

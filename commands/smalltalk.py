@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from itertools import islice
 
 from commands.context import Context
-from commands.formatting import Markup
 
 __all__ = ["KINDS", "VARIANTS", "SmallTalk", "classify", "reply", "strip_greeting"]
 
@@ -397,13 +396,14 @@ def all_keys() -> Iterator[str]:
             yield f"smalltalk.{kind}_{n}"
 
 
-async def reply(ctx: Context, talk: SmallTalk, contact: Callable[[Context], Markup]) -> None:
+async def reply(ctx: Context, talk: SmallTalk, contact_line: Callable[[Context], str]) -> None:
     """Answer small talk briefly in the user's language: the words' language unless the user
-    chose one with !sprache."""
+    chose one with !sprache. `contact_line` says how to reach the climate management ("" if
+    no contact is configured)."""
     if talk.language and talk.language != ctx.language:
         if await ctx.services.users.language(ctx.message.sender) is None:
             ctx = replace(ctx, language=talk.language)
     text = ctx.t(variant_key(talk.kind, ctx.message.event_id), prefix=ctx.prefix)
-    if talk.kind in _WITH_CONTACT:
-        text += "\n" + ctx.t("faq.contact", contact=contact(ctx))
+    if talk.kind in _WITH_CONTACT and (line := contact_line(ctx)):
+        text += "\n" + line
     await ctx.reply(text)

@@ -285,5 +285,8 @@ async def test_dont_know_without_a_configured_contact_says_no_empty_contact_line
         await router.dispatch(message("Wann wird bei uns der Sperrmüll abgeholt?", direct=True))
         assert "weitergegeben" in replier.texts[-1]
         assert "erreichen das Klimaschutzmanagement direkt" not in replier.texts[-1]
+        await router.dispatch(message("Du bist doch dumm", direct=True))  # small talk, too
+        assert "Klimaschutzmanagement" in replier.texts[-1]
+        assert "erreichen das Klimaschutzmanagement direkt" not in replier.texts[-1]
     finally:
         await db.close()
