@@ -209,10 +209,16 @@ CUES: dict[str, tuple[str, ...]] = {
         r"worauf (muss|sollte|soll|müssen|muß)?( ich| man| wir)?( \w+){0,4} (achten|geachtet)",
         r"(was|worauf|auf was)" + _ANY + r" (beachten|achten|beachtet|geachtet)",
         r"(beachten|zu beachten)",
-        r"was (muss|soll|sollte|kann|könnte|können) (ich|man|wir)"
-        r" (jetzt |nun |dann |selbst |konkret )?(tun|machen)",
+        # "Was können wir gegen den Klimawandel tun?" asks for tips; "Was kann man da machen?"
+        # after a described fault asks for the remedy, which the entry on it is.
+        r"was (muss|soll|sollte|kann|könnte|können|könnten) (ich|man|wir|jeder|jede)"
+        r"( (jetzt|nun|dann|selbst|konkret|persönlich|einzeln))?"
+        r"( (gegen|für|fürs|zum|zur|beim|im|bei)( \w+){1,3})? (tun|machen|unternehmen|beitragen)",
         r"was (ist zu )?tun",
         r"(look out for|watch out for|pay attention to|what can i do|what should i do)",
+        r"what (can|could|should) (i|we|one|you|individuals|people|a person|one person)"
+        r"( \w+){0,3} do",
+        r"can (i|we|you|one|individuals|people)( \w+){0,4} do (anything|something)",
         r"wo (fange|fangen|starte|beginne) (ich|man|wir)",
         r"where to (start|begin)",
         r"(best way|best ways|beste weg|besten weg)",
@@ -363,6 +369,14 @@ def _points(groups: list[frozenset[str]]) -> tuple[frozenset[str], ...]:
     return tuple(sorted(kept, key=sorted))
 
 
+def _cue_words(text: str) -> list[str]:
+    """The folded words that cues read; a hyphenated word counts as its parts, so that a cue's
+    "( \\w+)" spans "PV-Anlage" ("Worauf muss ich bei einer PV-Anlage achten?") and "Was ist das
+    Deutschland-Jobticket?" is as plain a "what is" as "Was ist das Deutschlandticket?"."""
+    folded = words(fold_de(clean(text, MAX_QUERY_CHARS)))
+    return [part for word in folded for part in word.split("-") if part]
+
+
 # Typos only in words this long; two typos from this length on ("vorangehen" is no "vorgehen").
 MIN_FUZZY = 7
 FAR_FUZZY = 12
@@ -401,7 +415,7 @@ class AspectDetector:
         Curated questions are spelt right: no typo correction, which would cost a second at
         5,000 entries.
         """
-        line = " ".join(words(fold_de(clean(question, MAX_QUERY_CHARS))))
+        line = " ".join(_cue_words(question))
         return bool(_WHAT_IS.match(line) or self._explain.search(line))
 
     def detect(self, text: str) -> frozenset[str]:
@@ -410,8 +424,7 @@ class AspectDetector:
 
     def analyse(self, text: str) -> Asked:
         """The aspects `text` asks, and whether it names nothing but them ("Förderung?")."""
-        split = words(fold_de(clean(text, MAX_QUERY_CHARS)))
-        line = " ".join(self._correct(w) for w in split)
+        line = " ".join(self._correct(w) for w in _cue_words(text))
         groups: list[frozenset[str]] = []
         asking = line
         checked = _CHECK_WHETHER.search(line)

@@ -328,6 +328,12 @@ def test_words_said_in_passing_are_no_cues(question: str, aspects: set[str] | No
         # how to cancel or switch is a matter of steps (and of notice periods)
         ("Wie wechsle ich den Anbieter?", {"procedure"}),
         ("Ist der Vertrag monatlich kündbar?", {"rules", "procedure"}),
+        # what one can do against something asks for tips; "da machen" after a fault does not
+        ("Was können wir gegen den Klimawandel tun?", {"procedure", "tips"}),
+        ("Was kann ich persönlich für den Klimaschutz tun?", {"procedure", "tips"}),
+        ("Was kann man da machen?", set()),
+        ("Climate change: what can one person do?", {"procedure", "tips"}),
+        ("Can we actually do anything about climate change?", {"procedure", "tips"}),
     ],
 )
 def test_more_ways_of_asking_find_the_aspect(question: str, aspects: set[str]) -> None:
@@ -461,3 +467,16 @@ def test_a_curated_question_that_asks_what_a_thing_is_explains_it(
     question: str, explains: bool
 ) -> None:
     assert AspectDetector().explains(question) is explains
+
+
+@pytest.mark.parametrize(
+    ("question", "aspects"),
+    [
+        ("Worauf muss ich bei einer PV-Anlage achten?", {"procedure", "tips", "rules"}),
+        ("Was ist das Deutschland-Jobticket?", {"explain"}),
+        ("Wie funktioniert eine Luft-Wasser-Wärmepumpe im Winter?", {"explain"}),
+    ],
+)
+def test_a_hyphenated_word_does_not_hide_the_aspect(question: str, aspects: set[str]) -> None:
+    # A cue spans words; "PV-Anlage" is one word to the index, but two to the cues.
+    assert DETECT(question) == aspects
