@@ -36,6 +36,7 @@ HELD_OUT = (
     "faq_holdout2.yaml",
     "faq_holdout3.yaml",
     "faq_real_holdout.yaml",
+    "faq_real_holdout2.yaml",
 )
 
 __all__ = ["HELD_OUT", "RECORDS", "AlreadyScored", "faq_fingerprint", "load_records", "score"]
