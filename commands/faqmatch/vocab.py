@@ -99,7 +99,7 @@ class Vocabulary:
         for word in content:
             if len(word) < MIN_COMPOUND:
                 continue
-            parts = self.split(word)
+            parts = self.split(word, self.stems[word])
             if parts:
                 result[word] = parts
         return result
@@ -123,8 +123,12 @@ class Vocabulary:
                 return base
         return None
 
-    def split(self, word: str) -> tuple[str, ...] | None:
-        """Split a compound into ≥2 known parts (fewest parts, then longest head), or None."""
+    def split(self, word: str, own: str = "") -> tuple[str, ...] | None:
+        """Split a compound into ≥2 known parts (fewest parts, then longest head), or None.
+
+        `own` is the word's own stem: it is no part of it, though other words' stems are
+        ("Energiewende" stems to "energiew", which left "ende" as a second part).
+        """
         n = len(word)
         if not self.language.compounds or n < MIN_COMPOUND:
             return None
@@ -141,7 +145,7 @@ class Vocabulary:
                 for end in range(n - 1, start + MIN_PART - 1, -1):
                     segment = word[start:end]
                     if segment not in surfaces and (
-                        end - start < MIN_STEM_PART or segment not in stem_set
+                        end - start < MIN_STEM_PART or segment not in stem_set or segment == own
                     ):
                         continue
                     parts = (*reached[start], segment)

@@ -59,3 +59,10 @@ def test_verb_forms_share_the_stem_of_their_base(vocab: Vocabulary) -> None:
 
 def test_english_vocabulary_does_not_split_compounds() -> None:
     assert Vocabulary(ENGLISH, Counter(["heat", "pump"])).split("heatpump") is None
+
+
+def test_a_word_s_own_stem_is_no_part_of_it() -> None:
+    # "energiewende" stems to "energiew"; with "ende" a word, the stem split it into
+    # ("energiew", "ende"), and every "Energiewende" matched entries that say "Ende".
+    vocab = Vocabulary(GERMAN, Counter(["energie", "wende", "energiewende", "ende"]))
+    assert vocab.splits["energiewende"] == ("energie", "wende")
