@@ -34,9 +34,11 @@ KEYWORD_CENTRALITY = 1.0
 # Candidates from the inverted index that get the finer (per-phrasing) scoring.
 TOP_K = 20
 # A term found in more than 1/COMMON_FRACTION of the entries (and more than COMMON_MIN) only
-# adds to entries that rarer terms found: its contribution is small and its list long.
+# adds to entries that rarer terms found: its contribution is small and its list long. This is
+# for speed at thousands of entries; in a FAQ of a few hundred the lists are short, and a bound
+# of 64 made rankings hinge on whether a word like "Anlage" was in 64 entries or 65.
 COMMON_FRACTION = 8
-COMMON_MIN = 64
+COMMON_MIN = 512
 # A query word the index does not know weighs like a word found in this many entries: it is
 # evidence that the question is about something else, but could also be chat or a rare typo.
 UNKNOWN_DF = 1.0
