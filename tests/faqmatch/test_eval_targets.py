@@ -1,6 +1,6 @@
-"""Quality targets on the curated FAQ: the seven tuning sets.
+"""Quality targets on the curated FAQ: the eight tuning sets.
 
-The four held-out sets are not scored here: every helper's test run would show their numbers
+The five held-out sets are not scored here: every helper's test run would show their numbers
 while entries and cues are written. They are scored once per engine version with `make heldout`
 (tests/faqmatch/heldout.py), which records the numbers in tests/data/heldout_scores.yaml; the last
 test below checks that the current engine version has its record.
@@ -35,6 +35,7 @@ SETS = (
     "faq_dev5.yaml",
     "faq_real_dev.yaml",
     "faq_real_dev2.yaml",
+    "faq_real_dev3.yaml",
 )
 # Reported honestly: the first held-out set (71 questions, many long and polite) stays below 0.90.
 # faq_dev5 was written with 50 of its 70 no-answer questions as near misses (an on-topic detail
@@ -56,27 +57,42 @@ SETS = (
 # 0.808 / 0.062 (top1 lost "Markisen, Ventilatoren …" and the balconyPV question, both at
 # confidence 0.50 that moved with the vocabulary, and a question relabelled to a new entry that
 # now gets a did-you-mean); faq_real_dev2 0.619 / 0.731 / 0.139 -> 0.684 / 0.794 / 0.066.
+# Engine 2026-12-07.8 and FAQ round 3 (17 entries, labels relabelled for them): faq_real_dev
+# 0.843 / 0.808 / 0.062 -> 0.840 / 0.810 / 0.052, faq_real_dev2 0.684 / 0.794 / 0.066 -> 0.689 /
+# 0.812 / 0.060. faq_real_dev3 (116 real questions collected on 2026-12-07, the tuning half of a
+# pool whose other half is held out) scored 0.597 / 0.667 / 0.224 on first sight with the engine
+# of 2026-12-07.7, and 0.578 / 0.654 / 0.198 now (relabelled; the new entries took two of its
+# hydraulic-balancing questions). faq_dev2 top1 fell below 0.90 (0.903 -> 0.896, one question: a
+# new entry's words lowered the weight of "Pflicht"), so it is a known miss with a floor now.
 # The held-out sets' numbers per engine version are in tests/data/heldout_scores.yaml. The floors
 # below are the levels reached on the tuning sets, not goals.
 KNOWN_MISSES = {
+    ("faq_dev2.yaml", "top1"),
     ("faq_real_dev.yaml", "top1"),
     ("faq_real_dev.yaml", "abstain_ok"),
     ("faq_real_dev.yaml", "wrong_answer"),
     ("faq_real_dev2.yaml", "top1"),
     ("faq_real_dev2.yaml", "abstain_ok"),
     ("faq_real_dev2.yaml", "wrong_answer"),
+    ("faq_real_dev3.yaml", "top1"),
+    ("faq_real_dev3.yaml", "abstain_ok"),
+    ("faq_real_dev3.yaml", "wrong_answer"),
 }
 TOP1_FLOORS = {
+    "faq_dev2.yaml": 0.89,
     "faq_real_dev.yaml": 0.84,
     "faq_real_dev2.yaml": 0.68,
+    "faq_real_dev3.yaml": 0.57,
 }
 ABSTAIN_FLOORS = {
     "faq_real_dev.yaml": 0.80,
-    "faq_real_dev2.yaml": 0.79,
+    "faq_real_dev2.yaml": 0.81,
+    "faq_real_dev3.yaml": 0.65,
 }
 WRONG_CEILINGS = {
-    "faq_real_dev.yaml": 0.063,
-    "faq_real_dev2.yaml": 0.067,
+    "faq_real_dev.yaml": 0.053,
+    "faq_real_dev2.yaml": 0.061,
+    "faq_real_dev3.yaml": 0.199,
 }
 REAL_ABSTAIN_TARGET = 0.85
 REAL_WRONG_TARGET = 0.03
