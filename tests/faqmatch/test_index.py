@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from dataclasses import replace
 
 import pytest
@@ -160,6 +161,22 @@ def test_a_dropped_index_leaves_no_reference_cycles(mini_faq: FaqData) -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_garbage_waiting_for_the_collector_is_not_frozen_by_a_build(mini_faq: FaqData) -> None:
+    # The bot rebuilds the index on every FAQ change made in the chat; gc.freeze() without a
+    # collection first kept the cyclic garbage of that moment for good (a leak per rebuild).
+    garbage = _Cycle()
+    ref = weakref.ref(garbage)
+    del garbage
+    FaqIndex.build(mini_faq)
+    gc.collect()
+    assert ref() is None
 
 
 def test_a_place_named_late_in_a_long_entry_counts(mini_faq: FaqData) -> None:
