@@ -179,6 +179,19 @@ def test_garbage_waiting_for_the_collector_is_not_frozen_by_a_build(mini_faq: Fa
     assert ref() is None
 
 
+def test_what_a_build_froze_is_collected_by_the_next_build_once_it_is_garbage(
+    mini_faq: FaqData,
+) -> None:
+    # A service (or a test's whole bot) alive during a build was frozen with it; once dropped in
+    # a cycle it stayed in memory for good (test workers grew to 5 GB, one FAQ service a test).
+    holder = _Cycle()
+    ref = weakref.ref(holder)
+    FaqIndex.build(mini_faq)
+    del holder
+    FaqIndex.build(mini_faq)
+    assert ref() is None
+
+
 def test_a_place_named_late_in_a_long_entry_counts(mini_faq: FaqData) -> None:
     # The entry names Münster only after more than 1,000 characters of other text.
     long_answer = "Rückstauklappe. " * 80 + "Wie Münster 2014 zeigte."
