@@ -40,7 +40,8 @@ _NOT_WHEN_BEST = r"(?!( \w+){0,5} " + _BEST + r"\b)"
 CUES: dict[str, tuple[str, ...]] = {
     "explain": (
         r"was (ist|sind|isn|is|war) (ein|eine|einen|denn|genau|eigentlich|so|überhaupt)",
-        r"^(was|wat) (ist|sind|is)( \w+){1,4}$",
+        # "Was ist, wenn …?" and "Was ist mit …?" ask what happens, not what a thing is.
+        r"^(was|wat) (ist|sind|is)(?! (wenn|falls|mit|los|dann)\b)( \w+){1,4}$",
         r"(was|wat) (ist|sind|is) (das|dat)( denn| eigentlich| genau)?$",
         r"was (bedeutet|bedeuten|heißt|heisst|meint|versteht)",
         r"was (ist|sind|wird)( \w+){0,4} gemeint",

@@ -334,6 +334,10 @@ def test_words_said_in_passing_are_no_cues(question: str, aspects: set[str] | No
         ("Was kann man da machen?", set()),
         ("Climate change: what can one person do?", {"procedure", "tips"}),
         ("Can we actually do anything about climate change?", {"procedure", "tips"}),
+        # "Was ist, wenn …?" asks what happens, not what something is
+        ("Was ist, wenn meine Heizung kaputtgeht?", set()),
+        ("Was ist mit meiner alten Ölheizung?", set()),
+        ("Was ist eine Wärmepumpe?", {"explain"}),
     ],
 )
 def test_more_ways_of_asking_find_the_aspect(question: str, aspects: set[str]) -> None:
