@@ -64,6 +64,10 @@ SETS = (
 # of 2026-12-07.7, and 0.578 / 0.654 / 0.198 now (relabelled; the new entries took two of its
 # hydraulic-balancing questions). faq_dev2 top1 fell below 0.90 (0.903 -> 0.896, one question: a
 # new entry's words lowered the weight of "Pflicht"), so it is a known miss with a floor now.
+# Engine 2026-12-07.9 (sub-entries without their parent's subject as a keyword; synonyms for
+# "selbst erzeugter Strom", "green power", a household socket, "kaputt"; "Was ist, wenn …?" is no
+# what-is question): faq_real_dev3 0.578 / 0.654 / 0.198 -> 0.641 / 0.654 / 0.164, faq_real_dev2
+# 0.689 / 0.812 / 0.060 -> 0.696 / 0.812 / 0.053; the other tuning sets unchanged.
 # The held-out sets' numbers per engine version are in tests/data/heldout_scores.yaml. The floors
 # below are the levels reached on the tuning sets, not goals.
 KNOWN_MISSES = {
@@ -81,8 +85,8 @@ KNOWN_MISSES = {
 TOP1_FLOORS = {
     "faq_dev2.yaml": 0.89,
     "faq_real_dev.yaml": 0.84,
-    "faq_real_dev2.yaml": 0.68,
-    "faq_real_dev3.yaml": 0.57,
+    "faq_real_dev2.yaml": 0.69,
+    "faq_real_dev3.yaml": 0.64,
 }
 ABSTAIN_FLOORS = {
     "faq_real_dev.yaml": 0.80,
@@ -91,8 +95,8 @@ ABSTAIN_FLOORS = {
 }
 WRONG_CEILINGS = {
     "faq_real_dev.yaml": 0.053,
-    "faq_real_dev2.yaml": 0.061,
-    "faq_real_dev3.yaml": 0.199,
+    "faq_real_dev2.yaml": 0.054,
+    "faq_real_dev3.yaml": 0.165,
 }
 REAL_ABSTAIN_TARGET = 0.85
 REAL_WRONG_TARGET = 0.03
