@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import datetime
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from commands.choices import LAST, parse_choice
 from commands.context import Context, Message
-from commands.dialogs import Dialogs, is_no, is_yes
+from commands.dialogs import CONFIRM_TTL_SECONDS, Dialogs, is_no, is_yes
 from commands.formatting import render, to_plain
 from commands.i18n import Catalog
 from commands.introductions import Messenger
@@ -36,6 +38,10 @@ __all__ = ["NudgeService", "local_date", "wall_clock_since"]
 log = logging.getLogger(__name__)
 
 DONE_STATUS = "abgeschlossen"
+# After "Zu welcher Maßnahme gehört Ihre Antwort?" the owner's answer waits here (a dialogue
+# record no handler takes, so every other message is routed as usual) for a bare "1" or "die
+# zweite", for as long as a ja/nein question would.
+WHICH_KIND = "nudge.which"
 _WEEK = datetime.timedelta(days=7)
 Notify = Callable[[str, str], Awaitable[None]]  # (room, light-Markdown text)
 
@@ -279,6 +285,9 @@ class NudgeService:
         items = await self.store.open_items(sender)
         if not items:
             return None
+        waiting = await self._waiting(message, dialogs, items)
+        if waiting is not None:
+            return _Target(waiting, items)
         answer = parse_answer(message.body, [i.measure_id for i in items])
         if answer is None:
             return None
@@ -305,6 +314,7 @@ class NudgeService:
         elif target.answer.kind == "bad_percent":
             await ctx.reply_key("nudge.bad_percent")
         else:
+            await self._forget_waiting(ctx.message, ctx.services.dialogs)
             await self._apply(ctx, item, target.answer)
 
     async def _ask_which(self, ctx: Context, target: _Target) -> None:
@@ -314,6 +324,53 @@ class NudgeService:
         first = target.items[0]
         lines.append(ctx.t("nudge.which_hint", number=first.position, id=first.measure_id))
         await ctx.reply("\n".join(lines))
+        await self._keep_waiting(ctx, target.answer)
+
+    async def _keep_waiting(self, ctx: Context, answer: Answer | None) -> None:
+        """Keep an answer that names no measure for the owner's "1" that says which."""
+        dialogs = ctx.services.dialogs
+        if dialogs is None or answer is None or answer.kind == "bad_percent":
+            return
+        message = ctx.message
+        current = await dialogs.store.get(message.sender, message.room_id)
+        if current is not None and current.kind != WHICH_KIND:
+            return  # never replace the owner's own dialogue here
+        data = {"kind": answer.kind, "percent": answer.percent, "text": answer.text}
+        await dialogs.store.open(message.sender, message.room_id, WHICH_KIND, data)
+
+    async def _waiting(
+        self, message: Message, dialogs: Dialogs | None, items: list[NudgeItem]
+    ) -> Answer | None:
+        """The kept answer, now naming the measure that `message` picks ("1", "die zweite")."""
+        if dialogs is None or not message.is_direct:
+            return None
+        number = parse_choice(message.body)
+        if number is None:
+            return None
+        kept = await dialogs.store.get(message.sender, message.room_id)
+        if kept is None or kept.kind != WHICH_KIND:
+            return None
+        if time.time() - kept.updated_at > CONFIRM_TTL_SECONDS:
+            return None
+        kind, percent, text = kept.data.get("kind"), kept.data.get("percent"), kept.data.get("text")
+        if kind not in ("percent", "done", "unchanged", "text"):
+            return None
+        newest = [i.position for i in items if i.batch_id == items[0].batch_id]
+        ref = number if number != LAST else max(newest, default=0)
+        return Answer(
+            kind,
+            ref,
+            percent if isinstance(percent, int) and not isinstance(percent, bool) else None,
+            text if isinstance(text, str) else "",
+        )
+
+    async def _forget_waiting(self, message: Message, dialogs: Dialogs | None) -> None:
+        """Drop a kept answer once an answer has been applied."""
+        if dialogs is None:
+            return
+        kept = await dialogs.store.get(message.sender, message.room_id)
+        if kept is not None and kept.kind == WHICH_KIND:
+            await dialogs.store.close(message.sender, message.room_id)
 
     def _item_lines(self, ctx: Context, items: list[NudgeItem]) -> list[str]:
         return [

@@ -422,6 +422,36 @@ async def test_bundled_answers_name_the_measure_or_the_bot_asks_which(bot: Bot) 
     assert await bot.nudges.store.open_items(OWNER) == []
 
 
+@pytest.mark.parametrize("pick", ["2", "Nr. 2", "die zweite", "die letzte"])
+async def test_after_which_a_bare_number_applies_the_kept_answer(bot: Bot, pick: str) -> None:
+    await _nudged(bot, {WAERME: (OWNER,), LED: (OWNER,)})
+    assert "Zu welcher Maßnahme" in await bot.say("45 %")
+    answer = await bot.say(pick)
+    assert "Kommunale Wärmeplanung" in answer
+    assert "Fortschritt 45 %" in answer
+    assert await bot.progress(WAERME) == ("in Umsetzung", 45)
+    assert await bot.progress(LED) == ("in Umsetzung", 27)
+    # The kept answer is used once: a later "1" is a choice for someone else again.
+    assert await bot.route("1") != "nudge"
+
+
+async def test_a_number_that_is_no_open_measure_asks_again_and_keeps_the_answer(bot: Bot) -> None:
+    await _nudged(bot, {WAERME: (OWNER,), LED: (OWNER,)})
+    await bot.say("unverändert")
+    assert "finde ich" in await bot.say("7")
+    assert "Stand unverändert" in await bot.say("1")
+    assert await bot.nudges.store.open_items(OWNER) != []  # the other one is still open
+
+
+async def test_without_a_which_question_a_bare_number_is_no_nudge_answer(bot: Bot) -> None:
+    await _nudged(bot, {WAERME: (OWNER,), LED: (OWNER,)})
+    assert await bot.route("1") != "nudge"
+    await bot.say("45 %")  # asks which
+    assert await bot.route("1", direct=False) != "nudge"  # in a room: not an answer
+    await bot.say(f"status {WAERME} umsetzung 30")  # the owner's own dialogue replaces it
+    assert await bot.route("1") != "nudge"
+
+
 async def test_unknown_number_lists_the_open_measures(bot: Bot) -> None:
     await _nudged(bot, {WAERME: (OWNER,), LED: (OWNER,)})
     answer = await bot.say("7: 45 %")
