@@ -23,7 +23,7 @@ from config.settings import (
     load_config,
 )
 from store.db import Database
-from store.migrations import DatabaseTooNewError
+from store.migrations import DatabaseMismatchError, DatabaseTooNewError
 
 __all__ = ["main"]
 
@@ -159,7 +159,7 @@ async def _run(config: Config) -> int:
     loop.add_signal_handler(signal.SIGHUP, app.reload_faq)
     try:
         await app.start()
-    except (StartupError, DatabaseTooNewError) as exc:
+    except (StartupError, DatabaseTooNewError, DatabaseMismatchError) as exc:
         log.error("cannot start: %s", exc)
         await app.stop()
         return 1

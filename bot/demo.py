@@ -22,6 +22,7 @@ from bot.app import App
 from bot.localclient import ChatUser
 from bot.localserver import LocalSynapse
 from config.settings import load_config
+from store.migrations import DatabaseMismatchError
 
 __all__ = ["main"]
 
@@ -201,13 +202,20 @@ def main(argv: list[str] | None = None) -> int:
     hs = LocalSynapse(ROOT / "synapse", port=_port())
     print(f"Starting the embedded Synapse (data in {ROOT}) …")
     hs.start()
+    mismatch: DatabaseMismatchError | None = None
     try:
         asyncio.run(_run(hs, creds))
     except KeyboardInterrupt:
         pass
+    except DatabaseMismatchError as exc:
+        mismatch = exc
     finally:
         hs.stop()
-        print("Demo stopped. Run `make demo` again to continue where you left off.")
+    if mismatch is not None:
+        print(f"The demo's data are from an older development version ({mismatch}).")
+        print(f"Delete {ROOT} and run `make demo` again for a fresh demo.")
+        return 1
+    print("Demo stopped. Run `make demo` again to continue where you left off.")
     return 0
 
 

@@ -1,7 +1,10 @@
 """Numbered, described, append-only schema migrations, each applied in its own transaction.
 
 Never edit a released step: append a new one. The runner refuses a database whose schema is newer
-than this code, so an old binary cannot damage data written by a newer one.
+than this code, so an old binary cannot damage data written by a newer one, and a database whose
+applied steps are described differently from this code's steps of the same numbers (a development
+copy made before steps were renumbered): it would skip steps it believes done and fail later, on
+every question, instead of at the start.
 """
 
 from __future__ import annotations
@@ -11,7 +14,14 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-__all__ = ["MIGRATIONS", "DatabaseTooNewError", "Migration", "migrate", "schema_version"]
+__all__ = [
+    "MIGRATIONS",
+    "DatabaseMismatchError",
+    "DatabaseTooNewError",
+    "Migration",
+    "migrate",
+    "schema_version",
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,10 @@ class Migration:
 
 class DatabaseTooNewError(RuntimeError):
     """The database was written by a newer Klimabot; refuse to touch it."""
+
+
+class DatabaseMismatchError(RuntimeError):
+    """The database's applied steps are not this code's steps of the same numbers."""
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -601,10 +615,26 @@ async def migrate(
             f"the database has schema version {current}, but this Klimabot knows only up to "
             f"{latest}; upgrade Klimabot or restore a backup"
         )
+    await _check_applied(conn, migrations)
     for step in migrations:
         if step.version > current:
             await _apply(conn, step)
     return await schema_version(conn)
+
+
+async def _check_applied(conn: aiosqlite.Connection, migrations: tuple[Migration, ...]) -> None:
+    """Refuse a database whose applied steps are described differently from this code's."""
+    known = {step.version: step.description for step in migrations}
+    async with conn.execute("SELECT version, description FROM schema_version") as cursor:
+        applied = await cursor.fetchall()
+    for version, description in applied:
+        expected = known.get(int(version))
+        if expected is not None and description != expected:
+            raise DatabaseMismatchError(
+                f"schema step {version} of the database is {description!r}, but this Klimabot's "
+                f"step {version} is {expected!r}: the database comes from a development version "
+                "whose steps were renumbered; start with a new data directory or restore a backup"
+            )
 
 
 async def _apply(conn: aiosqlite.Connection, step: Migration) -> None:

@@ -12,7 +12,13 @@ import pytest
 
 from store.db import Database
 from store.events import HandledEvents
-from store.migrations import MIGRATIONS, DatabaseTooNewError, Migration, migrate
+from store.migrations import (
+    MIGRATIONS,
+    DatabaseMismatchError,
+    DatabaseTooNewError,
+    Migration,
+    migrate,
+)
 from store.state import BotState
 from store.users import UserSettings
 
@@ -47,6 +53,19 @@ async def test_refuses_database_newer_than_the_code(tmp_path: Path) -> None:
     )
     await db.close()
     with pytest.raises(DatabaseTooNewError, match="999"):
+        await Database.open(path)
+
+
+async def test_refuses_database_whose_steps_were_renumbered(tmp_path: Path) -> None:
+    # A development database made before steps 14-16 were renumbered recorded step 16 as the
+    # chat FAQ; the runner took 16 ('on topic' column) as done and every question failed later.
+    path = tmp_path / "k.sqlite"
+    db = await Database.open(path)
+    await db.execute(
+        "UPDATE schema_version SET description = 'FAQ taught in the chat' WHERE version = 16"
+    )
+    await db.close()
+    with pytest.raises(DatabaseMismatchError, match="step 16"):
         await Database.open(path)
 
 
