@@ -45,27 +45,33 @@ async def test_migration_numbers_are_consecutive_and_described() -> None:
     assert all(m.description for m in MIGRATIONS)
 
 
-async def test_refuses_database_newer_than_the_code(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("tamper", "error", "match"),
+    [
+        (
+            "INSERT INTO schema_version (version, description, applied_at) "
+            "VALUES (999, 'future', 0)",
+            DatabaseTooNewError,
+            "999",
+        ),
+        # A development database made before steps 14-16 were renumbered recorded step 16 as
+        # the chat FAQ; the runner took 16 ('on topic' column) as done and every question failed.
+        (
+            "UPDATE schema_version SET description = 'FAQ taught in the chat' WHERE version = 16",
+            DatabaseMismatchError,
+            "step 16",
+        ),
+    ],
+    ids=["newer-than-the-code", "steps-renumbered"],
+)
+async def test_refuses_a_database_it_cannot_trust(
+    tmp_path: Path, tamper: str, error: type[Exception], match: str
+) -> None:
     path = tmp_path / "k.sqlite"
     db = await Database.open(path)
-    await db.execute(
-        "INSERT INTO schema_version (version, description, applied_at) VALUES (999, 'future', 0)"
-    )
+    await db.execute(tamper)
     await db.close()
-    with pytest.raises(DatabaseTooNewError, match="999"):
-        await Database.open(path)
-
-
-async def test_refuses_database_whose_steps_were_renumbered(tmp_path: Path) -> None:
-    # A development database made before steps 14-16 were renumbered recorded step 16 as the
-    # chat FAQ; the runner took 16 ('on topic' column) as done and every question failed later.
-    path = tmp_path / "k.sqlite"
-    db = await Database.open(path)
-    await db.execute(
-        "UPDATE schema_version SET description = 'FAQ taught in the chat' WHERE version = 16"
-    )
-    await db.close()
-    with pytest.raises(DatabaseMismatchError, match="step 16"):
+    with pytest.raises(error, match=match):
         await Database.open(path)
 
 
