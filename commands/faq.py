@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -15,6 +16,7 @@ from commands.choices import LAST
 from commands.context import Context, Reaction, Role
 from commands.errors import CommandError, UsageError
 from commands.faqmatch import FaqIndex, Outcome, tokens
+from commands.faqmatch.meaning import Embedder, MeaningCheck, load_embedder
 from commands.formatting import Markup
 from commands.registry import command
 from config.faq import FaqData, FaqEntry, FaqError, is_source_name, load_faq
@@ -62,6 +64,10 @@ class FaqService:
         self._changes: tuple[ChatChange, ...] = ()
         self._chat_read = chat is None
         self._chat_lock = asyncio.Lock()
+        # The second opinion by meaning (commands/faqmatch/meaning.py): built in a thread after
+        # each build of the index, which answers lexically until then.
+        self._embedder: Embedder | None = load_embedder() if settings.meaning_check else None
+        self._meaning_done = threading.Event()
         self._yaml = self._read_yaml()
         self._loaded = self._build()
         # Spike notices and the weekly review (commands/faqreview.py), attached by bot/wiring.py.
@@ -83,7 +89,21 @@ class FaqService:
 
     def _build(self) -> _Loaded:
         data = merge_chat(self._yaml, self._changes) if self._changes else self._yaml
-        return _Loaded(data, FaqIndex.build(data))
+        loaded = _Loaded(data, FaqIndex.build(data))
+        self._meaning_done = done = threading.Event()
+        if self._embedder is None:
+            done.set()
+        else:
+            # Seconds to a minute of CPU the first time (a few ms a text): a daemon thread, so
+            # that stopping the bot does not wait for it.
+            args = (self._embedder, loaded, done)
+            threading.Thread(target=_attach_meaning, args=args, daemon=True).start()
+        return loaded
+
+    def wait_meaning(self, timeout: float | None = None) -> bool:
+        """Block until the meaning check of the current index is attached (or cannot be):
+        True if that happened within `timeout` seconds (for tools and tests)."""
+        return self._meaning_done.wait(timeout)
 
     def reload(self) -> FaqData:
         """Load the FAQ files again, keeping the chat's entries; on FaqError the old FAQ
@@ -390,6 +410,21 @@ class QuestionGroup:
     text: str
     ids: tuple[int, ...]
     last_asked: float
+
+
+# One meaning build at a time: the chat's entries are read right after the start, and a second
+# build running beside the first would embed every text again instead of reusing its vectors.
+_MEANING_BUILDS = threading.Lock()
+
+
+def _attach_meaning(embedder: Embedder, loaded: _Loaded, done: threading.Event) -> None:
+    try:
+        with _MEANING_BUILDS:
+            loaded.index.meaning = MeaningCheck.build(embedder, loaded.data.entries)
+    except Exception:  # the bot answers lexically; say why in the log
+        log.exception("FAQ meaning check could not be built")
+    finally:
+        done.set()
 
 
 def group_questions(questions: list[OpenQuestion]) -> list[QuestionGroup]:

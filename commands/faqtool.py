@@ -9,6 +9,7 @@ from pathlib import Path
 
 from commands.faqmatch import FaqIndex, Outcome
 from commands.faqmatch.evaluation import CasesError, Report, evaluate, load_cases
+from commands.faqmatch.meaning import load_embedder
 from commands.faqmatch.outcome import answers
 from config.faq import FaqData, FaqEntry, FaqError, load_faq
 from config.faqoverlay import ChatChange, export_yaml, merge_chat
@@ -125,7 +126,7 @@ def _phrasing_aspects(entry: FaqEntry, index: FaqIndex) -> Iterator[tuple[str, f
 
 
 def _ask(data: FaqData, args: list[str]) -> int:
-    outcome = FaqIndex.build(data).ask(args[0])
+    outcome = FaqIndex.build(data).with_meaning(load_embedder()).ask(args[0])
     for line in describe(outcome):
         print(line)
     return 0
@@ -152,7 +153,7 @@ def _eval(data: FaqData, args: list[str]) -> int:
     except CasesError as exc:
         print(f"error: {exc}")
         return 2
-    report = evaluate(FaqIndex.build(data), cases)
+    report = evaluate(FaqIndex.build(data).with_meaning(load_embedder()), cases)
     for line in _miss_lines(report):
         print(line)
     print(json.dumps(report.metrics()))

@@ -119,6 +119,8 @@ class FaqSettings:
     # many 👎, on one topic within 24 hours.
     spike_questions: int = 5
     spike_downvotes: int = 3
+    # The second opinion by meaning (a small sentence-embedding model) in the confidence.
+    meaning_check: bool = True
 
 
 FAQ_ROOM_MODES = ("mention", "auto", "off")
@@ -418,6 +420,7 @@ def _faq(sec: Section, base_dir: Path) -> FaqSettings | None:
         spikes[key] = limit = sec.get(key, int, default=fallback)
         if limit is not None and not 1 <= limit <= 1000:
             sec.error(key, "must be a number from 1 to 1000")
+    meaning = sec.get("meaning_check", bool, default=True)
     sec.check_unknown()
     if mode is None or sec.has_problem("directory", "topics_file", "synonyms_file", "contact"):
         return None
@@ -431,6 +434,7 @@ def _faq(sec: Section, base_dir: Path) -> FaqSettings | None:
         months if months is not None else 12,
         spikes["spike_questions"] or 5,
         spikes["spike_downvotes"] or 3,
+        meaning is not False,
     )
 
 

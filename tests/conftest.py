@@ -17,6 +17,16 @@ from tests.harness import PASSWORD, BotRunner, ChatUser, bot_config, unique
 from tests.jsclient import JsUser
 
 
+@pytest.fixture(autouse=True)
+def _meaning_check_off(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The FAQ's meaning check embeds every FAQ text (about 40 s of CPU in each process, in a
+    thread beside the test): only tests marked `meaning` have it; every other bot in the tests
+    answers by the lexical engine alone."""
+    if request.node.get_closest_marker("meaning") is None:
+        for module in ("commands.faq", "commands.faqtool", "tests.faqmatch.heldout"):
+            monkeypatch.setattr(f"{module}.load_embedder", lambda: None)
+
+
 @pytest.fixture(scope="session")
 def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSynapse]:
     hs = LocalSynapse(tmp_path_factory.mktemp("synapse"))

@@ -52,10 +52,13 @@ class Report:
     misses: tuple[Miss, ...]
     # Questions answered "on topic, not this point" (counted as abstaining in abstain_ok).
     on_topic: int = 0
+    # Whether the second opinion by meaning took part (commands/faqmatch/meaning.py).
+    meaning: bool = False
 
     def metrics(self) -> dict[str, float | int | str]:
-        """The numbers in the order the eval command prints them, rounded to 3 decimals, and
-        the engine version that produced them (held-out sets are scored once per version)."""
+        """The numbers in the order the eval command prints them, rounded to 3 decimals, whether
+        the meaning check took part, and the engine version that produced them (held-out sets
+        are scored once per version)."""
         return {
             "cases": self.cases,
             "top1": round(self.top1, 3),
@@ -63,6 +66,7 @@ class Report:
             "abstain_ok": round(self.abstain_ok, 3),
             "wrong_answer": round(self.wrong_answer, 3),
             "on_topic": self.on_topic,
+            "meaning": self.meaning,
             "engine": ENGINE_VERSION,
         }
 
@@ -115,6 +119,7 @@ def evaluate(index: FaqIndex, cases: Sequence[Case]) -> Report:
         wrong_answer=_fraction(wrong, len(cases), empty=0.0),
         misses=misses,
         on_topic=sum(o.kind == "on_topic" for o in outcomes.values()),
+        meaning=index.meaning is not None,
     )
 
 

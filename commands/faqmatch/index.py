@@ -8,6 +8,7 @@ from config.faq import FaqData, FaqEntry, Topic
 
 from .aspects import CONCRETE, Asked, AspectDetector, shown
 from .channel import Channel, Fields, Match
+from .meaning import Embedder, MeaningCheck
 from .normalize import MAX_QUERY_CHARS, clean, fold_de, words
 from .outcome import Outcome, decide
 from .vocab import ENGLISH, GERMAN
@@ -37,6 +38,9 @@ class FaqIndex:
         # whether it explains how its subject works. They only matter for the aspects an entry
         # declares in `answers`, so entries without them cost nothing here.
         self._shows = tuple(self._shown(e) for e in data.entries)
+        # The second opinion by meaning (meaning.py), attached once it is built: slow to build,
+        # so the bot answers lexically until then.
+        self.meaning: MeaningCheck | None = None
 
     @classmethod
     def build(cls, data: FaqData) -> FaqIndex:
@@ -62,6 +66,13 @@ class FaqIndex:
                 gc.freeze()
                 gc.enable()
 
+    def with_meaning(self, embedder: Embedder | None) -> FaqIndex:
+        """Attach the second opinion by meaning, built now (slow: see meaning.py); None leaves
+        the index lexical. Returns the index itself."""
+        if embedder is not None:
+            self.meaning = MeaningCheck.build(embedder, self.entries)
+        return self
+
     def vocabulary_size(self) -> int:
         """Number of distinct words the index knows, over both languages."""
         return sum(len(c.analyzer.vocab.stems) for c in self._channels)
@@ -86,6 +97,8 @@ class FaqIndex:
         exact = next((i for c in self._channels if (i := c.exact_match(text)) is not None), None)
         matches = self.matches(text)
         asked = self.aspects.analyse(text) if exact is None else Asked(frozenset(), False)
+        check = self.meaning
+        meaning = check.of(text) if check is not None and exact is None and matches else None
         outcome = decide(
             self.entries,
             matches,
@@ -95,6 +108,7 @@ class FaqIndex:
             asked.concrete,
             self._shows,
             asked.points,
+            meaning,
         )
         if exact is None and matches and self._elsewhere_than(text, matches[0].index):
             # What the FAQ says about the town is no answer about another place.

@@ -6,6 +6,9 @@ without the fifth of the phrasings it belongs to) and off-topic questions, and f
 model of "is the best match the right answer?" on the features of `outcome.features` by Newton's
 method, each set weighted equally. It prints the weights to paste into `outcome.py` and what
 they would give on each set at a range of bias shifts (the answer cut-off stays at 0.5).
+
+With `--meaning` it fits MEANING_WEIGHTS instead: the same features plus the two of the second
+opinion by meaning (commands/faqmatch/meaning.py), which embeds the FAQ first (about a minute).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 from commands.faqmatch import outcome
 from commands.faqmatch.evaluation import Case, evaluate, load_cases
 from commands.faqmatch.index import FaqIndex
+from commands.faqmatch.meaning import Embedder, MeaningCheck, load_embedder
 from config.faq import FaqData, load_faq
 from config.settings import default_faq_settings
 
@@ -32,6 +36,7 @@ TUNING = (
     ROOT / "tests" / "data" / "faq_dev5.yaml",
     ROOT / "tests" / "data" / "faq_real_dev.yaml",
     ROOT / "tests" / "data" / "faq_real_dev2.yaml",
+    ROOT / "tests" / "data" / "faq_real_dev3.yaml",
     ROOT / "tests" / "faqmatch" / "data" / "offtopic.yaml",
 )
 FOLDS = 5
@@ -59,13 +64,24 @@ def left_out(data: FaqData, fold: int) -> tuple[FaqData, list[Case]]:
 
 
 def samples(index: FaqIndex, cases: Sequence[Case]) -> Iterator[tuple[tuple[float, ...], bool]]:
-    """Features of the best match and whether it is right; exact phrasings are left out."""
+    """Features of the best match and whether it is right; exact phrasings are left out.
+
+    With a meaning check attached to the index, the features include its two."""
     ids = [entry.id for entry in index.entries]
+    check = index.meaning
     for case in cases:
         matches = index.matches(case.question)
         if not matches or index.ask(case.question).confidence == 1.0:
             continue
-        yield outcome.features(matches), ids[matches[0].index] == case.expected
+        meaning = None if check is None else check.of(case.question)
+        yield outcome.features(matches, meaning), ids[matches[0].index] == case.expected
+
+
+def _indexed(data: FaqData, embedder: Embedder | None) -> FaqIndex:
+    index = FaqIndex.build(data)
+    if embedder is not None:
+        index.meaning = MeaningCheck.build(embedder, data.entries)
+    return index
 
 
 def fit(data: Sequence[Sample], iterations: int = 30) -> list[float]:
@@ -110,26 +126,36 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shifts", default="-1,-0.5,0,0.5,1", help="bias shifts to report")
+    parser.add_argument("--meaning", action="store_true", help="fit MEANING_WEIGHTS")
     args = parser.parse_args(argv)
     faq = default_faq_settings()
     data = load_faq(faq.directory, faq.topics_file, faq.synonyms_file)
-    index = FaqIndex.build(data)
+    embedder = load_embedder() if args.meaning else None
+    if args.meaning and embedder is None:
+        raise SystemExit("the embedding model cannot be loaded")
+    if args.meaning:  # confidence must not use the weights being fitted while sampling
+        outcome.MEANING_WEIGHTS = tuple(0.0 for _ in outcome.MEANING_FEATURES)
+    index = _indexed(data, embedder)
     known = frozenset(entry.id for entry in data.entries)
     sets = {path.stem: load_cases(path, known) for path in TUNING}
     groups = {name: list(samples(index, cases)) for name, cases in sets.items()}
     loo: list[tuple[tuple[float, ...], bool]] = []
     for fold in range(FOLDS):
         reduced, held = left_out(data, fold)
-        loo.extend(samples(FaqIndex.build(reduced), held))
+        loo.extend(samples(_indexed(reduced, embedder), held))
     groups["leave-out phrasings"] = loo
     mean = sum(len(g) for g in groups.values()) / len(groups)
     weighted = [(x, y, mean / len(g)) for g in groups.values() for x, y in g]
     bias, *weights = fit(weighted)
-    print("FEATURES =", outcome.FEATURES)
-    print("WEIGHTS =", tuple(round(w, 2) for w in weights))
-    print("BIAS =", round(bias, 2))
+    prefix = "MEANING_" if args.meaning else ""
+    print("FEATURES =", outcome.MEANING_FEATURES if args.meaning else outcome.FEATURES)
+    print(f"{prefix}WEIGHTS =", tuple(round(w, 2) for w in weights))
+    print(f"{prefix}BIAS =", round(bias, 2))
     for shift in (float(s) for s in args.shifts.split(",")):
-        outcome.WEIGHTS, outcome.BIAS = tuple(weights), bias + shift
+        if args.meaning:
+            outcome.MEANING_WEIGHTS, outcome.MEANING_BIAS = tuple(weights), bias + shift
+        else:
+            outcome.WEIGHTS, outcome.BIAS = tuple(weights), bias + shift
         print(f"bias {bias + shift:+.2f}")
         for name, cases in sets.items():
             print(f"  {name:12} {evaluate(index, cases).metrics()}")

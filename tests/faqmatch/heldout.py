@@ -24,6 +24,7 @@ import yaml
 
 from commands.faqmatch import FaqIndex
 from commands.faqmatch.evaluation import evaluate, load_cases
+from commands.faqmatch.meaning import load_embedder
 from commands.faqmatch.version import ENGINE_VERSION
 from config.faq import load_faq
 
@@ -90,17 +91,19 @@ def score(
                 "bump ENGINE_VERSION or change the FAQ before scoring again"
             )
     faq = load_faq(config / "faq", config / "topics.yaml", config / "synonyms.yaml")
-    index = FaqIndex.build(faq)
+    index = FaqIndex.build(faq).with_meaning(load_embedder())
     ids = frozenset(entry.id for entry in index.entries)
     results = {}
     for name in sets:
         metrics = evaluate(index, load_cases(data / name, ids)).metrics()
         metrics.pop("engine", None)
+        metrics.pop("meaning", None)
         results[name] = metrics
     record = {
         "engine": engine,
         "faq": fingerprint,
         "entries": len(faq.entries),
+        "meaning": index.meaning is not None,
         "date": (today or dt.date.today()).isoformat(),
         "note": note,
         "sets": results,

@@ -91,6 +91,7 @@ def test_eval_prints_misses_and_metrics_last(
         "abstain_ok": 1.0,  # "on topic, not this point" abstains
         "wrong_answer": 0.2,
         "on_topic": 1,
+        "meaning": False,  # the meaning check is off in tests not marked `meaning`
         "engine": ENGINE_VERSION,  # held-out sets are scored once per engine version
     }
     assert list(json.loads(out[-1])) == [
@@ -100,6 +101,7 @@ def test_eval_prints_misses_and_metrics_last(
         "abstain_ok",
         "wrong_answer",
         "on_topic",
+        "meaning",
         "engine",
     ]
     assert len(out) == 2

