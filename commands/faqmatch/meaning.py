@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from .normalize import MAX_QUERY_CHARS, clean
+from .normalize import clean
 
 if TYPE_CHECKING:
     from config.faq import FaqEntry
 
-__all__ = ["Embedder", "Meaning", "MeaningCheck", "load_embedder"]
+__all__ = ["MAX_CHARS", "Embedder", "Meaning", "MeaningCheck", "load_embedder"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,10 @@ Vectors = npt.NDArray[np.float32]
 
 # Texts embedded per call when building (bounds the memory of one batch).
 BATCH = 256
+# A question is embedded up to this many characters (the lexical engine reads 1,000): the
+# model's time grows with the length, to about half a second for 1,000 characters on a busy
+# machine, and a long message's first sentences say what it asks. No tuning question is longer.
+MAX_CHARS = 400
 
 
 class Embedder(Protocol):
@@ -122,7 +126,7 @@ class MeaningCheck:
         """How close in meaning `text` is to each entry."""
         if not len(self._starts):
             return Meaning(np.zeros(0, dtype=np.float32))
-        query = self._embedder.embed([clean(text, MAX_QUERY_CHARS)])[0]
+        query = self._embedder.embed([clean(text, MAX_CHARS)])[0]
         return Meaning(np.maximum.reduceat(self._matrix @ query, self._starts))
 
 
