@@ -21,19 +21,21 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-import numpy.typing as npt
-
 from .normalize import clean
 
 if TYPE_CHECKING:
+    # numpy is imported where vectors are made, not with this module: a bot with the meaning
+    # check off loads no numpy (tests/bot/test_startup_imports.py).
+    import numpy as np
+    import numpy.typing as npt
+
     from config.faq import FaqEntry
+
+    Vectors = npt.NDArray[np.float32]
 
 __all__ = ["MAX_CHARS", "Embedder", "Meaning", "MeaningCheck", "load_embedder"]
 
 log = logging.getLogger(__name__)
-
-Vectors = npt.NDArray[np.float32]
 
 # Texts embedded per call when building (bounds the memory of one batch).
 BATCH = 256
@@ -69,6 +71,8 @@ class E5Embedder:
         # Both sides are questions (a symmetric task): e5's "query: " prefix for both.
         with self._lock:
             vectors = self._model.query(list(texts))
+        import numpy as np
+
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
@@ -103,6 +107,8 @@ class MeaningCheck:
     @classmethod
     def build(cls, embedder: Embedder, entries: Sequence[FaqEntry]) -> MeaningCheck:
         """Embed every entry's curated texts (those embedded before in this process are reused)."""
+        import numpy as np
+
         per_entry = [_texts(e) or [e.id] for e in entries]
         with _VECTORS_LOCK:
             known = {
@@ -124,6 +130,8 @@ class MeaningCheck:
 
     def of(self, text: str) -> Meaning:
         """How close in meaning `text` is to each entry."""
+        import numpy as np
+
         if not len(self._starts):
             return Meaning(np.zeros(0, dtype=np.float32))
         query = self._embedder.embed([clean(text, MAX_CHARS)])[0]

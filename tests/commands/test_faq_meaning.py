@@ -6,16 +6,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from commands.faq import FaqService
-from commands.faqmatch.meaning import Vectors
 from config.settings import FaqSettings, default_faq_settings, parse_config
 from store.db import Database
 from store.faq import FaqStore
 from tests.config.test_settings import VALID, _problems, _with
+
+if TYPE_CHECKING:
+    from commands.faqmatch.meaning import Vectors
 
 
 class Constant:

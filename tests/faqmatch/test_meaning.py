@@ -8,16 +8,20 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from commands.faqmatch import FaqIndex
-from commands.faqmatch.meaning import MAX_CHARS, E5Embedder, Meaning, MeaningCheck, Vectors
+from commands.faqmatch.meaning import MAX_CHARS, E5Embedder, Meaning, MeaningCheck
 from commands.faqmatch.outcome import FEATURES, MEANING_FEATURES, features
 from config.faq import FaqData
 
 _names = itertools.count()
+
+if TYPE_CHECKING:
+    from commands.faqmatch.meaning import Vectors
 
 
 class Scripted:
