@@ -154,7 +154,9 @@ class FaqService:
                 await smalltalk.reply(ctx, talk, self.contact_line)
             return
         text = smalltalk.strip_greeting(text)  # "Hallo, lohnt sich …?" asks "lohnt sich …?"
-        outcome = self.ask(text)
+        # In a thread: with the meaning check a question costs 10-40 ms of model time, which
+        # would hold up every other message on the event loop meanwhile.
+        outcome = await asyncio.to_thread(self.ask, text)
         if quiet and outcome.kind != "answer":
             return  # auto mode: only speak up when sure
         ctx = await self._in_language_of(ctx, text)

@@ -20,6 +20,7 @@ from types import MappingProxyType
 
 from commands.faq import FaqService
 from commands.faqmatch import FaqIndex
+from commands.faqmatch.meaning import load_embedder
 from config.faq import FaqData, FaqEntry, Topic, load_faq
 from config.faqoverlay import ChatChange, entry_to_mapping, merge_chat
 from config.settings import default_faq_settings
@@ -250,6 +251,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--chat-entries", type=int, default=500)
+    parser.add_argument("--meaning-queries", type=int, default=500)
     args = parser.parse_args(argv)
     config = ROOT / "config"
     start = time.perf_counter()
@@ -258,6 +260,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     bench(real, "real FAQ", args.queries)
     bench(synthetic_faq(args.entries), "synthetic", args.queries)
     bench_chat(args.chat_entries)
+    bench_meaning(real, args.meaning_queries)
+
+
+def bench_meaning(data: FaqData, n_queries: int) -> None:
+    """The second opinion by meaning on the shipped FAQ: embedding all its curated texts (once
+    per process, in a thread in the bot), and questions answered with it."""
+    embedder = load_embedder()
+    if embedder is None:
+        print("meaning: the model cannot be loaded; not measured")
+        return
+    index = FaqIndex.build(data)
+    start = time.perf_counter()
+    index.with_meaning(embedder)
+    print(f"meaning: entries={len(data.entries)} embed FAQ={time.perf_counter() - start:.1f} s")
+    questions = queries(data, n_queries)
+    _latencies(index, questions[:20])  # warm-up
+    _report("meaning ask", _latencies(index, questions))
+    _report("meaning ask 10k chars", _latencies(index, ["Wärmepumpe " * 1000] * 20))
 
 
 if __name__ == "__main__":
