@@ -71,17 +71,18 @@ SETS = (
 # 0.689 / 0.812 / 0.060 -> 0.696 / 0.812 / 0.053; the other tuning sets unchanged.
 # The held-out sets' numbers per engine version are in tests/data/heldout_scores.yaml. The floors
 # below are the levels reached on the tuning sets, not goals.
+# Both engines miss every target on the two later real-question sets.
+_EVERY_METRIC_MISSED = {
+    (cases_file, metric)
+    for cases_file in ("faq_real_dev2.yaml", "faq_real_dev3.yaml")
+    for metric in ("top1", "abstain_ok", "wrong_answer")
+}
 KNOWN_MISSES = {
     ("faq_dev2.yaml", "top1"),
     ("faq_real_dev.yaml", "top1"),
     ("faq_real_dev.yaml", "abstain_ok"),
     ("faq_real_dev.yaml", "wrong_answer"),
-    ("faq_real_dev2.yaml", "top1"),
-    ("faq_real_dev2.yaml", "abstain_ok"),
-    ("faq_real_dev2.yaml", "wrong_answer"),
-    ("faq_real_dev3.yaml", "top1"),
-    ("faq_real_dev3.yaml", "abstain_ok"),
-    ("faq_real_dev3.yaml", "wrong_answer"),
+    *_EVERY_METRIC_MISSED,
 }
 TOP1_FLOORS = {
     "faq_dev2.yaml": 0.89,
@@ -113,12 +114,7 @@ MEANING_KNOWN_MISSES = {
     ("faq_dev2.yaml", "top1"),
     ("faq_dev5.yaml", "top1"),
     ("faq_real_dev.yaml", "top1"),
-    ("faq_real_dev2.yaml", "top1"),
-    ("faq_real_dev2.yaml", "abstain_ok"),
-    ("faq_real_dev2.yaml", "wrong_answer"),
-    ("faq_real_dev3.yaml", "top1"),
-    ("faq_real_dev3.yaml", "abstain_ok"),
-    ("faq_real_dev3.yaml", "wrong_answer"),
+    *_EVERY_METRIC_MISSED,
 }
 MEANING_FLOORS = {
     ("faq_dev2.yaml", "top1"): 0.85,
