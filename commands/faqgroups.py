@@ -143,7 +143,7 @@ def _group_lines(ctx: Context, service: FaqService, group: OpenGroup) -> list[st
 
 def _guess(ctx: Context, service: FaqService, text: str) -> str:
     """The entry the engine thinks of first for this question, if any."""
-    outcome = service.ask(text)
+    outcome = service.guess(text)
     guess = outcome.candidates[0] if outcome.candidates else None
     guess = guess or (outcome.ranked[0][0] if outcome.ranked else None)
     entry = service.data.entry(guess) if guess else None

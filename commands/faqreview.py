@@ -48,7 +48,7 @@ TOPIC_CACHE = 2000
 
 def topic_of(service: FaqService, text: str) -> str | None:
     """The topic the engine places a question in; None where it found no topic."""
-    return _outcome_topic(service, service.ask(text))
+    return _outcome_topic(service, service.guess(text))
 
 
 def _outcome_topic(service: FaqService, outcome: Outcome) -> str | None:

@@ -167,7 +167,7 @@ def draft_entry(
     """The FAQ entry the answer would become (YAML format): nothing in it names the askers."""
     first = questions[0].text if questions else answer[:80]
     question = clean_question(first)
-    outcome = service.ask(first)
+    outcome = service.guess(first)
     guess = outcome.candidates[0] if outcome.candidates else None
     guess = guess or (outcome.ranked[0][0] if outcome.ranked else None)
     guessed = service.data.entry(guess) if guess else None

@@ -92,13 +92,14 @@ class FaqIndex:
                     best[match.index] = match
         return sorted(best.values(), key=lambda m: -m.score)
 
-    def ask(self, text: str) -> Outcome:
-        """Answer, suggest candidates, or admit not knowing."""
+    def ask(self, text: str, meaning: bool = True) -> Outcome:
+        """Answer, suggest candidates, or admit not knowing; `meaning` False leaves the meaning
+        check out (a quick guess: the ranking is the same, only the confidence is lexical)."""
         exact = next((i for c in self._channels if (i := c.exact_match(text)) is not None), None)
         matches = self.matches(text)
         asked = self.aspects.analyse(text) if exact is None else Asked(frozenset(), False)
-        check = self.meaning
-        meaning = check.of(text) if check is not None and exact is None and matches else None
+        check = self.meaning if meaning else None
+        opinion = check.of(text) if check is not None and exact is None and matches else None
         outcome = decide(
             self.entries,
             matches,
@@ -108,7 +109,7 @@ class FaqIndex:
             asked.concrete,
             self._shows,
             asked.points,
-            meaning,
+            opinion,
         )
         if exact is None and matches and self._elsewhere_than(text, matches[0].index):
             # What the FAQ says about the town is no answer about another place.

@@ -66,6 +66,26 @@ async def test_the_meaning_check_is_attached_once_built(
         await db.close()
 
 
+async def test_the_managers_quick_guesses_use_no_model_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # !offen's best guesses, spike topics and drafts place many questions on the event loop.
+    embedder = Constant()
+    monkeypatch.setattr("commands.faq.load_embedder", lambda: embedder)
+    service, db = await _service(tmp_path, default_faq_settings())
+    try:
+        assert service.wait_meaning(30)
+        question = "Muss ich mein Balkonkraftwerk anmelden, auch mit Speicher?"
+        before = embedder.calls
+        guess = service.guess(question)
+        assert embedder.calls == before
+        answer = service.ask(question)
+        assert embedder.calls == before + 1
+        assert guess.ranked == answer.ranked
+    finally:
+        await db.close()
+
+
 async def test_the_meaning_check_off_in_the_config_loads_no_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
