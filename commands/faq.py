@@ -16,7 +16,7 @@ from commands.choices import LAST
 from commands.context import Context, Reaction, Role
 from commands.errors import CommandError, UsageError
 from commands.faqmatch import FaqIndex, Outcome, tokens
-from commands.faqmatch.meaning import Embedder, MeaningCheck, load_embedder
+from commands.faqmatch.meaning import Embedder, load_embedder
 from commands.formatting import Markup
 from commands.registry import command
 from config.faq import FaqData, FaqEntry, FaqError, is_source_name, load_faq
@@ -67,7 +67,6 @@ class FaqService:
         # The second opinion by meaning (commands/faqmatch/meaning.py): built in a thread after
         # each build of the index, which answers lexically until then.
         self._embedder: Embedder | None = load_embedder() if settings.meaning_check else None
-        self._meaning_done = threading.Event()
         self._yaml = self._read_yaml()
         self._loaded = self._build()
         # Spike notices and the weekly review (commands/faqreview.py), attached by bot/wiring.py.
@@ -428,7 +427,7 @@ _MEANING_BUILDS = threading.Lock()
 def _attach_meaning(embedder: Embedder, loaded: _Loaded, done: threading.Event) -> None:
     try:
         with _MEANING_BUILDS:
-            loaded.index.meaning = MeaningCheck.build(embedder, loaded.data.entries)
+            loaded.index.with_meaning(embedder)
     except Exception:  # the bot answers lexically; say why in the log
         log.exception("FAQ meaning check could not be built")
     finally:

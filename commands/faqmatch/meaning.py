@@ -97,7 +97,7 @@ def _texts(entry: FaqEntry) -> list[str]:
 
 
 class MeaningCheck:
-    """Similarity in meaning between a question and each entry, and the doubt it casts."""
+    """The vectors of every entry's curated texts, to compare a question with in meaning."""
 
     def __init__(self, embedder: Embedder, matrix: Vectors, starts: npt.NDArray[np.intp]) -> None:
         self._embedder = embedder
@@ -110,11 +110,9 @@ class MeaningCheck:
         import numpy as np
 
         per_entry = [_texts(e) or [e.id] for e in entries]
+        every = dict.fromkeys(t for ts in per_entry for t in ts)
         with _VECTORS_LOCK:
-            known = {
-                t for t in (t for ts in per_entry for t in ts) if (embedder.name, t) in _VECTORS
-            }
-        missing = list(dict.fromkeys(t for ts in per_entry for t in ts if t not in known))
+            missing = [t for t in every if (embedder.name, t) not in _VECTORS]
         for start in range(0, len(missing), BATCH):
             chunk = missing[start : start + BATCH]
             vectors = embedder.embed(chunk)

@@ -4,7 +4,7 @@ and when the model cannot be loaded or fails, it answers by the lexical engine."
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,44 +46,47 @@ async def _service(tmp_path: Path, settings: FaqSettings) -> tuple[FaqService, D
     return FaqService(settings, FaqStore(db), None), db
 
 
-async def test_the_meaning_check_is_attached_once_built(
+@pytest.fixture
+async def with_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> AsyncIterator[tuple[FaqService, Constant]]:
+    """A service whose meaning check (a Constant model) is built and attached."""
     embedder = Constant()
     monkeypatch.setattr("commands.faq.load_embedder", lambda: embedder)
     service, db = await _service(tmp_path, default_faq_settings())
     try:
         assert service.wait_meaning(30)
-        assert service._loaded.index.meaning is not None
-        assert embedder.calls > 0
-        outcome = service.ask("Muss ich mein Balkonkraftwerk anmelden?")
-        assert outcome.kind == "answer"
-        # A reload builds a new index and attaches a new check to it.
-        service.reload()
-        assert service.wait_meaning(30)
-        assert service._loaded.index.meaning is not None
+        yield service, embedder
     finally:
         await db.close()
 
 
-async def test_the_managers_quick_guesses_use_no_model_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_meaning_check_is_attached_once_built(
+    with_model: tuple[FaqService, Constant],
+) -> None:
+    service, embedder = with_model
+    assert service._loaded.index.meaning is not None
+    assert embedder.calls > 0
+    outcome = service.ask("Muss ich mein Balkonkraftwerk anmelden?")
+    assert outcome.kind == "answer"
+    # A reload builds a new index and attaches a new check to it.
+    service.reload()
+    assert service.wait_meaning(30)
+    assert service._loaded.index.meaning is not None
+
+
+def test_the_managers_quick_guesses_use_no_model_time(
+    with_model: tuple[FaqService, Constant],
 ) -> None:
     # !offen's best guesses, spike topics and drafts place many questions on the event loop.
-    embedder = Constant()
-    monkeypatch.setattr("commands.faq.load_embedder", lambda: embedder)
-    service, db = await _service(tmp_path, default_faq_settings())
-    try:
-        assert service.wait_meaning(30)
-        question = "Muss ich mein Balkonkraftwerk anmelden, auch mit Speicher?"
-        before = embedder.calls
-        guess = service.guess(question)
-        assert embedder.calls == before
-        answer = service.ask(question)
-        assert embedder.calls == before + 1
-        assert guess.ranked == answer.ranked
-    finally:
-        await db.close()
+    service, embedder = with_model
+    question = "Muss ich mein Balkonkraftwerk anmelden, auch mit Speicher?"
+    before = embedder.calls
+    guess = service.guess(question)
+    assert embedder.calls == before
+    answer = service.ask(question)
+    assert embedder.calls == before + 1
+    assert guess.ranked == answer.ranked
 
 
 async def test_the_meaning_check_off_in_the_config_loads_no_model(

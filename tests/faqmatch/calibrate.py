@@ -23,7 +23,7 @@ from pathlib import Path
 from commands.faqmatch import outcome
 from commands.faqmatch.evaluation import Case, evaluate, load_cases
 from commands.faqmatch.index import FaqIndex
-from commands.faqmatch.meaning import Embedder, MeaningCheck, load_embedder
+from commands.faqmatch.meaning import load_embedder
 from config.faq import FaqData, load_faq
 from config.settings import default_faq_settings
 
@@ -71,17 +71,11 @@ def samples(index: FaqIndex, cases: Sequence[Case]) -> Iterator[tuple[tuple[floa
     check = index.meaning
     for case in cases:
         matches = index.matches(case.question)
-        if not matches or index.ask(case.question).confidence == 1.0:
+        # Exact phrasings have confidence 1.0 either way: no need to embed the question twice.
+        if not matches or index.ask(case.question, meaning=False).confidence == 1.0:
             continue
         meaning = None if check is None else check.of(case.question)
         yield outcome.features(matches, meaning), ids[matches[0].index] == case.expected
-
-
-def _indexed(data: FaqData, embedder: Embedder | None) -> FaqIndex:
-    index = FaqIndex.build(data)
-    if embedder is not None:
-        index.meaning = MeaningCheck.build(embedder, data.entries)
-    return index
 
 
 def fit(data: Sequence[Sample], iterations: int = 30) -> list[float]:
@@ -135,14 +129,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit("the embedding model cannot be loaded")
     if args.meaning:  # confidence must not use the weights being fitted while sampling
         outcome.MEANING_WEIGHTS = tuple(0.0 for _ in outcome.MEANING_FEATURES)
-    index = _indexed(data, embedder)
+    index = FaqIndex.build(data).with_meaning(embedder)
     known = frozenset(entry.id for entry in data.entries)
     sets = {path.stem: load_cases(path, known) for path in TUNING}
     groups = {name: list(samples(index, cases)) for name, cases in sets.items()}
     loo: list[tuple[tuple[float, ...], bool]] = []
     for fold in range(FOLDS):
         reduced, held = left_out(data, fold)
-        loo.extend(samples(_indexed(reduced, embedder), held))
+        loo.extend(samples(FaqIndex.build(reduced).with_meaning(embedder), held))
     groups["leave-out phrasings"] = loo
     mean = sum(len(g) for g in groups.values()) / len(groups)
     weighted = [(x, y, mean / len(g)) for g in groups.values() for x, y in g]
