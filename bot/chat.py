@@ -13,7 +13,7 @@ import asyncio
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -235,9 +235,7 @@ async def open_session(db: Database, settings: ServiceSettings, out: TextIO) -> 
     """Build the whole bot on `db`, printing to `out`."""
     replier = ConsoleReplier(out)
     if settings.manager_room is None:
-        settings = ServiceSettings(
-            settings.faq, settings.broadcast, settings.actors, settings.prefix, MANAGER_ROOM
-        )
+        settings = replace(settings, manager_room=MANAGER_ROOM)
 
     async def notify(room: str, text: str) -> None:
         await replier.notice(room, to_plain(text), to_plain(text))

@@ -82,3 +82,30 @@ def test_klimabot_chat_command_runs_the_whole_bot_from_a_pipe(tmp_path: Path) ->
         assert "Willkommen im Netzwerk, Anna Schulte!" in done.stdout
         assert "Themen: Mobilität" in done.stdout
         assert "Traceback" not in done.stderr
+
+
+async def test_the_console_keeps_the_configs_settings_when_it_adds_its_manager_room(
+    tmp_path: Path,
+) -> None:
+    # `klimabot chat --config FILE` without a manager room: the console brings its own, and
+    # everything else of the config stays (the measures, the data directory's FAQ vectors).
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from bot.chat import MANAGER_ROOM, open_session
+    from commands.faq import FAQ_VECTORS_FILE
+    from store.db import Database
+
+    base = ServiceSettings.defaults()
+    measures = replace(base.measures, nudge_after=timedelta(days=30))
+    settings = replace(base, data_dir=tmp_path, measures=measures)
+    db = await Database.open(tmp_path / "chat.sqlite")
+    try:
+        session = await open_session(db, settings, io.StringIO())
+        assert session.services.faq is not None
+        assert session.services.faq._vectors == tmp_path / FAQ_VECTORS_FILE
+        assert session.services.faq.manager_room == MANAGER_ROOM
+        assert session.services.nudges is not None
+        assert session.services.nudges.settings.nudge_after == timedelta(days=30)
+    finally:
+        await db.close()
