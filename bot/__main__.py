@@ -15,6 +15,7 @@ from bot.chat import run_chat
 from bot.datadir import private_umask, secure_data_dir
 from bot.matrix import StartupError
 from bot.wiring import ServiceSettings
+from commands.faq import FAQ_VECTORS_FILE
 from commands.faqtool import export_faq, run_faq_cli
 from config.settings import (
     Config,
@@ -133,7 +134,10 @@ def _offline(args: argparse.Namespace) -> int:
         return asyncio.run(
             export_faq(faq.directory, faq.topics_file, faq.synonyms_file, db_path, out)
         )
-    return run_faq_cli(list(args.faq_args), faq.directory, faq.topics_file, faq.synonyms_file)
+    vectors = None if settings.data_dir is None else settings.data_dir / FAQ_VECTORS_FILE
+    return run_faq_cli(
+        list(args.faq_args), faq.directory, faq.topics_file, faq.synonyms_file, vectors
+    )
 
 
 async def _backup(config: Config, out: Path) -> int:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from commands import FEATURE_MODULES
 from commands.actors import REGISTER_KIND, ActorService, register_step
 from commands.broadcast import CONFIRM_KIND, Broadcaster, TopicIndex, confirm_announcement
 from commands.context import HealthSource
 from commands.dialogs import DialogHandler, Dialogs
-from commands.faq import FaqService
+from commands.faq import FAQ_VECTORS_FILE, FaqService
 from commands.faqedit import DELETE_KIND, confirm_delete
 from commands.faqreview import FaqWatch
 from commands.faqteach import SAVE_KIND, confirm_save
@@ -102,6 +103,8 @@ class ServiceSettings:
     prefix: str = "!"
     manager_room: str | None = None
     measures: MeasureSettings = MeasureSettings()
+    # The bot's data directory, for files kept between runs (None: keep none).
+    data_dir: Path | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> ServiceSettings:
@@ -113,6 +116,7 @@ class ServiceSettings:
             config.bot.command_prefix,
             config.bot.manager_room,
             config.measures,
+            config.data_dir,
         )
 
     @classmethod
@@ -145,8 +149,14 @@ def build_services(
     clock: Callable[[], float] = time.time,
 ) -> Services:
     """Every service the handlers use, on one database; raises FaqError/MeasuresError."""
+    vectors = None if settings.data_dir is None else settings.data_dir / FAQ_VECTORS_FILE
     faq = FaqService(
-        settings.faq, FaqStore(db), settings.manager_room, clock=clock, chat=ChatEntryStore(db)
+        settings.faq,
+        FaqStore(db),
+        settings.manager_room,
+        clock=clock,
+        chat=ChatEntryStore(db),
+        vectors=vectors,
     )
     faq.watch = FaqWatch(faq, FaqStatsStore(db), catalog, settings.prefix, clock)
     topics = TopicIndex(load_topics(settings.faq.topics_file))

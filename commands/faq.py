@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -28,9 +29,19 @@ from store.faqchat import ChatEntryStore
 if TYPE_CHECKING:
     from commands.faqreview import FaqWatch
 
-__all__ = ["FaqService", "faq_neu_laden", "frage", "fragemodus", "group_questions"]
+__all__ = [
+    "FAQ_VECTORS_FILE",
+    "FaqService",
+    "faq_neu_laden",
+    "frage",
+    "fragemodus",
+    "group_questions",
+]
 
 log = logging.getLogger(__name__)
+
+# The file under the bot's data directory that keeps the FAQ's vectors of meaning between runs.
+FAQ_VECTORS_FILE = "faq-vectors.npz"
 
 # A "did you mean" offer can be answered with its number for this long.
 CHOICE_TTL_SECONDS = 3600.0
@@ -54,6 +65,7 @@ class FaqService:
         manager_room: str | None,
         clock: Callable[[], float] = time.time,
         chat: ChatEntryStore | None = None,
+        vectors: Path | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -67,6 +79,8 @@ class FaqService:
         # The second opinion by meaning (commands/faqmatch/meaning.py): built in a thread after
         # each build of the index, which answers lexically until then.
         self._embedder: Embedder | None = load_embedder() if settings.meaning_check else None
+        # The file that keeps the FAQ's vectors between runs (None: embed at every start).
+        self._vectors = vectors
         self._yaml = self._read_yaml()
         self._loaded = self._build()
         # Spike notices and the weekly review (commands/faqreview.py), attached by bot/wiring.py.
@@ -95,7 +109,7 @@ class FaqService:
         else:
             # Seconds to a minute of CPU the first time (a few ms a text): a daemon thread, so
             # that stopping the bot does not wait for it.
-            args = (self._embedder, loaded, done)
+            args = (self._embedder, loaded, done, self._vectors)
             threading.Thread(target=_attach_meaning, args=args, daemon=True).start()
         return loaded
 
@@ -424,10 +438,12 @@ class QuestionGroup:
 _MEANING_BUILDS = threading.Lock()
 
 
-def _attach_meaning(embedder: Embedder, loaded: _Loaded, done: threading.Event) -> None:
+def _attach_meaning(
+    embedder: Embedder, loaded: _Loaded, done: threading.Event, vectors: Path | None
+) -> None:
     try:
         with _MEANING_BUILDS:
-            loaded.index.with_meaning(embedder)
+            loaded.index.with_meaning(embedder, vectors)
     except Exception:  # the bot answers lexically; say why in the log
         log.exception("FAQ meaning check could not be built")
     finally:

@@ -36,10 +36,17 @@ REQUIRED_IDS = (
 STALE_AFTER = datetime.timedelta(days=365)
 
 
-def run_faq_cli(argv: list[str], faq_dir: Path, topics_path: Path, synonyms_path: Path) -> int:
-    """Run one `faq` subcommand; returns the process exit code."""
+def run_faq_cli(
+    argv: list[str],
+    faq_dir: Path,
+    topics_path: Path,
+    synonyms_path: Path,
+    vectors: Path | None = None,
+) -> int:
+    """Run one `faq` subcommand; returns the process exit code. `vectors` is the file that keeps
+    the FAQ's vectors of meaning between runs (the bot's, with --config)."""
     command, args = (argv[0], argv[1:]) if argv else ("", [])
-    handlers: dict[str, Callable[[FaqData, list[str]], int]] = {
+    handlers: dict[str, Callable[[FaqData, list[str], Path | None], int]] = {
         "check": _check,
         "ask": _ask,
         "eval": _eval,
@@ -53,10 +60,10 @@ def run_faq_cli(argv: list[str], faq_dir: Path, topics_path: Path, synonyms_path
     except FaqError as exc:
         print(f"error: {exc}")
         return 1
-    return handler(data, args)
+    return handler(data, args, vectors)
 
 
-def _check(data: FaqData, _args: list[str]) -> int:
+def _check(data: FaqData, _args: list[str], _vectors: Path | None) -> int:
     problems = list(lint(data, FaqIndex.build(data), datetime.date.today()))
     for level, message in problems:
         print(f"{level}: {message}")
@@ -125,8 +132,8 @@ def _phrasing_aspects(entry: FaqEntry, index: FaqIndex) -> Iterator[tuple[str, f
             yield phrasing, index.aspects.detect(phrasing)
 
 
-def _ask(data: FaqData, args: list[str]) -> int:
-    outcome = FaqIndex.build(data).with_meaning(load_embedder()).ask(args[0])
+def _ask(data: FaqData, args: list[str], vectors: Path | None) -> int:
+    outcome = FaqIndex.build(data).with_meaning(load_embedder(), vectors).ask(args[0])
     for line in describe(outcome):
         print(line)
     return 0
@@ -147,13 +154,13 @@ def describe(outcome: Outcome) -> Iterator[str]:
         yield f"{rank:2}. {score:.4f}  {entry_id}"
 
 
-def _eval(data: FaqData, args: list[str]) -> int:
+def _eval(data: FaqData, args: list[str], vectors: Path | None) -> int:
     try:
         cases = load_cases(Path(args[0]), frozenset(e.id for e in data.entries))
     except CasesError as exc:
         print(f"error: {exc}")
         return 2
-    report = evaluate(FaqIndex.build(data).with_meaning(load_embedder()), cases)
+    report = evaluate(FaqIndex.build(data).with_meaning(load_embedder(), vectors), cases)
     for line in _miss_lines(report):
         print(line)
     print(json.dumps(report.metrics()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 from config.faq import FaqData, FaqEntry, Topic
 
@@ -66,11 +67,12 @@ class FaqIndex:
                 gc.freeze()
                 gc.enable()
 
-    def with_meaning(self, embedder: Embedder | None) -> FaqIndex:
-        """Attach the second opinion by meaning, built now (slow: see meaning.py); None leaves
-        the index lexical. Returns the index itself."""
+    def with_meaning(self, embedder: Embedder | None, cache: Path | None = None) -> FaqIndex:
+        """Attach the second opinion by meaning, built now (slow: see meaning.py; `cache` is a
+        file that keeps the FAQ's vectors between runs); None leaves the index lexical.
+        Returns the index itself."""
         if embedder is not None:
-            self.meaning = MeaningCheck.build(embedder, self.entries)
+            self.meaning = MeaningCheck.build(embedder, self.entries, cache)
         return self
 
     def vocabulary_size(self) -> int:

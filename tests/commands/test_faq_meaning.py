@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from commands.faq import FaqService
+from bot.wiring import ServiceSettings
+from commands.faq import FAQ_VECTORS_FILE, FaqService
+from commands.faqmatch import meaning
 from config.settings import FaqSettings, default_faq_settings, parse_config
 from store.db import Database
 from store.faq import FaqStore
@@ -29,7 +31,7 @@ class Constant:
     def __init__(self) -> None:
         self.calls = 0
 
-    def embed(self, texts: Sequence[str]) -> Vectors:
+    def embed(self, texts: Sequence[str], passage: bool = False) -> Vectors:
         self.calls += 1
         return np.full((len(texts), 4), 0.5, dtype=np.float32)
 
@@ -131,3 +133,32 @@ def test_the_meaning_check_is_on_by_default_and_can_be_switched_off() -> None:
 @pytest.mark.parametrize("value", ["ja", 1, [True]])
 def test_a_meaning_check_setting_that_is_no_boolean_is_named(value: object) -> None:
     assert "faq.meaning_check" in _problems(_with("faq.meaning_check", value))
+
+
+async def test_a_restarted_bot_reads_the_faq_vectors_from_its_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(meaning, "_VECTORS", {})  # a process that has embedded nothing yet
+    embedder = Constant()
+    monkeypatch.setattr("commands.faq.load_embedder", lambda: embedder)
+    vectors = tmp_path / FAQ_VECTORS_FILE
+    db = await Database.open(tmp_path / "k.sqlite")
+    try:
+        first = FaqService(default_faq_settings(), FaqStore(db), None, vectors=vectors)
+        assert first.wait_meaning(60)
+        assert vectors.exists()
+        built = embedder.calls
+        assert built > 0
+        meaning._VECTORS.clear()  # the restart
+        second = FaqService(default_faq_settings(), FaqStore(db), None, vectors=vectors)
+        assert second.wait_meaning(60)
+        assert second._loaded.index.meaning is not None
+        assert embedder.calls == built
+    finally:
+        await db.close()
+
+
+def test_the_bot_keeps_the_faq_vectors_in_its_data_directory(tmp_path: Path) -> None:
+    config = parse_config(VALID, tmp_path, {})
+    assert ServiceSettings.from_config(config).data_dir == config.data_dir
+    assert ServiceSettings.defaults().data_dir is None  # `klimabot chat` without a config

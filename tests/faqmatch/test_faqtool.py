@@ -15,8 +15,8 @@ from config.faq import FaqData
 DATA = Path(__file__).parent / "data"
 
 
-def run(argv: list[str], faq_dir: Path = DATA / "faq") -> int:
-    return run_faq_cli(argv, faq_dir, DATA / "topics.yaml", DATA / "synonyms.yaml")
+def run(argv: list[str], faq_dir: Path = DATA / "faq", vectors: Path | None = None) -> int:
+    return run_faq_cli(argv, faq_dir, DATA / "topics.yaml", DATA / "synonyms.yaml", vectors)
 
 
 def test_unknown_subcommand_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:
@@ -181,3 +181,29 @@ def test_check_warns_once_per_entry_about_phrasings_that_ask_what_it_does_not_an
 
 def test_eval_rejects_a_missing_cases_file(tmp_path: Path) -> None:
     assert run(["eval", str(tmp_path / "nope.yaml")]) == 2
+
+
+def test_ask_keeps_the_faq_vectors_in_the_file_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `klimabot faq --config FILE ask …` uses the bot's file: later runs embed only the question.
+    from config.faq import load_faq
+    from tests.faqmatch.test_meaning import Scripted
+
+    faq = load_faq(DATA / "faq", DATA / "topics.yaml", DATA / "synonyms.yaml")
+    embedder = Scripted(faq)
+    monkeypatch.setattr("commands.faqtool.load_embedder", lambda: embedder)
+    monkeypatch.setattr("commands.faqmatch.meaning._VECTORS", {})
+    vectors = tmp_path / "data" / "faq-vectors.npz"
+    argv = ["ask", "Wie melde ich das Balkonkraftwerk an?"]
+    assert (
+        run_faq_cli(argv, DATA / "faq", DATA / "topics.yaml", DATA / "synonyms.yaml", vectors) == 0
+    )
+    assert vectors.exists()
+    assert "1. " in capsys.readouterr().out
+    embedder.embedded.clear()
+    monkeypatch.setattr("commands.faqmatch.meaning._VECTORS", {})  # the next run
+    assert (
+        run_faq_cli(argv, DATA / "faq", DATA / "topics.yaml", DATA / "synonyms.yaml", vectors) == 0
+    )
+    assert embedder.embedded == [argv[1]]

@@ -4,6 +4,7 @@ the test); tests marked `meaning` use the real model."""
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Sequence
 from dataclasses import replace
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 
 from commands.faqmatch import FaqIndex
+from commands.faqmatch import meaning as meaning_module
 from commands.faqmatch.meaning import MAX_CHARS, E5Embedder, Meaning, MeaningCheck
 from commands.faqmatch.outcome import FEATURES, MEANING_FEATURES, features
 from config.faq import FaqData
@@ -150,3 +152,116 @@ def test_reading_a_missing_model_file_leaves_the_engine_lexical(
 
     monkeypatch.setattr(meaning, "E5Embedder", broken)
     assert meaning.load_embedder() is None
+
+
+@pytest.fixture
+def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No vectors kept in this process: as after a restart."""
+    monkeypatch.setattr(meaning_module, "_VECTORS", {})
+
+
+def _restarted(faq: FaqData, name: str) -> Scripted:
+    """The same model in a new process: nothing embedded yet."""
+    meaning_module._VECTORS.clear()
+    embedder = Scripted(faq)
+    embedder.name = name
+    return embedder
+
+
+def test_the_vectors_are_kept_in_a_file_so_a_restart_embeds_nothing(
+    mini_faq: FaqData, tmp_path: Path, fresh_process: None
+) -> None:
+    cache = tmp_path / "data" / "faq-vectors.npz"
+    question = "anmeldung mini pv im marktstammdatenregister"
+    first = Scripted(mini_faq)
+    before = MeaningCheck.build(first, mini_faq.entries, cache).of(question)
+    assert cache.exists()
+    assert first.embedded
+    again = _restarted(mini_faq, first.name)
+    after = MeaningCheck.build(again, mini_faq.entries, cache).of(question)
+    assert again.embedded == [question]  # the question alone
+    entries = range(len(mini_faq.entries))
+    assert [after.similarity(i) for i in entries] == [before.similarity(i) for i in entries]
+    assert after.closest == pytest.approx(1.0)
+
+
+def test_a_changed_faq_embeds_only_its_new_texts_and_the_file_follows_it(
+    mini_faq: FaqData, tmp_path: Path, fresh_process: None
+) -> None:
+    cache = tmp_path / "faq-vectors.npz"
+    first = Scripted(mini_faq)
+    MeaningCheck.build(first, mini_faq.entries, cache)
+    entry = mini_faq.entries[0]
+    dropped = entry.phrasings["de"][0]
+    changed = replace(entry, phrasings={**entry.phrasings, "de": ("ganz neue formulierung",)})
+    again = _restarted(mini_faq, first.name)
+    MeaningCheck.build(again, (changed, *mini_faq.entries[1:]), cache)
+    assert again.embedded == ["ganz neue formulierung"]
+    with np.load(cache) as kept:
+        texts = set(kept["texts"].tolist())
+    assert "ganz neue formulierung" in texts
+    assert dropped not in texts  # the file holds the FAQ as it is, not every text ever seen
+
+
+def _archive(**arrays: object) -> bytes:
+    out = io.BytesIO()
+    np.savez(out, **arrays)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def _npy(array: object) -> bytes:
+    out = io.BytesIO()
+    np.save(out, array)
+    return out.getvalue()
+
+
+UNREADABLE = {
+    "empty": b"",
+    "text": b"not a numpy file",
+    "broken zip": b"PK\x03\x04broken zip",
+    "one array": _npy(np.zeros(3)),
+    "keys missing": _archive(vectors=np.zeros((2, 3))),
+    "lengths differ": _archive(
+        model=np.array("cache-test-model"), texts=np.array(["a"]), vectors=np.zeros((2, 3))
+    ),
+}
+
+
+@pytest.mark.parametrize("content", UNREADABLE.values(), ids=UNREADABLE)
+def test_an_unreadable_cache_file_is_embedded_anew_and_rewritten(
+    mini_faq: FaqData,
+    tmp_path: Path,
+    fresh_process: None,
+    content: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    embedder = Scripted(mini_faq)
+    embedder.name = "cache-test-model"  # this process's vectors are fresh (fresh_process)
+    cache = tmp_path / "faq-vectors.npz"
+    cache.write_bytes(content)
+    check = MeaningCheck.build(embedder, mini_faq.entries, cache)
+    assert check.of("anmeldung mini pv im marktstammdatenregister").closest == pytest.approx(1.0)
+    assert "unreadable" in caplog.text
+    again = _restarted(mini_faq, embedder.name)
+    MeaningCheck.build(again, mini_faq.entries, cache)
+    assert again.embedded == []
+
+
+def test_the_vectors_of_another_model_are_not_used(
+    mini_faq: FaqData, tmp_path: Path, fresh_process: None
+) -> None:
+    cache = tmp_path / "faq-vectors.npz"
+    MeaningCheck.build(Scripted(mini_faq), mini_faq.entries, cache)
+    other = Scripted(mini_faq)  # a name of its own: another model
+    MeaningCheck.build(other, mini_faq.entries, cache)
+    assert len(other.embedded) > len(mini_faq.entries)
+
+
+def test_a_cache_that_cannot_be_written_costs_time_not_answers(
+    mini_faq: FaqData, tmp_path: Path, fresh_process: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the data directory should be", encoding="utf-8")
+    check = MeaningCheck.build(Scripted(mini_faq), mini_faq.entries, blocker / "v.npz")
+    assert check.of("anmeldung mini pv im marktstammdatenregister").closest == pytest.approx(1.0)
+    assert "not written" in caplog.text
