@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -108,10 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     return asyncio.run(_run(config))
 
 
+def user_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """Where `klimabot chat` and `klimabot faq` without a config keep files between runs (the
+    FAQ's vectors of meaning): the XDG cache directory."""
+    base = env.get("XDG_CACHE_HOME", "")
+    return (Path(base) if Path(base).is_absolute() else Path.home() / ".cache") / "klimabot"
+
+
 def _offline(args: argparse.Namespace) -> int:
     """`faq` and `chat` work without a homeserver, with the config's data or the shipped one."""
     if args.config is None:
-        settings = ServiceSettings.defaults()
+        settings = replace(ServiceSettings.defaults(), data_dir=user_cache_dir())
     else:
         try:
             settings = ServiceSettings.from_config(load_config(args.config))

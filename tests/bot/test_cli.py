@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 import yaml
 
-from bot.__main__ import main
+from bot.__main__ import main, user_cache_dir
 from bot.matrix import Backoff
 from bot.messages import strip_reply_fallback
 from store.db import Database
@@ -58,3 +59,26 @@ def test_reply_fallback_quote_is_removed() -> None:
     body = "> <@a:x> Wie geht das?\n> zweite Zeile\n\n!ping"
     assert strip_reply_fallback(body) == "!ping"
     assert strip_reply_fallback("!ping > nicht zitiert") == "!ping > nicht zitiert"
+
+
+def test_without_a_config_the_faq_vectors_go_to_the_users_cache_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `klimabot faq ask …` and `klimabot chat` without --config: a second run embeds only the
+    # question instead of the whole FAQ (about 40 s).
+    from commands.faq import FAQ_VECTORS_FILE
+    from tests.commands.test_faq_meaning import Constant
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr("commands.faqtool.load_embedder", Constant)
+    assert main(["faq", "ask", "Wie melde ich das Balkonkraftwerk an?"]) == 0
+    assert "outcome:" in capsys.readouterr().out
+    assert (tmp_path / "cache" / "klimabot" / FAQ_VECTORS_FILE).exists()
+
+
+def test_the_users_cache_directory_follows_xdg() -> None:
+    home = Path.home() / ".cache" / "klimabot"
+    assert user_cache_dir({"XDG_CACHE_HOME": "/var/cache/me"}) == Path("/var/cache/me/klimabot")
+    assert user_cache_dir({}) == home
+    assert user_cache_dir({"XDG_CACHE_HOME": ""}) == home
+    assert user_cache_dir({"XDG_CACHE_HOME": "relative/path"}) == home  # ignored, as XDG says
