@@ -21,6 +21,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,6 +45,9 @@ log = logging.getLogger(__name__)
 
 # Texts embedded per call when building (bounds the memory of one batch).
 BATCH = 256
+# While a build runs, the cache file is brought up to date at most this often (seconds), so
+# that a process stopped halfway (a short console session) keeps what it embedded.
+SAVE_EVERY = 10.0
 # A question is embedded up to this many characters (the lexical engine reads 1,000): the
 # model's time grows with the length, to about half a second for 1,000 characters on a busy
 # machine, and a long message's first sentences say what it asks. No tuning question is longer.
@@ -123,12 +127,16 @@ class MeaningCheck:
             _read_cache(cache, embedder.name)
         with _VECTORS_LOCK:
             missing = [t for t in every if (embedder.name, t) not in _VECTORS]
+        saved = time.monotonic()
         for start in range(0, len(missing), BATCH):
             chunk = missing[start : start + BATCH]
             vectors = embedder.embed(chunk)
             with _VECTORS_LOCK:
                 for text, row in zip(chunk, vectors, strict=True):
                     _VECTORS[(embedder.name, text)] = row
+            if cache is not None and time.monotonic() - saved >= SAVE_EVERY:
+                _write_cache(cache, embedder.name, list(every), partial=True)
+                saved = time.monotonic()
         with _VECTORS_LOCK:
             rows = [_VECTORS[(embedder.name, t)] for ts in per_entry for t in ts]
         if cache is not None and (missing or not cache.exists()):
@@ -191,11 +199,14 @@ def _read_cache(path: Path, model: str) -> None:
             _VECTORS.setdefault(key, vector)
 
 
-def _write_cache(path: Path, model: str, texts: list[str]) -> None:
-    """Keep the vectors of `texts` (those of the FAQ now) in `path`, written whole or not at all."""
+def _write_cache(path: Path, model: str, texts: list[str], partial: bool = False) -> None:
+    """Keep the vectors of `texts` (those of the FAQ now) in `path`, written whole or not at all;
+    `partial`: only those of them embedded so far."""
     import numpy as np
 
     with _VECTORS_LOCK:
+        if partial:
+            texts = [t for t in texts if (model, t) in _VECTORS]
         vectors = np.vstack([_VECTORS[(model, t)] for t in texts]) if texts else np.zeros((0, 1))
     part: Path | None = None
     try:

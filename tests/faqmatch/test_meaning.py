@@ -265,3 +265,33 @@ def test_a_cache_that_cannot_be_written_costs_time_not_answers(
     check = MeaningCheck.build(Scripted(mini_faq), mini_faq.entries, blocker / "v.npz")
     assert check.of("anmeldung mini pv im marktstammdatenregister").closest == pytest.approx(1.0)
     assert "not written" in caplog.text
+
+
+class Stopping(Scripted):
+    """Embeds `batches` calls, then stops as a process ended halfway would."""
+
+    def __init__(self, faq: FaqData, batches: int) -> None:
+        super().__init__(faq)
+        self.batches = batches
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if self.batches == 0:
+            raise KeyboardInterrupt("the console session ended")
+        self.batches -= 1
+        return super().embed(texts)
+
+
+def test_a_build_stopped_halfway_keeps_what_it_embedded(
+    mini_faq: FaqData, tmp_path: Path, fresh_process: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(meaning_module, "BATCH", 4)
+    monkeypatch.setattr(meaning_module, "SAVE_EVERY", 0.0)
+    cache = tmp_path / "faq-vectors.npz"
+    first = Stopping(mini_faq, batches=2)
+    with pytest.raises(KeyboardInterrupt):
+        MeaningCheck.build(first, mini_faq.entries, cache)
+    assert len(first.embedded) == 8
+    again = _restarted(mini_faq, first.name)
+    MeaningCheck.build(again, mini_faq.entries, cache)
+    assert again.embedded  # the rest
+    assert set(again.embedded).isdisjoint(first.embedded)
