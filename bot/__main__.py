@@ -18,7 +18,6 @@ from bot.chat import run_chat
 from bot.datadir import private_umask, secure_data_dir
 from bot.matrix import StartupError
 from bot.wiring import ServiceSettings
-from commands.faq import FAQ_VECTORS_FILE
 from commands.faqtool import export_faq, run_faq_cli
 from config.settings import (
     Config,
@@ -144,9 +143,12 @@ def _offline(args: argparse.Namespace) -> int:
         return asyncio.run(
             export_faq(faq.directory, faq.topics_file, faq.synonyms_file, db_path, out)
         )
-    vectors = None if settings.data_dir is None else settings.data_dir / FAQ_VECTORS_FILE
     return run_faq_cli(
-        list(args.faq_args), faq.directory, faq.topics_file, faq.synonyms_file, vectors
+        list(args.faq_args),
+        faq.directory,
+        faq.topics_file,
+        faq.synonyms_file,
+        settings.faq_vectors,
     )
 
 

@@ -106,6 +106,11 @@ class ServiceSettings:
     # The bot's data directory, for files kept between runs (None: keep none).
     data_dir: Path | None = None
 
+    @property
+    def faq_vectors(self) -> Path | None:
+        """The file that keeps the FAQ's vectors of meaning between runs, if any."""
+        return None if self.data_dir is None else self.data_dir / FAQ_VECTORS_FILE
+
     @classmethod
     def from_config(cls, config: Config) -> ServiceSettings:
         """The handlers' settings of a loaded config."""
@@ -149,14 +154,13 @@ def build_services(
     clock: Callable[[], float] = time.time,
 ) -> Services:
     """Every service the handlers use, on one database; raises FaqError/MeasuresError."""
-    vectors = None if settings.data_dir is None else settings.data_dir / FAQ_VECTORS_FILE
     faq = FaqService(
         settings.faq,
         FaqStore(db),
         settings.manager_room,
         clock=clock,
         chat=ChatEntryStore(db),
-        vectors=vectors,
+        vectors=settings.faq_vectors,
     )
     faq.watch = FaqWatch(faq, FaqStatsStore(db), catalog, settings.prefix, clock)
     topics = TopicIndex(load_topics(settings.faq.topics_file))

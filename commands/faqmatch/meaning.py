@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -123,10 +123,10 @@ class MeaningCheck:
 
         per_entry = [_texts(e) or [e.id] for e in entries]
         every = dict.fromkeys(t for ts in per_entry for t in ts)
-        if cache is not None:
+        missing = _missing(embedder.name, every)
+        if missing and cache is not None:  # a reload in a running bot has them all already
             _read_cache(cache, embedder.name)
-        with _VECTORS_LOCK:
-            missing = [t for t in every if (embedder.name, t) not in _VECTORS]
+            missing = _missing(embedder.name, every)
         saved = time.monotonic()
         for start in range(0, len(missing), BATCH):
             chunk = missing[start : start + BATCH]
@@ -135,12 +135,12 @@ class MeaningCheck:
                 for text, row in zip(chunk, vectors, strict=True):
                     _VECTORS[(embedder.name, text)] = row
             if cache is not None and time.monotonic() - saved >= SAVE_EVERY:
-                _write_cache(cache, embedder.name, list(every), partial=True)
+                _write_cache(cache, embedder.name, every)
                 saved = time.monotonic()
         with _VECTORS_LOCK:
             rows = [_VECTORS[(embedder.name, t)] for ts in per_entry for t in ts]
         if cache is not None and (missing or not cache.exists()):
-            _write_cache(cache, embedder.name, list(every))
+            _write_cache(cache, embedder.name, every)
         sizes = np.array([len(ts) for ts in per_entry], dtype=np.intp)
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
         matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 1), np.float32)
@@ -199,14 +199,19 @@ def _read_cache(path: Path, model: str) -> None:
             _VECTORS.setdefault(key, vector)
 
 
-def _write_cache(path: Path, model: str, texts: list[str], partial: bool = False) -> None:
-    """Keep the vectors of `texts` (those of the FAQ now) in `path`, written whole or not at all;
-    `partial`: only those of them embedded so far."""
+def _missing(model: str, texts: Iterable[str]) -> list[str]:
+    """The texts this process has no vector of yet."""
+    with _VECTORS_LOCK:
+        return [t for t in texts if (model, t) not in _VECTORS]
+
+
+def _write_cache(path: Path, model: str, every: Iterable[str]) -> None:
+    """Keep the vectors of those of `every` text (the FAQ's now) embedded so far in `path`,
+    written whole or not at all."""
     import numpy as np
 
     with _VECTORS_LOCK:
-        if partial:
-            texts = [t for t in texts if (model, t) in _VECTORS]
+        texts = [t for t in every if (model, t) in _VECTORS]
         vectors = np.vstack([_VECTORS[(model, t)] for t in texts]) if texts else np.zeros((0, 1))
     part: Path | None = None
     try:
