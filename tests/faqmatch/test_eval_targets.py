@@ -84,16 +84,21 @@ KNOWN_MISSES = {
     ("faq_real_dev.yaml", "wrong_answer"),
     *_EVERY_METRIC_MISSED,
 }
+# FAQ round 4 (2026-12-07, session 10: definitions, the PV subsidy entry, phrasings for common
+# questions; tests/data/RELABEL.md, round 4): faq_real_dev top1 0.840 -> 0.853, faq_real_dev2
+# 0.696 / 0.812 -> 0.706 / 0.800, faq_real_dev3 0.641 / 0.654 -> 0.646 / 0.647, faq_dev4 top1
+# 0.918 -> 0.923. The abstain floors fell with the relabelling alone: each of the two real sets
+# lost a `null` question that had been passed on rightly (13/16 -> 12/15, 34/52 -> 33/51).
 TOP1_FLOORS = {
     "faq_dev2.yaml": 0.89,
-    "faq_real_dev.yaml": 0.84,
-    "faq_real_dev2.yaml": 0.69,
+    "faq_real_dev.yaml": 0.85,
+    "faq_real_dev2.yaml": 0.70,
     "faq_real_dev3.yaml": 0.64,
 }
 ABSTAIN_FLOORS = {
     "faq_real_dev.yaml": 0.80,
-    "faq_real_dev2.yaml": 0.81,
-    "faq_real_dev3.yaml": 0.65,
+    "faq_real_dev2.yaml": 0.80,
+    "faq_real_dev3.yaml": 0.64,
 }
 WRONG_CEILINGS = {
     "faq_real_dev.yaml": 0.053,
@@ -116,16 +121,19 @@ MEANING_KNOWN_MISSES = {
     ("faq_real_dev.yaml", "top1"),
     *_EVERY_METRIC_MISSED,
 }
+# FAQ round 4 with meaning: faq_real_dev2 0.652 / 0.812 / 0.040 -> 0.669 / 0.800 / 0.033,
+# faq_real_dev3 0.609 / 0.788 / 0.086 -> 0.615 / 0.784 / 0.086 (abstain: the relabelling alone),
+# faq_eval top1 0.938 -> 0.944, faq_dev5 0.870 -> 0.877, the others unchanged.
 MEANING_FLOORS = {
     ("faq_dev2.yaml", "top1"): 0.85,
-    ("faq_dev5.yaml", "top1"): 0.865,
+    ("faq_dev5.yaml", "top1"): 0.87,
     ("faq_real_dev.yaml", "top1"): 0.79,
-    ("faq_real_dev2.yaml", "top1"): 0.645,
-    ("faq_real_dev3.yaml", "top1"): 0.60,
-    ("faq_real_dev2.yaml", "abstain_ok"): 0.81,
+    ("faq_real_dev2.yaml", "top1"): 0.665,
+    ("faq_real_dev3.yaml", "top1"): 0.61,
+    ("faq_real_dev2.yaml", "abstain_ok"): 0.80,
     ("faq_real_dev3.yaml", "abstain_ok"): 0.78,
 }
-MEANING_CEILINGS = {"faq_real_dev2.yaml": 0.041, "faq_real_dev3.yaml": 0.087}
+MEANING_CEILINGS = {"faq_real_dev2.yaml": 0.034, "faq_real_dev3.yaml": 0.087}
 
 
 @cache
