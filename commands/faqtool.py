@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from config.faqoverlay import ChatChange, export_yaml, merge_chat
 from store.db import Database
 from store.faqchat import ChatEntryStore
 
-__all__ = ["REQUIRED_IDS", "export_faq", "lint", "run_faq_cli"]
+__all__ = ["REQUIRED_IDS", "contact_misfit", "export_faq", "lint", "run_faq_cli"]
 
 USAGE = """usage: klimabot faq check
        klimabot faq ask "question"
@@ -34,6 +35,9 @@ REQUIRED_IDS = (
 )  # fmt: skip
 # An entry whose facts were checked longer ago than this is flagged for review.
 STALE_AFTER = datetime.timedelta(days=365)
+# {kontakt} becomes the configured contact or, without one, "das Klimaschutzmanagement Ihrer
+# Stadtverwaltung": after "bei", "unter" or "bzw." neither reads as German ("unter das …").
+_DATIVE_BEFORE_CONTACT = re.compile(r"\b(bei|beim|unter|von|vom|mit|zum|bzw\.)\s+\{kontakt\}")
 
 
 def run_faq_cli(
@@ -88,6 +92,12 @@ def lint(data: FaqData, index: FaqIndex, today: datetime.date) -> Iterator[tuple
         if entry.checked > today:
             yield "warning", f"{where}: checked {entry.checked} lies in the future"
         yield from _aspect_problems(entry, where, index)
+        if misfit := contact_misfit(entry):
+            yield (
+                "warning",
+                f"{where}: the German answer says {misfit!r}: no contact text reads well "
+                "there; write e.g. 'fragen Sie … oder {kontakt}' or 'Kontakt: {kontakt}'",
+            )
         for lang, texts in entry.phrasings.items():
             for text in (entry.question[lang], *texts) if lang in entry.question else texts:
                 key = " ".join(text.casefold().split())
@@ -97,6 +107,13 @@ def lint(data: FaqData, index: FaqIndex, today: datetime.date) -> Iterator[tuple
                 if best and best[0].index != position:
                     other = data.entries[best[0].index].id
                     yield "error", f"{where}: phrasing {text!r} matches {other} better"
+
+
+def contact_misfit(entry: FaqEntry) -> str | None:
+    """The words of the entry's German answer that put {kontakt} after a dative preposition
+    ("unter {kontakt}"), or None."""
+    found = _DATIVE_BEFORE_CONTACT.search(entry.answer.get("de", ""))
+    return None if found is None else found.group(0)
 
 
 def _aspect_problems(entry: FaqEntry, where: str, index: FaqIndex) -> Iterator[tuple[str, str]]:

@@ -9,10 +9,11 @@ from types import MappingProxyType
 import pytest
 
 from commands.faqmatch import ENGINE_VERSION, FaqIndex
-from commands.faqtool import lint, run_faq_cli
-from config.faq import FaqData
+from commands.faqtool import contact_misfit, lint, run_faq_cli
+from config.faq import FaqData, load_faq
 
 DATA = Path(__file__).parent / "data"
+CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 def run(argv: list[str], faq_dir: Path = DATA / "faq", vectors: Path | None = None) -> int:
@@ -141,6 +142,28 @@ def test_check_warns_about_entries_without_answers(mini_faq: FaqData, mini_index
     missing = [m for m in messages if "no 'answers'" in m]
     assert len(missing) == len(mini_faq.entries) - 1  # all but balkonkraftwerk
     assert all("energie.yaml" not in m for m in missing)
+
+
+def test_check_warns_about_a_contact_after_a_dative_preposition(
+    mini_faq: FaqData, mini_index: FaqIndex
+) -> None:
+    by_id = {entry.id: entry for entry in mini_faq.entries}
+    entry = by_id["stadtradeln"]
+    answer = MappingProxyType(
+        {**entry.answer, "de": "Bitte beim Kreis oder unter {kontakt} fragen."}
+    )
+    changed = replace(entry, answer=answer)
+    data = replace(mini_faq, entries=tuple(changed if e is entry else e for e in mini_faq.entries))
+    warnings = [m for level, m in lint(data, mini_index, datetime.date(2026, 11, 25))]
+    assert any("stadtradeln: the German answer says 'unter {kontakt}'" in m for m in warnings)
+    before = [m for _, m in lint(mini_faq, mini_index, datetime.date(2026, 11, 25))]
+    assert not any("the German answer says" in m for m in before)
+
+
+def test_shipped_german_answers_name_the_contact_where_any_contact_text_fits() -> None:
+    data = load_faq(CONFIG / "faq", CONFIG / "topics.yaml", CONFIG / "synonyms.yaml")
+    misfits = [(e.id, contact_misfit(e)) for e in data.entries if contact_misfit(e)]
+    assert misfits == []
 
 
 def test_check_warns_when_an_entrys_own_question_asks_what_it_does_not_answer(
