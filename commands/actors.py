@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from commands.context import Context
-from commands.dialogs import is_no, is_yes
+from commands.dialogs import is_cancel, is_no, is_yes
 from commands.errors import CommandError, require_direct
 from commands.formatting import Markup, literal
 from commands.registry import command
@@ -270,6 +270,10 @@ async def register_step(ctx: Context, dialog: Dialog, text: str) -> None:
     answers = dict(dialog.data["answers"])
     dialogs = ctx.services.dialogs
     assert dialogs is not None
+    if is_cancel(text):
+        await dialogs.close(ctx)
+        await ctx.reply_key("dialog.cancelled")
+        return
     if step == "consent":
         await _consent(ctx, answers, text)
         return

@@ -28,6 +28,7 @@ __all__ = [
     "Requests",
     "abbrechen",
     "confirmed",
+    "is_cancel",
     "is_no",
     "is_yes",
 ]
@@ -44,6 +45,9 @@ _YES = {"ja", "j", "yes", "y", "ok", "okay", "jawohl", "gerne", "✅", "👍"}
 _NO = {"nein", "n", "no", "nee", "abbrechen", "cancel", "❌", "👎"}
 # "abbrechen" ends the user's own dialogue; it never turns down someone else's request.
 _CANCEL = {"abbrechen", "cancel"}
+# Said instead of an answer in a guided dialogue (a name, a date …), these end it: nobody is
+# registered as "abbrechen". The `!`-command does the same from anywhere.
+_STOP = _CANCEL | {"stop", "abbruch", "stopp"}
 # "ja 3", "nein Nr. 3", "yes #3": an answer to the request with that number.
 # Linear on long input: the word, then an optional "Nr."/"#", then the number.
 _NUMBERED = re.compile(r"^(\S+?)\s*(?:(?:nr\.?|no\.?|#)\s*)?(\d{1,9})$", re.IGNORECASE)
@@ -57,6 +61,11 @@ def is_yes(text: str) -> bool:
 def is_no(text: str) -> bool:
     """True for 'nein', 'no', ❌ and friends."""
     return _word(text) in _NO
+
+
+def is_cancel(text: str) -> bool:
+    """True for a bare 'abbrechen', 'cancel', 'stop' (with or without the command prefix)."""
+    return _word(text).lstrip("!") in _STOP
 
 
 def _word(text: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from commands.broadcast import _recipients
 from commands.context import Context, Role
-from commands.dialogs import confirmed
+from commands.dialogs import confirmed, is_cancel
 from commands.errors import CommandError
 from commands.formatting import Markup
 from commands.registry import command
@@ -31,7 +31,6 @@ __all__ = ["CONFIRM_KIND", "FORM_KIND", "confirm_event", "form_step", "termin_ne
 
 FORM_KIND = "termin_form"
 CONFIRM_KIND = "termin_confirm"
-_STOP = frozenset({"abbrechen", "cancel", "stop"})
 
 
 @command("termin-neu", aliases=("event-new",), role=Role.MANAGER)
@@ -67,7 +66,7 @@ def _ask(ctx: Context, step: str) -> str:
 async def form_step(ctx: Context, dialog: Dialog, text: str) -> None:
     """One answer of the guided dialogue; ask again, politely, if it does not fit."""
     dialogs = require(ctx.services.dialogs)
-    if text.strip().lower() in _STOP:
+    if is_cancel(text):
         await dialogs.close(ctx)
         await ctx.reply_key("dialog.cancelled")
         return

@@ -170,3 +170,20 @@ async def test_an_organisation_posing_as_the_town_is_refused_as_a_name_is(chat: 
     assert "Klimabot" not in await chat("!profil")
     await chat("!profil ändern organisation Solar-Verein Ochtrup e.V.")
     assert "Anna Schulte (Solar-Verein Ochtrup e.V.)" in await chat("!profil")
+
+
+@pytest.mark.parametrize("said", ["abbrechen", "Abbrechen!", "cancel", "stop", "!abbrechen"])
+async def test_a_bare_cancel_word_ends_the_dialogue_instead_of_becoming_the_name(
+    chat: Any, said: str
+) -> None:
+    assert "Registrierung (1/8)" in await chat("!registrieren")
+    assert "Abgebrochen." in await chat(said)
+    assert "noch nicht im Netzwerk" in await chat("!profil")
+    # The dialogue is gone: the next message is not taken as an answer to a step.
+    assert "Registrierung (2/8)" not in await chat("Anna Schulte")
+
+
+async def test_cancelling_at_the_consent_step_registers_nothing(chat: Any) -> None:
+    await chat("!registrieren name=Anna Schulte; typ=Bürger; themen=Mobilität")
+    assert "Abgebrochen." in await chat("abbrechen")
+    assert "noch nicht im Netzwerk" in await chat("!profil")
