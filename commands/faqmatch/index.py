@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from pathlib import Path
 
 from config.faq import FaqData, FaqEntry, Topic
@@ -92,7 +93,12 @@ class FaqIndex:
                 other = best.get(match.index)
                 if other is None or _better(match, other, english):
                     best[match.index] = match
-        return sorted(best.values(), key=lambda m: -m.score)
+        # The confidence's `english` evidence is for an English question explained by the
+        # English texts; a German question that only shares a name with them earns none.
+        chosen = (
+            m if english or not m.english else replace(m, english=False) for m in best.values()
+        )
+        return sorted(chosen, key=lambda m: -m.score)
 
     def ask(self, text: str, meaning: bool = True) -> Outcome:
         """Answer, suggest candidates, or admit not knowing; `meaning` False leaves the meaning

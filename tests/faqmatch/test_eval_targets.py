@@ -89,6 +89,8 @@ KNOWN_MISSES = {
 # 0.696 / 0.812 -> 0.706 / 0.800, faq_real_dev3 0.641 / 0.654 -> 0.646 / 0.647, faq_dev4 top1
 # 0.918 -> 0.923. The abstain floors fell with the relabelling alone: each of the two real sets
 # lost a `null` question that had been passed on rightly (13/16 -> 12/15, 34/52 -> 33/51).
+# Engine 2026-12-07.12 (English evidence only for an English question): faq_real_dev3 abstain_ok
+# 0.647 -> 0.667, nothing else moved.
 TOP1_FLOORS = {
     "faq_dev2.yaml": 0.89,
     "faq_real_dev.yaml": 0.85,
@@ -98,7 +100,7 @@ TOP1_FLOORS = {
 ABSTAIN_FLOORS = {
     "faq_real_dev.yaml": 0.80,
     "faq_real_dev2.yaml": 0.80,
-    "faq_real_dev3.yaml": 0.64,
+    "faq_real_dev3.yaml": 0.66,
 }
 WRONG_CEILINGS = {
     "faq_real_dev.yaml": 0.053,

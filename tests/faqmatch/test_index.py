@@ -203,3 +203,21 @@ def test_a_place_named_late_in_a_long_entry_counts(mini_faq: FaqData) -> None:
     assert answer_id(index, "Starkregen wie in Münster, wie schütze ich mein Haus?") == (
         "starkregen"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("Brauche ich für mein Plug-in Solar eine Genehmigung?", False),
+        ("Do I need a permit for plug-in solar?", True),
+    ],
+)
+def test_english_evidence_needs_an_english_question(
+    mini_index: FaqIndex, question: str, english: bool
+) -> None:
+    # "plug-in solar" is in the English texts only: a German question found through them
+    # shares words, not a language, and earns no English evidence in the confidence.
+    best = mini_index.matches(question)[0]
+    assert mini_index.entries[best.index].id == "balkonkraftwerk"
+    assert mini_index.language(question) == ("en" if english else "de")
+    assert best.english is english
