@@ -17,6 +17,7 @@ them in a file under its data directory (`cache`), so that a restart embeds only
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import tempfile
@@ -176,6 +177,7 @@ def _read_cache(path: Path, model: str) -> None:
     foreign file is only a cache: the texts are embedded again (and the file rewritten)."""
     import numpy as np
 
+    _sweep_parts(path)
     if not path.exists():
         return
     try:
@@ -197,6 +199,22 @@ def _read_cache(path: Path, model: str) -> None:
     with _VECTORS_LOCK:
         for key, vector in found.items():
             _VECTORS.setdefault(key, vector)
+
+
+# A `.part` file this old was left by a writer that was killed mid-write (8 MB each); younger
+# ones may belong to a writer at work (the bot and `klimabot faq ask` share the directory).
+PART_MAX_AGE_SECONDS = 3600.0
+
+
+def _sweep_parts(path: Path) -> None:
+    """Remove the leftovers of writes of `path` that never finished."""
+    try:
+        leftovers = list(path.parent.glob(f"{glob.escape(path.name)}*.part"))
+        for part in leftovers:
+            if time.time() - part.stat().st_mtime > PART_MAX_AGE_SECONDS:
+                part.unlink(missing_ok=True)
+    except OSError as exc:
+        log.debug("FAQ vector leftovers in %s not removed (%s)", path.parent, exc)
 
 
 def _missing(model: str, texts: Iterable[str]) -> list[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -295,3 +297,22 @@ def test_a_build_stopped_halfway_keeps_what_it_embedded(
     MeaningCheck.build(again, mini_faq.entries, cache)
     assert again.embedded  # the rest
     assert set(again.embedded).isdisjoint(first.embedded)
+
+
+def test_leftovers_of_a_killed_writer_are_removed_but_a_writer_at_work_is_left_alone(
+    mini_faq: FaqData, tmp_path: Path, fresh_process: None
+) -> None:
+    cache = tmp_path / "faq-vectors.npz"
+    killed = tmp_path / "faq-vectors.npzk1ll3d.part"
+    working = tmp_path / "faq-vectors.npzw0rk1ng.part"
+    foreign = tmp_path / "other.npzx.part"
+    for part in (killed, working, foreign):
+        part.write_bytes(b"half an archive")
+    old = time.time() - meaning_module.PART_MAX_AGE_SECONDS - 60
+    os.utime(killed, (old, old))
+    os.utime(foreign, (old, old))
+    MeaningCheck.build(Scripted(mini_faq), mini_faq.entries, cache)
+    assert not killed.exists()
+    assert working.exists()  # may be another process writing right now
+    assert foreign.exists()  # not ours
+    assert cache.exists()
