@@ -80,7 +80,8 @@ def test_a_tie_that_only_one_entry_explains_offers_that_entry_first(mini_faq: Fa
 def test_the_explaining_entry_is_never_answered_by_the_tie_rule(mini_faq: FaqData) -> None:
     entries, matches = _tie_on_one_topic(mini_faq, ("local",), ("explain",))
     outcome = decide(entries, matches, None, frozenset({"explain"}))
-    assert outcome.kind == "did_you_mean" and outcome.entry_id is None
+    assert outcome.kind == "did_you_mean"
+    assert outcome.entry_id is None
 
 
 def test_a_tie_stays_dont_know_unless_exactly_one_known_entry_explains(
