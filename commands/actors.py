@@ -355,6 +355,7 @@ async def current_actor(ctx: Context) -> Actor:
     service = _service(ctx)
     actor = await service.store.get(ctx.message.sender)
     if actor is None:
+        await _registration_open(ctx)
         raise CommandError("actors.not_registered", prefix=ctx.prefix)
     if actor.consent_version != service.settings.privacy_version:
         raise CommandError(
@@ -362,6 +363,23 @@ async def current_actor(ctx: Context) -> Actor:
         )
     await service.store.touch(actor.user_id)
     return actor
+
+
+async def _registration_open(ctx: Context) -> None:
+    """A user midway through `!registrieren` here is told so, with the open step's question
+    again, instead of "not in the network" (which sounds as if the answers so far were lost)."""
+    dialogs = ctx.services.dialogs
+    dialog = None
+    if dialogs is not None:
+        dialog = await dialogs.pending(ctx.message.sender, ctx.message.room_id)
+    if dialog is None or dialog.kind != REGISTER_KIND:
+        return
+    step = str(dialog.data.get("step", ""))
+    if step not in STEPS and step != "consent":
+        return
+    raise CommandError(
+        "actors.registration_open", question=Markup(ask(ctx, step)), prefix=ctx.prefix
+    )
 
 
 @command("profil", aliases=("profile",))

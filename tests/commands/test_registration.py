@@ -187,3 +187,28 @@ async def test_cancelling_at_the_consent_step_registers_nothing(chat: Any) -> No
     await chat("!registrieren name=Anna Schulte; typ=Bürger; themen=Mobilität")
     assert "Abgebrochen." in await chat("abbrechen")
     assert "noch nicht im Netzwerk" in await chat("!profil")
+
+
+@pytest.mark.parametrize("command", ["!profil", "!vernetzen"])
+async def test_a_half_done_registration_is_named_with_its_open_question(
+    chat: Any, command: str
+) -> None:
+    await chat("!registrieren")
+    await chat("Anna Schulte")
+    await chat("1")  # type
+    await chat("-")  # organisation
+    answer = await chat(command)
+    assert "noch nicht im Netzwerk" not in answer
+    assert "Ihre Registrierung ist noch nicht abgeschlossen" in answer
+    assert "(4/8)" in answer  # the open step's question again
+    assert "`!abbrechen`" in answer or "!abbrechen" in answer
+    # The dialogue is still open: the next answer is taken for step 4.
+    assert "(5/8)" in await chat("Welbergen")
+
+
+async def test_a_half_done_registration_is_named_in_english(chat: Any) -> None:
+    await chat("!sprache en")
+    await chat("!registrieren")
+    answer = await chat("!profile")
+    assert "registration is not finished yet" in answer
+    assert "cancel" in answer
