@@ -49,6 +49,9 @@ _FORM_KEYS = {
     "visible": "visibility",
 }
 _REQUIRED = ("name", "type", "topics")
+# Said instead of an answer in the guided dialogue: back to the previous step (nobody is
+# registered as "zurück").
+_BACK = frozenset({"zurück", "zurueck", "zuruck", "back"})
 
 
 class InvalidAnswer(Exception):
@@ -233,7 +236,8 @@ async def registrieren(ctx: Context, args: str) -> None:
     assert dialogs is not None
     if args.strip():
         answers = _form(ctx, args)
-        await dialogs.open(ctx, REGISTER_KIND, {"step": "consent", "answers": answers})
+        data = {"step": "consent", "answers": answers, "form": True}
+        await dialogs.open(ctx, REGISTER_KIND, data)
         await ctx.reply(_summary_and_consent(ctx, answers))
         return
     await dialogs.open(ctx, REGISTER_KIND, {"step": STEPS[0], "answers": {}})
@@ -274,6 +278,9 @@ async def register_step(ctx: Context, dialog: Dialog, text: str) -> None:
         await dialogs.close(ctx)
         await ctx.reply_key("dialog.cancelled")
         return
+    if _is_back(text):
+        await _back(ctx, step, dialog.data)
+        return
     if step == "consent":
         await _consent(ctx, answers, text)
         return
@@ -288,6 +295,24 @@ async def register_step(ctx: Context, dialog: Dialog, text: str) -> None:
         await ctx.reply(_summary_and_consent(ctx, answers))
     else:
         await ctx.reply(ask(ctx, following))
+
+
+def _is_back(text: str) -> bool:
+    """A bare 'zurück'/'back': the user wants to change the previous answer."""
+    return text.strip().lower().rstrip("!.").lstrip("!") in _BACK
+
+
+async def _back(ctx: Context, step: str, data: dict[str, Any]) -> None:
+    """Ask the previous step again (step 1 and the one-line form's consent: the same one)."""
+    dialogs = ctx.services.dialogs
+    assert dialogs is not None
+    if step == "consent" and data.get("form"):
+        await ctx.reply(_summary_and_consent(ctx, dict(data["answers"])))
+        return
+    index = STEPS.index(step) if step in STEPS else len(STEPS)
+    previous = STEPS[max(index - 1, 0)]
+    await dialogs.open(ctx, REGISTER_KIND, {**data, "step": previous})
+    await ctx.reply(ask(ctx, previous))
 
 
 def _summary_and_consent(ctx: Context, answers: dict[str, object]) -> str:

@@ -212,3 +212,36 @@ async def test_a_half_done_registration_is_named_in_english(chat: Any) -> None:
     answer = await chat("!profile")
     assert "registration is not finished yet" in answer
     assert "cancel" in answer
+
+
+@pytest.mark.parametrize("said", ["zurück", "Zurück!", "zurueck", "back"])
+async def test_back_asks_the_previous_step_again_instead_of_becoming_an_answer(
+    chat: Any, said: str
+) -> None:
+    await chat("!registrieren")
+    assert "(1/8)" in await chat(said)  # at step 1: step 1 again
+    await chat("Anna Schulte")
+    await chat("1")  # type
+    assert "(2/8)" in await chat(said)  # from step 3 back to step 2
+    await chat("3")  # type again: Handwerk
+    await chat("-")  # organisation
+    await chat("Welbergen")
+    await chat("Mobilität")
+    await chat("Lastenräder")  # offers
+    assert "(6/8)" in await chat(said)  # from step 7 back to step 6
+    await chat("Lastenrad-Reparatur")
+    await chat("-")  # needs
+    answer = await chat("1")  # visibility
+    assert "Anna Schulte – Handwerk, Welbergen" in answer
+    assert "Bietet: Lastenrad-Reparatur" in answer
+    assert "(8/8)" in await chat(said)  # from consent back to the last step
+    await chat("1")
+    assert "Willkommen im Netzwerk, Anna Schulte!" in await chat("ja")
+
+
+async def test_back_at_the_one_line_forms_consent_shows_the_summary_again(chat: Any) -> None:
+    await chat("!registrieren name=Anna Schulte; typ=Bürger; themen=Mobilität")
+    answer = await chat("zurück")
+    assert "Das habe ich verstanden" in answer
+    assert "(8/8)" not in answer  # no step the one-line user never saw
+    assert "Willkommen im Netzwerk, Anna Schulte!" in await chat("ja")
