@@ -177,6 +177,7 @@ def build_services(
         settings.broadcast.topic_rooms,
         settings.prefix,
         clock=clock,
+        measure_title=measures.title,
     )
     actors = ActorService(settings.actors, ActorStore(db), reserved=load_reserved_names())
     nudges = NudgeService(

@@ -16,7 +16,7 @@ from commands.quiet import quiet_end
 from commands.registry import command
 from commands.services import require
 from config.faq import Topic
-from store.broadcasts import BroadcastStore, Delivery, Progress, Recipient
+from store.broadcasts import BroadcastStore, Delivery, DigestItem, Progress, Recipient
 from store.dialogs import Dialog
 from store.subscriptions import SubscriptionStore
 from store.users import UserSettings
@@ -97,6 +97,7 @@ class Broadcaster:
         prefix: str,
         wake: Callable[[], None] = lambda: None,
         clock: Callable[[], float] = time.time,
+        measure_title: Callable[[str, str], str | None] = lambda measure_id, language: None,
     ) -> None:
         self.broadcasts = broadcasts
         self.subscriptions = subscriptions
@@ -107,6 +108,7 @@ class Broadcaster:
         self.prefix = prefix
         self.wake = wake
         self.clock = clock
+        self.measure_title = measure_title  # (measure id, language) -> title, for its news
         # Broadcast kinds that render themselves per recipient (events: commands/termine_service).
         self.renderers: dict[str, Callable[[str, Delivery], Awaitable[str | None]]] = {}
         # Broadcast kinds sent as events of their own type (polls: commands/pollservice.py).
@@ -170,8 +172,19 @@ class Broadcaster:
         custom = self.renderers.get(delivery.kind)
         text = await custom(language, delivery) if custom is not None else None
         if text is None:
-            text = self.compose(language, delivery.kind, delivery.topic, delivery.body)
+            follows = await self._follows(delivery)
+            text = self.compose(
+                language, delivery.kind, delivery.topic, delivery.body, delivery.measure_id, follows
+            )
         return to_plain(text), render(text)
+
+    async def _follows(self, delivery: Delivery) -> tuple[bool, bool]:
+        """(follows the topic, follows the measure) for the unsubscribe hint: a measure's news
+        reach followers of either, and each must be shown the command that fits them."""
+        if delivery.measure_id is None or delivery.recipient_kind != "user":
+            return True, False
+        mine = set(await self.subscriptions.of_user(delivery.recipient))
+        return ("topic", delivery.topic or "") in mine, ("measure", delivery.measure_id) in mine
 
     async def render_event(self, delivery: Delivery) -> tuple[str, dict[str, Any]] | None:
         """(event type, content) of a kind sent as its own event type; None for a message."""
@@ -184,18 +197,49 @@ class Broadcaster:
         if kind is not None:
             await kind.sent(delivery, room_id, event_id)
 
-    def compose(self, language: str, kind: str, topic: str | None, body: str) -> str:
-        """Header, the manager's text, and how to unsubscribe."""
-        t = self.catalog.text
-        name = self.topics.name(topic, language)
+    def compose(
+        self,
+        language: str,
+        kind: str,
+        topic: str | None,
+        body: str,
+        measure_id: str | None = None,
+        follows: tuple[bool, bool] = (True, False),
+    ) -> str:
+        """Header, the manager's text, and how to unsubscribe from what brought it (`follows`:
+        whether the recipient follows the topic, the measure)."""
         if kind == "digest":
             return body
-        if kind == "measure_update":
-            header = t(language, "broadcast.header_scheduled", topic=name)
+        t = self.catalog.text
+        name = self.topics.name(topic, language)
+        if measure_id is not None:
+            measure = self.measure_title(measure_id, language) or measure_id
+            header = t(language, "broadcast.header_measure", measure=measure, topic=name)
         else:
             header = t(language, "broadcast.header_announcement", topic=name)
-        footer = t(language, "broadcast.footer", prefix=self.prefix, slug=topic or "")
-        return f"{header}\n\n{body}\n\n{footer}"
+        footer = self._footer(language, topic or "", measure_id, follows)
+        return "\n\n".join(part for part in (header, body, footer) if part)
+
+    def _footer(
+        self, language: str, topic: str, measure_id: str | None, follows: tuple[bool, bool]
+    ) -> str:
+        """The unsubscribe command(s) for what the recipient follows; none if neither any more."""
+        t, prefix = self.catalog.text, self.prefix
+        by_topic, by_measure = follows if measure_id is not None else (True, False)
+        if by_topic and by_measure:
+            name = self.topics.name(topic, language)
+            return t(
+                language,
+                "broadcast.footer_both",
+                prefix=prefix,
+                measure=measure_id,
+                slug=topic,
+                topic=name,
+            )
+        if by_measure or by_topic:
+            slug = measure_id if by_measure else topic
+            return t(language, "broadcast.footer", prefix=prefix, slug=slug or "")
+        return ""
 
     async def report(self, progress: Progress, final: bool) -> tuple[str, str]:
         """The manager's status message (plain, html)."""
@@ -227,20 +271,31 @@ class Broadcaster:
             digest_id = await self.broadcasts.create(
                 "digest", "klimabot", body, [Recipient(user_id, "user")]
             )
-            await self.broadcasts.close_digest([i for i, _, _ in items], digest_id)
+            await self.broadcasts.close_digest([i.delivery_id for i in items], digest_id)
             sent += 1
         if sent:
             self.wake()
         return sent
 
-    def _digest_body(self, language: str, items: list[tuple[int, str, str | None]]) -> str:
+    def _digest_body(self, language: str, items: list[DigestItem]) -> str:
         t = self.catalog.text
         lines = [t(language, plural("broadcast.digest_title", len(items)), count=len(items))]
-        for _, text, topic in items:
-            name = self.topics.name(topic, language)
+        for item in items:
+            name = self.topics.name(item.topic, language)
             # The manager's own text: Markdown is meant, as in the announcement itself.
-            item = t(language, "broadcast.digest_item", topic=name, text=Markup(text))
-            lines.append("- " + item)
+            text = Markup(item.body)
+            if item.measure_id is None:
+                line = t(language, "broadcast.digest_item", topic=name, text=text)
+            else:
+                measure = self.measure_title(item.measure_id, language) or item.measure_id
+                line = t(
+                    language,
+                    "broadcast.digest_item_measure",
+                    measure=measure,
+                    topic=name,
+                    text=text,
+                )
+            lines.append("- " + line)
         return "\n".join(lines)
 
 

@@ -76,6 +76,11 @@ class MeasureService:
         """A measure by id (case-insensitive)."""
         return self.catalogue.get(text.strip())
 
+    def title(self, measure_id: str, language: str) -> str | None:
+        """The measure's title in `language`, None if the catalogue has no such measure."""
+        measure = self.catalogue.get(measure_id)
+        return None if measure is None else _title(measure, language)
+
     async def state(self, measure: Measure) -> MeasureState:
         """The live status and progress of `measure`."""
         return (await self.store.states()).get(
@@ -338,6 +343,6 @@ async def _announce(ctx: Context, measure: Measure, text: str) -> None:
     if not audience.recipients:
         await ctx.reply_key("measures.no_subscribers", title=title)
         return
-    body = f"**{measure.title['de']}:** {text}"
     await ctx.reply_key("measures.recorded", title=title)
-    await broadcaster.send(ctx, "measure_update", measure.topic, body, measure_id=measure.id)
+    # The header names the measure in each recipient's language (Broadcaster.compose).
+    await broadcaster.send(ctx, "measure_update", measure.topic, text, measure_id=measure.id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from store.db import Database
 
-__all__ = ["BroadcastStore", "Delivery", "Progress", "Recipient", "Withdrawn"]
+__all__ = ["BroadcastStore", "Delivery", "DigestItem", "Progress", "Recipient", "Withdrawn"]
 
 # After this many failed attempts a transient error counts as undeliverable.
 MAX_ATTEMPTS = 8
@@ -35,6 +36,16 @@ class Delivery:
     body: str
     kind: str
     topic: str | None
+    measure_id: str | None = None  # a measure's news: its followers get a hint of their own
+
+
+class DigestItem(NamedTuple):
+    """One news item collected for a user's weekly digest."""
+
+    delivery_id: int
+    body: str
+    topic: str | None
+    measure_id: str | None
 
 
 @dataclass(frozen=True)
@@ -120,7 +131,8 @@ class BroadcastStore:
         """Pending deliveries whose time has come, oldest broadcast first."""
         rows = await self._db.fetchall(
             "SELECT d.id, d.broadcast_id, d.recipient, d.recipient_kind, d.attempts, b.body, "
-            "b.kind, b.topic FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
+            "b.kind, b.topic, b.measure_id FROM deliveries d "
+            "JOIN broadcasts b ON b.id = d.broadcast_id "
             "WHERE d.state = 'pending' AND d.not_before <= ? ORDER BY d.id LIMIT ?",
             (now, limit),
         )
@@ -134,6 +146,7 @@ class BroadcastStore:
                 str(r["body"]),
                 str(r["kind"]),
                 r["topic"],
+                r["measure_id"],
             )
             for r in rows
         ]
@@ -243,14 +256,14 @@ class BroadcastStore:
         )
         return int(row["n"]) if row else 0
 
-    async def digest_items(self, user_id: str) -> list[tuple[int, str, str | None]]:
-        """(delivery id, body, topic) of everything collected for a user's weekly digest."""
+    async def digest_items(self, user_id: str) -> list[DigestItem]:
+        """Everything collected for a user's weekly digest, oldest first."""
         rows = await self._db.fetchall(
-            "SELECT d.id, b.body, b.topic FROM deliveries d JOIN broadcasts b "
+            "SELECT d.id, b.body, b.topic, b.measure_id FROM deliveries d JOIN broadcasts b "
             "ON b.id = d.broadcast_id WHERE d.recipient = ? AND d.state = 'digest' ORDER BY d.id",
             (user_id,),
         )
-        return [(int(r["id"]), str(r["body"]), r["topic"]) for r in rows]
+        return [DigestItem(int(r["id"]), str(r["body"]), r["topic"], r["measure_id"]) for r in rows]
 
     async def digest_users(self) -> list[str]:
         """Users with something waiting for their digest."""

@@ -450,7 +450,7 @@ async def test_weekly_digest_names_the_command_not_the_check_mark(env: Env) -> N
     number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
     broadcaster = env.router.services.broadcaster
     assert broadcaster is not None
-    [(_, body, _)] = await broadcaster.broadcasts.digest_items(CITIZEN)
+    [(_, body, _, _)] = await broadcaster.broadcasts.digest_items(CITIZEN)
     assert f"!anmelden {number}" in body
     assert "✅" not in body
 

@@ -1,0 +1,89 @@
+"""A measure's news and subscriptions: header and unsubscribe hint per recipient, and what
+`!abonnieren` and `!massnahmen`/`!massnahme` show (issue 12's review round)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.commands.fakes import MANAGER, make_router, message
+
+MEASURE = "kommunale-waermeplanung"  # topic waerme-heizung
+BY_MEASURE, BY_TOPIC, BY_BOTH = "@measure:x", "@topic:x", "@both:x"
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Any]:
+    router, replier, db, _ = await make_router(tmp_path)
+
+    async def say(text: str, sender: str = BY_MEASURE) -> str:
+        before = len(replier.texts)
+        await router.dispatch(message(text, sender=sender, direct=True))
+        return "\n".join(replier.texts[before:])
+
+    say.services = router.services  # type: ignore[attr-defined]
+    yield say
+    await db.close()
+
+
+async def _news_to(bot: Any, *commands: tuple[str, str]) -> dict[str, str]:
+    """Run the subscriptions, send `!update` as the manager, and render each user's DM."""
+    for sender, text in commands:
+        await bot(text, sender=sender)
+    await bot(f"!update {MEASURE} Bürgerinfo am 15.1.2027.", sender=MANAGER)
+    await bot("ja", sender=MANAGER)
+    broadcaster = bot.services.broadcaster
+    rendered = {}
+    for delivery in await broadcaster.broadcasts.due(10**12, 100):
+        plain, _ = await broadcaster.render_delivery(delivery)
+        rendered[delivery.recipient] = plain
+    return rendered
+
+
+async def test_measure_news_tell_each_follower_the_unsubscribe_command_that_fits(
+    bot: Any,
+) -> None:
+    dms = await _news_to(
+        bot,
+        (BY_MEASURE, f"!abonnieren {MEASURE}"),
+        (BY_TOPIC, "!abonnieren waerme-heizung"),
+        (BY_BOTH, f"!abonnieren {MEASURE}"),
+        (BY_BOTH, "!abonnieren waerme-heizung"),
+    )
+    assert dms[BY_MEASURE].endswith(f"Abbestellen: !abbestellen {MEASURE}")
+    assert dms[BY_TOPIC].endswith("Abbestellen: !abbestellen waerme-heizung")
+    assert f"!abbestellen {MEASURE}" in dms[BY_BOTH]
+    assert "!abbestellen waerme-heizung" in dms[BY_BOTH]
+    # The hint shown works: it ends exactly what brought the news.
+    assert "beendet" in await bot(f"!abbestellen {MEASURE}", sender=BY_MEASURE)
+
+
+async def test_measure_news_header_names_the_measure_in_the_readers_language(
+    bot: Any,
+) -> None:
+    dms = await _news_to(
+        bot,
+        (BY_MEASURE, f"!abonnieren {MEASURE}"),
+        (BY_TOPIC, "!abonnieren waerme-heizung"),
+        (BY_TOPIC, "!sprache en"),
+    )
+    header, body = dms[BY_MEASURE].split("\n\n")[:2]
+    assert header == "📢 Neuigkeit zur Maßnahme „Kommunale Wärmeplanung“ (Thema Wärme & Heizung)"
+    assert body == "Bürgerinfo am 15.1.2027."  # the title is not repeated in the text
+    assert "“Municipal heat planning”" in dms[BY_TOPIC].split("\n\n")[0]
+
+
+async def test_weekly_digest_names_the_measure_of_its_news(bot: Any) -> None:
+    await bot(f"!abonnieren {MEASURE}")
+    await bot("!zustellung woechentlich")
+    await _news_to(bot)
+    broadcaster = bot.services.broadcaster
+    assert await broadcaster.send_digests() == 1
+    [digest] = await broadcaster.broadcasts.due(10**12, 100)
+    assert (
+        "- Kommunale Wärmeplanung (Wärme & Heizung): Bürgerinfo"
+        in (await broadcaster.render_delivery(digest))[0]
+    )
