@@ -23,7 +23,7 @@ from commands.formatting import Markup, render, to_plain
 from commands.i18n import plural
 from commands.quiet import BERLIN
 from commands.registry import command
-from config.faq import ASPECTS, FaqError
+from config.faq import ASPECTS, MIN_PHRASINGS_DE, FaqError
 from store.dialogs import Dialog
 from store.faq import GroupQuestion
 
@@ -192,17 +192,23 @@ def draft_entry(
 def _phrasings(question: str, wordings: list[str]) -> list[str]:
     """The askers' wordings (each once), then as typed in a hurry and as search words (in
     either order): at least three, as every entry has."""
-    keywords = [w for w in _plain(question).split() if len(w) > 3]
+    plain = _plain(question)
+    keywords = [w for w in plain.split() if len(w) > 3] or plain.split()
+    subject = " ".join(keywords)
+    # A one-word question ("Wärmepumpe?") has one keyword form only: these make up the three.
     fillers = [
-        " ".join(keywords),
+        subject,
         " ".join(reversed(keywords)),
         question.rstrip("?") + " – Frage an das Klimaschutzmanagement",
+        f"Informationen zu {subject}",
+        f"{subject} in Ochtrup",
+        f"Frage zu {subject}",
     ]
     result: list[str] = []
     seen: set[str] = {_key(question)}
     for text in [*wordings, *(_plain(w) for w in wordings), *fillers]:
         text = " ".join(text.split())
-        if len(result) >= 3 and text in fillers:
+        if len(result) >= MIN_PHRASINGS_DE and text in fillers:
             break
         if text and _key(text) not in seen:
             seen.add(_key(text))

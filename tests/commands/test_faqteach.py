@@ -11,7 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from commands import faqteach
+from commands.faqteach import clean_question
 from config.settings import default_faq_settings
 from tests.commands.fakes import CITIZEN, MANAGER, make_router, message
 
@@ -362,3 +366,26 @@ async def test_a_delete_confirmed_after_the_manager_role_was_taken_away_deletes_
     router.settings = dataclasses.replace(router.settings, managers=frozenset())
     assert "vorbehalten" in await manager(router, replier, "ja")
     assert router.services.faq.data.entry("stadtradeln-historie") is not None
+
+
+@pytest.mark.parametrize("question", ["Sperrmüll?", "Hundesteuer", "Repaircafé Ochtrup", "ab wann"])
+async def test_a_one_word_question_can_be_saved_as_an_entry(bot: Any, question: str) -> None:
+    router, replier = bot
+    await router.dispatch(message(question, direct=True, room=DM))
+    await manager(router, replier, f"!antworten 1 {ANSWER}")
+    saved = await manager(router, replier, "ja")
+    assert "Gespeichert als FAQ-Eintrag" in saved
+    assert "phrasings" not in saved
+
+
+@given(
+    question=st.text(min_size=1, max_size=80).filter(lambda t: t.strip(" .!?")),
+    wordings=st.lists(st.text(max_size=80), max_size=3),
+)
+def test_a_draft_always_has_three_distinct_phrasings(question: str, wordings: list[str]) -> None:
+    cleaned = clean_question(question)
+    phrasings = faqteach._phrasings(cleaned, wordings)
+    assert len(phrasings) >= 3
+    keys = [" ".join(p.casefold().split()) for p in phrasings]
+    assert len(set(keys)) == len(keys)
+    assert all(p.strip() for p in phrasings)
