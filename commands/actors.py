@@ -12,6 +12,7 @@ from commands.context import Context
 from commands.dialogs import is_cancel, is_no, is_yes
 from commands.errors import CommandError, require_direct
 from commands.formatting import Markup, literal
+from commands.i18n import Catalog
 from commands.registry import command
 from commands.services import require
 from config.names import name_words, poses_as
@@ -19,7 +20,15 @@ from config.settings import ActorSettings
 from store.actors import Actor, ActorStore
 from store.dialogs import Dialog
 
-__all__ = ["REGISTER_KIND", "ActorService", "akteure", "profil", "register_step", "registrieren"]
+__all__ = [
+    "REGISTER_KIND",
+    "ActorService",
+    "akteure",
+    "profil",
+    "register_step",
+    "registrieren",
+    "type_label",
+]
 
 REGISTER_KIND = "register"
 STEPS = ("name", "type", "organisation", "district", "topics", "offers", "needs", "visibility")
@@ -105,7 +114,8 @@ def ask(ctx: Context, step: str) -> str:
     """The question for `step`."""
     settings = _service(ctx).settings
     if step == "type":
-        return ctx.t("actors.ask_type", choices=_choices(ctx, list(settings.types)))
+        labels = [type_label(ctx.catalog, ctx.language, t) for t in settings.types]
+        return ctx.t("actors.ask_type", choices=_choices(ctx, labels))
     if step == "district":
         return ctx.t("actors.ask_district", choices=_choices(ctx, list(settings.districts)))
     if step == "topics":
@@ -127,20 +137,35 @@ def _is_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def _pick(options: tuple[str, ...] | list[str], text: str, listed: bool) -> str:
-    """An option by number (if the user saw the numbered list) or by name ('Verein' too)."""
+def type_label(catalog: Catalog, language: str, actor_type: str) -> str:
+    """An actor type as the reader reads it: the catalog's name for a known type, else the
+    type as the operator configured it (stored profiles keep the configured German name)."""
+    key = f"actors.type_names.{_key(actor_type)}"
+    return catalog.text(language, key) if catalog.has(key) else actor_type
+
+
+def _pick(
+    options: tuple[str, ...] | list[str],
+    text: str,
+    listed: bool,
+    labels: list[str] | None = None,
+) -> str:
+    """An option by number (if the user saw the numbered list) or by name ('Verein' too),
+    also by its `labels` (the names shown in the user's language)."""
     text = text.strip().rstrip(".")
     if listed and _is_number(text):
         if 1 <= int(text) <= len(options):
             return options[int(text) - 1]
         raise InvalidAnswer("actors.number_out_of_range", number=text[:6], count=len(options))
     key = _key(text)
-    for option in options:
-        if key and key in (_key(option), _key(option.split("/")[0])):
+    shown = labels or list(options)
+    for option, label in zip(options, shown, strict=True):
+        names = {option, option.split("/")[0], label, label.split("/")[0]}
+        if key and key in {_key(name) for name in names}:
             return option
     if listed:
         raise InvalidAnswer("actors.invalid_choice", count=len(options))
-    raise InvalidAnswer("actors.invalid_option", value=text[:40], options=", ".join(options))
+    raise InvalidAnswer("actors.invalid_option", value=text[:40], options=", ".join(shown))
 
 
 def _topics(ctx: Context, text: str, listed: bool) -> list[str]:
@@ -210,7 +235,8 @@ def parse_answer(ctx: Context, step: str, text: str, listed: bool = True) -> obj
     if step == "organisation":  # shown right after the name: "Anna Schulte (Solarverein)"
         return "" if text in ("-", "–", "") else _name(ctx, text)
     if step == "type":
-        return _pick(settings.types, text, listed)
+        labels = [type_label(ctx.catalog, ctx.language, t) for t in settings.types]
+        return _pick(settings.types, text, listed, labels)
     if step == "district":
         return _pick(settings.districts, text, listed)
     if step == "topics":
@@ -365,7 +391,7 @@ def describe(ctx: Context, actor: Actor) -> str:
         "actors.profile",
         name=actor.name,
         organisation=f" ({actor.organisation})" if actor.organisation else "",
-        type=actor.actor_type,
+        type=type_label(ctx.catalog, ctx.language, actor.actor_type),
         district=actor.district,
         topics=", ".join(labels.get(t, t) for t in actor.topics) or nothing,
         offers=actor.offers or nothing,
@@ -459,7 +485,7 @@ async def akteure(ctx: Context, args: str) -> None:
                 "actors.directory_line",
                 name=a.name,
                 organisation=f" ({a.organisation})" if a.organisation else "",
-                type=a.actor_type,
+                type=type_label(ctx.catalog, ctx.language, a.actor_type),
                 district=a.district,
                 topics=", ".join(topic_names.get(t, t) for t in a.topics),
             )
@@ -478,4 +504,9 @@ def _filter(ctx: Context, actors: list[Actor], wanted: str) -> list[Actor]:
     if topic is not None:
         return [a for a in actors if topic.slug in a.topics]
     lowered = wanted.lower()
-    return [a for a in actors if a.actor_type.lower().startswith(lowered)]
+    return [
+        a
+        for a in actors
+        if a.actor_type.lower().startswith(lowered)
+        or type_label(ctx.catalog, ctx.language, a.actor_type).lower().startswith(lowered)
+    ]

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
-from commands.actors import ActorService
+from commands.actors import ActorService, type_label
 from commands.dialogs import Request
 from commands.formatting import Markup, literal, render, to_plain
 from commands.i18n import Catalog
@@ -327,7 +327,7 @@ def plain_profile(catalog: Catalog, language: str, actor: Actor) -> Markup:
             "actors.profile_head",
             name=actor.name,
             organisation=organisation,
-            type=actor.actor_type,
+            type=type_label(catalog, language, actor.actor_type),
             district=actor.district,
         )
     ]
@@ -374,7 +374,8 @@ def reason_text(
             parts.append(t("actors.reason_i_offer", what=what, name=seeker.name))
     if reason.types:
         first, second = reason.types[::-1] if reader == b.user_id else reason.types
-        parts.append(t("actors.reason_types", a=first, b=second))
+        labels = (type_label(catalog, language, first), type_label(catalog, language, second))
+        parts.append(t("actors.reason_types", a=labels[0], b=labels[1]))
     if reason.district:
         parts.append(t("actors.reason_district", district=reason.district))
     return Markup("; ").join(parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from commands.actors import ActorService, current_actor
+from commands.actors import ActorService, current_actor, type_label
 from commands.context import Context, Reaction, Role
 from commands.errors import CommandError, require_direct
 from commands.formatting import Markup
@@ -80,7 +80,7 @@ async def vernetzen(ctx: Context, args: str) -> None:
                 number=n,
                 name=other.name,
                 organisation=f" ({other.organisation})" if other.organisation else "",
-                type=other.actor_type,
+                type=type_label(ctx.catalog, ctx.language, other.actor_type),
                 district=other.district,
                 reason=reason_text(ctx, me, other, s),
             )
@@ -218,7 +218,10 @@ async def netzwerk(ctx: Context, args: str) -> None:
     topic_name = (lambda s: broadcaster.topics.name(s, ctx.language)) if broadcaster else str
     await ctx.reply_key(
         "actors.stats",
-        types=", ".join(f"{k} {v}" for k, v in by_type.most_common()) or "–",
+        types=", ".join(
+            f"{type_label(ctx.catalog, ctx.language, k)} {v}" for k, v in by_type.most_common()
+        )
+        or "–",
         topics=", ".join(f"{topic_name(k)} {v}" for k, v in by_topic.most_common()) or "–",
         **stats,
     )

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from commands.formatting import to_plain
 from commands.i18n import Catalog
-from commands.introductions import reason_text
+from commands.introductions import plain_profile, reason_text
 from commands.matching import ActorIndex, ActorProfile, MatchReason
 from store.db import Database
 from store.users import UserSettings
@@ -73,6 +73,18 @@ def test_shared_room_names_both_sides() -> None:
 def test_english_reader_gets_the_english_phrasing() -> None:
     assert "Alice looks for “PV-Installation”, you offer it" in _text("en", "@bob:x")
     assert "you look for “PV-Installation”, Bob offers it" in _text("en", "@alice:x")
+
+
+def test_english_reader_gets_actor_types_in_english() -> None:
+    assert "complement each other (Citizen and Trades/Crafts)" in _text("en", "@alice:x")
+    assert "ergänzen sich (Bürger/in und Handwerk)" in _text("de", "@alice:x")
+
+
+def test_english_request_shows_the_profile_type_in_english() -> None:
+    text = to_plain(plain_profile(CATALOG, "en", ALICE))
+    assert "Alice – Citizen, Ochtrup" in text
+    assert "Bürger/in" not in text
+    assert "Alice – Bürger/in, Ochtrup" in to_plain(plain_profile(CATALOG, "de", ALICE))
 
 
 def test_reason_survives_storage() -> None:

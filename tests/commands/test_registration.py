@@ -245,3 +245,22 @@ async def test_back_at_the_one_line_forms_consent_shows_the_summary_again(chat: 
     assert "Das habe ich verstanden" in answer
     assert "(8/8)" not in answer  # no step the one-line user never saw
     assert "Willkommen im Netzwerk, Anna Schulte!" in await chat("ja")
+
+
+async def test_english_users_see_and_may_write_actor_types_in_english(chat: Any) -> None:
+    await chat("!sprache en")
+    await chat("!registrieren")
+    choices = await chat("Hof Brinkmann")
+    assert "6. Farming" in choices
+    assert "Landwirtschaft" not in choices
+    await chat("!abbrechen")
+    answer = await chat("!register name=Hof Brinkmann; type=Farming; topics=Mobilität")
+    assert "Hof Brinkmann – Farming, Ochtrup" in answer
+    await chat("yes")
+    assert "Hof Brinkmann – Farming, Ochtrup" in await chat("!profile")
+    assert "Landwirtschaft" not in await chat("!actors farming")
+    # Stored under the configured (German) name: German readers see it in German.
+    german = await chat("!akteure Landwirtschaft", sender="@bernd:ochtrup.test")
+    assert "Hof Brinkmann – Landwirtschaft, Ochtrup" in german
+    answer = await chat("!register name=X Y; type=Witch; topics=Mobilität")
+    assert "Citizen, Business, Trades/Crafts" in answer
