@@ -121,6 +121,7 @@ async def massnahmen(ctx: Context, args: str) -> None:
             ctx.t(
                 "measures.line",
                 id=m.id,
+                prefix=ctx.prefix,
                 title=_title(m, ctx.language),
                 status=status_name(state.status, ctx.language),
                 progress=state.progress,

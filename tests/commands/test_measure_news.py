@@ -87,3 +87,17 @@ async def test_weekly_digest_names_the_measure_of_its_news(bot: Any) -> None:
         "- Kommunale Wärmeplanung (Wärme & Heizung): Bürgerinfo"
         in (await broadcaster.render_delivery(digest))[0]
     )
+
+
+async def test_measure_list_shows_the_command_for_each_measure(bot: Any) -> None:
+    listing = await bot("!massnahmen mobilitaet")
+    assert "- STADTRADELN und Schulradeln – in Umsetzung, 50 % · !massnahme stadtradeln" in (
+        listing.splitlines()
+    )
+    assert "!massnahme <Kennung>" in await bot("!hilfe massnahme")
+
+
+async def test_a_list_number_for_a_measure_explains_the_identifier(bot: Any) -> None:
+    answer = await bot("!massnahme 1")
+    assert "keine Nummer, sondern eine Kennung" in answer
+    assert "!massnahme <Kennung>" in answer
