@@ -33,13 +33,20 @@ class TopicIndex:
     def __init__(self, topics: tuple[Topic, ...]) -> None:
         self.topics = topics
         self._by_key: dict[str, Topic] = {}
+        self._by_name: dict[str, Topic] = {}
         for topic in topics:
+            for key in (topic.slug, topic.name_de, topic.name_en):
+                self._by_name.setdefault(_key(key), topic)
             for key in (topic.slug, topic.name_de, topic.name_en, *topic.aliases):
                 self._by_key.setdefault(_key(key), topic)
 
     def find(self, text: str) -> Topic | None:
         """The topic called `text`, if any."""
         return self._by_key.get(_key(text))
+
+    def named(self, text: str) -> Topic | None:
+        """The topic whose slug or name is `text` (not a synonym)."""
+        return self._by_name.get(_key(text))
 
     def get(self, slug: str | None) -> Topic | None:
         """The topic with this slug."""

@@ -14,6 +14,7 @@ from commands.errors import require_direct
 from commands.quiet import BERLIN
 from commands.registry import command
 from commands.services import require
+from commands.subscriptions import target_name
 from store.dialogs import Dialog
 from store.privacy import PrivacyStore
 
@@ -95,13 +96,7 @@ def _detail(ctx: Context, table: str, rows: list[dict[str, Any]]) -> str:
     if table == "actors":
         return str(rows[0].get("name", ""))[:80]
     if table == "subscriptions":
-        broadcaster = ctx.services.broadcaster
-        names = [
-            broadcaster.topics.name(str(r.get("target")), ctx.language)
-            if broadcaster is not None and r.get("kind") == "topic"
-            else str(r.get("target"))
-            for r in rows
-        ]
+        names = [target_name(ctx, str(r.get("kind")), str(r.get("target"))) for r in rows]
         return ", ".join(names)[:300]
     if table == "user_settings" and rows[0].get("language") in ("de", "en"):
         return ctx.t(f"privacy.language_{rows[0]['language']}")

@@ -18,6 +18,7 @@ __all__ = [
     "resolve_target",
     "ruhezeit",
     "subscribe_by_reaction",
+    "target_name",
     "themen",
     "zustellung",
 ]
@@ -38,21 +39,25 @@ def _broadcaster(ctx: Context) -> Broadcaster:
 
 
 def resolve_target(ctx: Context, text: str) -> tuple[str, str, str]:
-    """(kind, id, display name) of a topic or measure named `text`."""
-    broadcaster = _broadcaster(ctx)
-    topic = broadcaster.topics.find(text)
-    if topic is not None:
-        return "topic", topic.slug, broadcaster.topics.name(topic.slug, ctx.language)
+    """(kind, id, display name) of a topic or measure named `text`; a measure's exact id wins
+    over a topic's synonym ("stadtradeln"), a topic's slug or name over a measure's id."""
+    topics = _broadcaster(ctx).topics
+    topic = topics.find(text)
     measures = ctx.services.measures
     measure = measures.find(text) if measures is not None else None
-    if measure is not None:
-        return "measure", measure.id, measure.title.get(ctx.language, measure.title["de"])
+    if measure is not None and (topic is None or topics.named(text) is None):
+        return "measure", measure.id, target_name(ctx, "measure", measure.id)
+    if topic is not None:
+        return "topic", topic.slug, target_name(ctx, "topic", topic.slug)
     raise CommandError("topics.unknown", name=text[:60], prefix=ctx.prefix)
 
 
-def _display(ctx: Context, kind: str, target: str) -> str:
+def target_name(ctx: Context, kind: str, target: str) -> str:
+    """The display name of a subscription: a topic's or measure's name in the user's language
+    (the stored id if the catalogue no longer has it)."""
     if kind == "topic":
-        return _broadcaster(ctx).topics.name(target, ctx.language)
+        broadcaster = ctx.services.broadcaster
+        return target if broadcaster is None else broadcaster.topics.name(target, ctx.language)
     measures = ctx.services.measures
     measure = measures.catalogue.get(target) if measures is not None else None
     return target if measure is None else measure.title.get(ctx.language, measure.title["de"])
@@ -119,7 +124,7 @@ async def abos(ctx: Context, args: str) -> None:
         return
     prefs = await subs.prefs(ctx.message.sender)
     lines = [ctx.t("topics.mine_title")]
-    lines += [ctx.t("topics.mine_line", name=_display(ctx, k, t)) for k, t in mine]
+    lines += [ctx.t("topics.mine_line", name=target_name(ctx, k, t)) for k, t in mine]
     quiet = prefs.quiet or ctx.t("topics.quiet_off")
     mode = ctx.t(f"topics.mode_{prefs.mode}")
     lines.append(ctx.t("topics.mine_delivery", mode=mode, quiet=quiet))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -101,3 +102,28 @@ async def test_a_list_number_for_a_measure_explains_the_identifier(bot: Any) -> 
     answer = await bot("!massnahme 1")
     assert "keine Nummer, sondern eine Kennung" in answer
     assert "!massnahme <Kennung>" in answer
+
+
+async def test_exact_measure_id_wins_over_a_topic_synonym(bot: Any) -> None:
+    # "stadtradeln" is also a synonym of the topic Mobilität.
+    assert "„STADTRADELN und Schulradeln“ abonniert" in await bot("!abonnieren stadtradeln")
+    assert "„Mobilität“ abonniert" in await bot("!abonnieren Mobilität")
+    subscriptions = bot.services.broadcaster.subscriptions
+    assert await subscriptions.of_user(BY_MEASURE) == [
+        ("measure", "stadtradeln"),
+        ("topic", "mobilitaet"),
+    ]
+
+
+async def test_my_data_names_subscribed_measures_by_title(bot: Any) -> None:
+    await bot(f"!abonnieren {MEASURE}")
+    await bot("!abonnieren mobilitaet")
+    assert "- Abos: Kommunale Wärmeplanung, Mobilität" in (await bot("!meinedaten")).splitlines()
+
+
+async def test_topic_slug_wins_over_a_measure_with_the_same_id(bot: Any) -> None:
+    service = bot.services.measures
+    first = service.catalogue.measures[0]
+    clash = dataclasses.replace(first, id="mobilitaet")
+    service.catalogue = dataclasses.replace(service.catalogue, measures=(clash,))
+    assert "„Mobilität“ abonniert" in await bot("!abonnieren mobilitaet")
