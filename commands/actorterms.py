@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from commands.faqmatch import tokens
 
-__all__ = ["GENERIC_WORDS", "TermAnalyzer", "Terms"]
+__all__ = ["GENERIC_WORDS", "MAX_QUOTE", "TermAnalyzer", "Terms", "phrases_with"]
 
 # Words that appear in any offer or need ("Hilfe", "Austausch", "Ochtrup") and would match
 # everyone with everyone; they never count as a need met.
@@ -29,6 +29,9 @@ GENERIC_WORDS = frozenset(
 )
 
 _WORD_RE = re.compile(r"\w+(?:-\w+)*")
+# Where a list of offers or needs splits into its items ("Betriebe mit Dächern, Lastenrad").
+_ITEM_SPLIT = re.compile(r"[,;\n]+|\s+(?:und|oder|and|or|sowie)\s+", re.IGNORECASE)
+MAX_QUOTE = 60  # characters of one quoted item; a longer one is cut around the matched word
 # The per-index word cache is emptied when it reaches this size; real vocabularies stay far below.
 _MAX_CACHED_WORDS = 200_000
 
@@ -43,6 +46,40 @@ class Terms:
     def words(self, matched: AbstractSet[str]) -> tuple[str, ...]:
         """Original words/phrases behind `matched`, in text order, without repeats."""
         return tuple(dict.fromkeys(text for term, text in self.spans if term in matched))
+
+
+def phrases_with(text: str, words: Sequence[str]) -> tuple[str, ...]:
+    """The items of `text` (split at commas, "und", …) that contain any of `words`, as the
+    author wrote them, each shortened to about MAX_QUOTE characters: quotable words."""
+    wanted = {w.casefold() for phrase in words for w in phrase.split()}
+    found: list[str] = []
+    for item in _ITEM_SPLIT.split(text):
+        item = " ".join(item.split())
+        hits = [i for i, w in enumerate(item.split()) if _bare(w) & wanted]
+        if hits and (short := _shortened(item.split(), hits[0])) not in found:
+            found.append(short)
+    return tuple(found)
+
+
+def _bare(word: str) -> set[str]:
+    """The words inside one whitespace-separated token, folded ("(PV-Anlage)," -> pv-anlage)."""
+    return {w.casefold() for w in _WORD_RE.findall(word)}
+
+
+def _shortened(tokens_: list[str], first_hit: int) -> str:
+    """The item, or a window of it from shortly before the first matched word, with "…"."""
+    text = " ".join(tokens_)
+    if len(text) <= MAX_QUOTE:
+        return text
+    start = max(0, first_hit - 2)
+    kept: list[str] = []
+    for token in tokens_[start:]:
+        if kept and len(" ".join([*kept, token])) > MAX_QUOTE:
+            break
+        kept.append(token)
+    head = "… " if start else ""
+    tail = " …" if start + len(kept) < len(tokens_) else ""
+    return head + " ".join(kept) + tail
 
 
 Phrase = tuple[tuple[str, ...], str]  # (stem sequence, group term)

@@ -338,6 +338,14 @@ def plain_profile(catalog: Catalog, language: str, actor: Actor) -> Markup:
     return Markup("\n").join(parts)
 
 
+def _quoted(t: Callable[..., Markup], items: tuple[str, ...]) -> Markup:
+    """The seeker's own words, each in quotation marks: „A“, „B“ und „C“."""
+    quoted = [t("actors.reason_quote", text=item) for item in items]
+    if len(quoted) == 1:
+        return quoted[0]
+    return Markup(Markup(", ").join(quoted[:-1]) + t("actors.reason_and") + quoted[-1])
+
+
 def reason_text(
     catalog: Catalog,
     language: str,
@@ -357,13 +365,15 @@ def reason_text(
     if reason.topics:
         names = ", ".join(topic_name(slug, language) for slug in reason.topics)
         parts.append(t("actors.reason_topics", topics=names))
-    needs = [(a, b, reason.a_needs), (b, a, reason.b_needs)]
+    needs = [(a, b, reason.a_wants, reason.a_needs), (b, a, reason.b_wants, reason.b_needs)]
     if reader == b.user_id:
         needs.reverse()  # the reader's own wish first
-    for seeker, offerer, words in needs:
-        if not words:
+    for seeker, offerer, wants, words in needs:
+        if not wants and not words:
             continue
-        what = ", ".join(words)
+        # Older stored reasons have only the matched words: shown without quotation marks,
+        # which would claim they are the seeker's own words.
+        what = _quoted(t, wants) if wants else literal(", ".join(words))
         if reader is None:
             parts.append(
                 t("actors.reason_needs", seeker=seeker.name, what=what, offerer=offerer.name)

@@ -17,7 +17,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from commands.actorterms import GENERIC_WORDS, TermAnalyzer, Terms
+from commands.actorterms import GENERIC_WORDS, TermAnalyzer, Terms, phrases_with
 
 __all__ = [
     "DEFAULT_COMPLEMENTS",
@@ -106,6 +106,9 @@ class Suggestion:
     i_offer_what_they_need: tuple[str, ...]
     complementary_types: bool
     same_district: bool
+    # The same needs in the seeker's own words: the items of their text that were met, to quote.
+    what_i_need: tuple[str, ...] = ()
+    what_they_need: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,10 @@ class MatchReason:
     b_needs: tuple[str, ...] = ()  # what `b` looks for and `a` offers, in `a`'s words
     types: tuple[str, str] | None = None  # (a's type, b's type) when they complement each other
     district: str = ""  # the district both are in, if it is the same
+    # The needs met in the seeker's own words (items of their text, to quote); empty in
+    # reasons stored before they were kept.
+    a_wants: tuple[str, ...] = ()
+    b_wants: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, a: ActorProfile, b: ActorProfile, suggestion: Suggestion) -> MatchReason:
@@ -130,12 +137,15 @@ class MatchReason:
             b_needs=suggestion.i_offer_what_they_need,
             types=(a.actor_type, b.actor_type) if suggestion.complementary_types else None,
             district=a.district if suggestion.same_district else "",
+            a_wants=suggestion.what_i_need,
+            b_wants=suggestion.what_they_need,
         )
 
     def to_json(self) -> str:
         """The stored form (introductions.reason)."""
         data = {"topics": self.topics, "a_needs": self.a_needs, "b_needs": self.b_needs}
-        return json.dumps({**data, "types": self.types, "district": self.district})
+        wants = {"a_wants": self.a_wants, "b_wants": self.b_wants}
+        return json.dumps({**data, "types": self.types, "district": self.district, **wants})
 
     @classmethod
     def from_json(cls, text: str) -> MatchReason | None:
@@ -154,6 +164,8 @@ class MatchReason:
             b_needs=_strings(data.get("b_needs")),
             types=(types[0], types[1]) if len(types) == 2 else None,
             district=district if isinstance(district, str) else "",
+            a_wants=_strings(data.get("a_wants")),
+            b_wants=_strings(data.get("b_wants")),
         )
 
 
@@ -295,14 +307,18 @@ class ActorIndex:
     def _explain(self, mine: _Actor, other: _Actor, score: float) -> Suggestion:
         """The suggestion for `other`, with the reasons behind `score` in readable words."""
         me, them = mine.profile, other.profile
+        met = mine.needs.terms & other.offers.terms
+        served = other.needs.terms & mine.offers.terms
         return Suggestion(
             user_id=them.user_id,
             score=score,
             shared_topics=tuple(sorted(me.topics & them.topics)),
-            they_offer_what_i_need=other.offers.words(mine.needs.terms & other.offers.terms),
-            i_offer_what_they_need=mine.offers.words(other.needs.terms & mine.offers.terms),
+            they_offer_what_i_need=other.offers.words(met),
+            i_offer_what_they_need=mine.offers.words(served),
             complementary_types=them.actor_type in self._complements.get(me.actor_type, ()),
             same_district=them.district == me.district,
+            what_i_need=phrases_with(me.needs, mine.needs.words(met)),
+            what_they_need=phrases_with(them.needs, other.needs.words(served)),
         )
 
 

@@ -27,6 +27,8 @@ REASON = MatchReason(
     b_needs=("Dachfläche",),
     types=("Bürger/in", "Handwerk"),
     district="Ochtrup",
+    a_wants=("PV-Installation",),
+    b_wants=("Dachfläche",),
 )
 CATALOG = Catalog.load()
 
@@ -87,6 +89,54 @@ def test_english_request_shows_the_profile_type_in_english() -> None:
     assert "Alice – Bürger/in, Ochtrup" in to_plain(plain_profile(CATALOG, "de", ALICE))
 
 
+def test_the_seekers_own_words_are_quoted_not_the_matched_keywords() -> None:
+    index = ActorIndex(())
+    solar = ActorProfile(
+        "@solar:x",
+        "Solarverein",
+        "Verein/Initiative",
+        "Ochtrup",
+        frozenset(),
+        "Beratung zu Balkonkraftwerken",
+        "Betriebe mit Dächern, Lastenrad",
+    )
+    bikes = ActorProfile(
+        "@bikes:x",
+        "Fahrrad Schulte",
+        "Handwerk",
+        "Ochtrup",
+        frozenset(),
+        "Lastenrad-Verleih, E-Bike-Beratung",
+        "Balkonkraftwerk Beratung",
+    )
+    index.add(solar)
+    suggestion = index.explain(bikes, "@solar:x")
+    assert suggestion is not None
+    reason = MatchReason.of(bikes, solar, suggestion)
+    pair = (_actor("@bikes:x", "Fahrrad Schulte"), _actor("@solar:x", "Solarverein"))
+    text = to_plain(reason_text(CATALOG, "de", reason, pair, "@bikes:x", lambda s, _: s))
+    assert "Sie suchen „Balkonkraftwerk Beratung“, Solarverein bietet es" in text
+    assert "Solarverein sucht „Lastenrad“, Sie bieten es" in text
+    assert "„Beratung, Balkonkraftwerken“" not in text
+    english = to_plain(reason_text(CATALOG, "en", reason, pair, "@solar:x", lambda s, _: s))
+    assert "you look for “Lastenrad”, Fahrrad Schulte offers it" in english
+    assert MatchReason.from_json(reason.to_json()) == reason
+
+
+def test_several_wishes_are_quoted_each() -> None:
+    reason = MatchReason(a_needs=("x",), a_wants=("Dachfläche", "PV-Beratung"))
+    assert "Sie suchen „Dachfläche“ und „PV-Beratung“, Bob bietet es" in _text(
+        "de", "@alice:x", reason
+    )
+
+
+def test_an_older_stored_reason_shows_its_keywords_without_quotation_marks() -> None:
+    old = MatchReason(a_needs=("Beratung", "Balkonkraftwerken"))
+    text = _text("de", "@alice:x", old)
+    assert "Sie suchen Beratung, Balkonkraftwerken, Bob bietet es" in text
+    assert "„" not in text
+
+
 def test_reason_survives_storage() -> None:
     assert MatchReason.from_json(REASON.to_json()) == REASON
     assert MatchReason.from_json(MatchReason().to_json()) == MatchReason()
@@ -106,7 +156,10 @@ json_values = st.recursive(
 
 @given(
     st.dictionaries(
-        st.sampled_from(["topics", "a_needs", "b_needs", "types", "district"]), json_values
+        st.sampled_from(
+            ["topics", "a_needs", "b_needs", "types", "district", "a_wants", "b_wants"]
+        ),
+        json_values,
     )
     | json_values
 )
