@@ -66,10 +66,11 @@ async def vernetzen(ctx: Context, args: str) -> None:
     network = _network(ctx)
     excluded = await network.actors.store.excluded_for(me.user_id)
     suggestions = network.index.suggest(profile_of(me), frozenset(excluded), limit=5)
+    # An empty list is remembered too: "1" after "nobody matches" must not pick from an older list.
+    await network.actors.store.remember_suggestions(me.user_id, [s.user_id for s in suggestions])
     if not suggestions:
         await ctx.reply_key("actors.suggest_none")
         return
-    await network.actors.store.remember_suggestions(me.user_id, [s.user_id for s in suggestions])
     lines = [ctx.t("actors.suggest_title")]
     for n, s in enumerate(suggestions, start=1):
         other = await network.actors.store.get(s.user_id)
@@ -93,6 +94,8 @@ async def _request(ctx: Context, me: Actor, choice: str) -> None:
     network = _network(ctx)
     store = network.actors.store
     shown = await store.suggestions(me.user_id)
+    if not shown and not await _any_suggestion(network, me):
+        raise CommandError("actors.pick_none", prefix=ctx.prefix)
     if not choice.isdigit() or not 1 <= int(choice) <= len(shown):
         raise CommandError("actors.pick_invalid", prefix=ctx.prefix)
     target = await store.get(shown[int(choice) - 1])
@@ -114,6 +117,12 @@ async def _request(ctx: Context, me: Actor, choice: str) -> None:
     )
     network.spawn(network.send_request(intro_id, target.user_id, plain, html))
     await ctx.reply_key("actors.requested", name=target.name)
+
+
+async def _any_suggestion(network: NetworkService, me: Actor) -> bool:
+    """True if `!vernetzen` would show `me` anyone now."""
+    excluded = await network.actors.store.excluded_for(me.user_id)
+    return bool(network.index.suggest(profile_of(me), frozenset(excluded), limit=1))
 
 
 async def _answer(ctx: Context, network: NetworkService, intro: Introduction, yes: bool) -> None:
