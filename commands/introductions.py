@@ -140,7 +140,7 @@ class NetworkService:
         if not accept:
             if not await store.decide(intro.id, "declined"):
                 return None
-            self.spawn(self._tell(other, "actors.declined_requester"))
+            self.spawn(self._tell(other, _declined_key(intro)))
             return "actors.declined_target"
         side = "target" if responder == intro.target else "requester"
         if not await store.agree(intro.id, side):
@@ -298,8 +298,9 @@ class NetworkService:
         an answer, so each hears politely, without detail, that none came about."""
         count = 0
         for intro in await self.actors.store.open_for(user_id):
-            if intro.proposed_by is None and await self.actors.store.decide(intro.id, "declined"):
-                self.spawn(self._tell(intro.requester, "actors.declined_requester"))
+            # Also a manager's proposal: its other side was asked and may be waiting.
+            if await self.actors.store.decide(intro.id, "declined"):
+                self.spawn(self._tell(intro.requester, _declined_key(intro)))
                 count += 1
         return count
 
@@ -308,9 +309,18 @@ class NetworkService:
         count = 0
         for intro in await self.actors.store.expired(self.clock() - REQUEST_TTL_SECONDS):
             if await self.actors.store.decide(intro.id, "expired"):
-                self.spawn(self._tell(intro.requester, "actors.declined_requester"))
+                # Both sides of a manager's proposal were asked and may be waiting.
+                proposal = intro.proposed_by is not None
+                for user_id in (intro.requester, intro.target) if proposal else (intro.requester,):
+                    self.spawn(self._tell(user_id, _declined_key(intro)))
                 count += 1
         return count
+
+
+def _declined_key(intro: Introduction) -> str:
+    """What to tell a side that no contact came about: their own request, or a proposal the
+    climate management made to both (nobody there asked for anything)."""
+    return "actors.declined_requester" if intro.proposed_by is None else "actors.declined_proposal"
 
 
 def may_answer(intro: Introduction, user_id: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from commands.actors import ActorService
 from commands.i18n import Catalog
-from commands.introductions import INACTIVE_GRACE_SECONDS, NetworkService
+from commands.introductions import INACTIVE_GRACE_SECONDS, REQUEST_TTL_SECONDS, NetworkService
 from commands.matching import ActorIndex
 from config.faq import load_synonyms
 from config.settings import (
@@ -225,3 +226,68 @@ async def test_shared_room_text_is_in_the_languages_both_sides_chose(
         assert part in text
     for part in absent:
         assert part not in text
+
+
+@pytest.mark.parametrize("decliner", ["@a:x", "@b:x"])
+async def test_a_declined_proposal_is_not_called_the_other_sides_request(
+    rooms: Any, decliner: str
+) -> None:
+    service, messenger, db = rooms
+    a, b = _actor("@a:x", "A"), _actor("@b:x", "B")
+    for actor in (a, b):
+        await service.actors.save(actor)
+    await UserSettings(db).set_language("@a:x", "en")
+    store = service.actors.store
+    intro_id = await store.request("@a:x", "@b:x", "", proposed_by="@ksm:x")
+    await service.send_proposal(intro_id, a, b, "")
+    messenger.dms.clear()
+    intro = await store.get_intro(intro_id)
+    assert await service.decide(intro, False, decliner) == "actors.declined_target"
+    await service.wait_background()
+    [(told, text)] = messenger.dms
+    assert told == ("@b:x" if decliner == "@a:x" else "@a:x")
+    assert "Anfrage" not in text
+    assert "request" not in text
+    assert "Klimaschutzmanagement Ihnen vorgeschlagen" in text or "climate management" in text
+
+
+async def test_an_expired_proposal_tells_both_sides_it_was_a_proposal(rooms: Any) -> None:
+    service, messenger, _ = rooms
+    a, b = _actor("@a:x", "A"), _actor("@b:x", "B")
+    for actor in (a, b):
+        await service.actors.save(actor)
+    intro_id = await service.actors.store.request("@a:x", "@b:x", "", proposed_by="@ksm:x")
+    await service.send_proposal(intro_id, a, b, "")
+    messenger.dms.clear()
+    service.clock = lambda: time.time() + REQUEST_TTL_SECONDS + 60
+    assert await service.expire() == 1
+    await service.wait_background()
+    assert sorted(user for user, _ in messenger.dms) == ["@a:x", "@b:x"]
+    for _, text in messenger.dms:
+        assert "vorgeschlagen" in text
+        assert "Zu Ihrer Anfrage" not in text
+
+
+async def test_a_plain_request_declined_still_says_your_request(rooms: Any) -> None:
+    service, messenger, _ = rooms
+    for actor in (_actor("@a:x", "A"), _actor("@b:x", "B")):
+        await service.actors.save(actor)
+    intro_id = await service.actors.store.request("@a:x", "@b:x", "")
+    intro = await service.actors.store.get_intro(intro_id)
+    await service.decide(intro, False, "@b:x")
+    await service.wait_background()
+    [(told, text)] = messenger.dms
+    assert told == "@a:x"
+    assert "Zu Ihrer Anfrage ist diesmal kein Kontakt zustande gekommen" in text
+
+
+async def test_forgetting_tells_the_other_side_of_an_open_proposal(rooms: Any) -> None:
+    service, messenger, _ = rooms
+    for actor in (_actor("@a:x", "A"), _actor("@b:x", "B")):
+        await service.actors.save(actor)
+    await service.actors.store.request("@a:x", "@b:x", "", proposed_by="@ksm:x")
+    assert await service.withdraw("@b:x") == 1
+    await service.wait_background()
+    [(told, text)] = messenger.dms
+    assert told == "@a:x"
+    assert "vorgeschlagen" in text
