@@ -127,3 +127,17 @@ async def test_topic_slug_wins_over_a_measure_with_the_same_id(bot: Any) -> None
     clash = dataclasses.replace(first, id="mobilitaet")
     service.catalogue = dataclasses.replace(service.catalogue, measures=(clash,))
     assert "„Mobilität“ abonniert" in await bot("!abonnieren mobilitaet")
+
+
+async def test_stadtradeln_shows_its_published_result_as_the_last_value(bot: Any) -> None:
+    # The view's text says 2025 had 150.860 km; the indicator must not say "no value".
+    lines = (await bot("!massnahme stadtradeln")).splitlines()
+    assert (
+        "- Geradelte Kilometer im Aktionszeitraum: zuletzt 150.860 km (18.06.2025)"
+        " · Ausgangswert 42.048 km (2019)"
+    ) in lines
+
+
+async def test_an_indicator_without_values_says_none_is_recorded(bot: Any) -> None:
+    answer = await bot(f"!massnahme {MEASURE}")
+    assert "- Anschlüsse an Wärmenetze: noch kein Wert erfasst ·" in answer
