@@ -220,7 +220,7 @@ async def test_back_asks_the_previous_step_again_instead_of_becoming_an_answer(
 ) -> None:
     await chat("!registrieren")
     assert "(1/8)" in await chat(said)  # at step 1: step 1 again
-    await chat("Anna Schulte")
+    assert "„zurück“ ändern Sie die vorige Antwort" in await chat("Anna Schulte")
     await chat("1")  # type
     assert "(2/8)" in await chat(said)  # from step 3 back to step 2
     await chat("3")  # type again: Handwerk
