@@ -10,9 +10,9 @@ from config.faq import FaqData, FaqEntry, Topic
 
 from .aspects import CONCRETE, Asked, AspectDetector, shown
 from .channel import Channel, Fields, Match
-from .meaning import Embedder, MeaningCheck
+from .meaning import Embedder, Meaning, MeaningCheck
 from .normalize import MAX_QUERY_CHARS, clean, fold_de, words
-from .outcome import Outcome, decide
+from .outcome import RUNNER_UP_SHARE, Outcome, decide
 from .vocab import ENGLISH, GERMAN
 
 __all__ = ["FaqIndex", "Match"]
@@ -108,7 +108,47 @@ class FaqIndex:
         asked = self.aspects.analyse(text) if exact is None else Asked(frozenset(), False)
         check = self.meaning if meaning else None
         opinion = check.of(text) if check is not None and exact is None and matches else None
-        outcome = decide(
+        outcome = self._decide(matches, exact, asked, opinion)
+        if outcome.kind == "dont_know" and opinion is not None and _keywords(text):
+            outcome = self._by_words(outcome, matches, exact, asked, opinion)
+        if exact is None and matches and self._elsewhere_than(text, matches[0].index):
+            # What the FAQ says about the town is no answer about another place.
+            return Outcome("dont_know", None, (), outcome.ranked, 0.0)
+        return outcome
+
+    def _by_words(
+        self,
+        outcome: Outcome,
+        matches: list[Match],
+        exact: int | None,
+        asked: Asked,
+        opinion: Meaning,
+    ) -> Outcome:
+        """A keyword question the model left unknown: candidates if the words find it.
+
+        "wärmepumpe", "wp förderung": the model finds a bare keyword less close to any full
+        question than a question is, which lowers the confidence although its closest entries
+        are those the words found. Unless the model points elsewhere (the entry closest in
+        meaning is none of the best matches), such a question gets the candidates its words
+        give; an answer the words alone are sure of is offered, not given.
+        """
+        if not any(opinion.similarity(m.index) >= opinion.closest for m in matches[:KEYWORD_AGREE]):
+            return outcome
+        by_words = self._decide(matches, exact, asked, None)
+        if by_words.kind == "did_you_mean":
+            return by_words
+        if by_words.kind != "answer":
+            return outcome
+        first = matches[0].score
+        close = (i for i, score in by_words.ranked if score >= RUNNER_UP_SHARE * first)
+        chosen = by_words.entry_id or ""
+        offers = (chosen, *(i for i in close if i != chosen))[:3]
+        return replace(by_words, kind="did_you_mean", entry_id=None, candidates=offers)
+
+    def _decide(
+        self, matches: list[Match], exact: int | None, asked: Asked, opinion: Meaning | None
+    ) -> Outcome:
+        return decide(
             self.entries,
             matches,
             exact,
@@ -119,10 +159,6 @@ class FaqIndex:
             asked.points,
             opinion,
         )
-        if exact is None and matches and self._elsewhere_than(text, matches[0].index):
-            # What the FAQ says about the town is no answer about another place.
-            return Outcome("dont_know", None, (), outcome.ranked, 0.0)
-        return outcome
 
     def _shown(self, entry: FaqEntry) -> frozenset[str]:
         """The concrete aspects (cost, time, explain) whose value the entry's answer shows.
@@ -151,6 +187,17 @@ class FaqIndex:
         folded = words(fold_de(clean(text, MAX_QUERY_CHARS)))
         named = self._elsewhere.intersection(folded)
         return bool(named - self._named[entry]) and self._home.isdisjoint(folded)
+
+
+# A question of at most this many words is a keyword search ("fernwärme", "e auto förderung").
+KEYWORD_MAX_WORDS = 3
+# ... and its closest entry in meaning must be among this many of the best matches by words.
+KEYWORD_AGREE = 10
+
+
+def _keywords(text: str) -> bool:
+    """True for a question of a few words, typed as into a search box."""
+    return len(words(fold_de(clean(text, MAX_QUERY_CHARS)))) <= KEYWORD_MAX_WORDS
 
 
 # A match from the channel of the question's language is kept unless the other channel's match

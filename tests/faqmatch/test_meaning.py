@@ -316,3 +316,18 @@ def test_leftovers_of_a_killed_writer_are_removed_but_a_writer_at_work_is_left_a
     assert working.exists()  # may be another process writing right now
     assert foreign.exists()  # not ours
     assert cache.exists()
+
+
+def test_a_keyword_the_model_finds_far_from_everything_gets_candidates(
+    mini_faq: FaqData,
+) -> None:
+    # The scripted model puts unknown texts on an axis of their own: similarity 0 to every
+    # entry, as a bare keyword is far from every full question.
+    index = _index(mini_faq, Scripted(mini_faq))
+    keyword = index.ask("starkregen")
+    assert keyword.kind == "did_you_mean"
+    assert keyword.candidates[0] == "starkregen"
+    assert index.ask("starkregen", meaning=False).kind == "answer"  # the words alone are sure
+    # A question of more words is judged with the model: far from everything, not known.
+    sentence = index.ask("förderung für eine neue heizung im altbau bitte")
+    assert sentence.kind == "dont_know"
