@@ -132,7 +132,8 @@ async def faq_zeigen(ctx: Context, args: str) -> None:
     lines = [ctx.t("faqedit.show_title", id=entry.id, question=entry.question["de"])]
     lines += [entry.answer["de"].strip(), ""]
     if "en" in entry.answer:
-        lines.append(ctx.t("faqedit.show_english", answer=entry.answer["en"].strip()))
+        # A line of its own before the text, so that its lists stay lists.
+        lines += [ctx.t("faqedit.show_english"), entry.answer["en"].strip(), ""]
     lines.append(ctx.t("faqedit.show_sources", sources=", ".join(entry.sources)))
     owner = entry.owner or service.settings.default_owner or ctx.t("faqedit.no_owner")
     review = review_date(entry, service.settings.review_months)
@@ -142,13 +143,21 @@ async def faq_zeigen(ctx: Context, args: str) -> None:
             checked=entry.checked.strftime("%d.%m.%Y"),
             owner=owner,
             review=review.strftime("%d.%m.%Y"),
-            topic=entry.topic,
+            topic=_topic_name(ctx, service, entry.topic),
         )
     )
     lines.append(_origin(ctx, entry))
     lines += await _history(ctx, service, entry.id)
     # The entry's own text: Markdown from the FAQ files or the manager, as in an answer.
     await ctx.reply(Markup("\n").join(Markup(line) for line in lines))
+
+
+def _topic_name(ctx: Context, service: FaqService, slug: str) -> str:
+    """The topic's name in the reader's language (its slug if the topic is gone)."""
+    topic = next((t for t in service.data.topics if t.slug == slug), None)
+    if topic is None:
+        return slug
+    return topic.name_en if ctx.language == "en" else topic.name_de
 
 
 def _origin(ctx: Context, entry: FaqEntry) -> str:
@@ -196,7 +205,9 @@ async def faq_bearbeiten(ctx: Context, args: str) -> None:
 
 
 def _changed(service: FaqService, entry: FaqEntry, field: str, text: str) -> dict[str, Any]:
-    """The entry's data with one field changed (facts changed: checked today)."""
+    """The entry's data with one field changed; `checked` becomes today only where the manager
+    vouches for the facts anew (the German answer, the source), not for a translation or a
+    reworded question: the "Stand" citizens read must not move for unchanged facts."""
     data = entry_to_mapping(entry)
     if field == "phrasing":
         data["phrasings"]["de"] = [*data["phrasings"]["de"], text]
@@ -207,6 +218,8 @@ def _changed(service: FaqService, entry: FaqEntry, field: str, text: str) -> dic
     if field.startswith(("question", "answer")):
         key, _, language = field.partition("_")
         data[key][language or "de"] = text
+        if field != "answer":
+            return data
     else:
         data["sources"] = [text]
     data["checked"] = _today(service).isoformat()

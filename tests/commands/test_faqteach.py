@@ -389,3 +389,24 @@ def test_a_draft_always_has_three_distinct_phrasings(question: str, wordings: li
     keys = [" ".join(p.casefold().split()) for p in phrasings]
     assert len(set(keys)) == len(keys)
     assert all(p.strip() for p in phrasings)
+
+
+async def test_a_translation_or_a_reworded_question_keeps_the_stand(bot: Any) -> None:
+    router, replier = bot
+    before = router.services.faq.data.entry("balkonkraftwerk").checked
+    await manager(router, replier, "!faq-bearbeiten balkonkraftwerk antwort-en Yes, online.")
+    await manager(router, replier, "!faq-bearbeiten balkonkraftwerk frage Balkonkraftwerk melden?")
+    assert router.services.faq.data.entry("balkonkraftwerk").checked == before
+    await manager(router, replier, "!faq-bearbeiten balkonkraftwerk antwort Ja, online.")
+    assert router.services.faq.data.entry("balkonkraftwerk").checked != before
+
+
+async def test_an_entry_shows_its_topic_by_name_and_english_lists_as_lists(bot: Any) -> None:
+    router, replier = bot
+    await manager(
+        router, replier, "!faq-bearbeiten balkonkraftwerk antwort-en Rules:\n- **800 VA**\n- 2 kWp"
+    )
+    shown = await manager(router, replier, "!faq balkonkraftwerk")
+    assert "Thema: Erneuerbare Energien" in shown
+    # On a line of its own (plain text here): the English list starts a paragraph of its own.
+    assert "\n\nEnglisch:\nRules:\n- 800 VA\n- 2 kWp\n\n" in shown
