@@ -191,6 +191,17 @@ _PHRASES: dict[str, tuple[str, str, str, str]] = {
         "danke | ja | dann | also | gut | ok | okay | so | then | well | very | sehr | echt | "
         "wirklich | really | thanks",
     ),
+    # "hä?", "hmm was?": the reader did not follow; a question without a topic of its own.
+    "puzzled": (
+        "was | hä | häh | hä was | wie bitte | wie jetzt | was meinen sie | was meinst du | "
+        "verstehe ich nicht | versteh ich nicht | ich verstehe nicht | ich verstehe das nicht | "
+        "das verstehe ich nicht | kapier ich nicht | was soll das heißen | was heißt das",
+        "what | huh | pardon | come again | what do you mean | i don't understand | i do not "
+        "understand | i don't get it",
+        "",
+        "hm | hmm | ähm | äh | denn | jetzt | nochmal | bitte | sorry | entschuldigung | oh | "
+        "ok | okay | aber | but | eh | um",
+    ),
 }
 _GREETINGS: tuple[str, str, str] = (
     "hallo | moin | moin moin | moinsen | servus | huhu | tach | tag | guten tag | guten morgen | "
@@ -229,6 +240,7 @@ VARIANTS: dict[str, int] = {
     "insult": 2,
     "frustration": 1,
     "person": 1,
+    "puzzled": 1,
 }
 # Kinds whose answer tells how to reach the climate management.
 _WITH_CONTACT = frozenset({"frustration", "insult", "human", "person"})

@@ -84,6 +84,10 @@ def _lines() -> list[dict[str, Any]]:
         ("das hilft mir nicht", "frustration", "de"),
         ("that doesn't help", "frustration", "en"),
         ("Hallo, wer bist du?", "identity", "de"),
+        ("hmm was", "puzzled", "de"),
+        ("was denn?", "puzzled", "de"),
+        ("what?", "puzzled", "en"),
+        ("wie jetzt?", "puzzled", "de"),
     ],
 )
 def test_small_talk_is_recognised_with_its_language(
@@ -108,6 +112,9 @@ def test_small_talk_is_recognised_with_its_language(
         "Ist das Quatsch mit der Wärmepumpe?",
         "dumm gelaufen mit dem Balkonkraftwerk",
         "ok und wie beantrage ich das",
+        "Was heißt das für mich als Mieter?",
+        "was ist das",
+        "What is a heat pump?",
         "",
         "   ",
     ],
