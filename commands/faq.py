@@ -210,11 +210,10 @@ class FaqService:
     async def _in_language_of(self, ctx: Context, text: str) -> Context:
         """Reply in the question's language, unless the user chose one with !sprache."""
         asked = self._loaded.index.language(text)
-        if asked == ctx.language:
-            return ctx
         if await ctx.services.users.language(ctx.message.sender) is not None:
             return ctx
-        return replace(ctx, language=asked)
+        ctx.services.languages.note(ctx.message.sender, asked)
+        return ctx if asked == ctx.language else replace(ctx, language=asked)
 
     async def choice(self, ctx: Context, number: int, quiet: bool) -> bool:
         """Answer with candidate `number` of the pending offer; False if none is pending."""

@@ -122,6 +122,7 @@ async def confirm_forget(ctx: Context, dialog: Dialog, text: str) -> None:
         if ctx.services.network is not None:
             await ctx.services.network.withdraw(ctx.message.sender)
         await _privacy(ctx).forget(ctx.message.sender)
+        ctx.services.languages.forget(ctx.message.sender)
         if ctx.services.network is not None:
             ctx.services.network.refresh(None, ctx.message.sender)
         await ctx.reply_key("privacy.forgotten")

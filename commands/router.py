@@ -187,7 +187,9 @@ class Router:
 
     async def _context(self, message: Message) -> Context:
         language = (
-            await self.services.users.language(message.sender) or self.settings.default_language
+            await self.services.users.language(message.sender)
+            or self.services.languages.get(message.sender)
+            or self.settings.default_language
         )
         role = Role.MANAGER if message.sender in self.settings.managers else Role.CITIZEN
         return Context(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from commands.context import HealthSource
 from commands.errors import CommandError
+from commands.languages import RecentLanguages
 from commands.registry import Registry
 from store.privacy import PrivacyStore
 from store.report import ReportStore
@@ -51,6 +52,8 @@ class Services:
     pledges: PledgeService | None = None
     events: EventService | None = None
     reports: ReportStore | None = None
+    # The language each user last wrote in (for "ok", "1": words of no language).
+    languages: RecentLanguages = field(default_factory=RecentLanguages)
 
 
 T = TypeVar("T")

@@ -412,8 +412,9 @@ async def reply(ctx: Context, talk: SmallTalk, contact_line: Callable[[Context],
     """Answer small talk briefly in the user's language: the words' language unless the user
     chose one with !sprache. `contact_line` says how to reach the climate management ("" if
     no contact is configured)."""
-    if talk.language and talk.language != ctx.language:
-        if await ctx.services.users.language(ctx.message.sender) is None:
+    if talk.language and await ctx.services.users.language(ctx.message.sender) is None:
+        ctx.services.languages.note(ctx.message.sender, talk.language)
+        if talk.language != ctx.language:
             ctx = replace(ctx, language=talk.language)
     text = ctx.t(variant_key(talk.kind, ctx.message.event_id), prefix=ctx.prefix)
     if talk.kind in _WITH_CONTACT and (line := contact_line(ctx)):

@@ -374,3 +374,32 @@ async def test_the_welcome_is_its_own_message_before_an_image(bot: Any) -> None:
     await ctx.send_image("chart.png", b"\x89PNG", "image/png", 10, 10, "Diagramm")
     [welcome] = replier.texts
     assert welcome.startswith(WELCOME_DE)
+
+
+async def test_words_of_no_language_are_answered_in_the_language_last_written(bot: Any) -> None:
+    router, replier = bot
+    await _welcomed(router)
+    await router.dispatch(
+        message("Do I have to register my balcony solar system?", room=ROOM, direct=True)
+    )
+    await router.dispatch(message("ok", room=ROOM, direct=True))
+    assert "Gut!" not in replier.texts[-1]
+    assert "Alles klar" not in replier.texts[-1]
+    await router.dispatch(message("7", room=ROOM, direct=True))  # not one of the related three
+    assert "Please answer with a number" in replier.texts[-1]
+    # A German question switches back, and "ok" follows it.
+    await router.dispatch(
+        message("Muss ich mein Balkonkraftwerk anmelden?", room=ROOM, direct=True)
+    )
+    await router.dispatch(message("ok", room=ROOM, direct=True))
+    assert "Gut!" in replier.texts[-1] or "Alles klar" in replier.texts[-1]
+
+
+async def test_forgetting_the_user_forgets_the_language_they_wrote_in(bot: Any) -> None:
+    router, replier = bot
+    await _welcomed(router)
+    await router.dispatch(message("thanks!", room=ROOM, direct=True))
+    assert router.services.languages.get(CITIZEN) == "en"
+    await router.dispatch(message("!vergessen", room=ROOM, direct=True))
+    await router.dispatch(message("ja", room=ROOM, direct=True))
+    assert router.services.languages.get(CITIZEN) is None
