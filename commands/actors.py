@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from commands.context import Context
-from commands.dialogs import is_cancel, is_no, is_yes
+from commands.dialogs import is_back, is_cancel, is_no, is_yes
 from commands.errors import CommandError, require_direct
 from commands.formatting import Markup, literal
 from commands.i18n import Catalog
@@ -58,9 +58,6 @@ _FORM_KEYS = {
     "visible": "visibility",
 }
 _REQUIRED = ("name", "type", "topics")
-# Said instead of an answer in the guided dialogue: back to the previous step (nobody is
-# registered as "zurück").
-_BACK = frozenset({"zurück", "zurueck", "zuruck", "back"})
 
 
 class InvalidAnswer(Exception):
@@ -114,8 +111,7 @@ def ask(ctx: Context, step: str) -> str:
     """The question for `step`."""
     settings = _service(ctx).settings
     if step == "type":
-        labels = [type_label(ctx.catalog, ctx.language, t) for t in settings.types]
-        return ctx.t("actors.ask_type", choices=_choices(ctx, labels))
+        return ctx.t("actors.ask_type", choices=_choices(ctx, _type_labels(ctx)))
     if step == "district":
         return ctx.t("actors.ask_district", choices=_choices(ctx, list(settings.districts)))
     if step == "topics":
@@ -142,6 +138,11 @@ def type_label(catalog: Catalog, language: str, actor_type: str) -> str:
     type as the operator configured it (stored profiles keep the configured German name)."""
     key = f"actors.type_names.{_key(actor_type)}"
     return catalog.text(language, key) if catalog.has(key) else actor_type
+
+
+def _type_labels(ctx: Context) -> list[str]:
+    """The configured actor types as the reader reads them, in their order."""
+    return [type_label(ctx.catalog, ctx.language, t) for t in _service(ctx).settings.types]
 
 
 def _pick(
@@ -235,8 +236,7 @@ def parse_answer(ctx: Context, step: str, text: str, listed: bool = True) -> obj
     if step == "organisation":  # shown right after the name: "Anna Schulte (Solarverein)"
         return "" if text in ("-", "–", "") else _name(ctx, text)
     if step == "type":
-        labels = [type_label(ctx.catalog, ctx.language, t) for t in settings.types]
-        return _pick(settings.types, text, listed, labels)
+        return _pick(settings.types, text, listed, _type_labels(ctx))
     if step == "district":
         return _pick(settings.districts, text, listed)
     if step == "topics":
@@ -304,7 +304,7 @@ async def register_step(ctx: Context, dialog: Dialog, text: str) -> None:
         await dialogs.close(ctx)
         await ctx.reply_key("dialog.cancelled")
         return
-    if _is_back(text):
+    if is_back(text):
         await _back(ctx, step, dialog.data)
         return
     if step == "consent":
@@ -321,11 +321,6 @@ async def register_step(ctx: Context, dialog: Dialog, text: str) -> None:
         await ctx.reply(_summary_and_consent(ctx, answers))
     else:
         await ctx.reply(ask(ctx, following))
-
-
-def _is_back(text: str) -> bool:
-    """A bare 'zurück'/'back': the user wants to change the previous answer."""
-    return text.strip().lower().rstrip("!.").lstrip("!") in _BACK
 
 
 async def _back(ctx: Context, step: str, data: dict[str, Any]) -> None:

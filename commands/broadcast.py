@@ -220,21 +220,30 @@ class Broadcaster:
         t = self.catalog.text
         name = self.topics.name(topic, language)
         if measure_id is not None:
-            measure = self.measure_title(measure_id, language) or measure_id
+            measure = self._measure_name(measure_id, language)
             header = t(language, "broadcast.header_measure", measure=measure, topic=name)
         else:
             header = t(language, "broadcast.header_announcement", topic=name)
-        footer = self._footer(language, topic or "", measure_id, follows)
+        footer = self._footer(language, topic or "", name, measure_id, follows)
         return "\n\n".join(part for part in (header, body, footer) if part)
 
+    def _measure_name(self, measure_id: str, language: str) -> str:
+        """A measure's title in `language` (its id if the catalogue no longer has it)."""
+        return self.measure_title(measure_id, language) or measure_id
+
     def _footer(
-        self, language: str, topic: str, measure_id: str | None, follows: tuple[bool, bool]
+        self,
+        language: str,
+        topic: str,
+        name: str,
+        measure_id: str | None,
+        follows: tuple[bool, bool],
     ) -> str:
-        """The unsubscribe command(s) for what the recipient follows; none if neither any more."""
+        """The unsubscribe command(s) for what the recipient follows; none if neither any more
+        (`name`: the topic's name in `language`)."""
         t, prefix = self.catalog.text, self.prefix
         by_topic, by_measure = follows if measure_id is not None else (True, False)
         if by_topic and by_measure:
-            name = self.topics.name(topic, language)
             return t(
                 language,
                 "broadcast.footer_both",
@@ -294,7 +303,7 @@ class Broadcaster:
             if item.measure_id is None:
                 line = t(language, "broadcast.digest_item", topic=name, text=text)
             else:
-                measure = self.measure_title(item.measure_id, language) or item.measure_id
+                measure = self._measure_name(item.measure_id, language)
                 line = t(
                     language,
                     "broadcast.digest_item_measure",

@@ -28,6 +28,7 @@ __all__ = [
     "Requests",
     "abbrechen",
     "confirmed",
+    "is_back",
     "is_cancel",
     "is_no",
     "is_yes",
@@ -48,6 +49,9 @@ _CANCEL = {"abbrechen", "cancel"}
 # Said instead of an answer in a guided dialogue (a name, a date …), these end it: nobody is
 # registered as "abbrechen". The `!`-command does the same from anywhere.
 _STOP = _CANCEL | {"stop", "abbruch", "stopp"}
+# Said instead of an answer in a guided dialogue: back to the previous step (nobody is
+# registered as "zurück").
+_BACK = {"zurück", "zurueck", "zuruck", "back"}
 # "ja 3", "nein Nr. 3", "yes #3": an answer to the request with that number.
 # Linear on long input: the word, then an optional "Nr."/"#", then the number.
 _NUMBERED = re.compile(r"^(\S+?)\s*(?:(?:nr\.?|no\.?|#)\s*)?(\d{1,9})$", re.IGNORECASE)
@@ -66,6 +70,11 @@ def is_no(text: str) -> bool:
 def is_cancel(text: str) -> bool:
     """True for a bare 'abbrechen', 'cancel', 'stop' (with or without the command prefix)."""
     return _word(text).lstrip("!") in _STOP
+
+
+def is_back(text: str) -> bool:
+    """True for a bare 'zurück'/'back': the user wants to change the previous answer."""
+    return _word(text).lstrip("!") in _BACK
 
 
 def _word(text: str) -> str:

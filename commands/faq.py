@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -19,6 +19,7 @@ from commands.errors import CommandError, UsageError
 from commands.faqmatch import FaqIndex, Outcome, tokens
 from commands.faqmatch.meaning import Embedder, load_embedder
 from commands.formatting import Markup
+from commands.languages import in_language
 from commands.registry import command
 from config.faq import FaqData, FaqEntry, FaqError, is_source_name, load_faq
 from config.faqoverlay import ChatChange, merge_chat
@@ -209,11 +210,7 @@ class FaqService:
 
     async def _in_language_of(self, ctx: Context, text: str) -> Context:
         """Reply in the question's language, unless the user chose one with !sprache."""
-        asked = self._loaded.index.language(text)
-        if await ctx.services.users.language(ctx.message.sender) is not None:
-            return ctx
-        ctx.services.languages.note(ctx.message.sender, asked)
-        return ctx if asked == ctx.language else replace(ctx, language=asked)
+        return await in_language(ctx, self._loaded.index.language(text))
 
     async def choice(self, ctx: Context, number: int, quiet: bool) -> bool:
         """Answer with candidate `number` of the pending offer; False if none is pending."""
@@ -371,7 +368,7 @@ class FaqService:
         if not entries:  # the FAQ was reloaded without them
             await self._dont_know(ctx, text, outcome.confidence, qid)
             return
-        topic = self._topic_name(ctx, entries[0].topic)
+        topic = self.topic_name(entries[0].topic, ctx.language)
         lines = [ctx.t("faq.on_topic", topic=topic)]
         for n, entry in enumerate(entries, start=1):
             question = entry.question.get(ctx.language, entry.question["de"])
@@ -388,14 +385,15 @@ class FaqService:
             "faq.manager_on_topic",
             text,
             qid,
-            topic=self._topic_name(ctx, entries[0].topic, "de"),
+            topic=self.topic_name(entries[0].topic, "de"),
         )
 
-    def _topic_name(self, ctx: Context, slug: str, language: str | None = None) -> str:
+    def topic_name(self, slug: str, language: str) -> str:
+        """A topic's name in `language`, or its slug if the FAQ no longer has it."""
         topic = next((t for t in self.data.topics if t.slug == slug), None)
         if topic is None:
             return slug
-        return topic.name_en if (language or ctx.language) == "en" else topic.name_de
+        return topic.name_en if language == "en" else topic.name_de
 
 
 def _sources_line(ctx: Context, sources: tuple[str, ...]) -> str:

@@ -143,21 +143,13 @@ async def faq_zeigen(ctx: Context, args: str) -> None:
             checked=entry.checked.strftime("%d.%m.%Y"),
             owner=owner,
             review=review.strftime("%d.%m.%Y"),
-            topic=_topic_name(ctx, service, entry.topic),
+            topic=service.topic_name(entry.topic, ctx.language),
         )
     )
     lines.append(_origin(ctx, entry))
     lines += await _history(ctx, service, entry.id)
     # The entry's own text: Markdown from the FAQ files or the manager, as in an answer.
     await ctx.reply(Markup("\n").join(Markup(line) for line in lines))
-
-
-def _topic_name(ctx: Context, service: FaqService, slug: str) -> str:
-    """The topic's name in the reader's language (its slug if the topic is gone)."""
-    topic = next((t for t in service.data.topics if t.slug == slug), None)
-    if topic is None:
-        return slug
-    return topic.name_en if ctx.language == "en" else topic.name_de
 
 
 def _origin(ctx: Context, entry: FaqEntry) -> str:

@@ -150,10 +150,7 @@ class FaqWatch:
 
     def topic_name(self, slug: str, language: str) -> str:
         """A topic's name in `language`, or its slug if the FAQ no longer has it."""
-        topic = next((t for t in self.service.data.topics if t.slug == slug), None)
-        if topic is None:
-            return slug
-        return topic.name_en if language == "en" else topic.name_de
+        return self.service.topic_name(slug, language)
 
     # --- weekly review -----------------------------------------------------------------------
 

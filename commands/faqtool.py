@@ -35,8 +35,8 @@ REQUIRED_IDS = (
 )  # fmt: skip
 # An entry whose facts were checked longer ago than this is flagged for review.
 STALE_AFTER = datetime.timedelta(days=365)
-# {kontakt} becomes the configured contact or, without one, "das Klimaschutzmanagement Ihrer
-# Stadtverwaltung": after "bei", "unter" or "bzw." neither reads as German ("unter das …").
+# {kontakt} becomes the configured contact or, without one, "das Klimaschutzmanagement der
+# Stadtverwaltung (…)": after "bei", "unter" or "bzw." neither reads as German ("unter das …").
 _DATIVE_BEFORE_CONTACT = re.compile(r"\b(bei|beim|unter|von|vom|mit|zum|bzw\.)\s+\{kontakt\}")
 
 

@@ -9,8 +9,13 @@ and forgotten with the user's data (`!vergessen`).
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-__all__ = ["RecentLanguages"]
+if TYPE_CHECKING:
+    from commands.context import Context
+
+__all__ = ["RecentLanguages", "in_language"]
 
 # Users remembered at most; the least recently heard are forgotten first.
 CAPACITY = 10_000
@@ -37,3 +42,12 @@ class RecentLanguages:
     def forget(self, user_id: str) -> None:
         """Drop what is known about `user_id`."""
         self._seen.pop(user_id, None)
+
+
+async def in_language(ctx: Context, language: str) -> Context:
+    """`ctx` for answering words written in `language`: as it is if the user chose a language
+    with `!sprache`; else in `language`, which is remembered for their next words of none."""
+    if await ctx.services.users.language(ctx.message.sender) is not None:
+        return ctx
+    ctx.services.languages.note(ctx.message.sender, language)
+    return ctx if language == ctx.language else replace(ctx, language=language)

@@ -13,10 +13,11 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import islice
 
 from commands.context import Context
+from commands.languages import in_language
 
 __all__ = ["KINDS", "VARIANTS", "SmallTalk", "classify", "reply", "strip_greeting"]
 
@@ -412,10 +413,8 @@ async def reply(ctx: Context, talk: SmallTalk, contact_line: Callable[[Context],
     """Answer small talk briefly in the user's language: the words' language unless the user
     chose one with !sprache. `contact_line` says how to reach the climate management ("" if
     no contact is configured)."""
-    if talk.language and await ctx.services.users.language(ctx.message.sender) is None:
-        ctx.services.languages.note(ctx.message.sender, talk.language)
-        if talk.language != ctx.language:
-            ctx = replace(ctx, language=talk.language)
+    if talk.language:
+        ctx = await in_language(ctx, talk.language)
     text = ctx.t(variant_key(talk.kind, ctx.message.event_id), prefix=ctx.prefix)
     if talk.kind in _WITH_CONTACT and (line := contact_line(ctx)):
         text += "\n" + line

@@ -59,8 +59,8 @@ def target_name(ctx: Context, kind: str, target: str) -> str:
         broadcaster = ctx.services.broadcaster
         return target if broadcaster is None else broadcaster.topics.name(target, ctx.language)
     measures = ctx.services.measures
-    measure = measures.catalogue.get(target) if measures is not None else None
-    return target if measure is None else measure.title.get(ctx.language, measure.title["de"])
+    title = measures.title(target, ctx.language) if measures is not None else None
+    return title or target
 
 
 @command("themen", aliases=("topics",))

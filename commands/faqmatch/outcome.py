@@ -150,11 +150,12 @@ def decide(
     if topicless and outcome.kind == "answer" and len(matches) > 1:
         offers = _suggestions(entries, matches)
         outcome = replace(outcome, kind="did_you_mean", entry_id=None, candidates=offers)
-    if asked and outcome.kind in ("answer", "did_you_mean"):
-        fit = _Fit(entries, asked, points or (asked,), concrete, shows)
+    if not asked:
+        return outcome
+    fit = _Fit(entries, asked, points or (asked,), concrete, shows)
+    if outcome.kind in ("answer", "did_you_mean"):
         return _answerable(entries, matches, outcome, fit)
     if "explain" in asked and outcome.kind == "dont_know" and matches and not topicless:
-        fit = _Fit(entries, asked, points or (asked,), concrete, shows)
         return _the_explaining_one(entries, matches, outcome, fit)
     return outcome
 

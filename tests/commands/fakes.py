@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -144,3 +145,16 @@ def message(
         reply_to=f"$e{n}",
         mentions_bot=mention,
     )
+
+
+def dm_speaker(
+    router: Router, replier: RecordingReplier, default_sender: str = CITIZEN
+) -> Callable[..., Awaitable[str]]:
+    """`say(text, sender=…)`: send `text` in a DM and get the bot's replies to it, joined."""
+
+    async def say(text: str, sender: str = default_sender) -> str:
+        before = len(replier.texts)
+        await router.dispatch(message(text, sender=sender, direct=True))
+        return "\n".join(replier.texts[before:])
+
+    return say

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.commands.fakes import MANAGER, make_router, message
+from tests.commands.fakes import MANAGER, dm_speaker, make_router
 
 MEASURE = "kommunale-waermeplanung"  # topic waerme-heizung
 BY_MEASURE, BY_TOPIC, BY_BOTH = "@measure:x", "@topic:x", "@both:x"
@@ -20,10 +20,7 @@ BY_MEASURE, BY_TOPIC, BY_BOTH = "@measure:x", "@topic:x", "@both:x"
 async def bot(tmp_path: Path) -> AsyncIterator[Any]:
     router, replier, db, _ = await make_router(tmp_path)
 
-    async def say(text: str, sender: str = BY_MEASURE) -> str:
-        before = len(replier.texts)
-        await router.dispatch(message(text, sender=sender, direct=True))
-        return "\n".join(replier.texts[before:])
+    say = dm_speaker(router, replier, BY_MEASURE)
 
     say.services = router.services  # type: ignore[attr-defined]
     yield say

@@ -17,7 +17,7 @@ import pytest
 from commands.measurevalues import BadNumber, format_number, parse_date, parse_number
 from config.measures import Owners
 from store.privacy import FORGOTTEN, PrivacyStore
-from tests.commands.fakes import CITIZEN, MANAGER, make_router, message
+from tests.commands.fakes import CITIZEN, MANAGER, dm_speaker, make_router
 
 OWNER = "@beispiel-klimaschutz:ochtrup.invalid"  # owns kommunale-waermeplanung
 LED_OWNER = "@beispiel-tiefbau:ochtrup.invalid"  # owns led-strassenbeleuchtung
@@ -28,10 +28,7 @@ TODAY = datetime.date(2023, 11, 14)  # the fake clock's day in Berlin
 async def bot(tmp_path: Path) -> AsyncIterator[Any]:
     router, replier, db, _ = await make_router(tmp_path)
 
-    async def say(text: str, sender: str = OWNER) -> str:
-        before = len(replier.texts)
-        await router.dispatch(message(text, sender=sender, direct=True))
-        return "\n".join(replier.texts[before:])
+    say = dm_speaker(router, replier, OWNER)
 
     say.db = db  # type: ignore[attr-defined]
     say.services = router.services  # type: ignore[attr-defined]

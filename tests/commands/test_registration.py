@@ -9,17 +9,14 @@ from typing import Any
 import pytest
 
 from config.names import load_reserved_names, poses_as
-from tests.commands.fakes import make_router, message
+from tests.commands.fakes import dm_speaker, make_router
 
 
 @pytest.fixture
 async def chat(tmp_path: Path) -> AsyncIterator[Any]:
     router, replier, db, _ = await make_router(tmp_path)
 
-    async def say(text: str, sender: str = "@anna:ochtrup.test") -> str:
-        before = len(replier.texts)
-        await router.dispatch(message(text, sender=sender, direct=True))
-        return "\n".join(replier.texts[before:])
+    say = dm_speaker(router, replier, "@anna:ochtrup.test")
 
     yield say
     await db.close()
