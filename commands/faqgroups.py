@@ -2,31 +2,62 @@
 
 A group's number is its database id: closing one group never renumbers the others, so
 `!antworten 7 …` still means the group the manager read as 7. A new open question joins the open
-group whose first question has mostly the same words, or starts a new group.
+group whose first question has mostly the same words, or starts a new group. Words are compared
+as citizens write them in a hurry: case, accents, umlauts and their transliterations, hyphens,
+compounds written as one word or two ("Repair Cafe", "Repaircafé", "Repair-Café"), a typo in a
+long word and the town's own name ("… in Ochtrup?") do not make another question; naming another
+town does.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from commands.context import Context, Role
 from commands.errors import CommandError, UsageError
-from commands.faqmatch import tokens
+from commands.faqmatch.normalize import (
+    ENGLISH_STOPWORDS,
+    GERMAN_STOPWORDS,
+    MAX_QUERY_CHARS,
+    clean,
+    fold_de,
+    fold_en,
+    stemmer,
+    words,
+)
 from commands.i18n import plural
 from commands.quiet import BERLIN
 from commands.registry import command
 from store.faq import GroupQuestion
 
 if TYPE_CHECKING:
-    from commands.faq import FaqService
+    from collections.abc import Callable
 
-__all__ = ["OpenGroup", "assign", "open_groups", "offen", "same_question", "when"]
+    from commands.faq import FaqService
+    from config.faq import FaqData
+
+__all__ = [
+    "OpenGroup",
+    "QuestionWords",
+    "assign",
+    "open_groups",
+    "offen",
+    "question_words",
+    "same_question",
+    "similarity",
+    "when",
+]
 
 # Share of words two questions must have in common to count as the same question.
 SAME_QUESTION = 0.6
 GROUPS_SHOWN = 15
+# Words of a question compared at most (a pasted letter must not cost seconds per group).
+MAX_WORDS = 40
+# Stems at least this long may differ by one typo ("Waermepunpe") and still be the same word.
+TYPO_MIN = 6
 
 
 @dataclass(frozen=True)
@@ -42,28 +73,140 @@ class OpenGroup:
         return tuple(dict.fromkeys(q.user_id for q in self.questions))
 
 
-def _words(text: str) -> set[str]:
-    return set(tokens(text)) or {text.lower()}
+@dataclass(frozen=True)
+class QuestionWords:
+    """A question's informative words as compared for grouping."""
+
+    stems: tuple[str, ...]
+    # joins[i]: the stem of words i and i+1 written as one word, if they stand side by side.
+    joins: tuple[str | None, ...]
+    # Other towns the question names: questions about different places are never the same.
+    places: frozenset[str]
 
 
-def same_question(words: set[str], other: set[str]) -> bool:
+def question_words(text: str, home: frozenset[str], elsewhere: frozenset[str]) -> QuestionWords:
+    """The stems of `text` without stopwords and the town's own names (`home`, folded)."""
+    stem = stemmer("german")
+    stems: list[str] = []
+    joins: list[str | None] = []
+    named: set[str] = set()
+    previous: str | None = None  # the informative word just before, if there was one
+    for word in words(fold_en(clean(text, MAX_QUERY_CHARS)))[: MAX_WORDS * 2]:
+        english, word = word.replace("-", ""), fold_de(word.replace("-", ""))
+        if english in ENGLISH_STOPWORDS or word in GERMAN_STOPWORDS or len(word) < 2:
+            previous = None
+            continue
+        stemmed = stem(word)
+        if {word, stemmed, word.removesuffix("s")} & home:  # "in Ochtrup", "Ochtruper"
+            previous = None
+            continue
+        if word in elsewhere:
+            named.add(word)
+        if previous is not None:
+            joins.append(stem(fold_de(previous + word)))
+        elif stems:
+            joins.append(None)
+        stems.append(stemmed)
+        previous = word
+        if len(stems) >= MAX_WORDS:
+            break
+    if not stems:  # only stopwords ("Was?"), or no words at all ("?!"): the words as written
+        written = " ".join(words(fold_de(fold_en(clean(text, 200))))) or text.strip()[:200]
+        return QuestionWords((written,), (), frozenset())
+    return QuestionWords(tuple(stems), tuple(joins), frozenset(named))
+
+
+def _places(data: FaqData) -> tuple[frozenset[str], frozenset[str]]:
+    stem = stemmer("german")
+    home = {fold_de(p) for p in data.home_places}
+    return frozenset(home | {stem(p) for p in home}), frozenset(
+        fold_de(p) for p in data.other_places
+    )
+
+
+def _reader(data: FaqData) -> Callable[[str], QuestionWords]:
+    home, elsewhere = _places(data)
+    return functools.partial(question_words, home=home, elsewhere=elsewhere)
+
+
+def _merged(question: QuestionWords, other: QuestionWords) -> set[str]:
+    """The question's stems, two written apart counted as one where `other` writes them as
+    one word ("Repair Cafe" against "Repaircafé")."""
+    vocabulary = {*other.stems, *(j for j in other.joins if j)}
+    result: set[str] = set()
+    i = 0
+    while i < len(question.stems):
+        joined = question.joins[i] if i < len(question.joins) else None
+        if joined is not None and joined in vocabulary:
+            result.add(joined)
+            i += 2
+        else:
+            result.add(question.stems[i])
+            i += 1
+    return result
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """True if two long stems differ by one letter added, dropped, changed or swapped."""
+    if min(len(a), len(b)) < TYPO_MIN or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) != len(b):
+        short, long = sorted((a, b), key=len)
+        return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) == 1:
+        return True
+    if len(diff) != 2 or diff[1] != diff[0] + 1:
+        return False
+    i, j = diff
+    return a[i] == b[j] and a[j] == b[i]
+
+
+def similarity(a: QuestionWords, b: QuestionWords) -> float:
+    """The share of words two questions have in common (0 to 1), variants counted as one."""
+    if a.places != b.places:
+        return 0.0
+    left, right = _merged(a, b), _merged(b, a)
+    common = left & right
+    rest = sorted(right - common)
+    matched = len(common)
+    for word in sorted(left - common):
+        twin = next((r for r in rest if _one_typo(word, r)), None)
+        if twin is not None:
+            rest.remove(twin)
+            matched += 1
+    return matched / (len(left) + len(right) - matched)
+
+
+def same_question(a: QuestionWords, b: QuestionWords) -> bool:
     """True if two questions' words overlap enough to be answered together."""
-    return len(words & other) / len(words | other) >= SAME_QUESTION
+    return similarity(a, b) >= SAME_QUESTION
+
+
+def _best_group(words: QuestionWords, firsts: dict[int, QuestionWords]) -> int | None:
+    """The open group whose first question is most like this one, if one is like enough."""
+    best, best_score = None, SAME_QUESTION
+    for group, first in firsts.items():
+        score = similarity(words, first)
+        if score >= best_score and (best is None or score > best_score):
+            best, best_score = group, score
+    return best
 
 
 async def assign(service: FaqService) -> dict[int, int]:
     """Put every open question that is in no open group into one; return question → group
     for all open questions."""
     store = service.store
+    read = _reader(service.data)
     members = await store.group_members()
     result = {q.id: q.group_id for q in members}
-    firsts: dict[int, set[str]] = {}
+    firsts: dict[int, QuestionWords] = {}
     for q in members:
-        firsts.setdefault(q.group_id, _words(q.text))
+        if q.group_id not in firsts:
+            firsts[q.group_id] = read(q.text)
     for new in await store.ungrouped_open():
-        words = _words(new.text)
-        group = next((g for g, first in firsts.items() if same_question(words, first)), None)
-        group = await store.add_to_group(new.id, group)
+        words = read(new.text)
+        group = await store.add_to_group(new.id, _best_group(words, firsts))
         firsts.setdefault(group, words)
         result[new.id] = group
     return result
