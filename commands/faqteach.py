@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from commands import faqedit, faqgroups
 from commands.context import Context, Message, Role
 from commands.dialogs import confirmed, is_no, is_yes
 from commands.errors import CommandError, UsageError
+from commands.faqmatch.normalize import ENGLISH_STOPWORDS, GERMAN_STOPWORDS, fold_de
 from commands.formatting import Markup, render, to_plain
 from commands.i18n import plural
 from commands.quiet import BERLIN
@@ -44,6 +46,16 @@ _ID_SKIP = frozenset(
     "weshalb mein meine meinen einen einem einer dass sich sind habe haben oder fuer beim wenn "
     "nach what when where does have with from that".split()
 )
+# Marks around a citizen's question that an FAQ question does not have ("- gibt es …??").
+_EDGE_MARKS = " .,;:!?…-–—•*_~"
+_OPENING_QUOTES = "\"'„“‚‘»«"
+_CLOSING_QUOTES = "\"'“”‘’«»"
+_SPACE_BEFORE_MARK = re.compile(r"\s+([?!.,;:])")
+# A word of an id: "repair", "e-auto".
+_SLUG_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# An id names what the entry is about in a few words.
+ID_WORDS = 3
+ID_MAX = 40
 # "7 Text", "Nr. 7 Text", "#7 Text"
 _NUMBER_TEXT = re.compile(
     r"^(?:nr\.?\s*|no\.?\s*|#)?(\d{1,9})\s+(\S.*)$", re.IGNORECASE | re.DOTALL
@@ -153,12 +165,26 @@ def _today(service: FaqService) -> date:
 
 
 def clean_question(text: str) -> str:
-    """The asker's question as an entry's question: one line, capitalised, with '?'."""
-    text = " ".join(text.split()).strip(" .!")
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith("?") else text + "?"
+    """The asker's question as an entry's question: one line, capitalised, with one '?'."""
+    line = _one_line(text)
+    if len(line) > 1 and line[0] in _OPENING_QUOTES and line[-1] in _CLOSING_QUOTES:
+        line = line[1:-1].strip()  # „Gibt es …?“ as a whole in quotes
+    core = _SPACE_BEFORE_MARK.sub(r"\1", line.strip(_EDGE_MARKS))
+    core = core or line.strip(" .!")  # nothing but marks: as it was written
+    if not core:
+        return core
+    return core[0].upper() + core[1:] + ("" if core.endswith("?") else "?")
+
+
+def _one_line(text: str) -> str:
+    """The text on one line with single spaces, without control or format characters (bidi
+    overrides, zero-width …): it becomes the FAQ's own text."""
+    kept = (
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+    return " ".join("".join(kept).split())
 
 
 def draft_entry(
@@ -207,7 +233,7 @@ def _phrasings(question: str, wordings: list[str]) -> list[str]:
     result: list[str] = []
     seen: set[str] = {_key(question)}
     for text in [*wordings, *(_plain(w) for w in wordings), *fillers]:
-        text = " ".join(text.split())
+        text = _one_line(text)
         if len(result) >= MIN_PHRASINGS_DE and text in fillers:
             break
         if text and _key(text) not in seen:
@@ -225,18 +251,54 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _new_id(service: FaqService, question: str) -> str:
-    """A slug from the question's longer words, unique in the FAQ."""
-    folded = unicodedata.normalize("NFC", question.lower()).translate(_UMLAUTS)
-    ascii_only = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_only)
-    long = [w for w in words if len(w) > 3 and w not in _ID_SKIP][:4] or words[:4] or ["frage"]
-    base = "-".join(long)[:48].strip("-")
-    taken = {e.id for e in service.data.entries} | {e.id for e in service.yaml_data.entries}
+def _new_id(service: FaqService, question: str, taken: Iterable[str] = ()) -> str:
+    """A readable ASCII slug of the question's few telling words, unique in the FAQ and
+    against `taken` (ids the chat used before)."""
+    used = {
+        *taken,
+        *(e.id for e in service.data.entries),
+        *(e.id for e in service.yaml_data.entries),
+    }
+    base = id_slug(question, service.data.home_places)
     candidate, n = base, 2
-    while candidate in taken:
+    while candidate in used:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
+
+
+def id_slug(question: str, home_places: Iterable[str] = ()) -> str:
+    """Up to three telling words of a question as a slug: "Gibt es ein Repair-Café in
+    Ochtrup?" → "repair-cafe" (umlauts as ae/oe/ue/ss; no stopwords, no town name)."""
+    folded = unicodedata.normalize("NFC", question.lower()).translate(_UMLAUTS)
+    ascii_only = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    home = {unicodedata.normalize("NFKD", p.lower().translate(_UMLAUTS)) for p in home_places}
+    found = _SLUG_WORD.findall(ascii_only)
+    telling = [w for w in found if _telling(w, home)]
+    if len(telling) > ID_WORDS:  # German nouns (capitalised where written) say most
+        nouns = {w for w in telling if _capitalised(w, question)}
+        chosen = [w for w in telling if w in nouns][:ID_WORDS] if nouns else []
+        chosen += [w for w in telling if w not in chosen][: ID_WORDS - len(chosen)]
+        telling = [w for w in telling if w in chosen]
+    slug = "-".join(telling or found[:ID_WORDS])[:ID_MAX].strip("-")
+    return re.sub(r"-+", "-", slug) or "frage"
+
+
+def _telling(word: str, home: set[str]) -> bool:
+    """A word that says what a question is about (not "gibt", "es", "ein", "Ochtrup")."""
+    if len(word.replace("-", "")) < 2 or word in home or word in _ID_SKIP:
+        return False
+    return fold_de(word) not in GERMAN_STOPWORDS and word not in ENGLISH_STOPWORDS
+
+
+def _capitalised(word: str, question: str) -> bool:
+    """Whether the word is written with a capital inside the question (a German noun)."""
+    first = word.split("-")[0]
+    for match in re.finditer(r"\w[\w-]*", question):
+        written = match.group().lower().translate(_UMLAUTS)
+        plain = unicodedata.normalize("NFKD", written).encode("ascii", "ignore").decode()
+        if plain.split("-")[0] == first:
+            return match.start() > 0 and match.group()[0].isupper()
+    return False
 
 
 async def confirm_save(ctx: Context, dialog: Dialog, text: str) -> None:
@@ -247,7 +309,10 @@ async def confirm_save(ctx: Context, dialog: Dialog, text: str) -> None:
     draft = dialog.data.get("draft")
     if not isinstance(draft, dict) or not isinstance(draft.get("id"), str):
         raise CommandError("faqteach.not_saved")
-    draft = dict(draft, id=_new_id(service, str(draft["question"]["de"])))
+    # The id again: an entry may have been made meanwhile; and no id the chat ever used (a
+    # hidden, deleted or left-out entry) is taken over, with its history.
+    used = await service.chat.used_ids() if service.chat else frozenset()
+    draft = dict(draft, id=_new_id(service, str(draft["question"]["de"]), used))
     try:
         await faqedit.store_entry(ctx, service, draft, "chat", "create", draft["question"]["de"])
     except FaqError as exc:

@@ -58,6 +58,13 @@ class ChatEntryStore:
         )
         return None if row is None else _row(row)
 
+    async def used_ids(self) -> frozenset[str]:
+        """Every id the chat ever stored or changed, deleted ones included."""
+        rows = await self._db.fetchall(
+            "SELECT entry_id FROM faq_chat_entries UNION SELECT entry_id FROM faq_entry_history"
+        )
+        return frozenset(str(r["entry_id"]) for r in rows)
+
     async def save(
         self,
         entry_id: str,
