@@ -13,9 +13,7 @@ from typing import Any
 
 from commands.actorfields import (
     FORM_KEYS,
-    STEPS,
     InvalidAnswer,
-    ask,
     describe,
     is_number,
     parse_answer,
@@ -25,7 +23,13 @@ from commands.actorfields import (
 from commands.context import Context
 from commands.errors import CommandError, require_direct
 from commands.formatting import Markup
-from commands.registration import REGISTER_KIND, register_step, registrieren
+from commands.registration import (
+    REGISTER_KIND,
+    open_question,
+    register_step,
+    registration,
+    registrieren,
+)
 from commands.registry import command
 from commands.services import require
 from config.settings import ActorSettings
@@ -90,18 +94,11 @@ async def current_actor(ctx: Context) -> Actor:
 async def _registration_open(ctx: Context) -> None:
     """A user midway through `!registrieren` here is told so, with the open step's question
     again, instead of "not in the network" (which sounds as if the answers so far were lost)."""
-    dialogs = ctx.services.dialogs
-    dialog = None
-    if dialogs is not None:
-        dialog = await dialogs.pending(ctx.message.sender, ctx.message.room_id)
-    if dialog is None or dialog.kind != REGISTER_KIND:
+    dialog = await registration(ctx) if ctx.services.dialogs is not None else None
+    if dialog is None:
         return
-    step = str(dialog.data.get("step", ""))
-    if step not in STEPS and step != "consent":
-        return
-    raise CommandError(
-        "actors.registration_open", question=Markup(ask(ctx, step)), prefix=ctx.prefix
-    )
+    question = Markup(open_question(ctx, dialog.data))
+    raise CommandError("actors.registration_open", question=question, prefix=ctx.prefix)
 
 
 @command("profil", aliases=("profile",))

@@ -29,10 +29,11 @@ async def test_one_line_form_takes_topic_names_and_shows_a_summary_before_consen
         "!registrieren name=Solarverein Ochtrup; typ=Verein; "
         "themen=Erneuerbare Energien, mobilität; biete=PV-Beratung"
     )
-    assert "Das habe ich verstanden" in answer
-    assert "Solarverein Ochtrup – Verein/Initiative, Ochtrup" in answer
-    assert "Themen: Erneuerbare Energien, Mobilität" in answer
-    assert "Bietet: PV-Beratung" in answer
+    assert "Das habe ich aus Ihrer Zeile übernommen" in answer
+    assert "Name (name): Solarverein Ochtrup" in answer
+    assert "Typ (typ): Verein/Initiative" in answer
+    assert "Themen (themen): Erneuerbare Energien, Mobilität" in answer
+    assert "Bietet (biete): PV-Beratung" in answer
     assert "(9/9)" not in answer  # no step numbers the one-line user never saw
     assert "Stimmen Sie zu?" in answer
     assert "Willkommen im Netzwerk, Solarverein Ochtrup!" in await chat("ja")
@@ -239,7 +240,7 @@ async def test_back_asks_the_previous_step_again_instead_of_becoming_an_answer(
 async def test_back_at_the_one_line_forms_consent_shows_the_summary_again(chat: Any) -> None:
     await chat("!registrieren name=Anna Schulte; typ=Bürger; themen=Mobilität")
     answer = await chat("zurück")
-    assert "Das habe ich verstanden" in answer
+    assert "Das habe ich aus Ihrer Zeile übernommen" in answer
     assert "(8/8)" not in answer  # no step the one-line user never saw
     assert "Willkommen im Netzwerk, Anna Schulte!" in await chat("ja")
 
@@ -252,7 +253,7 @@ async def test_english_users_see_and_may_write_actor_types_in_english(chat: Any)
     assert "Landwirtschaft" not in choices
     await chat("!abbrechen")
     answer = await chat("!register name=Hof Brinkmann; type=Farming; topics=Mobilität")
-    assert "Hof Brinkmann – Farming, Ochtrup" in answer
+    assert "Type (type): Farming" in answer
     await chat("yes")
     assert "Hof Brinkmann – Farming, Ochtrup" in await chat("!profile")
     assert "Landwirtschaft" not in await chat("!actors farming")
