@@ -31,7 +31,8 @@ class ChatChange:
 
     entry_id: str
     data: Mapping[str, Any] | None
-    # "chat": made in the chat; "yaml": a curated entry changed (or hidden) in the chat.
+    # "chat": made in the chat; "yaml": a curated entry changed (or hidden) in the chat. As
+    # stored; `merge_chat` goes by whether the YAML has the entry.
     origin: str
 
 
@@ -65,26 +66,36 @@ def merge_chat(data: FaqData, changes: Sequence[ChatChange]) -> FaqData:
     """The YAML's entries with the chat's changes applied (a broken change is logged and left
     out: one bad row must not take the FAQ down)."""
     slugs = frozenset(t.slug for t in data.topics)
-    entries = {e.id: e for e in data.entries}
+    curated = {e.id: e for e in data.entries}
+    entries = dict(curated)
     for change in changes:
         if change.data is None:
             entries.pop(change.entry_id, None)
             continue
-        origin = "chat" if change.origin == "chat" else "yaml+chat"
         try:
-            entry = entry_from_mapping(change.data, slugs, f"chat:{change.entry_id}", origin)
+            entry = entry_from_mapping(change.data, slugs, f"chat:{change.entry_id}", "chat")
         except FaqError as exc:
             log.error("FAQ change from the chat left out: %s", exc)
             continue
         if entry.id != change.entry_id:
             log.error("FAQ change from the chat left out: id %r stored as %r", entry.id, change)
             continue
-        entries[entry.id] = entry
+        entries[entry.id] = _placed(entry, curated.get(entry.id))
     kept = {
         entry_id: dataclasses.replace(e, related=tuple(r for r in e.related if r in entries))
         for entry_id, e in entries.items()
     }
     return dataclasses.replace(data, entries=tuple(kept.values()))
+
+
+def _placed(entry: FaqEntry, curated: FaqEntry | None) -> FaqEntry:
+    """Where the chat's version of an entry comes from. Whether the YAML has the entry decides,
+    not the row's stored origin, which can be stale: a chat entry is in the YAML once the
+    exported FAQ is read, a curated one may have left the files since it was changed or
+    hidden, and an id freed that way may have been given to a new chat entry."""
+    if curated is None:
+        return entry
+    return dataclasses.replace(entry, origin="yaml+chat", file=curated.file, line=curated.line)
 
 
 def export_yaml(data: FaqData, directory: Path) -> list[Path]:

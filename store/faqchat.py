@@ -74,14 +74,15 @@ class ChatEntryStore:
         action: str,
         detail: str,
     ) -> None:
-        """Store the entry's new state (None: deleted) and a history line, in one go."""
+        """Store the entry's new state (None: deleted), where it now comes from, and a history
+        line, in one go."""
         now = time.time()
         payload = None if data is None else json.dumps(data, ensure_ascii=False)
         async with self._db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO faq_chat_entries (entry_id, origin, data, updated_at, updated_by) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO UPDATE SET "
-                "data = excluded.data, updated_at = excluded.updated_at, "
+                "origin = excluded.origin, data = excluded.data, updated_at = excluded.updated_at, "
                 "updated_by = excluded.updated_by",
                 (entry_id, origin, payload, now, by),
             )
