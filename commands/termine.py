@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from commands.context import Context, Reaction, Role
@@ -18,7 +19,7 @@ from commands.errors import CommandError, UsageError
 from commands.formatting import Markup, literal, render, to_plain
 from commands.registry import command
 from commands.services import require
-from commands.termine_form import FieldError, FormError, check_times, field_of, parse_field
+from commands.termine_form import FieldError, FormError, check_times, parse_changes
 from commands.termine_ics import ICS_MIMETYPE, ics_filename, participants_csv, to_ics
 from commands.termine_service import EventService
 from store.dialogs import Dialog
@@ -248,51 +249,67 @@ def _problem(ctx: Context, exc: FormError) -> str:
 
 @command("termin-aendern", aliases=("event-edit", "termin-ändern"), role=Role.MANAGER)
 async def termin_aendern(ctx: Context, args: str) -> None:
-    """Change fields of an event (`feld=wert; …`); registered people are told."""
+    """Change fields of an event (`feld=wert; …`): a preview of old → new, then 'ja'; the
+    registered and waiting people are told what changed."""
     number_text, _, form = args.strip().partition(" ")
     number = _number(number_text)
-    if not form.strip():
-        raise UsageError
     service = _service(ctx)
     event = await _event(ctx, number)
-    changes = _changes(ctx, service, form)
-    merged = {"starts_at": event.starts_at, "closes_at": event.closes_at, **changes}
+    changes = _changes(ctx, service, event, form)
+    lines = service.differences(event, replace(event, **changes), ctx.language)
+    if not lines:
+        raise CommandError("termin.edit_nothing", number=number, title=event.title)
+    taken, waiting = await service.store.counts(event.id)
+    data = {"action": "edit", "number": event.id, "sequence": event.sequence, "changes": changes}
+    await require(ctx.services.dialogs).open(ctx, CANCEL_KIND, data)
+    await ctx.reply_key(
+        "termin.edit_preview",
+        number=event.id,
+        title=event.title,
+        changes=Markup("\n").join(lines),
+        taken=taken,
+        waiting=waiting,
+    )
+
+
+def _changes(
+    ctx: Context, service: EventService, event: CalendarEvent, form: str
+) -> dict[str, Any]:
+    """The parsed `feld=wert` changes, checked against the event's other times."""
     try:
-        check_times(merged)
+        changes = parse_changes(form, service.clock(), _topic_finder(service))
+    except FormError as exc:
+        raise CommandError(
+            "termin.form_invalid", problem=_problem(ctx, exc), prefix=ctx.prefix
+        ) from None
+    if not changes:
+        raise UsageError
+    try:
+        check_times({"starts_at": event.starts_at, "closes_at": event.closes_at, **changes})
     except FieldError as exc:
         raise CommandError(exc.key, **exc.params) from None
+    return changes
+
+
+async def _confirm_edit(ctx: Context, dialog: Dialog, text: str) -> None:
+    """'ja' stores the change previewed and tells everyone what changed; 'nein' keeps it."""
+    if not await confirmed(ctx, text, "termin.not_edited", Role.MANAGER):
+        return
+    service = _service(ctx)
+    event = await _event(ctx, int(dialog.data["number"]))
+    if event.sequence != int(dialog.data["sequence"]):  # changed since the preview
+        raise CommandError("termin.edit_stale", number=event.id, prefix=ctx.prefix)
+    changes = dict(dialog.data["changes"])
     await service.store.update(event.id, changes)
     changed = await service.store.get(event.id)
     assert changed is not None
-    await service.fill(changed)
     told = 0
     for reg in await service.store.registrations(event.id):
         ics = "" if reg.waiting else "update"
-        told += await service.tell(reg.user_id, "termin.changed", changed, ics=ics)
-    await ctx.reply_key("termin.edited", number=number, title=changed.title, told=told)
-
-
-def _changes(ctx: Context, service: EventService, form: str) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    for part in form.split(";"):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition("=")
-        field = field_of(key)
-        try:
-            if field is None or not sep:
-                raise FormError("", FieldError("termin.form_unknown_key", field=key.strip()[:40]))
-            try:
-                changes[field] = parse_field(field, value, service.clock(), _topic_finder(service))
-            except FieldError as exc:
-                raise FormError(key.strip()[:40], exc) from None
-        except FormError as exc:
-            raise CommandError(
-                "termin.form_invalid", problem=_problem(ctx, exc), prefix=ctx.prefix
-            ) from None
-    if not changes:
-        raise UsageError
-    return changes
+        told += await service.tell_changed(reg.user_id, event, changed, ics=ics)
+    # Moved up only now: they get "a place is free" with the new card, not a change notice.
+    await service.fill(changed)
+    await ctx.reply_key("termin.edited", number=event.id, title=changed.title, told=told)
 
 
 @command("termin-absagen", aliases=("event-cancel",), role=Role.MANAGER)
@@ -307,7 +324,11 @@ async def termin_absagen(ctx: Context, args: str) -> None:
 
 
 async def confirm_cancel(ctx: Context, dialog: Dialog, text: str) -> None:
-    """'ja' cancels the event and tells everyone; 'nein' keeps it."""
+    """'ja' cancels the event and tells everyone; 'nein' keeps it. The same dialogue kind
+    carries a previewed change (action 'edit'), so that one answer handler serves both."""
+    if dialog.data.get("action") == "edit":
+        await _confirm_edit(ctx, dialog, text)
+        return
     if not await confirmed(ctx, text, "termin.not_cancelled", Role.MANAGER):
         return
     service = _service(ctx)

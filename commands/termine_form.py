@@ -26,6 +26,7 @@ __all__ = [
     "FieldError",
     "FormError",
     "field_of",
+    "parse_changes",
     "parse_field",
     "parse_form",
     "check_times",
@@ -102,6 +103,34 @@ _UNITS = MappingProxyType(
     }
 )
 
+# "zwei Stunden", "eine Stunde", "anderthalb Stunden": people write the number as a word.
+_NUMBER_WORDS = MappingProxyType(
+    {
+        **dict.fromkeys(("ein", "eine", "einen", "einer", "one", "an", "a"), "1"),
+        **dict.fromkeys(("anderthalb", "eineinhalb"), "1,5"),
+        **{
+            word: str(n)
+            for n, words in enumerate(
+                (
+                    ("zwei", "two"),
+                    ("drei", "three"),
+                    ("vier", "four"),
+                    ("fünf", "fuenf", "five"),
+                    ("sechs", "six"),
+                    ("sieben", "seven"),
+                    ("acht", "eight"),
+                    ("neun", "nine"),
+                    ("zehn", "ten"),
+                    ("elf", "eleven"),
+                    ("zwölf", "zwoelf", "twelve"),
+                ),
+                start=2,
+            )
+            for word in words
+        },
+    }
+)
+
 TopicFinder = Callable[[str], str | None]  # a topic's name or slug -> its slug
 
 
@@ -163,8 +192,9 @@ def _capacity(text: str) -> int | None:
 
 
 def parse_duration(text: str) -> float:
-    """'2 Std.', '90 min', '1,5 h', '1:30' -> seconds; FieldError unless 1 minute to 14 days."""
-    word = _clean(text).lower()
+    """'2 Std.', 'zwei Stunden', '90 min', '1,5 h', '1:30' -> seconds; FieldError unless
+    1 minute to 14 days."""
+    word = " ".join(_NUMBER_WORDS.get(w, w) for w in _clean(text).lower().split())
     clock = _CLOCK.fullmatch(word)
     if clock:
         seconds = int(clock[1]) * 3600.0 + int(clock[2]) * 60.0
@@ -260,3 +290,21 @@ def parse_form(args: str, now: float, topics: TopicFinder) -> dict[str, Any]:
     except FieldError as exc:
         raise FormError("", exc) from None
     return values
+
+
+def parse_changes(form: str, now: float, topics: TopicFinder) -> dict[str, Any]:
+    """`ort=…; plätze=…` for `!termin-aendern` -> the changed fields; FormError names the wrong
+    one. Empty if no field is given."""
+    changes: dict[str, Any] = {}
+    for part in form.split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        field = field_of(key)
+        if field is None or not sep:
+            raise FormError("", FieldError("termin.form_unknown_key", field=_excerpt(key)))
+        try:
+            changes[field] = parse_field(field, value, now, topics)
+        except FieldError as exc:
+            raise FormError(_excerpt(key), exc) from None
+    return changes

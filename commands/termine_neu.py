@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from commands.broadcast import _recipients
+from commands.broadcast import recipient_lines
 from commands.context import Context, Role
 from commands.dialogs import confirmed, is_cancel
 from commands.errors import CommandError
@@ -113,7 +113,7 @@ async def _preview(ctx: Context, values: dict[str, Any]) -> None:
     service = _service(ctx)
     draft = _draft(ctx, values)
     audience = await service.broadcaster.audience(str(values["topic"]))
-    recipients = _recipients(ctx, audience) if audience.recipients else ctx.t("termin.nobody")
+    recipients = recipient_lines(ctx, audience) if audience.recipients else ctx.t("termin.nobody")
     await require(ctx.services.dialogs).open(ctx, CONFIRM_KIND, {"values": values})
     described = await service.describe(draft, ctx.language)
     if draft.duration is None:  # the end shown is a guess: say so before 'ja'

@@ -17,6 +17,7 @@ from commands.broadcast import Broadcaster
 from commands.formatting import Markup, render, to_plain
 from commands.i18n import Catalog
 from commands.quiet import quiet_end
+from commands.termine_form import DEFAULT_DURATION
 from commands.termine_ics import ICS_MIMETYPE, event_end, ics_filename, to_ics, to_ics_feed
 from commands.when import BERLIN
 from store.broadcasts import Delivery
@@ -188,6 +189,46 @@ class EventService:
             return False
         return True
 
+    def differences(self, old: CalendarEvent, new: CalendarEvent, language: str) -> list[str]:
+        """'- Ort: Rathaus → Aula', one line per field that differs, in `language`."""
+        lines = []
+        for field in _SHOWN:
+            before, after = _shown(old, field), _shown(new, field)
+            if before == after:
+                continue
+            lines.append(
+                self.t(
+                    language,
+                    "termin.change_line",
+                    field=self.t(language, f"termin.field_{field}"),
+                    old=self._value(field, before, language),
+                    new=self._value(field, after, language),
+                )
+            )
+        return lines
+
+    def _value(self, field: str, value: Any, language: str) -> str:
+        """A field's value as people read it ('unbegrenzt', '04.12.2026, 18:00 Uhr' …)."""
+        if value is None or value == "":
+            return self.t(language, f"termin.value_none_{field}")
+        if field in ("starts_at", "closes_at"):
+            return self.when(float(value), language)
+        if field == "duration":
+            hours, minutes = divmod(round(float(value) / 60), 60)
+            return self.t(language, "termin.value_duration", hours=hours, minutes=f"{minutes:02d}")
+        if field == "topic":
+            return self.broadcaster.topics.name(str(value), language)
+        text = str(value)
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    async def tell_changed(
+        self, user_id: str, old: CalendarEvent, new: CalendarEvent, ics: str = ""
+    ) -> bool:
+        """DM what changed (old → new, in the person's language) and how the event looks now."""
+        language = await self.language(user_id)
+        changes = Markup("\n").join(self.differences(old, new, language))
+        return await self.tell(user_id, "termin.changed", new, ics=ics, changes=changes)
+
     async def fill(self, event: CalendarEvent) -> list[str]:
         """Move people up into free places and tell them (with the calendar file)."""
         moved = await self.store.promote(event.id, event.capacity)
@@ -228,6 +269,16 @@ class EventService:
             return 0
         at = datetime.fromtimestamp(event.starts_at, BERLIN).strftime("%H:%M")
         return int(await self.tell(user_id, key, event, time=at))
+
+
+# The fields a change notice compares, in the order the card shows them.
+_SHOWN = ("title", "starts_at", "duration", "place", "capacity", "closes_at", "topic", "body")
+
+
+def _shown(event: CalendarEvent, field: str) -> Any:
+    """A field as the card shows it: no duration given is the two hours assumed."""
+    value = getattr(event, field)
+    return DEFAULT_DURATION if field == "duration" and value is None else value
 
 
 def _day_key(event: CalendarEvent, now: float) -> str:

@@ -293,7 +293,8 @@ async def test_change_and_cancel_tell_everyone_with_calendar_files(env: Env) -> 
     number = await create(env, "titel=Abend; wann=morgen 18 Uhr; plätze=1; thema=mobilitaet")
     await env.say(f"!anmelden {number}")
     await env.say(f"!anmelden {number}", sender=OTHER)
-    edited = await env.say(f"!termin-aendern {number} wann=samstag 10:00; ort=Aula", sender=MANAGER)
+    await env.say(f"!termin-aendern {number} wann=samstag 10:00; ort=Aula", sender=MANAGER)
+    edited = await env.say("ja", sender=MANAGER)
     assert "Benachrichtigt (Angemeldete und Wartende): 2." in edited
     assert len(env.mailer.to(CITIZEN)) == 1
     assert len(env.mailer.to(OTHER)) == 1
@@ -318,7 +319,9 @@ async def test_changed_duration_sends_the_new_end_to_the_registered(env: Env) ->
     await env.say(f"!anmelden {number}")
     listed = await env.say("!termine")
     assert "04.12.2026, 18:00–20:00 Uhr" in listed  # two hours assumed
-    edited = await env.say(f"!termin-aendern {number} dauer=90 min", sender=MANAGER)
+    preview = await env.say(f"!termin-aendern {number} dauer=90 min", sender=MANAGER)
+    assert "- Dauer: 2:00 Std. → 1:30 Std." in preview
+    edited = await env.say("ja", sender=MANAGER)
     assert "Benachrichtigt (Angemeldete und Wartende): 1." in edited
     assert "18:00–19:30 Uhr" in env.mailer.to(CITIZEN)[-1]
     entry = Calendar.from_ical(env.mailer.files[-1][2]).events[0]
@@ -330,6 +333,53 @@ async def test_changed_duration_sends_the_new_end_to_the_registered(env: Env) ->
     event = await env.events.store.get(number)
     assert event is not None
     assert event.duration == 90 * 60
+
+
+async def test_event_change_is_previewed_and_sent_only_after_yes(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; plätze=1; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    await env.say(f"!anmelden {number}", sender=OTHER)
+    sent = len(env.mailer.dms)
+    preview = await env.say(f"!termin-aendern {number} ort=Aula; plätze=3", sender=MANAGER)
+    assert "- Ort: (kein Ort) → Aula" in preview
+    assert "- Plätze: 1 → 3" in preview
+    assert "angemeldet: 1, auf der Warteliste: 1" in preview
+    assert len(env.mailer.dms) == sent  # nobody is told before "ja"
+    assert "bleibt, wie er ist" in await env.say("nein", sender=MANAGER)
+    event = await env.events.store.get(number)
+    assert event is not None
+    assert (event.place, event.capacity) == ("", 1)
+    assert len(env.mailer.dms) == sent
+    await env.say(f"!termin-aendern {number} ort=Aula", sender=MANAGER)
+    assert "Benachrichtigt (Angemeldete und Wartende): 2." in await env.say("ja", sender=MANAGER)
+    notice = env.mailer.to(CITIZEN)[-1]
+    assert "wurde geändert:" in notice
+    assert "- Ort: (kein Ort) → Aula" in notice
+    assert "📍 Aula" in notice  # and the card as it is now
+
+
+async def test_event_change_confirmation_is_the_managers_and_of_that_version(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    await env.say(f"!anmelden {number}")
+    sent = len(env.mailer.dms)
+    await env.say(f"!termin-aendern {number} ort=Aula", sender=MANAGER)
+    await env.say("ja")  # the citizen's "ja" is not an answer to the manager's question
+    assert len(env.mailer.dms) == sent
+    # Meanwhile the event is changed from another room; the old preview must not overwrite it.
+    room = "!andere:ochtrup.test"
+    await env.router.dispatch(
+        message(f"!termin-aendern {number} ort=Rathaus", sender=MANAGER, ts=NOW, room=room)
+    )
+    await env.router.dispatch(message("ja", sender=MANAGER, ts=NOW, room=room))
+    assert "seit Ihrer Vorschau geändert" in await env.say("ja", sender=MANAGER)
+    event = await env.events.store.get(number)
+    assert event is not None
+    assert event.place == "Rathaus"
+
+
+async def test_event_change_that_changes_nothing_asks_nothing(env: Env) -> None:
+    number = await create(env, "titel=Abend; wann=morgen 18 Uhr; ort=Aula; thema=mobilitaet")
+    assert "ändert nichts" in await env.say(f"!termin-aendern {number} ort=Aula", sender=MANAGER)
 
 
 async def test_forgetting_names_event_registrations_before_deleting_them(env: Env) -> None:

@@ -277,7 +277,8 @@ def test_duration_reads_german_and_english_forms(text: str, minutes: int) -> Non
         "0,001 h",
         "-2h",
         "2",  # no unit: hours or minutes?
-        "zwei Stunden",
+        "zwei",
+        "dreizehn Stunden",
         "15 Tage",
         "337 h",
         "99999999999h",
@@ -297,6 +298,26 @@ def test_duration_refuses_zero_negative_huge_and_unreadable(text: str) -> None:
         parse_field("duration", text, NOW, find)
     assert caught.value.key == "termin_dauer.invalid"
     assert len(str(caught.value.params["value"])) <= 40
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("zwei Stunden", 120),
+        ("Eine Stunde", 60),
+        ("anderthalb Stunden", 90),
+        ("zwölf Std.", 720),
+        ("ein Tag zwei Stunden", 26 * 60),
+        ("dreißig min", -1),
+        ("two hours", 120),
+    ],
+)
+def test_duration_reads_number_words_one_to_twelve(text: str, minutes: int) -> None:
+    if minutes < 0:  # only one to twelve are words we read
+        with pytest.raises(FieldError):
+            parse_field("duration", text, NOW, find)
+        return
+    assert parse_field("duration", text, NOW, find) == minutes * 60.0
 
 
 def test_duration_dash_or_missing_means_not_given() -> None:
