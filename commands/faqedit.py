@@ -118,7 +118,8 @@ def _entry(service: FaqService, entry_id: str) -> FaqEntry:
 
 @command("faq", aliases=("faq-zeigen", "faq-show"))
 async def faq_zeigen(ctx: Context, args: str) -> None:
-    """Show one FAQ entry with its sources, owner, review date and last changes."""
+    """Show one FAQ entry with its sources; the manager also sees owner, review, origin and
+    history."""
     service = _service(ctx)
     await service.ready()
     prefixed = ctx.message.body.lstrip().startswith(ctx.prefix)
@@ -129,6 +130,40 @@ async def faq_zeigen(ctx: Context, args: str) -> None:
     if not args.strip() or len(args.split()) != 1:
         raise UsageError
     entry = _entry(service, args)
+    if _sees_internals(ctx, service):
+        lines = await _manager_view(ctx, service, entry)
+    else:
+        lines = _citizen_view(ctx, service, entry)
+    # The entry's own text: Markdown from the FAQ files or the manager, as in an answer.
+    await ctx.reply(Markup("\n").join(Markup(line) for line in lines))
+
+
+def _sees_internals(ctx: Context, service: FaqService) -> bool:
+    """The manager, and only where no citizen reads along (a DM or the manager room): the
+    owner and the history name Matrix IDs."""
+    private = ctx.message.is_direct or ctx.message.room_id == service.manager_room
+    return ctx.role >= Role.MANAGER and private
+
+
+def _citizen_view(ctx: Context, service: FaqService, entry: FaqEntry) -> list[str]:
+    """What a citizen needs: question and answer in their language, sources, topic, Stand.
+    Owner (a Matrix ID), review date, file and history are the manager's business."""
+    language = ctx.language if ctx.language in entry.answer else "de"
+    question = entry.question.get(language) or entry.question["de"]
+    lines = [ctx.t("faqedit.show_title", id=entry.id, question=question)]
+    lines += [entry.answer[language].strip(), ""]
+    lines.append(ctx.t("faqedit.show_sources", sources=", ".join(entry.sources)))
+    lines.append(
+        ctx.t(
+            "faqedit.show_public_meta",
+            checked=entry.checked.strftime("%d.%m.%Y"),
+            topic=service.topic_name(entry.topic, ctx.language),
+        )
+    )
+    return lines
+
+
+async def _manager_view(ctx: Context, service: FaqService, entry: FaqEntry) -> list[str]:
     lines = [ctx.t("faqedit.show_title", id=entry.id, question=entry.question["de"])]
     lines += [entry.answer["de"].strip(), ""]
     if "en" in entry.answer:
@@ -147,9 +182,7 @@ async def faq_zeigen(ctx: Context, args: str) -> None:
         )
     )
     lines.append(_origin(ctx, entry))
-    lines += await _history(ctx, service, entry.id)
-    # The entry's own text: Markdown from the FAQ files or the manager, as in an answer.
-    await ctx.reply(Markup("\n").join(Markup(line) for line in lines))
+    return lines + await _history(ctx, service, entry.id)
 
 
 def _origin(ctx: Context, entry: FaqEntry) -> str:

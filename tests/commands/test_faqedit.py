@@ -73,3 +73,52 @@ async def test_a_chat_entry_read_back_from_the_export_can_still_be_deleted(
     await manager(router, replier, "ja")
     await manager(router, replier, "!faq-neu-laden")
     assert service.data.entry("repair-cafe") is None
+
+
+async def test_a_citizen_sees_the_entry_without_owner_origin_review_or_history(bot: Any) -> None:
+    router, replier = bot
+    await teach(router, replier)
+    await manager(router, replier, "!faq-bearbeiten repair-cafe antwort-en Yes, every month.")
+    await router.dispatch(message("!faq repair-cafe", direct=True, room=DM))
+    shown = str(replier.texts[-1])
+    assert "jeden ersten Samstag" in shown
+    assert "Stand:" in shown
+    assert "Thema:" in shown
+    for internal in (MANAGER, "verantwortlich", "Prüfung", "Herkunft", "Änderungen", "Yes,"):
+        assert internal not in shown
+
+
+async def test_a_citizen_reads_a_curated_entry_in_their_language_only(bot: Any) -> None:
+    router, replier = bot
+    await router.dispatch(message("!faq balkonkraftwerk", direct=True, room=DM))
+    german = str(replier.texts[-1])
+    assert "Englisch" not in german
+    assert "YAML" not in german
+    assert "niemand festgelegt" not in german
+    assert "Yes, but only online" not in german
+    await router.dispatch(message("!sprache en", direct=True, room=DM))
+    await router.dispatch(message("!faq balkonkraftwerk", direct=True, room=DM))
+    english = str(replier.texts[-1])
+    assert "Yes, but only online" in english
+    assert "Ja – aber nur online" not in english
+    assert "Topic: Renewable Energy" in english
+
+
+async def test_the_manager_still_sees_owner_origin_and_history(bot: Any) -> None:
+    router, replier = bot
+    await teach(router, replier)
+    shown = await manager(router, replier, "!faq repair-cafe")
+    assert "verantwortlich" in shown
+    assert "nächste Prüfung" in shown
+    assert "Letzte Änderungen" in shown
+    assert MANAGER in shown
+
+
+async def test_the_manager_in_a_public_room_gets_the_citizen_view(bot: Any) -> None:
+    router, replier = bot
+    await teach(router, replier)
+    await router.dispatch(message("!faq repair-cafe", sender=MANAGER, room="!public:ochtrup.test"))
+    shown = str(replier.texts[-1])
+    assert "jeden ersten Samstag" in shown
+    assert MANAGER not in shown
+    assert "Herkunft" not in shown
