@@ -350,8 +350,11 @@ async def fortschritt(ctx: Context, args: str) -> None:
         prefix=ctx.prefix,
     )
     labels = {s: _status_name(s, ctx.language) for s in STATUS_ORDER}
-    title = str(ctx.t("progress.chart_title", topic=f" – {topic_name}" if topic_name else ""))
-    drawn = await asyncio.to_thread(progress_chart, title, bars, labels, ctx.t("progress.chart_x"))
+    # A chart is drawn text, not Markdown: catalog text keeps escape placeholders (U+E000…)
+    # for "-", "(" and the like until rendered, so turn it into plain text first.
+    title = to_plain(ctx.t("progress.chart_title", topic=f" – {topic_name}" if topic_name else ""))
+    axis = to_plain(ctx.t("progress.chart_x"))
+    drawn = await asyncio.to_thread(progress_chart, title, bars, labels, axis)
     await ctx.send_image(
         CHART_NAME,
         drawn.data,
@@ -432,10 +435,10 @@ async def send_indicator_chart(
     title = measure.title.get(ctx.language, measure.title["de"])
     drawn = await asyncio.to_thread(
         indicator_chart,
-        str(ctx.t("progress.indicator_chart_title", title=title)),
+        to_plain(ctx.t("progress.indicator_chart_title", title=title)),  # plain: see above
         series,
-        str(ctx.t("progress.baseline")),
-        str(ctx.t("progress.target")),
+        to_plain(ctx.t("progress.baseline")),
+        to_plain(ctx.t("progress.target")),
         lambda value: format_number(value, ctx.language),
     )
     await ctx.send_image(

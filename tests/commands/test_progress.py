@@ -253,3 +253,43 @@ def test_dollar_signs_in_names_are_drawn_as_typed_not_as_maths() -> None:
     series = IndicatorSeries("Kosten $^$ je", "$/t", 1.0, 2.0, ((date(2025, 5, 1), 1.5),))
     indicator = indicator_chart("$ Titel", [series], "Ausgangswert $", "Ziel $")
     assert indicator.height > 0
+
+
+def _private_use(text: str) -> list[str]:
+    return [c for c in text if "\ue000" <= c <= "\uf8ff"]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+async def test_chart_titles_are_plain_text_without_private_use_placeholders(
+    bot: Any, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    """Catalog escapes for '-', '(' and '&' must not reach matplotlib, which draws them as boxes."""
+    router, _ = bot
+    drawn: list[str] = []
+
+    def capture(real: Any) -> Any:
+        def draw(title: str, *args: Any) -> Any:
+            drawn.extend([title, *(a for a in args if isinstance(a, str))])
+            return real(title, *args)
+
+        return draw
+
+    import commands.progress as progress
+
+    monkeypatch.setattr(progress, "progress_chart", capture(progress.progress_chart))
+    monkeypatch.setattr(progress, "indicator_chart", capture(progress.indicator_chart))
+    service = router.services.measures
+    title = {"de": "LED-Umrüstung (Straßen) [2.*]", "en": "LED retrofit (streets) [2.*]"}
+    service.catalogue = dataclasses.replace(
+        service.catalogue,
+        measures=tuple(
+            dataclasses.replace(m, title=title) if m.id == "led-strassenbeleuchtung" else m
+            for m in service.catalogue.measures
+        ),
+    )
+    await router.dispatch(message(f"!sprache {language}"))
+    await router.dispatch(message("!fortschritt bauen"))
+    await router.dispatch(message("!massnahme led-strassenbeleuchtung"))
+    assert any(" & " in text for text in drawn), drawn  # the topic "Bauen & Sanieren"
+    assert any(title[language] in text for text in drawn), drawn
+    assert all(_private_use(text) == [] for text in drawn), drawn
