@@ -59,8 +59,9 @@ def _parser() -> argparse.ArgumentParser:
         "report", help="write the council report of a period from the bot's database"
     )
     report.add_argument("--config", type=Path, required=True, help="path to the YAML config")
-    report.add_argument("--from", dest="first", type=_day, required=True, help="YYYY-MM-DD")
-    report.add_argument("--to", dest="last", type=_day, required=True, help="YYYY-MM-DD")
+    forms = "a day, month or year: 2026-01-01, 1.1.2026, Januar 2026, 2026"
+    report.add_argument("--from", dest="first", type=_first_day, required=True, help=forms)
+    report.add_argument("--to", dest="last", type=_last_day, required=True, help=forms)
     report.add_argument("--out", type=Path, required=True, help="FILE.pdf or FILE.html")
     chat = sub.add_parser(
         "chat", help="talk to the whole bot in this terminal (no homeserver, throwaway database)"
@@ -71,11 +72,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+def _first_day(text: str) -> date:
+    from bot.reportcli import first_day  # the chat's date words; loaded only for `report`
+
+    return first_day(text)
+
+
+def _last_day(text: str) -> date:
+    from bot.reportcli import last_day
+
+    return last_day(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ data and services as the bot, built by bot/wiring.py; nothing is sent anywhere.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 import time
@@ -18,13 +19,32 @@ from commands.errors import CommandError
 from commands.formatting import to_plain
 from commands.i18n import Catalog
 from commands.quiet import BERLIN
-from commands.report import ReportSources, build_files, check_period, collect
+from commands.report import ReportSources, build_files, check_period, collect, parse_span
 from config.settings import Config
 from store.db import Database
 
-__all__ = ["write_report"]
+__all__ = ["first_day", "last_day", "write_report"]
 
 SUFFIXES = (".pdf", ".html")
+DATE_FORMS = "2026-01-01, 1.1.2026, 01.2026, Januar 2026, 2026"
+
+
+def _span(text: str) -> tuple[date, date]:
+    """The chat's date words (the manager types the same in both places), or a usage error."""
+    span = parse_span(text, datetime.now(BERLIN).date())
+    if span is None:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (for example {DATE_FORMS})")
+    return span
+
+
+def first_day(text: str) -> date:
+    """`--from`: a day, or the first day of a month or year ("Januar 2026" is 1.1.2026)."""
+    return _span(text)[0]
+
+
+def last_day(text: str) -> date:
+    """`--to`: a day, or the last day of a month or year ("2026" is 31.12.2026)."""
+    return _span(text)[1]
 
 
 class _Offline:

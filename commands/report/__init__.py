@@ -8,7 +8,7 @@ from __future__ import annotations
 from commands.report.collect import ReportSources, collect
 from commands.report.command import ReportFiles, bericht, build_files, file_name
 from commands.report.model import Period, Report
-from commands.report.period import check_period, parse_period
+from commands.report.period import check_period, parse_period, parse_span
 
 __all__ = [
     "Period",
@@ -21,4 +21,5 @@ __all__ = [
     "collect",
     "file_name",
     "parse_period",
+    "parse_span",
 ]

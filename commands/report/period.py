@@ -16,7 +16,7 @@ from commands.errors import CommandError
 from commands.measurevalues import parse_date
 from commands.report.model import Period
 
-__all__ = ["MAX_DAYS", "default_period", "parse_period"]
+__all__ = ["MAX_DAYS", "default_period", "parse_period", "parse_span"]
 
 MAX_DAYS = 366 * 20
 _YEARS = range(2000, 2101)
@@ -86,6 +86,15 @@ def _span(words: list[str], today: date) -> tuple[tuple[date, date] | None, int]
     return None, 1
 
 
+def parse_span(text: str, today: date) -> tuple[date, date] | None:
+    """The first and last day one date, month or year names ("1.1.2026", "Januar 2026"), or None."""
+    words = text.split()
+    if not words:
+        return None
+    span, used = _span(words, today)
+    return span if used == len(words) else None
+
+
 def parse_period(args: str, today: date, prefix: str = "!") -> Period:
     """The period the words name (see the module docstring); a polite CommandError if not."""
     words = [w for w in args.replace("–", " – ").split() if w.casefold() not in _SEPARATORS]
@@ -104,18 +113,20 @@ def parse_period(args: str, today: date, prefix: str = "!") -> Period:
     if len(spans) == 2:
         last = spans[1][1]
     else:
-        last = spans[0][1] if spans[0][0] != spans[0][1] else today
+        # One day alone runs until today (a future one stays itself, so it reads as future).
+        last = spans[0][1] if spans[0][0] != spans[0][1] else max(today, spans[0][0])
     return check_period(first, last, today)
 
 
 def check_period(first: date, last: date, today: date) -> Period:
     """Refuse a reversed, future or overlong period; clip its end to today."""
-    if first > today:
-        raise CommandError("report.future", first=first.strftime("%d.%m.%Y"))
+    # Order first: "31.12.2026 1.1.2026" is a swap, whatever today is.
     if first > last:
         raise CommandError(
             "report.reversed", first=first.strftime("%d.%m.%Y"), last=last.strftime("%d.%m.%Y")
         )
+    if first > today:
+        raise CommandError("report.future", first=first.strftime("%d.%m.%Y"))
     last = min(last, today)
     if (last - first).days + 1 > MAX_DAYS:
         raise CommandError("report.too_long", years=MAX_DAYS // 366)

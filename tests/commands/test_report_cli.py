@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,11 +12,12 @@ import yaml
 from pypdf import PdfReader
 
 from bot.__main__ import main
+from commands.quiet import BERLIN
 from store.db import Database
 from store.measures import MeasureStore
 from tests.config.test_settings import VALID
 
-TODAY = date.today()
+TODAY = datetime.now(BERLIN).date()  # the report counts days in Berlin, as the CLI does
 FROM, TO = (TODAY - timedelta(days=30)).isoformat(), TODAY.isoformat()
 
 
@@ -79,6 +80,26 @@ def test_cli_refuses_other_file_types_and_a_missing_database(tmp_path: Path) -> 
     assert _run(_config(tmp_path / "empty", with_database=False), tmp_path / "r.pdf") == 1
 
 
-def test_cli_rejects_a_date_that_is_not_iso(tmp_path: Path) -> None:
+def test_cli_accepts_the_german_dates_the_chat_accepts(tmp_path: Path) -> None:
+    german = f"{TODAY - timedelta(days=30):%d.%m.%Y}".lstrip("0")
+    out = tmp_path / "bericht.html"
+    assert _run(_config(tmp_path), out, first=german, last=f"{TODAY:%d.%m.%Y}") == 0
+    assert "Status in Umsetzung, 70 %" in out.read_text(encoding="utf-8")
+
+
+def test_cli_takes_a_month_from_its_first_to_its_last_day() -> None:
+    from bot.reportcli import first_day, last_day
+
+    assert first_day("Januar 2026") == date(2026, 1, 1)
+    assert last_day("Februar 2024") == date(2024, 2, 29)
+    assert (first_day("2025"), last_day("2025")) == (date(2025, 1, 1), date(2025, 12, 31))
+
+
+def test_cli_rejects_a_word_that_is_no_date_naming_the_forms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit):
-        _run(_config(tmp_path), tmp_path / "r.pdf", first="1.1.2026")
+        _run(_config(tmp_path), tmp_path / "r.pdf", first="letztes Jahr")
+    err = capsys.readouterr().err
+    assert "not a date: 'letztes Jahr'" in err
+    assert "1.1.2026" in err
