@@ -84,7 +84,7 @@ def _measure_row(
         progress_before,
         status,
         progress,
-        tuple(sorted(changes, key=lambda c: c.day)),
+        tuple(sorted(changes, key=lambda c: (c.day, c.at))),
         met,
         missed,
         _indicators(measure, values, period),
@@ -95,7 +95,9 @@ def _measure_row(
 
 def _history_change(row: HistoryRow) -> Change:
     kind = "news" if row.status is None and row.progress is None else "status"
-    return Change(local_day(row.created_at), kind, row.status, row.progress, row.text)
+    return Change(
+        local_day(row.created_at), kind, row.status, row.progress, row.text, at=row.created_at
+    )
 
 
 def _value_changes(measure: Measure, values: Sequence[ValueRow], period: Period) -> list[Change]:
@@ -106,7 +108,12 @@ def _value_changes(measure: Measure, values: Sequence[ValueRow], period: Period)
         if indicator is not None and period.start <= v.created_at < period.end:
             changes.append(
                 Change(
-                    v.measured_on, "value", name=indicator.name, value=v.value, unit=indicator.unit
+                    v.measured_on,
+                    "value",
+                    name=indicator.name,
+                    value=v.value,
+                    unit=indicator.unit,
+                    at=v.created_at,
                 )
             )
     return changes
@@ -148,9 +155,11 @@ def _milestones(
 def _milestone_change(milestone: Milestone, row: MilestoneRow) -> Change:
     day = local_day(row.created_at)
     if row.due is not None:
-        return Change(day, "milestone_moved", name=milestone.name, moved_to=row.due)
+        return Change(
+            day, "milestone_moved", name=milestone.name, moved_to=row.due, at=row.created_at
+        )
     kind = "milestone_done" if row.done else "milestone_open"
-    return Change(day, kind, name=milestone.name)
+    return Change(day, kind, name=milestone.name, at=row.created_at)
 
 
 def _indicators(

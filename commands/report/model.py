@@ -82,6 +82,7 @@ class Change:
     value: float | None = None
     unit: str = ""
     moved_to: date | None = None
+    at: float = 0.0  # when it was recorded: orders the entries of one day
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,12 @@ class MeasureRow:
 
     @property
     def changed(self) -> bool:
-        """Something happened to this measure in the period."""
-        return bool(self.changes or self.milestones_missed) or (
+        """Something was recorded for this measure in the period.
+
+        A milestone that fell due and stayed open is no change (the milestones section lists
+        it); counting it here put untouched measures under "Maßnahmen mit Änderungen".
+        """
+        return bool(self.changes) or (
             self.status_before,
             self.progress_before,
         ) != (self.status, self.progress)

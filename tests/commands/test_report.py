@@ -64,6 +64,7 @@ def test_period_words_name_days_months_and_years(words: str, first: date, last: 
     ("words", "key"),
     [
         ("31.3.2026 1.1.2026", "report.reversed"),
+        ("31.12.2026 1.1.2026", "report.reversed"),  # a swap, even though its start is ahead
         ("1.1.2027", "report.future"),
         ("gestern?", "report.bad_date"),
         ("32.1.2026", "report.bad_date"),
@@ -163,6 +164,20 @@ def test_a_measure_without_history_is_unchanged() -> None:
     [row] = build_measures(Catalogue(False, None, (_measure(milestones=()),)), PERIOD, [], [], [])
     assert not row.changed
     assert (row.status_before, row.status) == ("geplant", "geplant")
+
+
+def test_a_measure_with_only_an_overdue_milestone_is_not_changed() -> None:
+    [row] = build_measures(Catalogue(False, None, (_measure(),)), PERIOD, [], [], [])
+    assert [m.name for m in row.milestones_missed] == ["Bestandsanalyse", "Zielszenario"]
+    assert not row.changed
+
+
+def test_entries_of_one_day_are_listed_in_the_order_they_were_recorded() -> None:
+    day = date(2026, 3, 10)
+    history = [HistoryRow("m1", "in Umsetzung", 50, None, _ts(day) + 60)]
+    values = [ValueRow("m1", "anschluesse", 45, day, _ts(day))]
+    [row] = build_measures(Catalogue(False, None, (_measure(),)), PERIOD, history, values, [])
+    assert [c.kind for c in row.changes] == ["value", "status"]
 
 
 def test_questions_count_by_entry_topic_and_guessed_topic_without_texts() -> None:
