@@ -144,15 +144,21 @@ def _topic_name(ctx: Context, topic: str | None) -> str:
 def _where(ctx: Context, topic: str | None, users: int, rooms: int, held: int) -> str:
     if topic is None:
         return ctx.t("poll.to_this_room")
-    where = ctx.t("poll.to_topic", topic=_topic_name(ctx, topic), users=users, rooms=rooms)
-    return where + ctx.t("poll.to_topic_held", held=held) if held else where
+    # Only DMs wait for quiet hours, so the note stands right after their count.
+    note = ctx.t("poll.to_topic_held", held=held) if held else ""
+    return ctx.t(
+        "poll.to_topic", topic=_topic_name(ctx, topic), users=users, held=note, rooms=rooms
+    )
 
 
 async def confirm_poll(ctx: Context, dialog: Dialog, text: str) -> None:
-    """The manager's answer to the preview: 'ja' posts the poll, 'nein' cancels."""
+    """The manager's answer to the preview: 'ja' posts (or ends) the poll, 'nein' cancels."""
+    data = dialog.data
+    if isinstance(data.get("end"), int):
+        await _confirm_end(ctx, data["end"], text)
+        return
     if not await confirmed(ctx, text, "poll.cancelled", Role.MANAGER):
         return
-    data = dialog.data
     service = _service(ctx)
     texts = tuple(str(a) for a in data["answers"])
     topic = data.get("topic")
@@ -184,14 +190,34 @@ async def confirm_poll(ctx: Context, dialog: Dialog, text: str) -> None:
 
 @command("umfrage-ende", aliases=("poll-end", "umfrage-beenden"), role=Role.MANAGER)
 async def umfrage_ende(ctx: Context, args: str) -> None:
-    """End a poll: the end event to its rooms, the result here as text and as a chart."""
+    """Ask before ending a poll: an ended poll cannot be reopened."""
     poll = await _numbered(ctx, args)
     if poll.ended_at is not None:
         raise CommandError("poll.already_ended", number=poll.id)
+    tally = await _service(ctx).store.tally(poll.id)
+    assert ctx.services.dialogs is not None
+    # The same dialog kind as the start (registered in bot/wiring.py), told apart by "end".
+    await ctx.services.dialogs.open(ctx, CONFIRM_KIND, {"end": poll.id})
+    where = _topic_name(ctx, poll.topic) or ctx.t("poll.one_room")
+    total = sum(tally.values())
+    await ctx.reply_key(
+        plural("poll.end_confirm", total),
+        number=poll.id,
+        question=poll.question,
+        where=where,
+        total=total,
+    )
+
+
+async def _confirm_end(ctx: Context, poll_id: int, text: str) -> None:
+    """'ja' to `!umfrage-ende`: the end event to its rooms, the result here as text and chart."""
+    if not await confirmed(ctx, text, "poll.end_cancelled", Role.MANAGER):
+        return
     service = _service(ctx)
-    result = await service.end(poll)
-    if result is None:
-        raise CommandError("poll.already_ended", number=poll.id)
+    poll = await service.store.get(poll_id)
+    result = await service.end(poll) if poll is not None and poll.ended_at is None else None
+    if poll is None or result is None:  # ended in the meantime (another manager, a restart)
+        raise CommandError("poll.already_ended", number=poll_id)
     await ctx.reply(_result_text(ctx, poll, result, ctx.language))
     if sum(result.values()):
         await _send_chart(ctx, poll, result)
@@ -236,7 +262,8 @@ async def umfragen(ctx: Context, args: str) -> None:
     lines = [ctx.t("poll.list_title")]
     for poll in polls:
         lines.append(await _list_line(ctx, service, poll))
-    lines.append(ctx.t("poll.list_hint", prefix=ctx.prefix))
+    if any(poll.ended_at is None for poll in polls):  # nothing to end otherwise
+        lines.append(ctx.t("poll.list_hint", prefix=ctx.prefix))
     await ctx.reply("\n".join(lines))
 
 

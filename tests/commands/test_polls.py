@@ -94,6 +94,11 @@ class Bot:
         await self.router.dispatch(message(body, sender=sender, room=room))
         return self.replier.texts[-1]
 
+    async def end(self, number: int = 1) -> str:
+        """`!umfrage-ende`, which asks first, and the manager's "ja"."""
+        assert "beenden?" in await self.say(f"!umfrage-ende {number}")
+        return await self.say("ja")
+
     @property
     def polls(self) -> PollService:
         service = self.router.services.polls
@@ -197,7 +202,7 @@ async def test_a_response_redacted_by_its_sender_no_longer_counts(bot: Bot) -> N
 async def test_a_redaction_after_the_end_changes_no_result(bot: Bot) -> None:
     await _start(bot)
     await bot.vote(CITIZEN, ("a1",), ts=1000)
-    await bot.say("!umfrage-ende 1")
+    await bot.end()
     assert not await bot.polls.withdraw(f"$v-{CITIZEN}-1000-1", CITIZEN)
     assert await bot.polls.store.tally(1) == {"a1": 1}
 
@@ -205,7 +210,7 @@ async def test_a_redaction_after_the_end_changes_no_result(bot: Bot) -> None:
 async def test_votes_after_the_end_are_ignored(bot: Bot) -> None:
     await _start(bot)
     await bot.vote(CITIZEN, ("a1",), ts=1000)
-    await bot.say("!umfrage-ende 1")
+    await bot.end()
     assert not await bot.vote(CITIZEN, ("a2",), ts=10**13)
     assert not await bot.vote("@late:x", ("a2",), ts=10**13)
     assert not await bot.vote("@slow:x", ("a2",), ts=1)  # sent before, but too late to count
@@ -222,8 +227,30 @@ async def test_undisclosed_poll_shows_no_counts_before_the_end(bot: Bot) -> None
     listing = await bot.say("!umfragen")
     assert "1 Stimme (geheim" in listing
     assert "Lastenrad: 1" not in listing
-    await bot.say("!umfrage-ende 1")
+    await bot.end()
     assert "Lastenrad: 1" in await bot.say("!umfragen")
+
+
+async def test_ending_a_poll_asks_first_and_no_keeps_it_running(bot: Bot) -> None:
+    await _start(bot)
+    await bot.vote(CITIZEN, ("a1",), ts=1000)
+    ask = await bot.say("!umfrage-ende 1")
+    assert "Umfrage Nr. 1 „Welcher Termin passt?“ (ein Raum, bisher 1 Stimme) beenden?" in ask
+    assert "läuft weiter" in await bot.say("nein")
+    poll = await bot.polls.store.get(1)
+    assert poll is not None
+    assert poll.ended_at is None
+    assert bot.transport.of_type(END) == []
+    assert "Ergebnis der Umfrage Nr. 1" in await bot.end()
+
+
+async def test_poll_list_offers_no_end_command_once_every_poll_has_ended(bot: Bot) -> None:
+    await _start(bot)
+    assert "umfrage-ende" in await bot.say("!umfragen")
+    await bot.end()
+    listing = await bot.say("!umfragen")
+    assert "beendet" in listing
+    assert "umfrage-ende" not in listing
 
 
 class FakeHomeserver:
@@ -342,7 +369,7 @@ async def test_ending_sends_poll_end_and_posts_result_text_and_chart(topic_bot: 
     await topic_bot.vote("@b:x", ("a2",), ts=1000)
     await topic_bot.vote("@c:x", ("a2",), ts=1000)
     await topic_bot.vote("@b:x", ("a1",), ts=2000)  # changes their mind
-    result = await topic_bot.say("!umfrage-ende 1")
+    result = await topic_bot.end()
     assert "3 Stimmen" in result
     assert "Montag: 2 (67 %)" in result
     assert "Dienstag: 1 (33 %)" in result
@@ -364,7 +391,7 @@ async def test_topic_poll_is_queued_as_rows_for_each_dm_and_room_before_any_send
     topic_bot: TopicBot,
 ) -> None:
     preview = await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
-    assert "Direktnachrichten: 2, Themenräume: 1" in preview
+    assert "Direktnachrichten: 2; Themenräume: 1" in preview
     assert "wird an 3 Empfänger gesendet" in await topic_bot.say("ja")
     assert await topic_bot.rows() == [
         ("@x:o", "pending", None),
@@ -399,7 +426,7 @@ async def test_outbox_sends_the_poll_itself_once_to_each_dm_and_room_and_votes_t
     await topic_bot.vote("@y:o", ("a2",), ts=1, start=posts["!dm-@y:o"], room="!dm-@y:o")
     assert await topic_bot.polls.store.tally(1) == {"a1": 1, "a2": 1}
     del topic_bot.server.rooms["!dm-@y:o"]  # the bot left y's DM meanwhile
-    assert "2 Stimmen" in await topic_bot.say("!umfrage-ende 1")
+    assert "2 Stimmen" in await topic_bot.end()
     await topic_bot.deliver()
     await topic_bot.deliver()  # a second run (a restart) sends nothing again
     ends = topic_bot.server.of_type(END)
@@ -437,7 +464,9 @@ async def test_topic_poll_waits_for_the_end_of_each_followers_quiet_hours(
     topic_bot.clock.now = night
     await topic_bot.say("!ruhezeit aus", sender="@y:o")
     preview = await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
-    assert "davon 1 erst nach dem Ende ihrer Ruhezeit" in preview
+    # The held ones are DMs: the note follows their count, not the rooms'.
+    held = "Direktnachrichten: 2 (davon 1 erst nach dem Ende ihrer Ruhezeit); Themenräume: 1"
+    assert held in preview
     await topic_bot.say("ja")
     store = topic_bot.broadcaster.broadcasts
     assert sorted(d.recipient for d in await store.due(night, 10)) == [TEAM, "@y:o"]
@@ -465,7 +494,7 @@ async def test_a_poll_ended_before_delivery_is_not_sent_any_more(topic_bot: Topi
     store = topic_bot.broadcaster.broadcasts
     # The outbox had already fetched x's row when the poll ended (a stale row in its queue).
     [stale] = [d for d in await store.due(time.time(), 10) if d.recipient == "@x:o"]
-    await topic_bot.say("!umfrage-ende 1")
+    await topic_bot.end()
     assert await topic_bot.rows() == [
         ("@x:o", "undeliverable", WITHDRAWN),
         ("@y:o", "undeliverable", WITHDRAWN),
@@ -486,7 +515,7 @@ async def test_a_start_event_on_its_way_at_the_end_is_ended_there_too(
     await topic_bot.say("ja")
     [delivery, *_] = await topic_bot.broadcaster.broadcasts.due(time.time(), 10)
     content = await topic_bot.polls.event(delivery)  # sent; the answer is still on its way
-    await topic_bot.say("!umfrage-ende 1")
+    await topic_bot.end()
     with pytest.raises(Withdrawn):
         await topic_bot.polls.event(delivery)
     await topic_bot.polls.sent(delivery, "!dm-@x:o", "$late")
@@ -508,7 +537,7 @@ async def test_ending_queues_one_end_row_per_room_the_start_went_to_before_any_s
     await topic_bot.say("ja")
     await topic_bot.deliver()
     topic_bot.clock.now = 1_700_000_000.0  # x's and y's quiet hours: an end is not held
-    await topic_bot.say("!umfrage-ende 1")
+    await topic_bot.end()
     found = await topic_bot.db.fetchall(
         "SELECT b.kind, b.dedup_key, d.recipient, d.recipient_kind, d.state, d.not_before "
         "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id WHERE b.kind = 'poll_end'",
@@ -528,7 +557,7 @@ async def test_an_end_whose_answer_was_lost_is_not_shown_twice_after_a_restart(
     await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
     await topic_bot.say("ja")
     await topic_bot.deliver()
-    await topic_bot.say("!umfrage-ende 1")
+    await topic_bot.end()
     [first, *_] = await topic_bot.broadcaster.broadcasts.due(time.time(), 10)
     # The homeserver took the first end event, then the bot died before its row was marked.
     await topic_bot.server.room_send(first.recipient, END, {}, tx_id=f"kb-d{first.id}")
@@ -544,7 +573,7 @@ async def test_a_polls_end_is_not_counted_as_a_broadcast_of_its_own_in_the_counc
     await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
     await topic_bot.say("ja")
     await topic_bot.deliver()
-    await topic_bot.say("!umfrage-ende 1")
+    await topic_bot.end()
     await topic_bot.deliver()
     store = ReportStore(topic_bot.db)
     assert [row.kind for row in await store.broadcasts(0, time.time() + 60)] == ["poll"]
@@ -716,7 +745,7 @@ async def test_votes_and_polls_are_exported_and_forgotten(bot: Bot) -> None:
 
 async def test_console_shows_the_poll_and_its_result() -> None:
     out = io.StringIO()
-    lines = ["/rolle manager", "umfrage Radweg? | Ja | Nein", "ja", "umfrage-ende 1"]
+    lines = ["/rolle manager", "umfrage Radweg? | Ja | Nein", "ja", "umfrage-ende 1", "ja"]
     settings = ServiceSettings.defaults()
     assert await run_chat(settings, io.StringIO("\n".join(lines) + "\n"), out) == 0
     text = out.getvalue()

@@ -82,7 +82,9 @@ async def test_poll_in_an_encrypted_room_counts_the_last_vote_and_ends_two_to_on
     await _tally_becomes(store, {saturday: 2, wednesday: 1})
 
     await manager.send(room, "!umfrage-ende 1")
-    notices = await manager.wait_notice(room, bot, count=3)
+    assert "beenden?" in (await manager.wait_notice(room, bot, count=3))[-1].body
+    await manager.send(room, "ja")
+    notices = await manager.wait_notice(room, bot, count=4)
     result = notices[-1].body
     assert "3 Stimmen" in result
     assert "Samstags: 2 (67 %)" in result
