@@ -71,8 +71,16 @@ _FIELDS = {
 _REQUIRED = ("title", "pledge", "saving", "source", "goal")
 # How the fields are typed, to name a missing or too long one as the manager knows it.
 _TYPED = {
-    "de": {"title": "titel", "pledge": "zusage", "saving": "ersparnis", "source": "quelle"},
-    "en": {},
+    "de": {
+        "title": "titel",
+        "pledge": "zusage",
+        "saving": "ersparnis",
+        "source": "quelle",
+        "goal": "ziel",
+        "until": "bis",
+        "topic": "thema",
+    },
+    "en": {name: name for name in set(_FIELDS.values())},
 }
 _GOAL = re.compile(r"[0-9]{1,7}")  # ASCII only: "²" is a digit to str.isdigit, not to int()
 MIN_SAVING = 0.05  # less is shown as "etwa 0 kg"
@@ -107,7 +115,7 @@ def parse_campaign(
     """The one-line form `titel=…; zusage=…; ersparnis=500 kg CO2; quelle=…; ziel=200;
     bis=31.03.2027; thema=…`; raises CommandError naming the field, UsageError if empty."""
     fields = _fields(args)
-    typed = _TYPED.get(language, {})
+    typed = _TYPED.get(language, _TYPED["de"])
     missing = [typed.get(name, name) for name in _REQUIRED if not fields.get(name)]
     if missing:
         raise CommandError("pledge.missing_fields", fields=", ".join(missing))
@@ -318,7 +326,16 @@ async def aktion_neu(ctx: Context, args: str) -> None:
         goal=households(ctx.catalog, ctx.language, draft.goal),
         until=_until(ctx, draft.ends_on),
         topic=_topic_name(ctx, draft.topic) or ctx.t("pledge.no_topic"),
+        announce=_announce(ctx, draft.topic),
     )
+
+
+def _announce(ctx: Context, topic: str | None) -> str:
+    """Who hears of the campaign and when: nobody at its creation, the topic's followers at
+    25, 50 and 100 % of the goal (commands/pledges.py `milestone`)."""
+    if topic is None:
+        return ctx.t("pledge.announce_none", prefix=ctx.prefix)
+    return ctx.t("pledge.announce_topic", topic=_topic_name(ctx, topic), prefix=ctx.prefix)
 
 
 def _until(ctx: Context, iso: str | None) -> str:
@@ -349,7 +366,9 @@ async def confirm_campaign(ctx: Context, dialog: Dialog, text: str) -> None:
         d.get("topic"),
         ctx.message.sender,
     )
-    await ctx.reply_key("pledge.created", number=number, prefix=ctx.prefix)
+    topic = d.get("topic")
+    announce = _announce(ctx, None if topic is None else str(topic))
+    await ctx.reply_key("pledge.created", number=number, prefix=ctx.prefix, announce=announce)
 
 
 @command("aktionen", aliases=("campaigns",))
@@ -391,10 +410,42 @@ async def _running(ctx: Context, args: str) -> Campaign:
     return campaign
 
 
+async def _chosen(ctx: Context, args: str) -> Campaign | None:
+    """The campaign named by number or by a title that fits one; else None, after listing
+    the running ones to choose from."""
+    if _NUMBER.fullmatch(args.strip()):
+        return await _running(ctx, args)
+    campaigns = await _service(ctx).store.running(_today(ctx).isoformat())
+    key = _fold(args)
+    same = [c for c in campaigns if key and _fold(c.title) == key]
+    fitting = same or [c for c in campaigns if key and key in _fold(c.title)]
+    if len(fitting) == 1:
+        return fitting[0]
+    if not campaigns:
+        raise CommandError("pledge.none")
+    name = args.strip()[:60]
+    intro = "pledge.choose" if not name else "pledge.choose_among" if fitting else "pledge.no_such"
+    lines = [ctx.t(intro, name=name)]
+    for campaign in fitting or campaigns:
+        lines.append(ctx.t("pledge.choose_line", number=campaign.id, title=campaign.title))
+    number = (fitting or campaigns)[0].id
+    lines.append(ctx.t("pledge.choose_hint", prefix=ctx.prefix, number=number))
+    await ctx.reply("\n".join(lines))
+    return None
+
+
+def _fold(text: str) -> str:
+    folded = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    return "".join(c for c in folded.replace("ß", "ss") if c.isalnum())
+
+
 @command("mitmachen", aliases=("pledge",))
 async def mitmachen(ctx: Context, args: str) -> None:
-    """Pledge for a campaign; the answer says what all pledges add up to."""
-    campaign = await _running(ctx, args)
+    """Pledge for a campaign (by number or title; without, the list to choose from); the
+    answer says what all pledges add up to."""
+    campaign = await _chosen(ctx, args)
+    if campaign is None:
+        return
     service = _service(ctx)
     new = await service.store.pledge(campaign.id, ctx.message.sender)
     campaign = await service.store.get(campaign.id) or campaign

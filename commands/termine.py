@@ -94,21 +94,25 @@ async def termine(ctx: Context, args: str) -> None:
     if not events:
         await ctx.reply_key("termin.none", prefix=ctx.prefix)
         return
-    mine = await service.store.mine(ctx.message.sender, now)
-    lines = [ctx.t("termin.list_title")]
-    for event in events[:20]:
-        lines.append(
-            ctx.t(
-                "termin.list_line",
-                number=event.id,
-                when=service.span(event, ctx.language),
-                title=event.title,
-                places=await service.places(event, ctx.language),
-                mine=_mine(ctx, mine.get(event.id)),
-            )
-        )
+    lines = [ctx.t("termin.list_title"), *await _lines(ctx, service, events)]
     lines.append(ctx.t("termin.list_hint", prefix=ctx.prefix))
     await ctx.reply("\n".join(lines))
+
+
+async def _lines(ctx: Context, service: EventService, events: list[CalendarEvent]) -> list[str]:
+    """One line per event (at most 20): number, time, title, places, whether one is in."""
+    mine = await service.store.mine(ctx.message.sender, service.clock())
+    return [
+        ctx.t(
+            "termin.list_line",
+            number=event.id,
+            when=service.span(event, ctx.language),
+            title=event.title,
+            places=await service.places(event, ctx.language),
+            mine=_mine(ctx, mine.get(event.id)),
+        )
+        for event in events[:20]
+    ]
 
 
 def _mine(ctx: Context, waiting: bool | None) -> str:
@@ -119,8 +123,39 @@ def _mine(ctx: Context, waiting: bool | None) -> str:
 
 @command("anmelden", aliases=("join",))
 async def anmelden(ctx: Context, args: str) -> None:
-    """Register for an event (a place, or the waiting list when it is full)."""
-    await _join(ctx, _number(args), private=ctx.message.is_direct)
+    """Register for an event (a place, or the waiting list when it is full), by number or by a
+    title that fits one event; without either, the events to choose from."""
+    if _NUMBER.match(args.strip()):
+        await _join(ctx, _number(args), private=ctx.message.is_direct)
+        return
+    service = _service(ctx)
+    events = await service.store.upcoming(service.clock())
+    fitting = _by_title(events, args)
+    if len(fitting) == 1:
+        await _join(ctx, fitting[0].id, private=ctx.message.is_direct)
+        return
+    if not events:
+        raise CommandError("termin.none", prefix=ctx.prefix)
+    name = args.strip()[:60]
+    key = "termin.choose" if not name else "termin.choose_among" if fitting else "termin.no_such"
+    lines = [ctx.t(key, name=name), *await _lines(ctx, service, fitting or events)]
+    example = (fitting or events)[0].id
+    lines.append(ctx.t("termin.choose_hint", prefix=ctx.prefix, number=example))
+    await ctx.reply("\n".join(lines))
+
+
+def _by_title(events: list[CalendarEvent], name: str) -> list[CalendarEvent]:
+    """The events whose title is `name` (or, failing that, contains it); spelling aside."""
+    key = _fold(name)
+    if not key:
+        return []
+    same = [e for e in events if _fold(e.title) == key]
+    return same or [e for e in events if key in _fold(e.title)]
+
+
+def _fold(text: str) -> str:
+    folded = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    return "".join(c for c in folded.replace("ß", "ss") if c.isalnum())
 
 
 async def _join(ctx: Context, number: int, private: bool) -> None:

@@ -13,7 +13,14 @@ from commands.errors import CommandError, UsageError
 from commands.formatting import to_plain
 from commands.i18n import Catalog
 from commands.monitor import MonitorService, MonitorSettings
-from commands.pledges import PledgeService, parse_campaign, reached, saving_text
+from commands.pledges import (
+    _FIELDS,
+    _TYPED,
+    PledgeService,
+    parse_campaign,
+    reached,
+    saving_text,
+)
 from commands.router import Router
 from store.db import Database
 from tests.commands.fakes import CITIZEN, MANAGER, Clock, RecordingReplier, make_router, message
@@ -153,7 +160,8 @@ async def test_ended_or_unknown_campaigns_are_refused_politely(bot: Bot) -> None
     assert "schon vorbei" in await bot.say("!mitmachen 1", sender="@b:o")
     assert "läuft keine" in await bot.say("!aktionen", sender="@b:o")
     assert "gibt es nicht" in await bot.say("!mitmachen 7", sender="@b:o")
-    assert "So verwenden Sie" in await bot.say("!mitmachen eins", sender="@b:o")
+    # A name instead of a number: nothing runs to pick from, and it says so.
+    assert "läuft keine" in await bot.say("!mitmachen eins", sender="@b:o")
 
 
 async def test_citizens_cannot_create_campaigns(bot: Bot) -> None:
@@ -231,6 +239,47 @@ def test_missing_or_too_long_fields_are_named_as_typed_in_each_language() -> Non
     with pytest.raises(CommandError) as long:
         parse_campaign(FORM.format(goal=5).replace("Eins runter", "x" * 400), today, _topic)
     assert long.value.params["field"] == "titel"
+
+
+def test_every_field_is_named_in_the_readers_language() -> None:
+    today = datetime.date(2026, 12, 7)
+    with pytest.raises(CommandError) as german:
+        parse_campaign("titel=Test; zusage=Ich fahre Rad", today, _topic)
+    assert german.value.params["fields"] == "ersparnis, quelle, ziel"
+    german_names = {k for k, v in _FIELDS.items() if k in _TYPED["de"].values()}
+    for language, typed in _TYPED.items():
+        assert set(typed) == set(_FIELDS.values()), language  # every field has its name
+        assert all(_FIELDS[name] == field for field, name in typed.items()), language
+    assert german_names == {"titel", "zusage", "ersparnis", "quelle", "ziel", "bis", "thema"}
+
+
+async def test_preview_and_start_say_who_hears_of_the_campaign_and_when(bot: Bot) -> None:
+    preview = await bot.say("!aktion-neu " + FORM.format(goal=4))
+    assert "Beim Anlegen verschicke ich nichts" in preview
+    assert "„Wärme & Heizung“" in preview or "waerme" not in preview
+    started = await bot.say("ja")
+    assert "Beim Anlegen verschicke ich nichts" in started
+    assert await bot.announcements() == []  # and indeed nothing was sent
+    await bot.say("!aktion-neu titel=Ohne; zusage=Rad; ersparnis=5 kg; quelle=UBA; ziel=3")
+    assert "Ohne Thema verschicke ich nie etwas" in await bot.say("ja")
+
+
+async def test_pledge_without_number_lists_the_campaigns_and_a_title_picks_one(bot: Bot) -> None:
+    await _campaign(bot, goal=200)
+    await bot.say(
+        "!aktion-neu titel=Rad statt Auto; zusage=Rad; ersparnis=5 kg; quelle=UBA; ziel=3"
+    )
+    await bot.say("ja")
+    listing = await bot.say("!mitmachen", sender="@a:o")
+    assert "Bei welcher Aktion" in listing
+    assert "- Nr. 1: „Eins runter“" in listing
+    assert "- Nr. 2: „Rad statt Auto“" in listing
+    assert "!mitmachen 1." in listing
+    assert "Danke" in await bot.say("!mitmachen rad statt auto", sender="@a:o")
+    assert "Danke" in await bot.say("!mitmachen Eins", sender="@b:o")  # part of one title
+    unknown = await bot.say("!mitmachen Solar", sender="@c:o")
+    assert "finde ich nicht" in unknown
+    assert "- Nr. 2" in unknown
 
 
 async def test_a_big_goal_has_thousands_separators(bot: Bot) -> None:

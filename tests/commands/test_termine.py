@@ -235,7 +235,8 @@ async def test_an_event_without_limit_shows_no_zero_count(env: Env) -> None:
 
 async def test_unknown_numbers_past_and_closed_events_are_refused(env: Env) -> None:
     assert "gibt es nicht" in await env.say("!anmelden 42")
-    assert "!anmelden <Nr.>" in await env.say("!anmelden zwei")
+    # A word instead of a number is taken as a title; with no events, that is what it says.
+    assert "keine Termine" in await env.say("!anmelden zwei")
     number = await create(
         env, "titel=Abend; wann=morgen 18 Uhr; thema=mobilitaet; bis=morgen 12:00"
     )
@@ -380,6 +381,24 @@ async def test_event_change_confirmation_is_the_managers_and_of_that_version(env
 async def test_event_change_that_changes_nothing_asks_nothing(env: Env) -> None:
     number = await create(env, "titel=Abend; wann=morgen 18 Uhr; ort=Aula; thema=mobilitaet")
     assert "ändert nichts" in await env.say(f"!termin-aendern {number} ort=Aula", sender=MANAGER)
+
+
+async def test_register_without_number_lists_events_and_a_title_picks_one(env: Env) -> None:
+    assert "keine Termine" in await env.say("!anmelden")
+    first = await create(env, "titel=Solar-Abend; wann=morgen 18 Uhr; thema=mobilitaet")
+    await env.say(
+        "!termin-neu titel=Solar-Frühstück; wann=samstag 9 Uhr; thema=mobilitaet", sender=MANAGER
+    )
+    await env.say("ja", sender=MANAGER)
+    listing = await env.say("!anmelden")
+    assert "Für welchen Termin" in listing
+    assert "„Solar-Abend“" in listing
+    assert "„Solar-Frühstück“" in listing
+    assert f"!anmelden {first}." in listing
+    several = await env.say("!anmelden Solar")
+    assert "passen mehrere" in several
+    assert "Sie sind angemeldet für „Solar-Abend“" in await env.say("!anmelden solar abend")
+    assert "finde ich nicht" in await env.say("!anmelden Radtour")
 
 
 async def test_forgetting_names_event_registrations_before_deleting_them(env: Env) -> None:
