@@ -103,16 +103,17 @@ def answer_ids(count: int) -> tuple[str, ...]:
     return tuple(f"a{n}" for n in range(1, count + 1))
 
 
-def fallback_text(question: str, answers: tuple[tuple[str, str], ...]) -> str:
-    """What clients without poll support show: the question and the numbered answers."""
+def fallback_text(question: str, answers: tuple[tuple[str, str], ...], hint: str = "") -> str:
+    """What clients without poll support show: the question, the numbered answers, and how
+    to vote (a reader who sees only this text would otherwise type a number in vain)."""
     lines = [question] + [f"{n}. {text}" for n, (_, text) in enumerate(answers, 1)]
-    return "\n".join(lines)
+    return "\n".join(lines + ["", hint] if hint else lines)
 
 
-def start_content(poll: Poll) -> dict[str, Any]:
-    """The content of the poll's start event (with the text fallback)."""
+def start_content(poll: Poll, hint: str = "") -> dict[str, Any]:
+    """The content of the poll's start event (with the text fallback and `hint`)."""
     kind = "disclosed" if poll.disclosed else "undisclosed"
-    text = fallback_text(poll.question, poll.answers)
+    text = fallback_text(poll.question, poll.answers, hint)
     return {
         START_TYPE: {
             "question": {_TEXT: poll.question},
@@ -214,7 +215,16 @@ class PollService:
         poll = await self.store.by_broadcast(delivery.broadcast_id)
         if poll is None or poll.ended_at is not None:
             raise Withdrawn(WITHDRAWN)
-        return START_TYPE, start_content(poll)
+        language = "de"
+        if delivery.recipient_kind == "user":  # a DM: in its reader's language
+            language = await require(self.broadcaster).users.language(delivery.recipient) or "de"
+        return START_TYPE, start_content(poll, self.hint(language))
+
+    def hint(self, language: str) -> str:
+        """How to vote, for the text fallback (empty without a catalog to say it)."""
+        if self.broadcaster is None:
+            return ""
+        return to_plain(self.broadcaster.catalog.text(language, "poll.fallback_hint"))
 
     async def sent(self, delivery: Delivery, room_id: str, event_id: str) -> None:
         """Record where the start event went, so that votes there count; if the poll ended
@@ -260,12 +270,13 @@ class PollService:
         """A poll as text (Broadcaster renderer: where the start event cannot be sent, e.g.
         in the console, its text fallback is shown)."""
         # The manager's words as typed, one line each (question, numbered answers).
-        return Markup("\n").join(delivery.body.split("\n"))
+        lines = [*delivery.body.split("\n"), "", self.hint(language)]
+        return Markup("\n").join(lines)
 
     async def post(self, poll: Poll, users: list[str], rooms: list[str]) -> tuple[int, int]:
         """Send the start event to every room and DM at once (a poll in one room; a topic poll
         goes through the outbox instead); return (sent, failed)."""
-        content = start_content(poll)
+        content = start_content(poll, self.hint("de"))
         sent = failed = 0
         targets = [(room, False) for room in rooms] + [(user, True) for user in users]
         for target, is_user in targets:

@@ -138,7 +138,20 @@ async def test_confirmed_poll_is_posted_as_a_native_poll_with_a_text_fallback(bo
     assert poll["question"] == {TEXT: "Welcher Termin passt?"}
     assert [a[TEXT] for a in poll["answers"]] == ["Montag", "Dienstag"]
     assert len({a["id"] for a in poll["answers"]}) == 2
-    assert content[TEXT] == "Welcher Termin passt?\n1. Montag\n2. Dienstag"
+    assert content[TEXT].startswith("Welcher Termin passt?\n1. Montag\n2. Dienstag\n\n")
+    assert content["body"] == content[TEXT]
+
+
+async def test_the_text_fallback_says_how_to_vote_and_that_a_typed_number_does_not_count(
+    bot: Bot,
+) -> None:
+    await _start(bot)
+    [(_, _, content)] = bot.transport.events
+    hint = content[TEXT].split("\n\n", 1)[1]
+    assert hint.startswith("So stimmen Sie ab: Tippen Sie in der Umfrage auf Ihre Antwort")
+    assert "Element" in hint
+    assert "getippte Nummer zählt nicht" in hint
+    assert "`" not in hint  # plain text: a client without polls shows the body as typed
 
 
 async def test_a_poll_question_naming_room_or_a_user_pings_nobody(bot: Bot) -> None:
@@ -404,6 +417,17 @@ async def test_topic_poll_is_queued_as_rows_for_each_dm_and_room_before_any_send
     assert (broadcast["kind"], broadcast["dedup_key"]) == ("poll", "poll:1")
 
 
+async def test_a_poll_dm_tells_how_to_vote_in_its_readers_language(topic_bot: TopicBot) -> None:
+    await topic_bot.say("!sprache en", sender="@x:o")
+    await topic_bot.say("!umfrage thema=mobilitaet Radweg? | ja | nein")
+    await topic_bot.say("ja")
+    await topic_bot.deliver()
+    bodies = {room: content[TEXT] for room, _, content in topic_bot.server.of_type(START)}
+    assert "How to vote: tap your answer in the poll" in bodies["!dm-@x:o"]
+    assert "So stimmen Sie ab" in bodies["!dm-@y:o"]
+    assert "So stimmen Sie ab" in bodies[TEAM]
+
+
 async def test_outbox_sends_the_poll_itself_once_to_each_dm_and_room_and_votes_there_count(
     topic_bot: TopicBot,
 ) -> None:
@@ -415,7 +439,8 @@ async def test_outbox_sends_the_poll_itself_once_to_each_dm_and_room_and_votes_t
     assert sorted(room for room, _, _ in starts) == ["!dm-@x:o", "!dm-@y:o", TEAM]
     poll = await topic_bot.polls.store.get(1)
     assert poll is not None
-    assert all(content == start_content(poll) for _, _, content in starts)
+    hint = topic_bot.polls.hint("de")
+    assert all(content == start_content(poll, hint) for _, _, content in starts)
     assert [s for s in topic_bot.server.of_type("m.room.message") if "läuft" in str(s)]
     assert "Umfrage Nr. 1 läuft (Räume: 3)" in str(topic_bot.server.events[-1][2])
     posts = {p.room_id: p.event_id for p in await topic_bot.polls.store.posts(1)}
@@ -768,6 +793,7 @@ async def test_console_prints_a_topic_poll_to_a_follower_as_its_text_fallback() 
     assert await run_chat(settings, io.StringIO("\n".join(lines) + "\n"), out) == 0
     text = out.getvalue()
     assert "Klimabot: Radweg?\n  Klimabot: 1. Ja\n  Klimabot: 2. Nein" in text
+    assert "So stimmen Sie ab" in text  # the follower reads how to vote, too
     assert "Umfrage Nr. 1 läuft (Räume: 1)" in text
 
 
