@@ -42,6 +42,7 @@ from commands.termine_neu import CONFIRM_KIND as EVENT_CONFIRM_KIND
 from commands.termine_neu import FORM_KIND as EVENT_FORM_KIND
 from commands.termine_neu import confirm_event, form_step
 from commands.termine_service import EVENT_KIND, EventService
+from commands.valuedelete import DELETE_VALUE_KIND, confirm_value_delete
 from config.faq import load_synonyms, load_topics
 from config.measures import load_measures
 from config.names import load_reserved_names
@@ -83,6 +84,7 @@ DIALOG_HANDLERS: dict[str, DialogHandler] = {
     SAVE_KIND: confirm_save,
     DELETE_KIND: confirm_delete,
     MEASURE_CONFIRM_KIND: confirm_measure_change,
+    DELETE_VALUE_KIND: confirm_value_delete,
     POLL_CONFIRM_KIND: confirm_poll,
     CAMPAIGN_CONFIRM_KIND: confirm_campaign,
     EVENT_FORM_KIND: form_step,

@@ -27,6 +27,7 @@ from commands import (
     subscriptions,
     termine,
     termine_neu,
+    valuedelete,
 )
 
 __all__ = ["FEATURE_MODULES"]
@@ -42,6 +43,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     faqreview,
     subscriptions,
     measures,
+    valuedelete,
     progress,
     report,
     actors,

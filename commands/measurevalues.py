@@ -16,6 +16,7 @@ from commands.errors import CommandError, UsageError
 from commands.quiet import BERLIN
 from commands.registry import command
 from commands.services import require
+from commands.valuerange import check_range
 from config.measures import Indicator, Measure, Milestone
 from store.measures import MilestoneChange, StoredValue
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LastValue",
+    "berlin_today",
+    "date_text",
+    "find_indicator",
     "find_measure",
     "format_number",
     "indicator_lines",
@@ -114,8 +118,14 @@ def _today(ctx: Context) -> datetime.date:
     return datetime.datetime.fromtimestamp(ctx.services.clock(), BERLIN).date()
 
 
-def _date_text(day: datetime.date) -> str:
+def date_text(day: datetime.date) -> str:
+    """30.11.2026: the date as the chat shows it."""
     return day.strftime("%d.%m.%Y")
+
+
+def berlin_today(ctx: Context) -> datetime.date:
+    """Today in Berlin by the bot's clock."""
+    return _today(ctx)
 
 
 def measure_service(ctx: Context) -> MeasureService:
@@ -129,6 +139,20 @@ def find_measure(ctx: Context, text: str) -> Measure:
     if measure is None:
         raise CommandError("measures.unknown", id=text[:60], prefix=ctx.prefix)
     return measure
+
+
+def find_indicator(measure: Measure, text: str) -> Indicator:
+    """The measure's indicator with this id, or a CommandError naming the ones it has."""
+    indicator = measure.indicator(text)
+    if indicator is None:
+        known = ", ".join(f"`{i.id}`" for i in measure.indicators)
+        raise CommandError(
+            "measures.indicator_unknown" if known else "measures.no_indicators",
+            indicator=text[:40],
+            id=measure.id,
+            known=known,
+        )
+    return indicator
 
 
 def may_edit(ctx: Context, measure: Measure) -> bool:
@@ -154,15 +178,7 @@ async def wert(ctx: Context, args: str) -> None:
     if len(words) < 3:
         raise UsageError
     measure = find_measure(ctx, words[0])
-    indicator = measure.indicator(words[1])
-    if indicator is None:
-        known = ", ".join(f"`{i.id}`" for i in measure.indicators)
-        raise CommandError(
-            "measures.indicator_unknown" if known else "measures.no_indicators",
-            indicator=words[1][:40],
-            id=measure.id,
-            known=known,
-        )
+    indicator = find_indicator(measure, words[1])
     require_edit(ctx, measure)
     rest = words[2:]
     today = _today(ctx)
@@ -173,9 +189,9 @@ async def wert(ctx: Context, args: str) -> None:
             raise CommandError("measures.date_invalid", date=words[-1][:40])
         day = parsed
     if day > today:
-        raise CommandError("measures.date_future", date=_date_text(day))
+        raise CommandError("measures.date_future", date=date_text(day))
     if day < EARLIEST:
-        raise CommandError("measures.date_too_old", date=_date_text(day))
+        raise CommandError("measures.date_too_old", date=date_text(day))
     if len(rest) > 1 and rest[-1].casefold() == indicator.unit.casefold() != "%":
         rest.pop()  # "12 km" for an indicator in km
     number = " ".join(rest)
@@ -185,16 +201,18 @@ async def wert(ctx: Context, args: str) -> None:
         raise CommandError("measures.number_invalid", number=number[:40]) from None
     if percent and indicator.unit != "%":
         raise CommandError("measures.unit_mismatch", name=indicator.name, unit=indicator.unit)
-    await measure_service(ctx).store.record_value(
+    check_range(ctx, indicator, value)
+    replaced = await measure_service(ctx).store.record_value(
         measure.id, indicator.id, value, day, ctx.message.sender
     )
     await ctx.reply_key(
-        "measures.value_recorded",
+        "measures.value_recorded" if replaced is None else "measures.value_replaced",
         name=indicator.name,
         value=format_number(value, ctx.language),
         unit=indicator.unit,
-        date=_date_text(day),
+        date=date_text(day),
         title=measure.title.get(ctx.language, measure.title["de"]),
+        old=format_number(replaced.value, ctx.language) if replaced else "",
     )
 
 
@@ -219,14 +237,14 @@ async def meilenstein(ctx: Context, args: str) -> None:
         if due is None:
             raise CommandError("measures.milestone_action", action=words[-1][:40])
         if not EARLIEST <= due <= datetime.date(_today(ctx).year + LATEST_YEARS, 12, 31):
-            raise CommandError("measures.due_out_of_range", date=_date_text(due))
+            raise CommandError("measures.due_out_of_range", date=date_text(due))
     await measure_service(ctx).store.record_milestone(
         measure.id, milestone.number, ctx.message.sender, done=done, due=due
     )
     if due is not None:
         await ctx.reply_key(
             "measures.milestone_moved", number=milestone.number, name=milestone.name,
-            date=_date_text(due),
+            date=date_text(due),
         )  # fmt: skip
     else:
         key = "measures.milestone_done" if done else "measures.milestone_open"
@@ -308,7 +326,7 @@ def _parts(ctx: Context, indicator: Indicator, last: LastValue | None) -> str:
     parts = [
         ctx.t("measures.indicator_none")
         if last is None
-        else ctx.t("measures.indicator_last", value=amount(last.value), date=_date_text(last.date))
+        else ctx.t("measures.indicator_last", value=amount(last.value), date=date_text(last.date))
     ]
     if indicator.baseline is not None:
         value, year = indicator.baseline
@@ -332,7 +350,7 @@ def milestone_lines(ctx: Context, milestones: list[Milestone]) -> list[str]:
                 "measures.milestone_line",
                 number=m.number,
                 name=m.name,
-                date=_date_text(m.date),
+                date=date_text(m.date),
                 state=ctx.t(f"measures.milestone_{state}_state"),
             )
         )
@@ -356,13 +374,13 @@ def value_history(
                 "measures.history_value",
                 name=indicator.name,
                 value=f"{format_number(v.value, ctx.language)} {indicator.unit}",
-                date=_date_text(v.measured_on),
+                date=date_text(v.measured_on),
             )
             entries.append((v.created_at, text))
     for c in changes:
         name = titles.get(c.number, "")
         if c.due is not None:
-            text = ctx.t("measures.history_milestone_moved", name=name, date=_date_text(c.due))
+            text = ctx.t("measures.history_milestone_moved", name=name, date=date_text(c.due))
         else:
             key = "done" if c.done else "open"
             text = ctx.t(f"measures.history_milestone_{key}", name=name)

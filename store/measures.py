@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ class StoredValue:
     source: str | None
     author: str
     created_at: float
+    id: int = 0  # the row, so a confirmed deletion removes exactly the value it showed
 
 
 @dataclass(frozen=True)
@@ -135,33 +137,50 @@ class MeasureStore:
         measured_on: datetime.date,
         author: str,
         source: str | None = None,
-    ) -> None:
-        """Append an indicator value (history keeps every one; nothing is overwritten)."""
-        await self._db.execute(
-            "INSERT INTO measure_values (measure_id, indicator_id, value, measured_on, source, "
-            "author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (measure_id, indicator_id, value, measured_on.isoformat(), source, author, time.time()),
-        )
+    ) -> StoredValue | None:
+        """Store an indicator value; one per indicator and day, so it replaces (and returns) the
+        value already recorded for that day (a typo is corrected by typing it again)."""
+        same_day = (measure_id, indicator_id, measured_on.isoformat())
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                f"SELECT {_VALUE_COLUMNS} FROM measure_values WHERE measure_id = ? "
+                "AND indicator_id = ? AND measured_on = ? ORDER BY created_at DESC, id DESC",
+                same_day,
+            ) as cursor:
+                replaced = await cursor.fetchone()
+            await conn.execute(
+                "DELETE FROM measure_values WHERE measure_id = ? AND indicator_id = ? "
+                "AND measured_on = ?",
+                same_day,
+            )
+            await conn.execute(
+                "INSERT INTO measure_values (measure_id, indicator_id, value, measured_on, "
+                "source, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*same_day[:2], value, same_day[2], source, author, time.time()),
+            )
+        return None if replaced is None else _stored_value(replaced)
 
     async def values(self, measure_id: str, indicator_id: str | None = None) -> list[StoredValue]:
         """Recorded values of a measure (optionally one indicator), oldest day first."""
         rows = await self._db.fetchall(
-            "SELECT indicator_id, value, measured_on, source, author, created_at "
-            "FROM measure_values WHERE measure_id = ? AND (? IS NULL OR indicator_id = ?) "
-            "ORDER BY measured_on, created_at, id",
+            f"SELECT {_VALUE_COLUMNS} FROM measure_values WHERE measure_id = ? "
+            "AND (? IS NULL OR indicator_id = ?) ORDER BY measured_on, created_at, id",
             (measure_id, indicator_id, indicator_id),
         )
-        return [
-            StoredValue(
-                str(r["indicator_id"]),
-                float(r["value"]),
-                datetime.date.fromisoformat(str(r["measured_on"])),
-                r["source"],
-                str(r["author"]),
-                float(r["created_at"]),
+        return [_stored_value(r) for r in rows]
+
+    async def delete_value(self, measure_id: str, value_id: int, created_at: float) -> bool:
+        """Delete one recorded value; False if it is gone already.
+
+        The time it was recorded is matched too: SQLite hands a deleted row's id to the next
+        row, so a value that replaced it since may carry the same id.
+        """
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM measure_values WHERE id = ? AND measure_id = ? AND created_at = ?",
+                (value_id, measure_id, created_at),
             )
-            for r in rows
-        ]
+            return cursor.rowcount > 0
 
     async def record_milestone(
         self,
@@ -202,3 +221,18 @@ class MeasureStore:
             )
             for r in rows
         ]
+
+
+_VALUE_COLUMNS = "id, indicator_id, value, measured_on, source, author, created_at"
+
+
+def _stored_value(row: sqlite3.Row) -> StoredValue:
+    return StoredValue(
+        str(row["indicator_id"]),
+        float(row["value"]),
+        datetime.date.fromisoformat(str(row["measured_on"])),
+        row["source"],
+        str(row["author"]),
+        float(row["created_at"]),
+        int(row["id"]),
+    )

@@ -92,7 +92,7 @@ async def test_owner_records_value_and_detail_shows_it_against_baseline_and_targ
     assert "zuletzt 1.234 Gebäude (30.10.2023)" in detail
     assert "Ausgangswert 0 Gebäude (2024)" in detail
     assert "Ziel 400 Gebäude (2035)" in detail
-    assert "Zuständig: Klimaschutzmanagement (BEISPIEL)" in detail
+    assert "Ansprechpartner, pflegt diese Angaben: Klimaschutzmanagement (BEISPIEL)" in detail
     assert "eea-Maßnahmenbereich: Entwicklungsplanung, Raumordnung" in detail
     assert OWNER not in detail  # owners are shown by department, not by Matrix ID
 
@@ -247,3 +247,115 @@ async def test_help_lists_the_owner_commands_only_to_owners_and_managers(bot: An
         assert command in manager_help
     assert "Für Verantwortliche von Maßnahmen" in owner_help
     assert "!botstatus" not in owner_help
+
+
+# --- impossible values, replacing and deleting (walk-through 12, defect 3) -------------------
+
+
+async def _values(bot: Any) -> list[tuple[Any, ...]]:
+    rows = await bot.db.fetchall("SELECT indicator_id, value, measured_on FROM measure_values")
+    return [tuple(r) for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("wert led-strassenbeleuchtung led-anteil 150 %", "erlaubt sind Werte von 0 bis 100 %"),
+        ("wert led-strassenbeleuchtung led-anteil -5 %", "erlaubt sind Werte von 0 bis 100 %"),
+        (
+            "wert kommunale-waermeplanung waermenetz-anschluesse -3",
+            "erlaubt sind Werte ab 0 Gebäude",
+        ),
+    ],
+)
+async def test_impossible_value_is_refused_saying_what_is_allowed(
+    bot: Any, command: str, expected: str
+) -> None:
+    answer = await bot(command, MANAGER)
+    assert expected in answer
+    assert "Nichts festgehalten" in answer
+    assert await _values(bot) == []
+
+
+def test_the_catalogue_own_figures_widen_the_allowed_range() -> None:
+    from commands.valuerange import allowed_range
+    from config.measures import Indicator, IndicatorValue
+
+    share = Indicator("a", "Anteil", "%", (20, 2015), (100, 2030), ())
+    change = Indicator("b", "Veränderung", "%", (0, 2020), (-40, 2030), ())
+    growth = Indicator("c", "Wachstum", "%", None, None, (IndicatorValue(TODAY, 140, None),))
+    assert allowed_range(share) == (0, 100)
+    assert allowed_range(change) == (None, 100)
+    assert allowed_range(growth) == (0, None)
+
+
+async def test_second_value_for_a_day_replaces_the_first_and_says_so(bot: Any) -> None:
+    await bot("wert led-strassenbeleuchtung led-anteil 45 %", MANAGER)
+    answer = await bot("wert led-strassenbeleuchtung led-anteil 55 %", MANAGER)
+    assert "55 % am 14.11.2023" in answer
+    assert "ersetzt den Wert vom 14.11.2023 (45 %)" in answer
+    assert await _values(bot) == [("led-anteil", 55.0, "2023-11-14")]
+    other_day = await bot("wert led-strassenbeleuchtung led-anteil 50 % gestern", MANAGER)
+    assert "ersetzt" not in other_day
+    assert len(await _values(bot)) == 2
+
+
+async def test_delete_shows_the_latest_value_and_deletes_only_after_ja(bot: Any) -> None:
+    await bot("wert led-strassenbeleuchtung led-anteil 40 % gestern", MANAGER)
+    await bot("wert led-strassenbeleuchtung led-anteil 45 %", MANAGER)
+    preview = await bot("wert-loeschen led-strassenbeleuchtung led-anteil", MANAGER)
+    assert "LED-Anteil der Straßenleuchten = 45 % vom 14.11.2023" in preview
+    assert "löschen?" in preview
+    assert preview.endswith("ja/nein")
+    assert len(await _values(bot)) == 2
+    assert "Gelöscht: LED-Anteil der Straßenleuchten = 45 %" in await bot("ja", MANAGER)
+    assert await _values(bot) == [("led-anteil", 40.0, "2023-11-13")]
+    detail = await bot("massnahme led-strassenbeleuchtung", CITIZEN)
+    assert "45 %" not in detail
+
+
+async def test_delete_by_date_and_nein_keeps_the_value(bot: Any) -> None:
+    await bot("wert led-strassenbeleuchtung led-anteil 40 % gestern", MANAGER)
+    await bot("wert led-strassenbeleuchtung led-anteil 45 %", MANAGER)
+    preview = await bot("value-delete led-strassenbeleuchtung led-anteil 13.11.2023", MANAGER)
+    assert "40 % vom 13.11.2023" in preview
+    assert "Nicht gelöscht" in await bot("nein", MANAGER)
+    assert len(await _values(bot)) == 2
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("wert-loeschen led-strassenbeleuchtung led-anteil", "im Chat noch kein Wert"),
+        ("wert-loeschen led-strassenbeleuchtung led-anteil 1.1.2023", "kein Wert vom 01.01.2023"),
+        ("wert-loeschen led-strassenbeleuchtung led-anteil 31.02.2023", "als Datum lesen"),
+        ("wert-loeschen led-strassenbeleuchtung", "wert-loeschen <Maßnahme> <Indikator>"),
+    ],
+)
+async def test_delete_without_a_matching_value_explains_and_asks_nothing(
+    bot: Any, command: str, expected: str
+) -> None:
+    assert expected in await bot(command, MANAGER)
+    assert await bot.db.fetchall("SELECT * FROM dialogs") == []
+
+
+async def test_delete_confirmation_belongs_to_who_asked_and_others_may_not_delete(
+    bot: Any,
+) -> None:
+    await bot("wert led-strassenbeleuchtung led-anteil 45 %", MANAGER)
+    refused = await bot("wert-loeschen led-strassenbeleuchtung led-anteil", CITIZEN)
+    assert "dürfen nur das Klimaschutzmanagement" in refused
+    await bot("wert-loeschen led-strassenbeleuchtung led-anteil", MANAGER)
+    await bot("ja", LED_OWNER)  # an owner's "ja" is not an answer to the manager's question
+    await bot("ja", CITIZEN)
+    assert len(await _values(bot)) == 1
+    assert "Gelöscht" in await bot("ja", MANAGER)
+    assert await _values(bot) == []
+
+
+async def test_delete_of_a_value_replaced_since_the_preview_changes_nothing(bot: Any) -> None:
+    await bot("wert led-strassenbeleuchtung led-anteil 45 %", MANAGER)
+    await bot("wert-loeschen led-strassenbeleuchtung led-anteil", MANAGER)
+    await bot("wert led-strassenbeleuchtung led-anteil 50 %", LED_OWNER)
+    assert "gibt es nicht mehr" in await bot("ja", MANAGER)
+    assert await _values(bot) == [("led-anteil", 50.0, "2023-11-14")]
