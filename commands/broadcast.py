@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -21,9 +23,20 @@ from store.dialogs import Dialog
 from store.subscriptions import SubscriptionStore
 from store.users import UserSettings
 
-__all__ = ["Broadcaster", "EventKind", "TopicIndex", "ankuendigen", "confirm_announcement"]
+__all__ = [
+    "Audience",
+    "Broadcaster",
+    "EventKind",
+    "TopicIndex",
+    "ankuendigen",
+    "confirm_announcement",
+    "recipient_lines",
+    "split_topic",
+]
 
 MAX_ANNOUNCEMENT = 3000
+MAX_TOPIC_WORDS = 6  # longer than any topic name or synonym
+_WORD = re.compile(r"\S+")
 CONFIRM_KIND = "announce_confirm"
 
 
@@ -44,6 +57,17 @@ class TopicIndex:
         """The topic called `text`, if any."""
         return self._by_key.get(_key(text))
 
+    def split(self, text: str) -> tuple[Topic, str] | None:
+        """The topic named at the start of `text` and the text after it; the longest known
+        name wins, so "Bauen & Sanieren Sprechstunde" is the topic Bauen & Sanieren, not
+        the synonym "bauen" followed by "& Sanieren …"."""
+        ends = [m.end() for m in _WORD.finditer(text)][:MAX_TOPIC_WORDS]
+        for end in reversed(ends):
+            key = _key(text[:end])
+            if key and key in self._by_key:
+                return self._by_key[key], text[end:].strip()
+        return None
+
     def named(self, text: str) -> Topic | None:
         """The topic whose slug or name is `text` (not a synonym)."""
         return self._by_name.get(_key(text))
@@ -61,8 +85,11 @@ class TopicIndex:
 
 
 def _key(text: str) -> str:
-    folded = text.strip().lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-    return "".join(c for c in folded.replace("ß", "ss") if c.isalnum())
+    """Case, umlauts/ß, other accents, spaces and punctuation do not matter."""
+    folded = unicodedata.normalize("NFC", text.strip()).casefold()
+    folded = folded.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return "".join(c for c in bare if c.isalnum())
 
 
 class EventKind(Protocol):
@@ -322,14 +349,8 @@ def _broadcaster(ctx: Context) -> Broadcaster:
 @command("ankuendigen", aliases=("announce", "ankündigen"), role=Role.MANAGER)
 async def ankuendigen(ctx: Context, args: str) -> None:
     """Preview an announcement with its recipient count and wait for 'ja'."""
-    name, _, text = args.partition(" ")
-    if not name or not text.strip():
-        raise UsageError
     broadcaster = _broadcaster(ctx)
-    topic = broadcaster.topics.find(name)
-    if topic is None:
-        raise CommandError("topics.unknown", name=name[:60], prefix=ctx.prefix)
-    text = text.strip()
+    topic, text = split_topic(ctx, broadcaster.topics, args)
     if len(text) > MAX_ANNOUNCEMENT:
         raise CommandError("broadcast.too_long", length=len(text), limit=MAX_ANNOUNCEMENT)
     audience = await broadcaster.audience(topic.slug)
@@ -342,11 +363,26 @@ async def ankuendigen(ctx: Context, args: str) -> None:
         "broadcast.preview",
         topic=display,
         text=Markup(text),  # the manager's own Markdown, shown as it will be sent
-        recipients=_recipients(ctx, audience),
+        recipients=recipient_lines(ctx, audience),
     )
 
 
-def _recipients(ctx: Context, audience: Audience) -> str:
+def split_topic(ctx: Context, topics: TopicIndex, args: str) -> tuple[Topic, str]:
+    """`<topic> <text>` with the topic given by slug, shown name or synonym (longest wins);
+    a usage error without text, a user error naming the first word if no topic fits."""
+    if not args.strip():
+        raise UsageError
+    found = topics.split(args)
+    if found is None:
+        name = args.split()[0]
+        raise CommandError("topics.unknown", name=name[:60], prefix=ctx.prefix)
+    topic, text = found
+    if not text:
+        raise UsageError
+    return topic, text
+
+
+def recipient_lines(ctx: Context, audience: Audience) -> str:
     """'- 3 Personen per Direktnachricht (davon 1 im Wochenüberblick)', '- 1 Themenraum'."""
     lines = []
     if audience.users:

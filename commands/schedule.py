@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from commands.broadcast import Broadcaster
+from commands.broadcast import MAX_ANNOUNCEMENT, Broadcaster, split_topic
 from commands.context import Context, Role
 from commands.errors import CommandError, UsageError
+from commands.formatting import Markup
 from commands.i18n import Catalog
 from commands.quiet import BERLIN
 from commands.registry import command
@@ -156,21 +157,19 @@ async def planen(ctx: Context, args: str) -> None:
         raise UsageError
     service = _service(ctx)
     schedule, rest = parse_when(args, datetime.fromtimestamp(service.clock(), BERLIN))
-    name, _, text = rest.partition(" ")
-    if not name or not text.strip():
-        raise UsageError
-    topic = service.broadcaster.topics.find(name)
-    if topic is None:
-        raise CommandError("topics.unknown", name=name[:60], prefix=ctx.prefix)
-    post_id = await service.add(
-        schedule, topic.slug, text.strip(), ctx.message.sender, ctx.message.room_id
-    )
+    topic, text = split_topic(ctx, service.broadcaster.topics, rest)
+    if len(text) > MAX_ANNOUNCEMENT:
+        raise CommandError("broadcast.too_long", length=len(text), limit=MAX_ANNOUNCEMENT)
+    post_id = await service.add(schedule, topic.slug, text, ctx.message.sender, ctx.message.room_id)
+    # The text is shown as it will be posted, so a wrongly split topic is seen at once.
     await ctx.reply_key(
         "schedule.planned",
         id=post_id,
         topic=service.broadcaster.topics.name(topic.slug, ctx.language),
         when=_local(schedule.first.timestamp()),
         repeat=ctx.t("schedule.repeat") if schedule.weekday is not None else "",
+        text=Markup(text),
+        prefix=ctx.prefix,
     )
 
 
