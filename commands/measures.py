@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from commands.broadcast import recipient_lines
 from commands.context import Context
 from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
 from commands.formatting import Markup
-from commands.i18n import plural
+from commands.measurelookup import Lookup, look_up, measure_not_found
 from commands.measurevalues import (
-    find_measure,
     format_number,
     indicator_lines,
     last_values,
@@ -76,6 +76,10 @@ class MeasureService:
         """A measure by id (case-insensitive)."""
         return self.catalogue.get(text.strip())
 
+    def lookup(self, text: str) -> Lookup:
+        """The measure by id or by title words that fit exactly one, else the closest."""
+        return look_up(self.catalogue.measures, text)
+
     def title(self, measure_id: str, language: str) -> str | None:
         """The measure's title in `language`, None if the catalogue has no such measure."""
         measure = self.catalogue.get(measure_id)
@@ -100,7 +104,12 @@ def _title(measure: Measure, language: str) -> str:
     return measure.title.get(language, measure.title["de"])
 
 
-_measure = find_measure
+def _measure(ctx: Context, text: str, command: str = "massnahme") -> Measure:
+    """The measure named by id or unambiguous title words, else an error with suggestions."""
+    found = _service(ctx).lookup(text)
+    if found.measure is None:
+        raise measure_not_found(ctx, text, found, command)
+    return found.measure
 
 
 @command("massnahmen", aliases=("measures", "maßnahmen"))
@@ -110,11 +119,13 @@ async def massnahmen(ctx: Context, args: str) -> None:
     states = await service.store.states()
     chosen = list(service.catalogue.measures)
     wanted = args.strip()
+    heading = ""
     if wanted:
-        chosen = _filter(ctx, chosen, states, wanted)
+        chosen, name = _filter(ctx, chosen, states, wanted)
         if not chosen:
-            raise CommandError("measures.none", filter=wanted[:60])
-    lines = [ctx.t("measures.title", filter=f" – {wanted}" if wanted else "", count=len(chosen))]
+            raise CommandError("measures.none", filter=name)
+        heading = f" – {name}"
+    lines = [ctx.t("measures.title", filter=heading, count=len(chosen))]
     for m in chosen:
         state = _current(m, states)
         lines.append(
@@ -141,15 +152,19 @@ def _current(measure: Measure, states: dict[str, MeasureState]) -> MeasureState:
 
 def _filter(
     ctx: Context, measures: list[Measure], states: dict[str, MeasureState], wanted: str
-) -> list[Measure]:
+) -> tuple[list[Measure], str]:
+    """The measures with this status or topic, and the filter's proper name in the reader's
+    language (not the typed word: "erledigt" is shown as the status "abgeschlossen")."""
     status = normalize_status(wanted)
     if status is not None:
-        return [m for m in measures if _current(m, states).status == status]
+        chosen = [m for m in measures if _current(m, states).status == status]
+        return chosen, status_name(status, ctx.language)
     broadcaster = ctx.services.broadcaster
     topic = broadcaster.topics.find(wanted) if broadcaster is not None else None
-    if topic is None:
+    if broadcaster is None or topic is None:
         raise CommandError("topics.unknown", name=wanted[:60], prefix=ctx.prefix)
-    return [m for m in measures if m.topic == topic.slug]
+    chosen = [m for m in measures if m.topic == topic.slug]
+    return chosen, broadcaster.topics.name(topic.slug, ctx.language)
 
 
 @command("massnahme", aliases=("measure", "maßnahme"))
@@ -157,16 +172,12 @@ async def massnahme(ctx: Context, args: str) -> None:
     """Show one measure with its details and latest news."""
     if not args:
         raise UsageError
-    measure = _measure(ctx, args.split()[0])
+    measure = _measure(ctx, args)
     service = _service(ctx)
     state = await service.state(measure)
     lang = ctx.language
     broadcaster = ctx.services.broadcaster
     topic = broadcaster.topics.name(measure.topic, lang) if broadcaster else measure.topic
-    period = " – ".join(
-        d.strftime("%d.%m.%Y") if d else ctx.t("measures.open_period")
-        for d in (measure.start, measure.end)
-    )
     lines = [
         ctx.t(
             "measures.detail",
@@ -178,7 +189,7 @@ async def massnahme(ctx: Context, args: str) -> None:
             description=measure.description.get(lang, measure.description["de"]),
             target=measure.target_group.get(lang, measure.target_group["de"]),
             responsible=measure.responsible,
-            period=period,
+            period=_period(ctx, measure),
         )
     ]
     values = await service.store.values(measure.id)
@@ -195,13 +206,22 @@ async def massnahme(ctx: Context, args: str) -> None:
     await send_indicator_chart(ctx, measure, values)  # only when an indicator has values
 
 
+def _period(ctx: Context, measure: Measure) -> str:
+    """ "01.01.2026 – 31.12.2027", "ab …", "bis …" or "noch nicht festgelegt"."""
+    start, end = (d.strftime("%d.%m.%Y") if d else "" for d in (measure.start, measure.end))
+    key = {(True, True): "range", (True, False): "from", (False, True): "until"}.get(
+        (bool(start), bool(end)), "none"
+    )
+    return ctx.t(f"measures.period_{key}", start=start, end=end)
+
+
 def _facts(ctx: Context, measure: Measure) -> list[str]:
     """Owners' department, eea field and CO₂ lines (only those the catalogue has)."""
     lines = []
     if measure.owners.department:
         lines.append(ctx.t("measures.department", department=measure.owners.department))
     if measure.eea_field:
-        lines.append(ctx.t("measures.eea_field", field=EEA_FIELDS[measure.eea_field]))
+        lines.append(ctx.t("measures.eea_field", field=_eea_field(ctx, measure.eea_field)))
     for key, amount in (
         ("measures.co2", measure.co2_saving_t_per_year),
         ("measures.co2_achieved", measure.co2_achieved_t_per_year),
@@ -209,6 +229,13 @@ def _facts(ctx: Context, measure: Measure) -> list[str]:
         if amount is not None:
             lines.append(ctx.t(key, co2=format_number(amount, ctx.language)))
     return lines
+
+
+def _eea_field(ctx: Context, field: str) -> str:
+    """The eea field's name in the reader's language (the config's German name if the
+    catalogs do not know a field added later)."""
+    key = f"measures.eea_{field.replace('-', '_')}"
+    return ctx.t(key) if ctx.catalog.has(key) else EEA_FIELDS[field]
 
 
 def _links(urls: tuple[str, ...]) -> Markup:
@@ -247,7 +274,7 @@ async def status(ctx: Context, args: str) -> None:
     words = args.split()
     if len(words) < 2:
         raise UsageError
-    measure = _measure(ctx, words[0])
+    measure = _measure(ctx, words[0], "status")
     require_edit(ctx, measure)
     rest = words[1:]
     progress: int | None = None
@@ -273,7 +300,7 @@ async def update(ctx: Context, args: str) -> None:
     measure_id, _, text = args.partition(" ")
     if not measure_id or not text.strip():
         raise UsageError
-    measure = _measure(ctx, measure_id)
+    measure = _measure(ctx, measure_id, "update")
     require_edit(ctx, measure)
     await _preview(ctx, measure, {"text": text.strip()}, text.strip())
 
@@ -281,10 +308,10 @@ async def update(ctx: Context, args: str) -> None:
 async def _preview(ctx: Context, measure: Measure, change: dict[str, Any], text: str) -> None:
     """Show what will be recorded and who gets it, and wait for 'ja' (as `!ankuendigen`)."""
     broadcaster = ctx.services.broadcaster
-    users = rooms = 0
+    recipients = ""
     if broadcaster is not None:
-        audience = await broadcaster.audience(measure.topic, measure.id)
-        users, rooms = audience.users, audience.rooms
+        # The same lines as `!ankuendigen`'s, so held (quiet hours) and weekly are told too.
+        recipients = recipient_lines(ctx, await broadcaster.audience(measure.topic, measure.id))
     dialogs = ctx.services.dialogs
     assert dialogs is not None
     await dialogs.open(ctx, CONFIRM_KIND, {"measure": measure.id, **change})
@@ -292,21 +319,8 @@ async def _preview(ctx: Context, measure: Measure, change: dict[str, Any], text:
         "measures.preview",
         title=_title(measure, ctx.language),
         text=Markup(text),  # the editor's own Markdown, shown as it will be sent
-        recipients=_recipients(ctx, users, rooms),
+        recipients=recipients or ctx.t("measures.preview_nobody"),
     )
-
-
-def _recipients(ctx: Context, users: int, rooms: int) -> str:
-    """The recipient lines of `!ankuendigen`'s preview, or 'nobody, only recorded'."""
-    lines = [
-        ctx.t(plural(key, count), count=count, details="")
-        for key, count in (
-            ("broadcast.recipients_dm", users),
-            ("broadcast.recipients_rooms", rooms),
-        )
-        if count
-    ]
-    return Markup("\n").join(lines) if lines else ctx.t("measures.preview_nobody")
 
 
 async def confirm_measure_change(ctx: Context, dialog: Dialog, text: str) -> None:

@@ -6,6 +6,7 @@ from commands.broadcast import Broadcaster
 from commands.context import Context, Reaction
 from commands.errors import CommandError, UsageError
 from commands.i18n import plural
+from commands.measurelookup import Lookup, measure_not_found
 from commands.quiet import parse_quiet, quiet_end, reschedule_held
 from commands.registry import command
 from commands.services import require
@@ -38,9 +39,10 @@ def _broadcaster(ctx: Context) -> Broadcaster:
     return require(ctx.services.broadcaster)
 
 
-def resolve_target(ctx: Context, text: str) -> tuple[str, str, str]:
+def resolve_target(ctx: Context, text: str, command: str = "abonnieren") -> tuple[str, str, str]:
     """(kind, id, display name) of a topic or measure named `text`; a measure's exact id wins
-    over a topic's synonym ("stadtradeln"), a topic's slug or name over a measure's id."""
+    over a topic's synonym ("stadtradeln"), a topic's slug or name over a measure's id; failing
+    both, title words that fit one measure. The error suggests `<command> <id>` of close ones."""
     topics = _broadcaster(ctx).topics
     topic = topics.find(text)
     measures = ctx.services.measures
@@ -49,6 +51,11 @@ def resolve_target(ctx: Context, text: str) -> tuple[str, str, str]:
         return "measure", measure.id, target_name(ctx, "measure", measure.id)
     if topic is not None:
         return "topic", topic.slug, target_name(ctx, "topic", topic.slug)
+    found = measures.lookup(text) if measures is not None else Lookup(None, [])
+    if found.measure is not None:
+        return "measure", found.measure.id, target_name(ctx, "measure", found.measure.id)
+    if found.near:
+        raise measure_not_found(ctx, text, found, command)
     raise CommandError("topics.unknown", name=text[:60], prefix=ctx.prefix)
 
 
@@ -107,7 +114,7 @@ async def abbestellen(ctx: Context, args: str) -> None:
         key = plural("topics.unsubscribed_all", count) if count else "topics.none_to_end"
         await ctx.reply_key(key, count=count, prefix=ctx.prefix)
         return
-    kind, target, name = resolve_target(ctx, args.strip())
+    kind, target, name = resolve_target(ctx, args.strip(), "abbestellen")
     if await subs.unsubscribe(ctx.message.sender, kind, target):
         await ctx.reply_key("topics.unsubscribed", name=name)
     else:

@@ -92,7 +92,7 @@ async def test_owner_records_value_and_detail_shows_it_against_baseline_and_targ
     assert "zuletzt 1.234 Gebäude (30.10.2023)" in detail
     assert "Ausgangswert 0 Gebäude (2024)" in detail
     assert "Ziel 400 Gebäude (2035)" in detail
-    assert "Zuständig: Klimaschutzmanagement (BEISPIEL)" in detail
+    assert "Ansprechpartner, pflegt diese Angaben: Klimaschutzmanagement (BEISPIEL)" in detail
     assert "eea-Maßnahmenbereich: Entwicklungsplanung, Raumordnung" in detail
     assert OWNER not in detail  # owners are shown by department, not by Matrix ID
 

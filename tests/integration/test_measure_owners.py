@@ -49,7 +49,7 @@ async def test_owner_records_value_and_confirmed_status_and_citizen_is_refused(
     detail = notices[3].body
     assert "Fortschritt: 60 %" in detail
     assert "zuletzt 1.234 Gebäude" in detail
-    assert "Zuständig: Bauamt" in detail
+    assert "Ansprechpartner, pflegt diese Angaben: Bauamt" in detail
     assert "Status in Umsetzung, 60 %" in detail
     assert "Wert Anschlüsse an Wärmenetze: 1.234 Gebäude" in detail
 
