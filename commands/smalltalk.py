@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
+from commands.botquestions import feature_kind
 from commands.context import Context
 from commands.languages import in_language
 
@@ -224,7 +225,9 @@ _COMMON_FILLERS = (
     "bitte | mal | nochmal | auch | please | lieber | liebe | bot | klimabot | ähm | äh | em | um"
 )
 
-KINDS = (*_PHRASES, "greeting", "emoji")
+# Questions about the bot's own features, or beyond it (commands/botquestions.py).
+_FEATURE_KINDS = ("events", "campaigns", "subscribe", "vote", "offtopic")
+KINDS = (*_PHRASES, "greeting", "emoji", *_FEATURE_KINDS)
 # How many wordings each kind has in the catalogs (smalltalk.<kind>_<n>).
 VARIANTS: dict[str, int] = {
     "greeting": 3,
@@ -242,6 +245,7 @@ VARIANTS: dict[str, int] = {
     "frustration": 1,
     "person": 1,
     "puzzled": 1,
+    **dict.fromkeys(_FEATURE_KINDS, 1),
 }
 # Kinds whose answer tells how to reach the climate management.
 _WITH_CONTACT = frozenset({"frustration", "insult", "human", "person"})
@@ -295,6 +299,8 @@ def classify(text: str) -> SmallTalk | None:
         return None
     if _only_symbols(stripped):
         return _symbols(stripped)
+    if (feature := feature_kind(strip_greeting(stripped))) is not None:
+        return SmallTalk(feature)
     words = [_fold(m.group()) for m in _TOKEN.finditer(stripped)]
     if len(words) > 14:
         return None

@@ -34,6 +34,11 @@ ACCEPTED = {
     "insult": {"insult"},
     "frustration": {"frustration", "person"},
     "test": {"probe"},
+    "event": {"events"},
+    "campaign": {"campaigns"},
+    "subscribe": {"subscribe"},
+    "vote": {"vote"},
+    "offtopic": {"offtopic"},
 }
 
 
@@ -194,3 +199,44 @@ def test_emoticons_alone_are_emoji() -> None:
         talk = classify(text)
         assert talk is not None
         assert talk.kind == "emoji", text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Wie melde ich mich für den Solar-Abend an?", "events"),
+        ("Moin, wie melde ich mich für den Infoabend an?", "events"),
+        ("Ich will bei der Aktion mitmachen", "campaigns"),
+        ("Wie abonniere ich Neuigkeiten?", "subscribe"),
+        ("Wie kann ich abstimmen?", "vote"),
+        ("Wie spät ist es?", "offtopic"),
+        ("Wie wird das Wetter morgen?", "offtopic"),
+    ],
+)
+def test_questions_about_the_bots_own_features_get_a_pointer(text: str, kind: str) -> None:
+    talk = classify(text)
+    assert talk is not None
+    assert talk.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Muss ich mein Balkonkraftwerk anmelden?",
+        "Moin! Muss ich mein Balkonkraftwerk irgendwo anmelden?",
+        "Wie melde ich die Wärmepumpe beim Netzbetreiber an?",
+        "Kann ich mich zur Energieberatung anmelden?",
+        "Muss ich die Solaranlage anmelden, wenn ich sie abends betreibe?",
+        "Guten Abend, muss ich mein Balkonkraftwerk anmelden?",
+        "Wie melde ich mich für einen Vor-Ort-Termin an?",
+        "Wie kann ich mitmachen?",
+        "Wie kann ich bei der Thermografie-Aktion mitmachen?",
+        "Wie bekomme ich ein Deutschlandticket-Abo?",
+        "Wie stimme ich Dämmung und Fenster ab?",
+        # From the FAQ's labelled questions: a named campaign is an FAQ entry.
+        "gibts die aktion mitm fahrrad zur arbeit noch? unser chef würd sofort mitmachen",
+        "How can I take part in the town's cycling challenge?",
+    ],
+)
+def test_climate_questions_sharing_a_feature_word_stay_questions(text: str) -> None:
+    assert classify(text) is None

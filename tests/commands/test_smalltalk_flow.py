@@ -177,6 +177,35 @@ async def test_a_greeting_in_front_of_a_question_is_cut_and_the_question_answere
     assert "Marktstammdatenregister" in text
 
 
+async def test_questions_about_events_and_campaigns_point_to_the_commands_not_the_manager(
+    bot: Any,
+) -> None:
+    router, replier = bot
+    await _welcomed(router)
+    await router.dispatch(message("Wie melde ich mich für den Solar-Abend an?", direct=True))
+    assert "!termine" in replier.texts[-1]
+    assert "!anmelden" in replier.texts[-1]
+    await router.dispatch(message("Ich will bei der Aktion mitmachen", direct=True))
+    assert "!aktionen" in replier.texts[-1]
+    assert "!mitmachen" in replier.texts[-1]
+    await router.dispatch(message("Wie spät ist es?", direct=True))
+    assert "nur mit dem Klimaschutz in Ochtrup" in replier.texts[-1]
+    assert await _open(router) == []
+    assert replier.notices == []
+
+
+async def test_faq_questions_with_anmelden_still_get_the_faq_answer(bot: Any) -> None:
+    router, replier = bot
+    await _welcomed(router)
+    for text in (
+        "Muss ich mein Balkonkraftwerk anmelden?",
+        "Wo muss ich mein Balkonkraftwerk anmelden?",
+        "Guten Abend, muss ich mein Balkonkraftwerk anmelden?",
+    ):
+        await router.dispatch(message(text, direct=True))
+        assert "Marktstammdatenregister" in replier.texts[-1], text
+
+
 async def test_a_greeting_in_front_of_an_unknown_question_stores_the_question_only(
     bot: Any,
 ) -> None:
