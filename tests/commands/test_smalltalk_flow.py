@@ -194,6 +194,14 @@ async def test_questions_about_events_and_campaigns_point_to_the_commands_not_th
     assert replier.notices == []
 
 
+async def test_a_bare_yes_says_polls_are_answered_in_the_poll_not_by_number(bot: Any) -> None:
+    router, replier = bot
+    await _welcomed(router)
+    await router.dispatch(message("Ja", direct=True))
+    assert "in einer Umfrage stimmen Sie direkt in der Umfrage ab" in replier.texts[-1]
+    assert await _open(router) == []
+
+
 async def test_faq_questions_with_anmelden_still_get_the_faq_answer(bot: Any) -> None:
     router, replier = bot
     await _welcomed(router)
