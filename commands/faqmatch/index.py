@@ -12,7 +12,7 @@ from .aspects import CONCRETE, Asked, AspectDetector, shown
 from .channel import Channel, Fields, Match
 from .meaning import Embedder, Meaning, MeaningCheck
 from .normalize import MAX_QUERY_CHARS, clean, fold_de, words
-from .outcome import RUNNER_UP_SHARE, Outcome, decide
+from .outcome import AMBIGUOUS_MIN_COVERAGE, RUNNER_UP_SHARE, Outcome, decide, suggestions
 from .vocab import ENGLISH, GERMAN
 
 __all__ = ["FaqIndex", "Match"]
@@ -131,12 +131,27 @@ class FaqIndex:
         are those the words found. Unless the model points elsewhere (the entry closest in
         meaning is none of the best matches), such a question gets the candidates its words
         give; an answer the words alone are sure of is offered, not given.
+
+        Keywords that the FAQ's words explain completely ("solar", "sanierung", "kontakt") get
+        candidates even when the words tie between many entries or the model points elsewhere:
+        for a bare word the model's similarities crowd together (0.90 ± 0.01 for every entry),
+        so its closest entry says little, and a person who typed a topic's word wants to see
+        what the FAQ has on it, not be told that nothing fits. Never an answer by this rule.
         """
-        if not any(opinion.similarity(m.index) >= opinion.closest for m in matches[:KEYWORD_AGREE]):
+        best = matches[0]
+        explained = best.unknown == 0 and best.coverage >= AMBIGUOUS_MIN_COVERAGE
+        top = matches[:KEYWORD_AGREE]
+        agrees = any(opinion.similarity(m.index) >= opinion.closest for m in top)
+        if not agrees and not explained:
             return outcome
-        by_words = self._decide(matches, exact, asked, None)
+        # The words choose the candidates; the confidence stays the one with the model's
+        # opinion in it (what the manager is shown for the question).
+        by_words = replace(self._decide(matches, exact, asked, None), confidence=outcome.confidence)
         if by_words.kind == "did_you_mean":
             return by_words
+        if by_words.kind == "dont_know" and explained and len(matches) > 1:
+            offers = suggestions(self.entries, matches)
+            return replace(by_words, kind="did_you_mean", candidates=offers)
         if by_words.kind != "answer":
             return outcome
         first = matches[0].score

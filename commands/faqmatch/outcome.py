@@ -22,6 +22,7 @@ __all__ = [
     "confidence",
     "decide",
     "features",
+    "suggestions",
 ]
 
 # Confidence is a logistic model of the evidence for the best match: the share of the question
@@ -148,7 +149,7 @@ def decide(
         return Outcome("answer", entries[exact].id, _offers(entries, exact, matches), ranked, 1.0)
     outcome = replace(_decide(entries, matches, ranked, meaning), asked=asked)
     if topicless and outcome.kind == "answer" and len(matches) > 1:
-        offers = _suggestions(entries, matches)
+        offers = suggestions(entries, matches)
         outcome = replace(outcome, kind="did_you_mean", entry_id=None, candidates=offers)
     if not asked:
         return outcome
@@ -172,7 +173,7 @@ def _decide(
         best = matches[0].index
         return Outcome("answer", entries[best].id, _offers(entries, best, matches), ranked, conf)
     if conf >= ANSWER_MIN_CONFIDENCE or (matches and _worth_suggesting(matches[0], conf)):
-        return Outcome("did_you_mean", None, _suggestions(entries, matches), ranked, conf)
+        return Outcome("did_you_mean", None, suggestions(entries, matches), ranked, conf)
     return Outcome("dont_know", None, (), ranked, conf)
 
 
@@ -342,7 +343,7 @@ def _close(matches: Sequence[Match]) -> list[Match]:
     return [m for m in matches[1:3] if m.score >= RUNNER_UP_SHARE * matches[0].score]
 
 
-def _suggestions(entries: Sequence[FaqEntry], matches: Sequence[Match]) -> tuple[str, ...]:
+def suggestions(entries: Sequence[FaqEntry], matches: Sequence[Match]) -> tuple[str, ...]:
     """Two or three candidates: the best two, and a third if it is close."""
     chosen = list(matches[:2]) + [m for m in _close(matches) if m not in matches[:2]]
     return tuple(entries[m.index].id for m in chosen)

@@ -118,6 +118,8 @@ def test_an_answer_another_entry_is_much_closer_to_in_meaning_is_not_given(
     outcome = index.ask(question)
     assert outcome.kind != "answer"
     assert outcome.confidence < 0.5
+    # A keyword question the FAQ's words explain completely is still offered what they find.
+    assert (outcome.kind, outcome.candidates[0]) == ("did_you_mean", "balkonkraftwerk")
 
 
 def test_an_exact_phrasing_is_answered_whatever_the_meaning_says(mini_faq: FaqData) -> None:
@@ -331,3 +333,25 @@ def test_a_keyword_the_model_finds_far_from_everything_gets_candidates(
     # A question of more words is judged with the model: far from everything, not known.
     sentence = index.ask("förderung für eine neue heizung im altbau bitte")
     assert sentence.kind == "dont_know"
+
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+
+
+def test_a_keyword_the_faq_words_explain_gets_candidates_wherever_the_model_points() -> None:
+    # "solar" ties between many entries by words, and for a bare word the model's closest entry
+    # says little: the scripted model puts it on another entry's axis (it "points elsewhere").
+    # A word the FAQ explains completely still gets the entries its words find, never an answer.
+    from config.faq import load_faq
+
+    faq = load_faq(CONFIG / "faq", CONFIG / "topics.yaml", CONFIG / "synonyms.yaml")
+    elsewhere = {"solar": "abfall-trennung", "repair cafe": "abfall-trennung"}
+    index = _index(faq, Scripted(faq, questions=elsewhere))
+    assert index.ask("solar", meaning=False).kind == "dont_know"  # a tie of many entries
+    solar = index.ask("solar")
+    assert solar.kind == "did_you_mean"
+    assert solar.entry_id is None
+    assert len(solar.candidates) >= 2
+    assert "abfall-trennung" not in solar.candidates
+    # Words the FAQ explains only in part are not known well enough to offer anything.
+    assert index.ask("repair cafe").kind == "dont_know"
