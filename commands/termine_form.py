@@ -271,17 +271,7 @@ def parse_form(args: str, now: float, topics: TopicFinder) -> dict[str, Any]:
         "body": "",
         "closes_at": None,
     }
-    for part in args.split(";"):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition("=")
-        field = field_of(key)
-        if field is None or not sep:
-            raise FormError("", FieldError("termin.form_unknown_key", field=_excerpt(key)))
-        try:
-            values[field] = parse_field(field, value, now, topics)
-        except FieldError as exc:
-            raise FormError(_excerpt(key), exc) from None
+    values.update(parse_changes(args, now, topics))
     missing = [f for f in _REQUIRED if f not in values]
     if missing:
         raise FormError("", FieldError(f"termin.form_missing_{missing[0]}"))
