@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from commands.context import Context, Role
 from commands.errors import CommandError, UsageError
+from commands.measurelookup import measure_not_found
 from commands.quiet import BERLIN
 from commands.registry import command
 from commands.services import require
@@ -133,12 +134,13 @@ def measure_service(ctx: Context) -> MeasureService:
     return require(ctx.services.measures)
 
 
-def find_measure(ctx: Context, text: str) -> Measure:
-    """The measure with this id, or a CommandError naming the list command."""
-    measure = measure_service(ctx).find(text)
-    if measure is None:
-        raise CommandError("measures.unknown", id=text[:60], prefix=ctx.prefix)
-    return measure
+def find_measure(ctx: Context, text: str, command: str = "massnahme") -> Measure:
+    """The measure with this id (or a title word that fits only it), or a CommandError that
+    suggests the closest ones, each with `<prefix><command> <id>`."""
+    found = measure_service(ctx).lookup(text)
+    if found.measure is None:
+        raise measure_not_found(ctx, text, found, command)
+    return found.measure
 
 
 def find_indicator(measure: Measure, text: str) -> Indicator:
@@ -177,7 +179,7 @@ async def wert(ctx: Context, args: str) -> None:
     words = args.split()
     if len(words) < 3:
         raise UsageError
-    measure = find_measure(ctx, words[0])
+    measure = find_measure(ctx, words[0], "wert")
     indicator = find_indicator(measure, words[1])
     require_edit(ctx, measure)
     rest = words[2:]
@@ -222,7 +224,7 @@ async def meilenstein(ctx: Context, args: str) -> None:
     words = args.split()
     if len(words) < 3:
         raise UsageError
-    measure = find_measure(ctx, words[0])
+    measure = find_measure(ctx, words[0], "meilenstein")
     milestone = _find_milestone(measure, " ".join(words[1:-1]))
     require_edit(ctx, measure)
     action = words[-1].casefold().rstrip("!.")

@@ -36,7 +36,7 @@ async def wert_loeschen(ctx: Context, args: str) -> None:
     words = args.split()
     if len(words) not in (2, 3):
         raise UsageError
-    measure = find_measure(ctx, words[0])
+    measure = find_measure(ctx, words[0], "wert-loeschen")
     indicator = find_indicator(measure, words[1])
     require_edit(ctx, measure)
     value = await _chosen(ctx, measure, indicator, words[2] if len(words) == 3 else None)

@@ -359,3 +359,16 @@ async def test_delete_of_a_value_replaced_since_the_preview_changes_nothing(bot:
     await bot("wert led-strassenbeleuchtung led-anteil 50 %", LED_OWNER)
     assert "gibt es nicht mehr" in await bot("ja", MANAGER)
     assert await _values(bot) == [("led-anteil", 50.0, "2023-11-14")]
+
+
+async def test_a_value_for_a_measure_typed_unlike_its_id_gets_the_closest_with_the_command(
+    bot: Any,
+) -> None:
+    # "led" is a word of one measure's title only: that measure is meant.
+    answer = await bot("wert led led-anteil 45 %", LED_OWNER)
+    assert "45 % am 14.11.2023" in answer
+    # A typo of an id: no value, but the closest measure with the command that fits.
+    typo = await bot("wert kommunale-waermeplanug waermenetz-anschluesse 5", MANAGER)
+    assert "gibt es nicht" in typo
+    assert "wert kommunale-waermeplanung" in typo
+    assert len(await bot.db.fetchall("SELECT * FROM measure_values")) == 1
