@@ -60,6 +60,7 @@ from store.actors import ActorStore
 from store.broadcasts import BroadcastStore
 from store.db import Database
 from store.dialogs import DialogStore
+from store.event_notices import EventNoticeStore
 from store.events_calendar import EventStore
 from store.faq import FaqStore
 from store.faqchat import ChatEntryStore
@@ -195,7 +196,13 @@ def build_services(
         settings.prefix,
     )
     events = EventService(
-        EventStore(db), broadcaster, catalog, UserSettings(db), settings.prefix, clock
+        EventStore(db),
+        broadcaster,
+        catalog,
+        UserSettings(db),
+        settings.prefix,
+        clock,
+        notices=EventNoticeStore(db),
     )
     broadcaster.renderers[EVENT_KIND] = events.render_delivery
     polls = PollService(PollStore(db), broadcaster, clock=clock)

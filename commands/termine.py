@@ -17,6 +17,7 @@ from commands.context import Context, Reaction, Role
 from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
 from commands.formatting import Markup, literal, render, to_plain
+from commands.i18n import plural
 from commands.registry import command
 from commands.services import require
 from commands.termine_form import FieldError, FormError, check_times, parse_changes
@@ -334,17 +335,10 @@ async def _confirm_edit(ctx: Context, dialog: Dialog, text: str) -> None:
     event = await _event(ctx, int(dialog.data["number"]))
     if event.sequence != int(dialog.data["sequence"]):  # changed since the preview
         raise CommandError("termin.edit_stale", number=event.id, prefix=ctx.prefix)
-    changes = dict(dialog.data["changes"])
-    await service.store.update(event.id, changes)
-    changed = await service.store.get(event.id)
-    assert changed is not None
-    told = 0
-    for reg in await service.store.registrations(event.id):
-        ics = "" if reg.waiting else "update"
-        told += await service.tell_changed(reg.user_id, event, changed, ics=ics)
+    changed, told, held = await service.notices.change(event, dict(dialog.data["changes"]))
     # Moved up only now: they get "a place is free" with the new card, not a change notice.
     await service.fill(changed)
-    await ctx.reply_key("termin.edited", number=event.id, title=changed.title, told=told)
+    await _told(ctx, "termin.edited", held, number=event.id, title=changed.title, told=told)
 
 
 @command("termin-absagen", aliases=("event-cancel",), role=Role.MANAGER)
@@ -368,15 +362,19 @@ async def confirm_cancel(ctx: Context, dialog: Dialog, text: str) -> None:
         return
     service = _service(ctx)
     number = int(dialog.data["number"])
-    if not await service.store.cancel(number):
+    event, told, held = await service.notices.cancel(number)
+    if event is None:
         raise CommandError("termin.unknown", number=number, prefix=ctx.prefix)
-    event = await service.store.get(number)
-    assert event is not None
-    told = 0
-    for reg in await service.store.registrations(number):
-        ics = "" if reg.waiting else "cancel"
-        told += await service.tell(reg.user_id, "termin.cancelled_dm", event, ics=ics)
-    await ctx.reply_key("termin.cancelled", number=number, title=event.title, told=told)
+    await _told(ctx, "termin.cancelled", held, number=number, title=event.title, told=told)
+
+
+async def _told(ctx: Context, key: str, held: int, **params: Any) -> None:
+    """How many were told, and how many will be when their quiet hours end."""
+    text = ctx.t(key, **params)
+    if held:
+        note = ctx.t(plural("termin.held_for_quiet_hours", held), count=held)
+        text = Markup(" ").join([text, note])
+    await ctx.reply(text)
 
 
 @command("teilnehmer", aliases=("participants",), role=Role.MANAGER)

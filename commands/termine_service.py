@@ -2,7 +2,8 @@
 
 The rows in SQLite are the truth (store/events_calendar.py). The reminder job (bot/jobs.py)
 only calls `EventService.tick` every minute; what is due is read from the rows each time, so
-nothing is lost over a restart and a reminder goes out at most once.
+nothing is lost over a restart and a reminder goes out at most once. Notices of a place free, a
+change or a cancellation wait for the end of quiet hours as rows too (commands/termine_notices.py).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from commands.i18n import Catalog
 from commands.quiet import quiet_end
 from commands.termine_form import DEFAULT_DURATION
 from commands.termine_ics import ICS_MIMETYPE, event_end, ics_filename, to_ics, to_ics_feed
+from commands.termine_notices import SHOWN, EventNotices
 from commands.when import BERLIN
 from store.broadcasts import Delivery
-from store.events_calendar import CalendarEvent, EventStore
+from store.event_notices import EventNoticeStore
+from store.events_calendar import CalendarEvent, EventStore, Registration
 from store.users import UserSettings
 
 __all__ = ["DAY", "HOUR", "EVENT_KIND", "EventService", "Mailer"]
@@ -65,6 +68,7 @@ class EventService:
         users: UserSettings,
         prefix: str,
         clock: Callable[[], float] = time.time,
+        notices: EventNoticeStore | None = None,
     ) -> None:
         self.store = store
         self.broadcaster = broadcaster
@@ -73,6 +77,15 @@ class EventService:
         self.prefix = prefix
         self.clock = clock
         self.mailer: Mailer = _NoMailer()
+        # None only where no notice is ever sent (e.g. the monitor page's tests).
+        self._notices = None if notices is None else EventNotices(self, notices)
+
+    @property
+    def notices(self) -> EventNotices:
+        """Notices that wait for the end of quiet hours."""
+        if self._notices is None:
+            raise RuntimeError("no event notice store attached")
+        return self._notices
 
     def t(self, language: str, key: str, **params: Any) -> str:
         """A catalog text."""
@@ -230,17 +243,25 @@ class EventService:
         return await self.tell(user_id, "termin.changed", new, ics=ics, changes=changes)
 
     async def fill(self, event: CalendarEvent) -> list[str]:
-        """Move people up into free places and tell them (with the calendar file)."""
+        """Move people up into free places and tell them (with the calendar file), now or
+        when their quiet hours end."""
+        regs = await self.store.registrations(event.id)
+        # Held before the move, so a crash in between loses no notice: one for someone
+        # still waiting waits with them, and the next tick moves them up.
+        await self.notices.hold("moved_up", _next_up(regs, event.capacity))
         moved = await self.store.promote(event.id, event.capacity)
-        for user_id in moved:
-            await self.tell(user_id, "termin.moved_up", event, ics="update")
+        await self.notices.hold("moved_up", [r for r in regs if r.user_id in moved])
+        await self.notices.send_due(moved)
         return moved
 
     async def tick(self) -> int:
-        """The minute job: fill places that opened (e.g. after !vergessen), send reminders."""
+        """The minute job: fill places that opened (e.g. after !vergessen), send the notices
+        whose quiet hours ended, send reminders; return how many reminders went out."""
         now = self.clock()
         for event in await self.store.with_waiting_list(now):
             await self.fill(event)
+        if self._notices is not None:
+            await self._notices.send_due()
         return await self.remind(now)
 
     async def remind(self, now: float) -> int:
@@ -271,8 +292,15 @@ class EventService:
         return int(await self.tell(user_id, key, event, time=at))
 
 
-# The fields a change notice compares, in the order the card shows them.
-_SHOWN = ("title", "starts_at", "duration", "place", "capacity", "closes_at", "topic", "body")
+_SHOWN = SHOWN
+
+
+def _next_up(regs: list[Registration], capacity: int | None) -> list[Registration]:
+    """The waiting who fit into the free places, first come first (as the store promotes)."""
+    waiting = [r for r in regs if r.waiting]
+    if capacity is None:
+        return waiting
+    return waiting[: max(0, capacity - (len(regs) - len(waiting)))]
 
 
 def _shown(event: CalendarEvent, field: str) -> Any:

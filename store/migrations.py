@@ -587,6 +587,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CHECK (duration IS NULL OR duration > 0)",
         ),
     ),
+    Migration(
+        24,
+        "event notices (a place free, a change, a cancellation) wait here for quiet hours to end",
+        (
+            # Cascades: a registration that ends (!abmelden, !vergessen) takes its notices along.
+            # `old` is the event as it was before a change (JSON), so the notice is written in
+            # the reader's language when it is sent, and several changes make one notice.
+            """CREATE TABLE event_notices (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                registration_id INTEGER NOT NULL
+                    REFERENCES event_registrations (id) ON DELETE CASCADE,
+                event_id INTEGER NOT NULL REFERENCES calendar_events (id) ON DELETE CASCADE,
+                user_id TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('moved_up', 'changed', 'cancelled')),
+                old TEXT,
+                created_at REAL NOT NULL,
+                UNIQUE (registration_id, kind)
+            )""",
+            "CREATE INDEX event_notices_by_user ON event_notices (user_id)",
+        ),
+    ),
 )
 
 

@@ -38,6 +38,7 @@ _OWN_ROWS: tuple[tuple[str, str], ...] = (
     ("nudge_items", "owner"),  # which measures they were asked about, and when answered
     ("nudge_batches", "owner"),
     ("event_registrations", "user_id"),
+    ("event_notices", "user_id"),  # also cascades from event_registrations
     ("poll_votes", "user_id"),
     ("pledges", "user_id"),
 )

@@ -532,6 +532,7 @@ async def test_console_runs_events_with_moving_up_printed_as_dm() -> None:
         "/als anna",
         "anmelden 1",
         "/als ben",
+        "ruhezeit aus",  # the console runs on the wall clock; at night Ben's notice would wait
         "anmelden 1",
         "/als anna",
         "abmelden 1",
