@@ -35,6 +35,7 @@ __all__ = [
     "PollService",
     "PollTransport",
     "PollVote",
+    "answer_typed_vote",
     "confirm_poll",
     "end_content",
     "parse_poll",
@@ -134,6 +135,28 @@ async def umfrage(ctx: Context, args: str) -> None:
         ),
         recipients=_where(ctx, topic, users, rooms, held),
     )
+
+
+async def answer_typed_vote(ctx: Context) -> bool:
+    """Count a poll answer typed in the DM the poll came in and confirm it; False if the
+    message answers no poll there (the FAQ takes it then)."""
+    message, service = ctx.message, ctx.services.polls
+    if service is None or not message.is_direct:
+        return False
+    typed = await service.typed_vote(
+        message.sender, message.room_id, message.body, message.timestamp_ms, message.event_id
+    )
+    if typed is None:
+        return False
+    poll = typed.poll
+    # Only the person's own choice: a secret poll's counts stay hidden until its end.
+    await ctx.reply_key(
+        f"poll.typed_{typed.state}",
+        answer=typed.answer,
+        question=poll.question,
+        count=len(poll.answers),
+    )
+    return True
 
 
 def _topic_name(ctx: Context, topic: str | None) -> str:

@@ -10,7 +10,9 @@ without polls. Votes come in as `m.poll.response` or its unstable name, relating
 event by `m.reference`; bot/pollevents.py reads them defensively into a `PollVote`. One vote
 per person and poll: the latest by origin_server_ts counts; answer IDs the poll does not have
 are ignored; nothing is counted once the poll has ended. Undisclosed polls show no counts
-until the end.
+until the end. Many clients show only the text fallback, so in the DM a poll came in, the
+person may also type the answer's number or text (`PollService.typed_vote`): it is their
+vote like a tapped one, until they ask something else there.
 
 A poll to a topic is one durable broadcast of kind `POLL_KIND` (see bot/outbox.py): the rows
 are written before the first send, each goes out exactly once with its transaction ID, held
@@ -30,12 +32,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from commands.broadcast import Broadcaster
 from commands.faqchart import Chart, png_chart
 from commands.formatting import Markup, to_plain
 from commands.i18n import plural
+from commands.polltyped import typed_answer
 from commands.services import require
 from store.broadcasts import Delivery, Progress, Withdrawn
 from store.polls import END_KIND, WITHDRAWN, Poll, PollStore, broadcast_key
@@ -49,6 +52,7 @@ __all__ = [
     "PollService",
     "PollTransport",
     "PollVote",
+    "TypedVote",
     "answer_ids",
     "end_content",
     "fallback_text",
@@ -152,6 +156,16 @@ def result_text(text: Callable[..., str], poll: Poll, result: dict[str, int], la
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class TypedVote:
+    """What a poll answer typed in the poll's DM did: counted, too late (`ended`), a number
+    the poll has not (`range`), or outdone by a later vote of the same person (`stale`)."""
+
+    poll: Poll
+    state: Literal["counted", "ended", "range", "stale"]
+    answer: str = ""  # the answer's text, when counted
+
+
 class PollService:
     """Creates, posts, counts and ends polls; the transport is attached by the caller."""
 
@@ -177,6 +191,30 @@ class PollService:
         if answer is None:
             return False  # no answer of this poll: ignored, an earlier vote stays
         return await self.store.vote(poll.id, vote.sender, answer, vote.sent_ms, vote.event_id)
+
+    async def typed_vote(
+        self, sender: str, room_id: str, text: str, sent_ms: int, event_id: str
+    ) -> TypedVote | None:
+        """Count `text` as the sender's vote if it answers the poll they were last shown in
+        this DM (for clients that show only the poll's text); None if it answers none.
+
+        It is stored as a native response would be, with the message's time and event ID,
+        so the later of a typed and a tapped vote counts, and redacting the message takes it
+        back (`withdraw`)."""
+        offers = await self.store.dm_offers(sender, room_id)
+        poll = next((p for p in offers if p.ended_at is None), offers[0] if offers else None)
+        number = None if poll is None else typed_answer(poll, text)
+        if poll is None or number is None:
+            return None
+        if poll.ended_at is not None:
+            return TypedVote(poll, "ended")
+        if number == 0:
+            return TypedVote(poll, "range")
+        answer_id, answer = poll.answers[number - 1]
+        if await self.store.vote(poll.id, sender, answer_id, sent_ms, event_id):
+            return TypedVote(poll, "counted", answer)
+        now = await self.store.get(poll.id)  # ended meanwhile, or a later vote stands
+        return TypedVote(poll, "ended" if now is None or now.ended_at is not None else "stale")
 
     async def withdraw(self, redacted_event_id: str, sender: str) -> bool:
         """A response redacted by the one who sent it no longer counts (their earlier votes are
@@ -218,13 +256,16 @@ class PollService:
         language = "de"
         if delivery.recipient_kind == "user":  # a DM: in its reader's language
             language = await require(self.broadcaster).users.language(delivery.recipient) or "de"
-        return START_TYPE, start_content(poll, self.hint(language))
+        dm = delivery.recipient_kind == "user"
+        return START_TYPE, start_content(poll, self.hint(language, dm))
 
-    def hint(self, language: str) -> str:
-        """How to vote, for the text fallback (empty without a catalog to say it)."""
+    def hint(self, language: str, dm: bool = False) -> str:
+        """How to vote, for the text fallback (empty without a catalog to say it): in a DM a
+        typed number counts too (`typed_vote`), in a room it does not."""
         if self.broadcaster is None:
             return ""
-        return to_plain(self.broadcaster.catalog.text(language, "poll.fallback_hint"))
+        key = "poll.fallback_hint_dm" if dm else "poll.fallback_hint"
+        return to_plain(self.broadcaster.catalog.text(language, key))
 
     async def sent(self, delivery: Delivery, room_id: str, event_id: str) -> None:
         """Record where the start event went, so that votes there count; if the poll ended
@@ -270,7 +311,8 @@ class PollService:
         """A poll as text (Broadcaster renderer: where the start event cannot be sent, e.g.
         in the console, its text fallback is shown)."""
         # The manager's words as typed, one line each (question, numbered answers).
-        lines = [*delivery.body.split("\n"), "", self.hint(language)]
+        dm = delivery.recipient_kind == "user"
+        lines = [*delivery.body.split("\n"), "", self.hint(language, dm)]
         return Markup("\n").join(lines)
 
     async def post(self, poll: Poll, users: list[str], rooms: list[str]) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from commands.errors import CommandError, UsageError
 from commands.faqteach import notice_number
 from commands.formatting import Markup
 from commands.i18n import Catalog
+from commands.polls import answer_typed_vote
 from commands.ratelimit import RateLimiter
 from commands.registry import Command
 from commands.services import Services
@@ -236,6 +237,10 @@ class Router:
             await self.services.nudges.answer(ctx)
             return
         assert self.conversation is not None
+        # A poll's answer typed in its DM (clients without polls) before the FAQ: the FAQ's
+        # own offers since the poll have ended that poll's turn (commands/polls.py).
+        if not route.quiet and await answer_typed_vote(ctx):
+            return
         if route.kind == "question":
             await self.conversation.question(ctx, route.text, route.quiet)
         elif not await self.conversation.choice(ctx, int(route.text), route.quiet):

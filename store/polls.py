@@ -173,6 +173,30 @@ class PollStore:
         )
         return [PollPost(int(r["poll_id"]), str(r["room_id"]), str(r["event_id"])) for r in rows]
 
+    async def dm_offers(self, user_id: str, room_id: str, limit: int = 5) -> list[Poll]:
+        """The polls the outbox sent to `user_id` as a DM into `room_id` that the person has
+        not moved on from, the last one shown first (ended ones too, to say so).
+
+        Moved on: a question to the FAQ or a FAQ "Meinten Sie …?" offer in that room since the
+        poll arrived, so a number answers whichever was shown last. A poll in a topic room or
+        another person's DM is never one: the delivery row names the person, its start event
+        the room."""
+        rows = await self._db.fetchall(
+            "SELECT polls.* FROM deliveries d "
+            "JOIN broadcasts b ON b.id = d.broadcast_id "
+            "JOIN poll_posts pp ON pp.event_id = d.event_id "
+            "JOIN polls ON polls.id = pp.poll_id AND b.dedup_key = 'poll:' || polls.id "
+            "WHERE d.recipient = ? AND d.recipient_kind = 'user' AND d.state = 'sent' "
+            "AND pp.room_id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM faq_questions q WHERE q.user_id = d.recipient "
+            "AND q.room_id = pp.room_id AND q.asked_at > d.updated_at) "
+            "AND NOT EXISTS (SELECT 1 FROM faq_choices c WHERE c.user_id = d.recipient "
+            "AND c.room_id = pp.room_id AND c.offered_at > d.updated_at) "
+            "ORDER BY d.updated_at DESC, d.id DESC LIMIT ?",
+            (user_id, room_id, limit),
+        )
+        return [_poll(r) for r in rows]
+
     async def post_of(self, event_id: str, room_id: str) -> Poll | None:
         """The poll whose start event `event_id` was posted in `room_id` (else None: a
         response in another room that names our event is no vote)."""
