@@ -221,6 +221,10 @@ async def deliver_due(services: Services, replier: ConsoleReplier) -> None:
         for delivery in due:
             plain, _ = await broadcaster.render_delivery(delivery)
             event = replier.print(replier.t("console.dm", user=delivery.recipient) + "\n" + plain)
+            # As the outbox does: a poll learns where its event went (a typed vote finds it).
+            user = delivery.recipient_kind == "user"
+            room = _dm_room(delivery.recipient) if user else delivery.recipient
+            await broadcaster.event_sent(delivery, room, event)
             await store.mark_sent(delivery.id, event)
             touched.add(delivery.broadcast_id)
     for broadcast_id in sorted(touched):

@@ -298,6 +298,6 @@ async def _list_line(ctx: Context, service: PollService, poll: Poll) -> str:
     else:
         counts = ", ".join(f"{text}: {tally.get(a, 0)}" for a, text in poll.answers)
         key = "poll.state_ended" if poll.ended_at is not None else "poll.state_running"
-        state = ctx.t(key, counts=counts, total=total)
+        state = ctx.t(plural(key, total), counts=counts, total=total)
     where = _topic_name(ctx, poll.topic) or ctx.t("poll.one_room")
     return ctx.t("poll.list_line", number=poll.id, question=poll.question, where=where, state=state)

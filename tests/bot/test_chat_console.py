@@ -65,6 +65,24 @@ async def test_console_prints_an_announcement_delivered_to_a_subscriber() -> Non
     assert "[an @klimaschutz:konsole]\n  Klimabot: Zustellbericht Ankündigung #1: 1 von 1" in text
 
 
+async def test_console_counts_a_number_typed_under_a_poll_dm_as_a_vote() -> None:
+    # The console's outbox tells the poll where its DM went, as the real one does, so a person
+    # who sees only the text can vote by typing the number there.
+    text = await _chat(
+        "ruhezeit aus",
+        "abonnieren mobilitaet",
+        "/rolle manager",
+        "umfrage thema=mobilitaet Mehr Radwege? | Ja | Nein",
+        "ja",
+        "/rolle buerger",
+        "2",
+        "/rolle manager",
+        "umfragen",
+    )
+    assert "Ihre Stimme für „Nein“ ist gezählt" in text
+    assert "läuft, 1 Stimme – Ja: 0, Nein: 1" in text
+
+
 def test_klimabot_chat_command_runs_the_whole_bot_from_a_pipe(tmp_path: Path) -> None:
     typed = "registrieren name=Anna Schulte; typ=Bürger; themen=Mobilität\nja\nprofil\n"
     config = tmp_path / "config.yaml"
