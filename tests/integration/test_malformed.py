@@ -40,6 +40,8 @@ async def test_malformed_events_neither_stop_the_bot_nor_block_later_questions(
     await citizen.wait_joined(room, runner.user_id)
     await attacker.client.join(room)
     await citizen.wait_joined(room, attacker.user_id)
+    # The attacker's own client must have synced the room too before it can send there.
+    await attacker.wait_joined(room, attacker.user_id)
     for extra in _NOT_ADDRESSED:
         await send_raw(attacker, room, {"msgtype": "m.text", "body": "Hallo zusammen", **extra})
     # formatted_body without body: not a valid text message at all.
@@ -74,6 +76,8 @@ async def test_an_edit_of_someone_elses_message_is_ignored(make_user: Any, bot_r
     await citizen.wait_joined(room, runner.user_id)
     await attacker.client.join(room)
     await citizen.wait_joined(room, attacker.user_id)
+    # The attacker's own client must have synced the room too before it can send there.
+    await attacker.wait_joined(room, attacker.user_id)
     original = await citizen.send(room, "Guten Morgen")
     edit = {
         "m.new_content": {"msgtype": "m.text", "body": "!ping"},

@@ -53,6 +53,7 @@ async def test_poll_in_an_encrypted_room_counts_the_last_vote_and_ends_two_to_on
     await eva.join(room)
     for user_id in (bot, bruno.user_id, eva.user_id):
         await manager.wait_joined(room, user_id)
+    await bruno.wait_joined(room, bruno.user_id)  # bruno's client has synced the room
     images = collect_images(manager)
 
     await manager.send(room, f"!umfrage {QUESTION} | Samstags | Mittwochs")
