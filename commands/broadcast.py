@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -12,6 +11,7 @@ from typing import Any, Protocol
 from commands.context import Context, Role
 from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
+from commands.faqmatch.normalize import spell_out
 from commands.formatting import Markup, render, to_plain
 from commands.i18n import Catalog, plural
 from commands.quiet import quiet_end
@@ -86,10 +86,7 @@ class TopicIndex:
 
 def _key(text: str) -> str:
     """Case, umlauts/ß, other accents, spaces and punctuation do not matter."""
-    folded = unicodedata.normalize("NFC", text.strip()).casefold()
-    folded = folded.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-    return "".join(c for c in bare if c.isalnum())
+    return "".join(c for c in spell_out(text) if c.isalnum())
 
 
 class EventKind(Protocol):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from commands.context import Context
 from commands.errors import CommandError
+from commands.faqmatch.normalize import spell_out
 from commands.formatting import Markup
 from config.measures import Measure
 
@@ -58,10 +58,7 @@ def _closest(
 
 def _words(text: str) -> list[str]:
     """Lower-case words with umlauts written out and accents dropped ("Straße" -> strasse)."""
-    folded = unicodedata.normalize("NFC", text).casefold()
-    folded = folded.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-    return [w for w in _NON_WORD.split(bare) if w]
+    return [w for w in _NON_WORD.split(spell_out(text)) if w]
 
 
 def _fits(words: list[str], measure: Measure) -> int:

@@ -71,6 +71,16 @@ def fold_de(text: str) -> str:
     return _UE_RE.sub("u", text) if "ue" in text else text
 
 
+_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+
+def spell_out(text: str) -> str:
+    """Casefold with umlauts written out (ä→ae, ß→ss) and other accents dropped: the form in
+    which people type a name ("Straße" and "strasse", "Café" and "cafe" alike)."""
+    folded = unicodedata.normalize("NFC", text).casefold().translate(_SPELLED_OUT)
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+
+
 def fold_en(text: str) -> str:
     """Fold English text: lowercase, no accents."""
     return _strip_accents(text)
