@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from commands.formatting import Markup, literal
+from config.yamllines import safe_load
 
 __all__ = ["Catalog", "CatalogError", "default_catalog_dir", "plural"]
 
@@ -81,7 +82,7 @@ class Catalog:
 
 def _load_file(path: Path) -> dict[str, str]:
     try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+        tree = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: {exc}") from None
     if not isinstance(tree, Mapping):

@@ -28,6 +28,7 @@ from config.reader import (
     read_user_id,
     read_user_list,
 )
+from config.yamllines import safe_load
 
 __all__ = [
     "FAQ_ROOM_MODES",
@@ -234,7 +235,7 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read the config file ({exc.strerror})"]) from None
     try:
-        raw = yaml.safe_load(text)
+        raw = safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

@@ -50,6 +50,11 @@ class LineSeq(list[Any]):
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def safe_load(text: str) -> Any:
+    """`yaml.safe_load`, with libyaml's parser when available (plain dicts and lists)."""
+    return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - SafeLoader or CSafeLoader
+
+
 class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader building LineMap/LineSeq and refusing duplicate keys."""
 

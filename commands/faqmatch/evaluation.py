@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from config.yamllines import safe_load
+
 from .index import FaqIndex
 from .outcome import Outcome
 from .version import ENGINE_VERSION
@@ -74,7 +76,7 @@ class Report:
 def load_cases(path: Path, known_ids: frozenset[str]) -> tuple[Case, ...]:
     """Read a YAML list of {question, expected}; expected ids must exist in the FAQ."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise CasesError(f"{path}: cannot read: {exc}") from exc
     except yaml.YAMLError as exc:
