@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import hashlib
 import os
 import sys
 import threading
@@ -13,6 +15,8 @@ from typing import Any
 import pytest
 
 from bot.localserver import LocalSynapse
+from commands.faqmatch import FaqIndex
+from config.faq import FaqData, load_faq
 from tests.harness import PASSWORD, BotRunner, ChatUser, bot_config, unique
 from tests.jsclient import JsUser
 
@@ -25,6 +29,48 @@ def _meaning_check_off(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
     if request.node.get_closest_marker("meaning") is None:
         for module in ("commands.faq", "commands.faqtool", "tests.faqmatch.heldout"):
             monkeypatch.setattr(f"{module}.load_embedder", lambda: None)
+
+
+# The FAQ as the bots of this test process read and indexed it, by the files' content.
+_FAQ_READ: dict[bytes, FaqData] = {}
+_FAQ_INDEXED: dict[int, tuple[FaqData, FaqIndex]] = {}
+
+
+def _read_faq_once(faq_dir: Path, topics_path: Path, synonyms_path: Path) -> FaqData:
+    digest = hashlib.sha256()
+    for path in (topics_path, synonyms_path, *sorted(faq_dir.glob("*.yaml"))):
+        digest.update(str(path).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"<none>")
+        digest.update(b"\0")
+    key = digest.digest()
+    if key not in _FAQ_READ:
+        if len(_FAQ_READ) >= 8:
+            _FAQ_READ.clear()
+            _FAQ_INDEXED.clear()
+        _FAQ_READ[key] = load_faq(faq_dir, topics_path, synonyms_path)  # errors are not kept
+    return _FAQ_READ[key]
+
+
+class _IndexedOnce(FaqIndex):
+    @classmethod
+    def build(cls, data: FaqData) -> FaqIndex:
+        if not any(read is data for read in _FAQ_READ.values()):
+            return FaqIndex.build(data)  # with the chat's entries: built as the bot does
+        if id(data) not in _FAQ_INDEXED:
+            _FAQ_INDEXED[id(data)] = (data, FaqIndex.build(data))
+        # A copy of its own: a meaning check attached to one bot's index reaches no other.
+        return copy.copy(_FAQ_INDEXED[id(data)][1])
+
+
+@pytest.fixture(autouse=True)
+def _faq_indexed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nearly every command test starts a bot, and reading and indexing the shipped FAQ costs
+    about 0.6 s each time: a test process reads the same files once and indexes them once,
+    and each bot gets a copy of that index. Files of other content (a test's own FAQ) and the
+    FAQ with the chat's entries are read and built as the bot does; tests/faqmatch builds its
+    indexes itself."""
+    monkeypatch.setattr("commands.faq.load_faq", _read_faq_once)
+    monkeypatch.setattr("commands.faq.FaqIndex", _IndexedOnce)
 
 
 @pytest.fixture(scope="session")
