@@ -40,7 +40,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: lint $(NPM_STAMP) $(AXE_STAMP) $(CHROMIUM_STAMP)
-	$(VENV)/bin/pytest -q -n 2
+	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -21,6 +21,18 @@ from tests.harness import PASSWORD, BotRunner, ChatUser, bot_config, unique
 from tests.jsclient import JsUser
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs two workers (`-n 2 --dist loadgroup`). A test of several minutes that
+    started late would end the run alone: tests marked `long` are handed out first. The tests
+    of the meaning check share one worker, which loads the model and embeds the FAQ once
+    (about a minute of CPU) instead of each worker doing so."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable
+    for item in items:
+        if item.get_closest_marker("meaning") is not None:
+            item.add_marker(pytest.mark.xdist_group("meaning"))
+
+
 @pytest.fixture(autouse=True)
 def _meaning_check_off(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The FAQ's meaning check embeds every FAQ text (about 40 s of CPU in each process, in a

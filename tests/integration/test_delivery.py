@@ -101,6 +101,7 @@ async def _wait_db(bot: BotProcess, sql: str, predicate: Any, within: float) -> 
         await asyncio.sleep(0.2)
 
 
+@pytest.mark.long
 async def test_broadcast_to_300_survives_a_hard_kill_exactly_once(
     own_synapse: LocalSynapse, tmp_path: Path
 ) -> None:
@@ -156,6 +157,7 @@ async def test_broadcast_to_300_survives_a_hard_kill_exactly_once(
 
 
 # Synapse's defaults allow the bot 0.2 messages/s after a burst of 10: this takes minutes.
+@pytest.mark.long
 @pytest.mark.timeout(1200)
 async def test_broadcast_to_50_completes_under_default_rate_limits(tmp_path: Path) -> None:
     hs = LocalSynapse(tmp_path / "synapse")
