@@ -68,12 +68,10 @@ async def test_export_round_trip_passes_check_and_answers_the_same(
     for entry in exported.entries:  # the same content, field by field
         mine = dataclasses.replace(ours[entry.id], file=entry.file, line=entry.line)
         assert dataclasses.replace(mine, origin="yaml") == entry
-    problems = lint(exported, FaqIndex.build(exported), datetime.date.today())
-    errors = [message for level, message in problems if level == "error"]
-    assert not [e for e in errors if "sperrmuell" in e or "balkonkraftwerk:" in e]
-    assert [p for p in _problems(exported) if p[0] == "error"] == [
-        p for p in _problems(service.data) if p[0] == "error"
-    ]
+    # The same content as the FAQ the bot used (above), so `faq check` finds the same in both
+    # (each run of it asks every phrasing: seconds): none in the entries changed in the chat.
+    errors = [text for level, text in _problems(exported) if level == "error"]
+    assert not [e for e in errors if e.startswith(("sperrmuell", "balkonkraftwerk:"))]
     index = FaqIndex.build(exported)
     for question in QUESTIONS:
         got, before = index.ask(question), service.ask(question)
@@ -82,13 +80,11 @@ async def test_export_round_trip_passes_check_and_answers_the_same(
             before.entry_id,
             before.candidates,
         ), question
-    yaml_only = load_faq(settings.directory, settings.topics_file, settings.synonyms_file)
-    clean = not [p for p in _problems(yaml_only) if p[0] == "error"]
     code = run_faq_cli(["check"], out, settings.topics_file, settings.synonyms_file)
-    assert code == (0 if clean else 1)  # the chat's changes add no error of their own
+    assert code == (1 if errors else 0)
 
 
-async def test_export_without_chat_changes_is_the_yaml_and_passes_check(tmp_path: Path) -> None:
+async def test_export_without_chat_changes_is_the_yaml(tmp_path: Path) -> None:
     settings = default_faq_settings()
     out = tmp_path / "export"
     code = await export_faq(
@@ -97,9 +93,12 @@ async def test_export_without_chat_changes_is_the_yaml_and_passes_check(tmp_path
     assert code == 0
     original = load_faq(settings.directory, settings.topics_file, settings.synonyms_file)
     exported = load_faq(out, settings.topics_file, settings.synonyms_file)
-    assert len(exported.entries) == len(original.entries)
-    # `faq check` finds in the export exactly what it finds in the curated files.
-    assert _problems(exported) == _problems(original)
+    ours = {e.id: e for e in original.entries}
+    assert sorted(e.id for e in exported.entries) == sorted(ours)
+    # Field by field the curated entries (so `faq check` finds in the export what it finds in
+    # the curated files; the round trip above runs it on an export).
+    for entry in exported.entries:
+        assert dataclasses.replace(ours[entry.id], file=entry.file, line=entry.line) == entry
 
 
 def _problems(data: FaqData) -> list[tuple[str, str]]:
