@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from commands.context import Context, Role
 from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
-from commands.faqmatch.normalize import spell_out
+from commands.faqmatch.normalize import name_key
 from commands.formatting import Markup, render, to_plain
 from commands.i18n import Catalog, plural
 from commands.quiet import quiet_end
@@ -49,13 +49,13 @@ class TopicIndex:
         self._by_name: dict[str, Topic] = {}
         for topic in topics:
             for key in (topic.slug, topic.name_de, topic.name_en):
-                self._by_name.setdefault(_key(key), topic)
+                self._by_name.setdefault(name_key(key), topic)
             for key in (topic.slug, topic.name_de, topic.name_en, *topic.aliases):
-                self._by_key.setdefault(_key(key), topic)
+                self._by_key.setdefault(name_key(key), topic)
 
     def find(self, text: str) -> Topic | None:
         """The topic called `text`, if any."""
-        return self._by_key.get(_key(text))
+        return self._by_key.get(name_key(text))
 
     def split(self, text: str) -> tuple[Topic, str] | None:
         """The topic named at the start of `text` and the text after it; the longest known
@@ -63,14 +63,14 @@ class TopicIndex:
         the synonym "bauen" followed by "& Sanieren …"."""
         ends = [m.end() for m in _WORD.finditer(text)][:MAX_TOPIC_WORDS]
         for end in reversed(ends):
-            key = _key(text[:end])
+            key = name_key(text[:end])
             if key and key in self._by_key:
                 return self._by_key[key], text[end:].strip()
         return None
 
     def named(self, text: str) -> Topic | None:
         """The topic whose slug or name is `text` (not a synonym)."""
-        return self._by_name.get(_key(text))
+        return self._by_name.get(name_key(text))
 
     def get(self, slug: str | None) -> Topic | None:
         """The topic with this slug."""
@@ -82,11 +82,6 @@ class TopicIndex:
         if topic is None:
             return slug or ""
         return topic.name_en if language == "en" else topic.name_de
-
-
-def _key(text: str) -> str:
-    """Case, umlauts/ß, other accents, spaces and punctuation do not matter."""
-    return "".join(c for c in spell_out(text) if c.isalnum())
 
 
 class EventKind(Protocol):

@@ -20,6 +20,7 @@ from commands.broadcast import Broadcaster
 from commands.context import Context, Role
 from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
+from commands.faqmatch.normalize import name_key
 from commands.formatting import to_plain
 from commands.i18n import Catalog, plural
 from commands.measurevalues import BadNumber, format_number, parse_date, parse_number
@@ -416,9 +417,9 @@ async def _chosen(ctx: Context, args: str) -> Campaign | None:
     if _NUMBER.fullmatch(args.strip()):
         return await _running(ctx, args)
     campaigns = await _service(ctx).store.running(_today(ctx).isoformat())
-    key = _fold(args)
-    same = [c for c in campaigns if key and _fold(c.title) == key]
-    fitting = same or [c for c in campaigns if key and key in _fold(c.title)]
+    key = name_key(args)
+    same = [c for c in campaigns if key and name_key(c.title) == key]
+    fitting = same or [c for c in campaigns if key and key in name_key(c.title)]
     if len(fitting) == 1:
         return fitting[0]
     if not campaigns:
@@ -432,11 +433,6 @@ async def _chosen(ctx: Context, args: str) -> Campaign | None:
     lines.append(ctx.t("pledge.choose_hint", prefix=ctx.prefix, number=number))
     await ctx.reply("\n".join(lines))
     return None
-
-
-def _fold(text: str) -> str:
-    folded = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-    return "".join(c for c in folded.replace("ß", "ss") if c.isalnum())
 
 
 @command("mitmachen", aliases=("pledge",))

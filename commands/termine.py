@@ -16,6 +16,7 @@ from typing import Any
 from commands.context import Context, Reaction, Role
 from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
+from commands.faqmatch.normalize import name_key
 from commands.formatting import Markup, literal, render, to_plain
 from commands.i18n import plural
 from commands.registry import command
@@ -147,16 +148,11 @@ async def anmelden(ctx: Context, args: str) -> None:
 
 def _by_title(events: list[CalendarEvent], name: str) -> list[CalendarEvent]:
     """The events whose title is `name` (or, failing that, contains it); spelling aside."""
-    key = _fold(name)
+    key = name_key(name)
     if not key:
         return []
-    same = [e for e in events if _fold(e.title) == key]
-    return same or [e for e in events if key in _fold(e.title)]
-
-
-def _fold(text: str) -> str:
-    folded = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-    return "".join(c for c in folded.replace("ß", "ss") if c.isalnum())
+    same = [e for e in events if name_key(e.title) == key]
+    return same or [e for e in events if key in name_key(e.title)]
 
 
 async def _join(ctx: Context, number: int, private: bool) -> None:

@@ -81,6 +81,12 @@ def spell_out(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
 
 
+def name_key(text: str) -> str:
+    """A name as people type it, as a key: case, umlauts and ß, other accents, spaces and
+    punctuation do not matter ("Repair-Café" and "repair cafe" alike)."""
+    return "".join(c for c in spell_out(text) if c.isalnum())
+
+
 def fold_en(text: str) -> str:
     """Fold English text: lowercase, no accents."""
     return _strip_accents(text)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from commands.faqmatch import tokens
-from commands.faqmatch.normalize import clean, fold_de, words
+from commands.faqmatch.normalize import clean, fold_de, name_key, words
 
 
 @pytest.mark.parametrize("spelling", ["Wärmepumpe", "Waermepumpe", "Warmepumpe", "WÄRMEPUMPE"])
@@ -39,3 +39,23 @@ def test_html_tags_entities_and_urls_are_removed() -> None:
 
 def test_clean_cuts_long_input_before_parsing() -> None:
     assert len(clean("a" * 50_000, limit=100)) == 100
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("repair cafe", "Repair-Café"),
+        ("STRASSENFEST", "Straßenfest"),
+        ("Gruene Woche", "Grüne Woche"),
+        ("grüne woche", "Gru\u0308ne Woche"),  # ü typed as u and a combining diaeresis
+        ("stadtradeln 2027", "STADTRADELN (2027)"),
+    ],
+)
+def test_a_name_is_found_however_it_is_typed(typed: str, name: str) -> None:
+    # Campaigns, events and topics are found by the name a person types.
+    assert name_key(typed) == name_key(name)
+
+
+def test_names_that_differ_in_letters_or_digits_stay_apart() -> None:
+    assert name_key("Stadtradeln 2026") != name_key("Stadtradeln 2027")
+    assert name_key("Radtour") != name_key("Radtouren")
