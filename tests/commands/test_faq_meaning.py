@@ -4,6 +4,9 @@ and when the model cannot be loaded or fails, it answers by the lexical engine."
 from __future__ import annotations
 
 import dataclasses
+import sys
+import threading
+import traceback
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +46,15 @@ class Broken:
         raise RuntimeError("model state lost")
 
 
+def _threads() -> str:
+    """Where every thread of the process is (for a wait that timed out: who holds it up)."""
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    return "\n".join(
+        f"--- {names.get(ident, ident)}\n{''.join(traceback.format_stack(frame))}"
+        for ident, frame in sys._current_frames().items()
+    )
+
+
 async def _service(tmp_path: Path, settings: FaqSettings) -> tuple[FaqService, Database]:
     db = await Database.open(tmp_path / "k.sqlite")
     return FaqService(settings, FaqStore(db), None), db
@@ -57,7 +69,7 @@ async def with_model(
     monkeypatch.setattr("commands.faq.load_embedder", lambda: embedder)
     service, db = await _service(tmp_path, default_faq_settings())
     try:
-        assert service.wait_meaning(30)
+        assert service.wait_meaning(30), _threads()
         yield service, embedder
     finally:
         await db.close()
@@ -73,7 +85,7 @@ def test_the_meaning_check_is_attached_once_built(
     assert outcome.kind == "answer"
     # A reload builds a new index and attaches a new check to it.
     service.reload()
-    assert service.wait_meaning(30)
+    assert service.wait_meaning(30), _threads()
     assert service._loaded.index.meaning is not None
 
 
@@ -113,7 +125,7 @@ async def test_a_failing_model_leaves_the_answers_lexical(
     monkeypatch.setattr("commands.faq.load_embedder", Broken)
     service, db = await _service(tmp_path, default_faq_settings())
     try:
-        assert service.wait_meaning(30)
+        assert service.wait_meaning(30), _threads()
         assert service._loaded.index.meaning is None
         assert service.ask("Muss ich mein Balkonkraftwerk anmelden?").kind == "answer"
         assert "meaning check could not be built" in caplog.text
@@ -145,13 +157,13 @@ async def test_a_restarted_bot_reads_the_faq_vectors_from_its_data_directory(
     db = await Database.open(tmp_path / "k.sqlite")
     try:
         first = FaqService(default_faq_settings(), FaqStore(db), None, vectors=vectors)
-        assert first.wait_meaning(60)
+        assert first.wait_meaning(60), _threads()
         assert vectors.exists()
         built = embedder.calls
         assert built > 0
         meaning._VECTORS.clear()  # the restart
         second = FaqService(default_faq_settings(), FaqStore(db), None, vectors=vectors)
-        assert second.wait_meaning(60)
+        assert second.wait_meaning(60), _threads()
         assert second._loaded.index.meaning is not None
         assert embedder.calls == built
     finally:
