@@ -11,7 +11,12 @@ from store.broadcasts import BroadcastStore
 __all__ = ["BERLIN", "clock_time", "parse_quiet", "quiet_end", "reschedule_held"]
 
 BERLIN = ZoneInfo("Europe/Berlin")
-_RANGE = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*-\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:uhr)?\s*$")
+# A time of day as people write it: "22", "22:00", "6.30", "22 Uhr", "6h".
+_TIME = r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:uhr|h)?"
+# "21:00-07:00", "21-7", "22.30 – 6.15 Uhr", "von 22 bis 6:30 Uhr", "from 10 to 7".
+_RANGE = re.compile(
+    rf"^\s*(?:von|ab|from)?\s*{_TIME}\s*(?:-|–|—|bis|to|until|till)\s*{_TIME}\s*$"
+)
 
 
 def parse_quiet(text: str) -> str | None:

@@ -154,6 +154,11 @@ async def zustellung(ctx: Context, args: str) -> None:
 async def ruhezeit(ctx: Context, args: str) -> None:
     """Set quiet hours (no DMs then) or switch them off."""
     text = args.strip().lower()
+    if not text:  # what is set now, and how to change it
+        prefs = await _broadcaster(ctx).subscriptions.prefs(ctx.message.sender)
+        quiet_now = prefs.quiet or ctx.t("topics.quiet_off")
+        await ctx.reply_key("topics.quiet_current", quiet=quiet_now, prefix=ctx.prefix)
+        return
     quiet = "" if text in _OFF else parse_quiet(text)
     if quiet is None:
         raise CommandError("topics.quiet_invalid")

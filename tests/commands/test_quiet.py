@@ -15,13 +15,24 @@ def _ts(text: str) -> float:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("21:00-07:00", "21:00-07:00"), ("21-7", "21:00-07:00"), ("22.30 - 6.15 uhr", "22:30-06:15")],
+    [
+        ("21:00-07:00", "21:00-07:00"),
+        ("21-7", "21:00-07:00"),
+        ("22.30 - 6.15 uhr", "22:30-06:15"),
+        ("22:00 bis 06:30", "22:00-06:30"),
+        ("von 22 Uhr bis 6:30 Uhr", "22:00-06:30"),
+        ("22 – 7", "22:00-07:00"),
+        ("from 10 to 7", "10:00-07:00"),
+        ("22h-6h", "22:00-06:00"),
+    ],
 )
 def test_quiet_ranges_are_normalised(text: str, expected: str) -> None:
     assert parse_quiet(text) == expected
 
 
-@pytest.mark.parametrize("text", ["25-7", "abends", "7-7", "", "21:00-"])
+@pytest.mark.parametrize(
+    "text", ["25-7", "abends", "7-7", "", "21:00-", "bis 7", "22 bis", "22 und 7", "22:60-7"]
+)
 def test_bad_quiet_ranges_are_refused(text: str) -> None:
     assert parse_quiet(text) is None
 

@@ -91,3 +91,15 @@ async def test_preview_counts_people_and_rooms_in_words(bot: Any) -> None:
     assert "- 1 Person per Direktnachricht (davon 1 erst nach dem Ende der Ruhezeit)" in preview
     assert "Themenr" not in preview  # no '0 Themenraum/-räume'
     assert "1 warten" not in preview
+
+
+async def test_ruhezeit_alone_shows_the_quiet_hours_and_words_set_them(bot: Any) -> None:
+    say, _, _, _ = bot
+    await say("Hallo", "@anna:x")  # the first message in a DM gets the welcome
+    shown = await say("!ruhezeit", "@anna:x")
+    assert shown.startswith("Ihre Ruhezeit: 21:00-07:00.")
+    assert "ausschalten mit !ruhezeit aus" in shown
+    assert await say("!ruhezeit 22:00 bis 06:30", "@anna:x") == "Ruhezeit gesetzt: 22:00-06:30."
+    assert (await say("!ruhezeit", "@anna:x")).startswith("Ihre Ruhezeit: 22:00-06:30.")
+    await say("!ruhezeit aus", "@anna:x")
+    assert (await say("!ruhezeit", "@anna:x")).startswith("Ihre Ruhezeit: keine.")
