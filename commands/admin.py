@@ -30,11 +30,7 @@ async def botstatus(ctx: Context, args: str) -> None:
         lines.append(ctx.t("status.cross_signed_no", device=h.device_id))
     lines.append(ctx.t("status.undecryptable", count=h.undecryptable))
     lines += await _waiting(ctx, h.pending_sends)
-    days, time = _duration(h.uptime_seconds)
-    if days:
-        lines.append(ctx.t(plural("status.uptime", days), count=days, time=time))
-    else:
-        lines.append(ctx.t("status.uptime_today", time=time))
+    lines.append(ctx.t("status.uptime", span=_span(ctx, h.uptime_seconds)))
     await ctx.reply("\n".join(lines))
 
 
@@ -58,9 +54,21 @@ async def _waiting(ctx: Context, pending: int) -> list[str]:
     return lines
 
 
-def _duration(seconds: float) -> tuple[int, str]:
-    """Whole days and the rest as hh:mm:ss."""
-    minutes, secs = divmod(int(seconds), 60)
+def _span(ctx: Context, seconds: float) -> str:
+    """A time span in words, to the two largest units: "3 Tagen und 4 Stunden", "5 Minuten"."""
+    minutes = max(int(seconds), 0) // 60
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
-    return days, f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    units = [
+        (days, "status.span_days"),
+        (hours, "status.span_hours"),
+        (minutes, "status.span_minutes"),
+    ]
+    while units and units[0][0] == 0:
+        units.pop(0)
+    words = [ctx.t(plural(key, n), count=n) for n, key in units[:2] if n]
+    if not words:
+        return ctx.t("status.span_moment")
+    if len(words) == 1:
+        return words[0]
+    return ctx.t("status.span_and", first=words[0], second=words[1])

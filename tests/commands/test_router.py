@@ -6,11 +6,14 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from commands.admin import _span
 from commands.context import Context
+from commands.i18n import Catalog
 from commands.registry import Registry, command
 from tests.commands.fakes import CITIZEN, MANAGER, RecordingReplier, make_router, message
 
@@ -73,7 +76,7 @@ async def test_manager_gets_health_report(routed: Any) -> None:
     assert "vor 2 s" in text
     assert "bestätigt (Cross-Signing): ja" in text
     assert "nicht entschlüsseln konnte: 1" in text
-    assert "Läuft seit 01:01:01 Std." in text  # a duration, not "seit: 0d" nor "0 Tagen"
+    assert "Läuft seit 1 Stunde und 1 Minute." in text  # in words, not "01:01:01 Std."
 
 
 async def test_language_choice_changes_every_later_reply(routed: Any) -> None:
@@ -163,3 +166,23 @@ def test_recording_replier_is_a_replier() -> None:
 
     replier: Replier = RecordingReplier()
     assert replier is not None
+
+
+@pytest.mark.parametrize(
+    ("seconds", "german", "english"),
+    [
+        (0, "weniger als einer Minute", "less than a minute"),
+        (59, "weniger als einer Minute", "less than a minute"),
+        (60, "1 Minute", "1 minute"),
+        (3600, "1 Stunde", "1 hour"),
+        (2 * 3600 + 5 * 60 + 9, "2 Stunden und 5 Minuten", "2 hours and 5 minutes"),
+        (86400 + 59, "1 Tag", "1 day"),
+        (3 * 86400 + 4 * 3600 + 59 * 60, "3 Tagen und 4 Stunden", "3 days and 4 hours"),
+        (3 * 86400 + 59 * 60, "3 Tagen", "3 days"),  # to the two largest units
+    ],
+)
+def test_uptime_reads_as_words(seconds: int, german: str, english: str) -> None:
+    catalog = Catalog.load()
+    for language, expected in (("de", german), ("en", english)):
+        ctx = SimpleNamespace(t=lambda key, lang=language, **kw: catalog.text(lang, key, **kw))
+        assert _span(ctx, seconds) == expected  # type: ignore[arg-type]
