@@ -479,11 +479,17 @@ async def faq_neu_laden(ctx: Context, args: str) -> None:
 
 @command("fragemodus", aliases=("faqmode",), role=Role.MANAGER)
 async def fragemodus(ctx: Context, args: str) -> None:
-    """Set this room's FAQ mode: mention, auto or off."""
+    """Set this room's FAQ mode: mention, auto or off; without one, show the mode in force."""
+    if ctx.message.is_direct:  # a DM is asked every question: no mode would change that
+        raise CommandError("faq.mode_direct")
     if not args:
-        raise UsageError
+        mode = await _service(ctx).room_mode(ctx.message.room_id)
+        meaning = ctx.t(f"faq.mode_means_{mode}", prefix=ctx.prefix)
+        await ctx.reply_key("faq.mode_current", mode=mode, meaning=meaning, prefix=ctx.prefix)
+        return
     mode = args.split()[0].lower()
     if mode not in FAQ_ROOM_MODES:
         raise CommandError("faq.mode_unknown")
     await _service(ctx).store.set_room_mode(ctx.message.room_id, mode)
-    await ctx.reply_key("faq.mode_set", mode=mode)
+    meaning = ctx.t(f"faq.mode_means_{mode}", prefix=ctx.prefix)
+    await ctx.reply_key("faq.mode_set", mode=mode, meaning=meaning)

@@ -290,3 +290,29 @@ async def test_dont_know_without_a_configured_contact_says_no_empty_contact_line
         assert "erreichen das Klimaschutzmanagement direkt" not in replier.texts[-1]
     finally:
         await db.close()
+
+
+async def test_room_mode_says_what_it_means(faq_router: Any) -> None:
+    router, replier = faq_router
+    await router.dispatch(message("!fragemodus auto", sender=MANAGER))
+    assert replier.texts[-1] == (
+        "In diesem Raum gilt jetzt der Fragemodus „auto“: Ich beantworte auch erkennbare "
+        "Fragen ohne Erwähnung, wenn ich mir sicher bin."
+    )
+
+
+async def test_room_mode_in_a_dm_is_refused_as_it_would_change_nothing(faq_router: Any) -> None:
+    router, replier = faq_router
+    await router.dispatch(message("!fragemodus off", sender=MANAGER, direct=True))
+    assert "gilt nur für Gruppenräume" in replier.texts[-1]
+    await router.dispatch(message("Muss ich mein Balkonkraftwerk anmelden?", direct=True))
+    assert "Marktstammdatenregister" in replier.texts[-1]
+
+
+async def test_room_mode_alone_shows_the_mode_in_force(faq_router: Any) -> None:
+    router, replier = faq_router
+    await router.dispatch(message("!fragemodus", sender=MANAGER))
+    assert replier.texts[-1].startswith(
+        "In diesem Raum gilt der Fragemodus „mention“: Ich beantworte Fragen nur, wenn mich "
+        "jemand erwähnt."
+    )
