@@ -17,6 +17,8 @@ __all__ = ["Lookup", "look_up", "measure_not_found"]
 
 MAX_SUGGESTIONS = 3
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# "1", "Nr. 3", "#3", "Nummer 2": a list number, which measures do not have.
+_NUMBER = re.compile(r"^\s*(?:nr\.?|nummer|no\.?|number|#)?\s*\d+\s*\.?\s*$", re.IGNORECASE)
 
 
 class Lookup(NamedTuple):
@@ -34,7 +36,7 @@ def look_up(measures: Sequence[Measure], text: str) -> Lookup:
     if exact is not None:
         return Lookup(exact, [])
     words = _words(text)
-    if not words:
+    if not words or _NUMBER.match(text):  # a list number fits no title, only by chance
         return Lookup(None, [])
     scored = [(_fits(words, m), m) for m in measures]
     fitting = [m for score, m in scored if score == len(words)]
@@ -71,7 +73,8 @@ def _fits(words: list[str], measure: Measure) -> int:
 def measure_not_found(ctx: Context, text: str, found: Lookup, command: str) -> CommandError:
     """The error for a measure not found: the closest ones, each with `<prefix><command> <id>`."""
     if not found.near:
-        return CommandError("measures.unknown", id=text[:60], prefix=ctx.prefix)
+        key = "measures.unknown_number" if _NUMBER.match(text) else "measures.unknown"
+        return CommandError(key, id=text[:60], prefix=ctx.prefix)
     lines = [
         ctx.t(
             "measures.suggestion",

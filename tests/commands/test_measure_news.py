@@ -95,10 +95,17 @@ async def test_measure_list_shows_the_command_for_each_measure(bot: Any) -> None
     assert "!massnahme <Kennung>" in await bot("!hilfe massnahme")
 
 
-async def test_a_list_number_for_a_measure_explains_the_identifier(bot: Any) -> None:
-    answer = await bot("!massnahme 1")
+@pytest.mark.parametrize("number", ["1", "Nr. 3", "#2", "Nummer 12"])
+async def test_a_list_number_for_a_measure_explains_the_identifier(bot: Any, number: str) -> None:
+    answer = await bot(f"!massnahme {number}")
     assert "keine Nummer, sondern eine Kennung" in answer
     assert "!massnahme <Kennung>" in answer
+
+
+async def test_an_unknown_measure_name_is_not_told_about_numbers(bot: Any) -> None:
+    answer = await bot("!massnahme xyzzy")
+    assert "„xyzzy“ finde ich nicht – weder als Kennung noch in einem Titel" in answer
+    assert "Nummer" not in answer
 
 
 async def test_exact_measure_id_wins_over_a_topic_synonym(bot: Any) -> None:

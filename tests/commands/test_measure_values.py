@@ -117,7 +117,7 @@ async def test_value_without_date_is_for_today_and_percent_needs_a_percent_unit(
         ("wert kommunale-waermeplanung waermenetz-anschluesse 5 1.1.1800", "vor 1990"),
         ("wert kommunale-waermeplanung km 5", "keinen Indikator „km“"),
         ("wert klimaschutzmanagement km 5", "keine Indikatoren"),
-        ("wert gibtsnicht km 5", "gibt es nicht"),
+        ("wert gibtsnicht km 5", "finde ich nicht"),
         ("wert kommunale-waermeplanung", "wert <Maßnahme> <Indikator> <Zahl> [Datum]"),
     ],
 )
@@ -369,6 +369,6 @@ async def test_a_value_for_a_measure_typed_unlike_its_id_gets_the_closest_with_t
     assert "45 % am 14.11.2023" in answer
     # A typo of an id: no value, but the closest measure with the command that fits.
     typo = await bot("wert kommunale-waermeplanug waermenetz-anschluesse 5", MANAGER)
-    assert "gibt es nicht" in typo
+    assert "finde ich nicht. Meinten Sie" in typo
     assert "wert kommunale-waermeplanung" in typo
     assert len(await bot.db.fetchall("SELECT * FROM measure_values")) == 1

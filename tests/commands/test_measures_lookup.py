@@ -28,7 +28,7 @@ async def bot(tmp_path: Path) -> AsyncIterator[Any]:
 async def test_measure_is_found_by_its_title_words(bot: Any) -> None:
     answer = await bot("!massnahme LED Straßenbeleuchtung")
     assert f"Umstellung der Straßenbeleuchtung auf LED ({LED})" in answer
-    assert "gibt es nicht" not in answer
+    assert "finde ich nicht" not in answer
 
 
 async def test_several_fitting_measures_are_listed_not_guessed(bot: Any) -> None:
