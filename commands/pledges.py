@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from commands.broadcast import Broadcaster
+from commands.broadcast import Broadcaster, recipient_lines
 from commands.context import Context, Role
 from commands.dialogs import confirmed
 from commands.errors import CommandError, UsageError
 from commands.faqmatch.normalize import name_key
-from commands.formatting import to_plain
+from commands.formatting import Markup, to_plain
 from commands.i18n import Catalog, plural
 from commands.measurevalues import BadNumber, format_number, parse_date, parse_number
 from commands.quiet import BERLIN
@@ -257,11 +257,37 @@ class PledgeService:
             )
         return percent
 
+    async def launch(self, ctx: Context, campaign: Campaign) -> bool:
+        """Announce a new campaign to its topic's followers and rooms (the milestone 0, kept
+        like the others, so it goes out once); False if there is nobody to tell."""
+        if campaign.topic is None or self.broadcaster is None:
+            return False
+        audience = await self.broadcaster.audience(campaign.topic)
+        if not audience.recipients or not await self.store.claim_milestones(campaign.id, (0,)):
+            return False
+        await self.broadcaster.send(
+            ctx,
+            MILESTONE_KIND,
+            campaign.topic,
+            self._milestone_text(campaign, 0, "de"),
+            dedup_key=f"campaign-{campaign.id}-0",
+        )
+        return True
+
     def _milestone_text(self, campaign: Campaign, percent: int, language: str) -> str:
+        if campaign.ends_on is None:
+            until = self.catalog.text(language, "pledge.no_end")
+        else:
+            day = datetime.date.fromisoformat(campaign.ends_on).strftime("%d.%m.%Y")
+            until = self.catalog.text(language, "pledge.until", date=day)
         return self.catalog.text(
             language,
             f"pledge.milestone_{percent}",
             title=campaign.title,
+            pledge=campaign.pledge
+            if campaign.pledge.endswith((".", "!", "?"))
+            else f"{campaign.pledge}.",
+            until=until,
             total=self.total(campaign, language),
             goal=households(self.catalog, language, campaign.goal),
             number=campaign.id,
@@ -327,16 +353,22 @@ async def aktion_neu(ctx: Context, args: str) -> None:
         goal=households(ctx.catalog, ctx.language, draft.goal),
         until=_until(ctx, draft.ends_on),
         topic=_topic_name(ctx, draft.topic) or ctx.t("pledge.no_topic"),
-        announce=_announce(ctx, draft.topic),
+        announce=await _announce(ctx, draft.topic),
     )
 
 
-def _announce(ctx: Context, topic: str | None) -> str:
-    """Who hears of the campaign and when: nobody at its creation, the topic's followers at
-    25, 50 and 100 % of the goal (commands/pledges.py `milestone`)."""
+async def _announce(ctx: Context, topic: str | None) -> str:
+    """Who hears of the campaign and when: with a topic, its followers and rooms at once (if
+    there are any) and at 25, 50 and 100 % of the goal; without one, nobody."""
     if topic is None:
         return ctx.t("pledge.announce_none", prefix=ctx.prefix)
-    return ctx.t("pledge.announce_topic", topic=_topic_name(ctx, topic), prefix=ctx.prefix)
+    broadcaster = require(ctx.services.broadcaster)
+    audience = await broadcaster.audience(topic)
+    name = _topic_name(ctx, topic)
+    if not audience.recipients:
+        return ctx.t("pledge.announce_nobody", topic=name, prefix=ctx.prefix)
+    recipients = recipient_lines(ctx, audience)
+    return ctx.t("pledge.announce_topic", topic=name, recipients=recipients)
 
 
 def _until(ctx: Context, iso: str | None) -> str:
@@ -367,9 +399,20 @@ async def confirm_campaign(ctx: Context, dialog: Dialog, text: str) -> None:
         d.get("topic"),
         ctx.message.sender,
     )
-    topic = d.get("topic")
-    announce = _announce(ctx, None if topic is None else str(topic))
-    await ctx.reply_key("pledge.created", number=number, prefix=ctx.prefix, announce=announce)
+    service = _service(ctx)
+    campaign = await service.store.get(number)
+    assert campaign is not None
+    broadcaster = ctx.services.broadcaster
+    if campaign.topic is None or broadcaster is None:
+        announce = ctx.t("pledge.announce_none", prefix=ctx.prefix)
+    elif not (await broadcaster.audience(campaign.topic)).recipients:
+        name = _topic_name(ctx, campaign.topic)
+        announce = ctx.t("pledge.announce_nobody", topic=name, prefix=ctx.prefix)
+    else:
+        announce = ""  # the announcement's own status message (queued, delivered) follows
+    created = ctx.t("pledge.created", number=number, prefix=ctx.prefix)
+    await ctx.reply(Markup(" ").join([created, announce]) if announce else created)
+    await service.launch(ctx, campaign)
 
 
 @command("aktionen", aliases=("campaigns",))

@@ -65,7 +65,9 @@ async def _campaign(bot: Bot, goal: int = 4, extra: str = "") -> None:
     preview = await bot.say("!aktion-neu " + FORM.format(goal=goal) + extra)
     assert "Vorschau" in preview
     assert "etwa 500 kg CO₂" in preview
-    assert "Aktion Nr. 1 läuft" in await bot.say("ja")
+    before = len(bot.replier.texts)
+    await bot.say("ja")
+    assert any("Aktion Nr. 1 läuft" in text for text in bot.replier.texts[before:])
 
 
 async def test_pledges_answer_with_the_running_total(bot: Bot) -> None:
@@ -95,10 +97,14 @@ async def test_each_milestone_is_announced_once_to_the_topic(bot: Bot) -> None:
     await bot.say("!mitmachen 1", sender="@c:o")
     await bot.say("!mitmachen 1", sender="@d:o")
     announced = await bot.announcements()
-    assert len(announced) == 3
-    assert "ein Viertel ihres Ziels" in announced[0]
-    assert "die Hälfte" in announced[1]
-    assert "ihr Ziel erreicht (Ziel: 4 Haushalte)" in announced[2]
+    assert len(announced) == 4
+    assert to_plain(announced[0]) == (
+        "Neue Mitmach-Aktion „Eins runter“: Ich senke meine Raumtemperatur um 1 °C. "
+        "Ziel: 4 Haushalte, ohne Enddatum. Machen Sie mit: !mitmachen 1."
+    )
+    assert "ein Viertel ihres Ziels" in announced[1]
+    assert "die Hälfte" in announced[2]
+    assert "ihr Ziel erreicht (Ziel: 4 Haushalte)" in announced[3]
     assert all("@" not in text for text in announced)  # counts, never names
 
 
@@ -109,7 +115,10 @@ async def test_milestone_reaches_an_english_subscriber_in_english(bot: Bot) -> N
     await bot.say("!mitmachen 1", sender="@a:o")
     broadcaster = bot.router.services.broadcaster
     assert broadcaster is not None
-    [delivery] = await broadcaster.broadcasts.due(bot.clock.now + 10**6, 10)
+    launch, delivery = await broadcaster.broadcasts.due(bot.clock.now + 10**6, 10)
+    plain, _ = await broadcaster.render_delivery(launch)
+    assert "New campaign “Eins runter”: Ich senke meine Raumtemperatur um 1 °C." in plain
+    assert "Goal: 1 household, with no end date. Take part: !pledge 1" in plain
     plain, _ = await broadcaster.render_delivery(delivery)
     assert "has reached its goal (1 household)" in plain
     assert "!pledge 1" in plain
@@ -336,3 +345,24 @@ async def test_public_page_lists_running_campaigns_with_totals_and_no_names(bot:
     assert "<script>alert" not in page
     assert "@anna" not in page
     assert "@ben" not in page
+
+
+async def test_a_new_campaign_is_announced_to_its_topic_at_once(bot: Bot) -> None:
+    await bot.say("!abonnieren waerme-heizung", sender="@fan:o")
+    preview = await bot.say("!aktion-neu " + FORM.format(goal=10))
+    assert "Mit „ja“ kündige ich die Aktion gleich an" in preview
+    assert "- 1 Person per Direktnachricht" in preview
+    before = len(bot.replier.texts)
+    await bot.say("ja")
+    said = bot.replier.texts[before:]
+    assert said[0] == "Aktion Nr. 1 läuft. Mitmachen: !mitmachen 1."
+    assert said[1] == "Wird gesendet an 1 Empfänger …"  # the delivery's status message
+    assert len(await bot.announcements()) == 1
+
+
+async def test_a_campaign_whose_topic_nobody_follows_sends_nothing_and_says_so(bot: Bot) -> None:
+    preview = await bot.say("!aktion-neu " + FORM.format(goal=10))
+    assert "hat noch keine Abonnenten und keinen Themenraum" in preview
+    await bot.say("ja")
+    assert "Beim Anlegen verschicke ich nichts" in bot.replier.texts[-1]
+    assert await bot.announcements() == []

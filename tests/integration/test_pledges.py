@@ -1,4 +1,5 @@
-"""Pledges over the wire: two citizens pledge, the totals add up, a milestone is announced."""
+"""Pledges over the wire: a new campaign is announced, two citizens pledge, the totals add up,
+a milestone is announced."""
 
 from __future__ import annotations
 
@@ -33,6 +34,12 @@ async def test_two_pledges_add_up_and_half_the_goal_is_announced_to_the_topic(
 
     assert "Vorschau" in await _ask(manager, manager_dm, bot, FORM)
     assert "Aktion Nr. 1 läuft" in await _ask(manager, manager_dm, bot, "ja")
+    # The topic's follower hears of the new campaign at once.
+    await wait_until(
+        lambda: any("Neue Mitmach-Aktion „Eins runter“" in t for t in anna.texts(anna_dm, bot)),
+        30,
+        "the campaign's announcement",
+    )
 
     first = await _ask(anna, anna_dm, bot, "mitmachen 1")
     assert "Bisher macht 1 Haushalt mit und spart etwa 500 kg CO₂ im Jahr." in first
