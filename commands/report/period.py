@@ -1,6 +1,7 @@
 """The report's period from chat words: `[von] [bis]`, each a day, a month or a year.
 
-"2026-01-01", "1.1.2026", "Januar 2026", "Jan 2026", "2026-01", "01.2026", "2026"; "heute".
+"2026-01-01", "1.1.2026", "Januar 2026", "Jan 2026", "2026-01", "01.2026", "2026"; "heute";
+"letztes Jahr", "dieses Jahr", "letzten Monat", "diesen Monat", "Vorjahr" (calendar ones).
 One month or year alone is that whole month or year; one day alone runs until today; two give
 from the start of the first to the end of the second ("bis" or "-" between them is allowed).
 Nothing given: the last 12 months up to today. A period reaching past today ends today.
@@ -69,9 +70,36 @@ def _month(year: int, month: int) -> tuple[date, date] | None:
     return date(year, month, 1), after - timedelta(days=1)
 
 
+# "letztes Jahr", "dieser Monat" …: a calendar year or month counted back from today's.
+_THIS = frozenset({"dieses", "diesem", "dieser", "diesen", "laufendes", "laufenden", "this"})
+_LAST = frozenset(
+    {
+        "letztes", "letzten", "letzter", "letztem", "vergangenes", "vergangenen", "vergangener",
+        "voriges", "vorigen", "voriger", "last", "previous",
+    }
+)  # fmt: skip
+_UNITS = MappingProxyType({"jahr": "year", "year": "year", "monat": "month", "month": "month"})
+
+
+def _relative(words: list[str], today: date) -> tuple[date, date] | None:
+    """The calendar year or month two words name relative to today ("letztes Jahr")."""
+    if len(words) < 2 or words[1] not in _UNITS or not {words[0]} & (_THIS | _LAST):
+        return None
+    back = 1 if words[0] in _LAST else 0
+    if _UNITS[words[1]] == "year":
+        return date(today.year - back, 1, 1), date(today.year - back, 12, 31)
+    month = today.month - back
+    return _month(today.year if month else today.year - 1, month or 12)
+
+
 def _span(words: list[str], today: date) -> tuple[tuple[date, date] | None, int]:
     """The span the first word(s) name and how many words it took; (None, 1) if none."""
     word = words[0].casefold().rstrip(",")
+    if word == "vorjahr":  # one word for last year
+        return (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)), 1
+    relative = _relative([w.casefold().rstrip(",") for w in words[:2]], today)
+    if relative is not None:
+        return relative, 2
     if word in _MONTHS and len(words) > 1 and _YEAR.fullmatch(words[1].rstrip(",")):
         return _month(int(words[1].rstrip(",")), _MONTHS[word]), 2
     day = parse_date(word, today)

@@ -54,10 +54,22 @@ def test_no_words_mean_the_last_twelve_months() -> None:
         ("02.2024", date(2024, 2, 1), date(2024, 2, 29)),
         ("2026-11-01", date(2026, 11, 1), TODAY),  # one day alone runs until today
         ("2026", date(2026, 1, 1), TODAY),  # the year is not over: it ends today
+        ("letztes Jahr", date(2025, 1, 1), date(2025, 12, 31)),
+        ("Vorjahr", date(2025, 1, 1), date(2025, 12, 31)),
+        ("last year", date(2025, 1, 1), date(2025, 12, 31)),
+        ("dieses Jahr", date(2026, 1, 1), TODAY),
+        ("letzten Monat", date(2026, 11, 1), date(2026, 11, 30)),
+        ("diesen Monat", date(2026, 12, 1), TODAY),
+        ("vergangenes Jahr bis diesen Monat", date(2025, 1, 1), TODAY),
     ],
 )
 def test_period_words_name_days_months_and_years(words: str, first: date, last: date) -> None:
     assert parse_period(words, TODAY) == Period(first, last)
+
+
+def test_last_month_in_january_is_the_december_before() -> None:
+    january = date(2027, 1, 15)
+    assert parse_period("letzten Monat", january) == Period(date(2026, 12, 1), date(2026, 12, 31))
 
 
 @pytest.mark.parametrize(
