@@ -67,6 +67,8 @@ async def with_model(
     """A service whose meaning check (a Constant model) is built and attached."""
     embedder = Constant()
     monkeypatch.setattr("commands.faq.load_embedder", lambda: embedder)
+    # A process that has embedded nothing yet: another test's Constant vectors would be reused.
+    monkeypatch.setattr(meaning, "_VECTORS", {})
     service, db = await _service(tmp_path, default_faq_settings())
     try:
         assert service.wait_meaning(30), _threads()
