@@ -33,7 +33,7 @@ from store.nudges import NewItem, NudgeItem, NudgeStore
 from store.subscriptions import SubscriptionStore
 from store.users import UserSettings
 
-__all__ = ["NudgeService", "local_date", "wall_clock_since"]
+__all__ = ["DueOwner", "NudgeService", "local_date", "wall_clock_since"]
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,16 @@ class _Target:
 
     answer: Answer | None  # None: a ja/nein replying to the nudge (no answer, kept from others)
     items: list[NudgeItem]  # a reply: that DM's open items; else all the owner's, newest first
+
+
+@dataclass(frozen=True)
+class DueOwner:
+    """An owner the job would ask now, and what holds the DM back (for `!nachfragen`)."""
+
+    owner: str
+    items: list[NewItem]
+    quiet: bool  # in the owner's quiet hours now
+    not_before: datetime.date | None  # nudged this week: no DM before this Berlin day
 
 
 @dataclass
@@ -115,13 +125,22 @@ class NudgeService:
         """Items whose measure changed since the DM, or whose owner no longer owns it."""
         updated, gone = [], []
         for item in await self.store.open_items():
-            measure = self.measures.find(item.measure_id)
-            if measure is None or item.owner not in measure.owners.users:
+            how = self._closing(item, activity)
+            if how == "gone":
                 gone.append(item.id)
-            elif activity.get(item.measure_id, 0.0) > item.asked_at:
+            elif how == "updated":
                 updated.append(item.id)
         await self.store.close(updated, "updated", now)
         await self.store.close(gone, "gone", now)
+
+    def _closing(self, item: NudgeItem, activity: dict[str, float]) -> str | None:
+        """How the next run closes an open item: "gone", "updated", or None (still open)."""
+        measure = self.measures.find(item.measure_id)
+        if measure is None or item.owner not in measure.owners.users:
+            return "gone"
+        if activity.get(item.measure_id, 0.0) > item.asked_at:
+            return "updated"
+        return None
 
     async def _escalate(self, now: float) -> None:
         """Open items older than `nudge_escalate_after`: one note to the manager room, once."""
@@ -180,11 +199,17 @@ class NudgeService:
 
         A week counts in Berlin calendar days, so a DST change does not shift it by an hour.
         """
+        quiet, not_before = await self._hold(owner, now)
+        return quiet or not_before is not None
+
+    async def _hold(self, owner: str, now: float) -> tuple[bool, datetime.date | None]:
+        """In the owner's quiet hours now; the day the weekly limit ends (None: not held)."""
         prefs = await self.subscriptions.prefs(owner)
-        if quiet_end(prefs.quiet, now) is not None:
-            return True
+        quiet = quiet_end(prefs.quiet, now) is not None
         last = await self.store.last_batch_at(owner)
-        return last is not None and local_date(now) < local_date(last) + _WEEK
+        if last is None or local_date(now) >= local_date(last) + _WEEK:
+            return quiet, None
+        return quiet, local_date(last) + _WEEK
 
     async def _due(
         self, owner: str, measures: list[Measure], activity: dict[str, float], now: float
@@ -260,6 +285,25 @@ class NudgeService:
         if measure is None:
             return measure_id
         return measure.title.get(language, measure.title["de"])
+
+    # --- read-only views (`!nachfragen`) --------------------------------------------------
+
+    async def waiting(self) -> list[NudgeItem]:
+        """Open items still waiting for an answer, newest DM first (those the next run closes
+        because the measure changed or the owner is gone are left out)."""
+        activity = await self.store.last_activity()
+        return [i for i in await self.store.open_items() if self._closing(i, activity) is None]
+
+    async def due_now(self, now: float) -> list[DueOwner]:
+        """Per owner, what the next run would ask about, and what holds it back; nothing is
+        sent or stored."""
+        activity = await self.store.last_activity()
+        due = []
+        for owner, measures in self._owned().items():
+            items = await self._due(owner, measures, activity, now)
+            if items:
+                due.append(DueOwner(owner, items, *await self._hold(owner, now)))
+        return due
 
     # --- the answers ---------------------------------------------------------------------
 
