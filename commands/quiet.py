@@ -14,9 +14,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 # A time of day as people write it: "22", "22:00", "6.30", "22 Uhr", "6h".
 _TIME = r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:uhr|h)?"
 # "21:00-07:00", "21-7", "22.30 – 6.15 Uhr", "von 22 bis 6:30 Uhr", "from 10 to 7".
-_RANGE = re.compile(
-    rf"^\s*(?:von|ab|from)?\s*{_TIME}\s*(?:-|–|—|bis|to|until|till)\s*{_TIME}\s*$"
-)
+_RANGE = re.compile(rf"^\s*(?:von|ab|from)?\s*{_TIME}\s*(?:-|–|—|bis|to|until|till)\s*{_TIME}\s*$")
 
 
 def parse_quiet(text: str) -> str | None:
