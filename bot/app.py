@@ -256,6 +256,8 @@ class App:
                 # client and the database (an open database thread keeps the process alive).
                 log.exception("the %s task had ended with an error", task.get_name())
         self._tasks.clear()
+        if self.services is not None and self.services.network is not None:
+            await self.services.network.stop_background()  # they send through the client
         try:
             if self.transport is not None:
                 await self.transport.close()

@@ -98,6 +98,15 @@ class NetworkService:
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    async def stop_background(self) -> None:
+        """Cancel the background work still running and wait until it has ended: the bot is
+        stopping, and a send after its client closed would open a new connection nobody closes.
+        Work cut off here is not redone after a restart, as after a crash."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:

@@ -291,3 +291,22 @@ async def test_forgetting_tells_the_other_side_of_an_open_proposal(rooms: Any) -
     [(told, text)] = messenger.dms
     assert told == "@a:x"
     assert "vorgeschlagen" in text
+
+
+async def test_stopping_cancels_background_work_that_would_send_after_the_client_closed(
+    network: Any,
+) -> None:
+    service, _, _ = network
+    started, sent = asyncio.Event(), []
+
+    async def slow_send() -> None:
+        started.set()
+        await asyncio.sleep(3600)  # a send waiting on the homeserver
+        sent.append("late")
+
+    service.spawn(slow_send())
+    await started.wait()
+    await service.stop_background()
+    await asyncio.sleep(0)
+    assert sent == []
+    assert not service._tasks
