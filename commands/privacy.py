@@ -79,8 +79,15 @@ def _iso(timestamp: float) -> str:
 
 
 def _summary(ctx: Context, data: Mapping[str, list[dict[str, Any]]]) -> str:
+    """The title, one line per kind of data, and how to delete it."""
+    lines = [ctx.t("privacy.summary_title", file=EXPORT_NAME), *_kinds(ctx, data)]
+    lines.append(ctx.t("privacy.summary_hint", prefix=ctx.prefix))
+    return "\n".join(lines)
+
+
+def _kinds(ctx: Context, data: Mapping[str, list[dict[str, Any]]]) -> list[str]:
     """One line per kind of data, with what it is where that fits on a line."""
-    lines = [ctx.t("privacy.summary_title", file=EXPORT_NAME)]
+    lines = []
     for table, rows in sorted(data.items(), key=lambda item: _ORDER.get(item[0], 99)):
         what = ctx.t(f"privacy.table.{table}")
         detail = _detail(ctx, table, rows)
@@ -88,8 +95,7 @@ def _summary(ctx: Context, data: Mapping[str, list[dict[str, Any]]]) -> str:
             lines.append(ctx.t("privacy.summary_detail", what=what, detail=detail))
         else:
             lines.append(ctx.t("privacy.summary_line", what=what, count=len(rows)))
-    lines.append(ctx.t("privacy.summary_hint", prefix=ctx.prefix))
-    return "\n".join(lines)
+    return lines
 
 
 def _detail(ctx: Context, table: str, rows: list[dict[str, Any]]) -> str:
@@ -109,11 +115,16 @@ def _detail(ctx: Context, table: str, rows: list[dict[str, Any]]) -> str:
 
 @command("vergessen", aliases=("forget",))
 async def vergessen(ctx: Context, args: str) -> None:
-    """Ask for confirmation, then erase everything stored about the user."""
+    """Say what is stored and ask for confirmation, then erase everything about the user."""
     dialogs = ctx.services.dialogs
     assert dialogs is not None
+    data = await _privacy(ctx).export(ctx.message.sender)
+    if not data:
+        await ctx.reply_key("privacy.nothing_stored")
+        return
     await dialogs.open(ctx, FORGET_KIND, {})
-    await ctx.reply_key("privacy.confirm")
+    lines = [ctx.t("privacy.confirm_title"), *_kinds(ctx, data), ctx.t("privacy.confirm_end")]
+    await ctx.reply("\n".join(lines))
 
 
 async def confirm_forget(ctx: Context, dialog: Dialog, text: str) -> None:

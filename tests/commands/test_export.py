@@ -64,17 +64,25 @@ async def test_export_has_iso_dates_and_nested_json(bot: Any) -> None:
     assert "- Vermerk, dass ich Sie begrüßt habe (je Raum): 1" in summary
 
 
-async def test_forget_confirmation_lists_everything_it_deletes(bot: Any) -> None:
+async def test_forgetting_lists_what_is_stored_about_the_person(bot: Any) -> None:
     say, _ = bot
     await say("!abonnieren mobilitaet")
+    await say("!ruhezeit 22-6")
     confirm = await say("!vergessen")
-    for part in (
-        "Akteursprofil",
-        "Vernetzungsanfragen",
-        "Abos",
-        "Fragen",
-        "Bewertungen",
-        "Ankündigungen an Sie",
-        "Spracheinstellung",
-    ):
-        assert part in confirm, part
+    assert "Soll ich wirklich alles löschen, was ich über Sie gespeichert habe? Das ist:" in confirm
+    assert "- Abos: Mobilität" in confirm
+    assert "- Zustellart und Ruhezeit: sofort per Direktnachricht, Ruhezeit 22:00-06:00" in confirm
+    assert "Akteursprofil" not in confirm  # only what there is
+    assert confirm.endswith("Antworten Sie mit „ja“ oder „nein“.")
+    assert "Erledigt" in await say("ja")
+
+
+async def test_forgetting_with_nothing_stored_asks_nothing(tmp_path: Path) -> None:
+    router, replier, db, _ = await make_router(tmp_path)
+    try:
+        await router.dispatch(message("!vergessen", sender="@new:x", room="!group:x"))
+        assert replier.texts == ["Über Sie ist bei mir nichts gespeichert."]
+        await router.dispatch(message("ja", sender="@new:x", room="!group:x", mention=True))
+        assert "Erledigt" not in replier.texts[-1]
+    finally:
+        await db.close()
