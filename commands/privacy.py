@@ -26,6 +26,8 @@ EXPORT_NAME = "klimabot-meine-daten.json"
 _TIME_COLUMNS = frozenset({"not_before", "last_active"})
 # Columns holding JSON text (exported as the JSON they hold).
 _JSON_COLUMNS = frozenset({"topics", "candidates", "data", "answers", "result"})
+# What the person sent or started for others: it stays, without their name.
+_SENT_BY_THEM = frozenset({"broadcasts", "measure_updates", "measure_values", "polls", "campaigns"})
 # The summary lists the user's own things first.
 _ORDER = {"actors": 0, "subscriptions": 1, "delivery_prefs": 2, "user_settings": 3}
 
@@ -123,7 +125,12 @@ async def vergessen(ctx: Context, args: str) -> None:
         await ctx.reply_key("privacy.nothing_stored")
         return
     await dialogs.open(ctx, FORGET_KIND, {})
-    lines = [ctx.t("privacy.confirm_title"), *_kinds(ctx, data), ctx.t("privacy.confirm_end")]
+    lines = [ctx.t("privacy.confirm_title"), *_kinds(ctx, data)]
+    if _SENT_BY_THEM & set(data):
+        lines.append(ctx.t("privacy.confirm_sent_stays"))
+    if "pledges" in data:
+        lines.append(ctx.t("privacy.confirm_pledges"))
+    lines.append(ctx.t("privacy.confirm_end"))
     await ctx.reply("\n".join(lines))
 
 

@@ -73,6 +73,7 @@ async def test_forgetting_lists_what_is_stored_about_the_person(bot: Any) -> Non
     assert "- Abos: Mobilität" in confirm
     assert "- Zustellart und Ruhezeit: sofort per Direktnachricht, Ruhezeit 22:00-06:00" in confirm
     assert "Akteursprofil" not in confirm  # only what there is
+    assert "ohne Ihren Namen" not in confirm  # nothing sent by them that would stay
     assert confirm.endswith("Antworten Sie mit „ja“ oder „nein“.")
     assert "Erledigt" in await say("ja")
 

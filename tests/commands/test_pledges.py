@@ -366,3 +366,15 @@ async def test_a_campaign_whose_topic_nobody_follows_sends_nothing_and_says_so(b
     await bot.say("ja")
     assert "Beim Anlegen verschicke ich nichts" in bot.replier.texts[-1]
     assert await bot.announcements() == []
+
+
+async def test_forgetting_says_pledges_stay_as_a_number_and_the_campaign_without_a_name(
+    bot: Bot,
+) -> None:
+    await _campaign(bot, goal=10)
+    await bot.say("!mitmachen 1", sender="@a:o")
+    pledger = await bot.say("!vergessen", sender="@a:o")
+    assert "Ihre Zusagen zählen danach nur noch als Zahl" in pledger
+    assert "ohne Ihren Namen" not in pledger
+    creator = await bot.say("!vergessen")
+    assert "Was Sie selbst verschickt oder gestartet haben" in creator
