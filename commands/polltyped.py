@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from commands.choices import LAST, parse_choice
+from commands.faqmatch.normalize import name_key
 from store.polls import Poll
 
 __all__ = ["typed_answer"]
@@ -35,6 +36,12 @@ def typed_answer(poll: Poll, text: str) -> int | None:
     texts = [_fold(answer) for _, answer in poll.answers]
     if key and key in texts:  # an answer's own text first: in "1 | 3 | 5", "3" is "3"
         return texts.index(key) + 1
+    # Then spaces and punctuation aside, umlauts written out ("ja gerne" for "Ja, gerne!",
+    # "Fahrraeder" for "Fahrräder"), if exactly one answer reads so.
+    loose = name_key(text)
+    keys = [name_key(answer) for _, answer in poll.answers]
+    if loose and keys.count(loose) == 1:
+        return keys.index(loose) + 1
     number = _typed_number(text)
     if number is None:
         return None

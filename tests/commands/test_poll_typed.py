@@ -236,3 +236,19 @@ def test_a_poll_of_more_than_nine_answers_takes_two_digit_numbers() -> None:
     assert typed_answer(poll, "Nr. 12") == 12
     assert typed_answer(poll, "12.") == 12
     assert typed_answer(poll, "13") == 0  # a number it has not: said so, not counted
+
+
+def test_an_answer_typed_without_its_punctuation_or_umlauts_counts() -> None:
+    answers = (("a1", "Ja, gerne!"), ("a2", "Lieber mit Fahrrädern"), ("a3", "E-Auto"))
+    poll = Poll(1, "?", answers, True, None, "@m", "!r", 0.0, None, None)
+    assert typed_answer(poll, "ja gerne") == 1
+    assert typed_answer(poll, "lieber mit fahrraedern") == 2
+    assert typed_answer(poll, "eauto") == 3
+    assert typed_answer(poll, "gerne") is None  # a part of an answer is no answer
+
+
+def test_answers_that_read_alike_once_loosened_are_not_guessed_between() -> None:
+    answers = (("a1", "E-Auto"), ("a2", "E Auto"), ("a3", "Bus"))
+    poll = Poll(1, "?", answers, True, None, "@m", "!r", 0.0, None, None)
+    assert typed_answer(poll, "e-auto") == 1  # the exact text still picks
+    assert typed_answer(poll, "eauto") is None
