@@ -20,7 +20,7 @@ from commands import faqedit, faqgroups
 from commands.context import Context, Message, Role
 from commands.dialogs import confirmed, is_no, is_yes
 from commands.errors import CommandError, UsageError
-from commands.faqmatch.normalize import ENGLISH_STOPWORDS, GERMAN_STOPWORDS, fold_de
+from commands.faqmatch.normalize import ENGLISH_STOPWORDS, GERMAN_STOPWORDS, fold_de, spell_out
 from commands.formatting import Markup, render, to_plain
 from commands.i18n import plural
 from commands.quiet import BERLIN
@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 SAVE_KIND = "faq_save_answer"
 CHAT_SOURCE = "Klimaschutzmanagement Ochtrup"
 MAX_ANSWER = 4000
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 # Words that say nothing about what an entry is about, left out of its id.
 _ID_SKIP = frozenset(
     "wann wird werden wurde kann koennen muss muessen gibt welche welcher welches warum wieso "
@@ -269,9 +268,8 @@ def _new_id(service: FaqService, question: str, taken: Iterable[str] = ()) -> st
 def id_slug(question: str, home_places: Iterable[str] = ()) -> str:
     """Up to three telling words of a question as a slug: "Gibt es ein Repair-Café in
     Ochtrup?" → "repair-cafe" (umlauts as ae/oe/ue/ss; no stopwords, no town name)."""
-    folded = unicodedata.normalize("NFC", question.lower()).translate(_UMLAUTS)
-    ascii_only = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
-    home = {unicodedata.normalize("NFKD", p.lower().translate(_UMLAUTS)) for p in home_places}
+    ascii_only = spell_out(question).encode("ascii", "ignore").decode()
+    home = {spell_out(place) for place in home_places}
     found = _SLUG_WORD.findall(ascii_only)
     telling = [w for w in found if _telling(w, home)]
     if len(telling) > ID_WORDS:  # German nouns (capitalised where written) say most
@@ -294,8 +292,7 @@ def _capitalised(word: str, question: str) -> bool:
     """Whether the word is written with a capital inside the question (a German noun)."""
     first = word.split("-")[0]
     for match in re.finditer(r"\w[\w-]*", question):
-        written = match.group().lower().translate(_UMLAUTS)
-        plain = unicodedata.normalize("NFKD", written).encode("ascii", "ignore").decode()
+        plain = spell_out(match.group()).encode("ascii", "ignore").decode()
         if plain.split("-")[0] == first:
             return match.start() > 0 and match.group()[0].isupper()
     return False
