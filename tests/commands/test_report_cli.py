@@ -93,13 +93,16 @@ def test_cli_takes_a_month_from_its_first_to_its_last_day() -> None:
     assert first_day("Januar 2026") == date(2026, 1, 1)
     assert last_day("Februar 2024") == date(2024, 2, 29)
     assert (first_day("2025"), last_day("2025")) == (date(2025, 1, 1), date(2025, 12, 31))
+    last_year = date.today().year - 1  # the chat's words for a calendar year, as in !bericht
+    assert first_day("letztes Jahr") == date(last_year, 1, 1)
+    assert last_day("letztes Jahr") == date(last_year, 12, 31)
 
 
 def test_cli_rejects_a_word_that_is_no_date_naming_the_forms(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit):
-        _run(_config(tmp_path), tmp_path / "r.pdf", first="letztes Jahr")
+        _run(_config(tmp_path), tmp_path / "r.pdf", first="irgendwann")
     err = capsys.readouterr().err
-    assert "not a date: 'letztes Jahr'" in err
+    assert "not a date: 'irgendwann'" in err
     assert "1.1.2026" in err
