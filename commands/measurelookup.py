@@ -35,7 +35,8 @@ def look_up(measures: Sequence[Measure], text: str) -> Lookup:
     exact = next((m for m in measures if m.id == wanted), None)
     if exact is not None:
         return Lookup(exact, [])
-    words = _words(text)
+    # Single letters ("e" of "E-Mobilität", "a" of a pasted link) begin too many title words.
+    words = [w for w in _words(text) if len(w) > 1]
     if not words or _NUMBER.match(text):  # a list number fits no title, only by chance
         return Lookup(None, [])
     scored = [(_fits(words, m), m) for m in measures]

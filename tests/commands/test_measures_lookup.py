@@ -38,6 +38,12 @@ async def test_several_fitting_measures_are_listed_not_guessed(bot: Any) -> None
     assert "Erwartete Einsparung" not in answer
 
 
+async def test_single_letters_of_pasted_markup_suggest_no_measure(bot: Any) -> None:
+    answer = await bot("!massnahme **x** [a](https://e.x)")
+    assert "finde ich nicht – weder als Kennung noch in einem Titel" in answer
+    assert "Meinten Sie" not in answer
+
+
 async def test_a_misspelt_measure_id_suggests_the_close_one(bot: Any) -> None:
     answer = await bot("!massnahme stadtradln")
     assert "Meinten Sie" in answer
