@@ -259,11 +259,10 @@ class PledgeService:
 
     async def launch(self, ctx: Context, campaign: Campaign) -> bool:
         """Announce a new campaign to its topic's followers and rooms (the milestone 0, kept
-        like the others, so it goes out once); False if there is nobody to tell."""
+        like the others, so it goes out once); the caller has seen that there are some."""
         if campaign.topic is None or self.broadcaster is None:
             return False
-        audience = await self.broadcaster.audience(campaign.topic)
-        if not audience.recipients or not await self.store.claim_milestones(campaign.id, (0,)):
+        if not await self.store.claim_milestones(campaign.id, (0,)):
             return False
         await self.broadcaster.send(
             ctx,
@@ -275,11 +274,6 @@ class PledgeService:
         return True
 
     def _milestone_text(self, campaign: Campaign, percent: int, language: str) -> str:
-        if campaign.ends_on is None:
-            until = self.catalog.text(language, "pledge.no_end")
-        else:
-            day = datetime.date.fromisoformat(campaign.ends_on).strftime("%d.%m.%Y")
-            until = self.catalog.text(language, "pledge.until", date=day)
         return self.catalog.text(
             language,
             f"pledge.milestone_{percent}",
@@ -287,7 +281,7 @@ class PledgeService:
             pledge=campaign.pledge
             if campaign.pledge.endswith((".", "!", "?"))
             else f"{campaign.pledge}.",
-            until=until,
+            until=_until_text(self.catalog, language, campaign.ends_on),
             total=self.total(campaign, language),
             goal=households(self.catalog, language, campaign.goal),
             number=campaign.id,
@@ -373,9 +367,15 @@ async def _announce(ctx: Context, topic: str | None) -> str:
 
 def _until(ctx: Context, iso: str | None) -> str:
     """'bis 31.03.2027', or 'ohne Enddatum'."""
+    return _until_text(ctx.catalog, ctx.language, iso)
+
+
+def _until_text(catalog: Catalog, language: str, iso: str | None) -> str:
+    """'bis 31.03.2027', or 'ohne Enddatum', in `language`."""
     if iso is None:
-        return ctx.t("pledge.no_end")
-    return ctx.t("pledge.until", date=datetime.date.fromisoformat(iso).strftime("%d.%m.%Y"))
+        return catalog.text(language, "pledge.no_end")
+    day = datetime.date.fromisoformat(iso).strftime("%d.%m.%Y")
+    return catalog.text(language, "pledge.until", date=day)
 
 
 def _topic_name(ctx: Context, topic: str | None) -> str:
@@ -403,16 +403,20 @@ async def confirm_campaign(ctx: Context, dialog: Dialog, text: str) -> None:
     campaign = await service.store.get(number)
     assert campaign is not None
     broadcaster = ctx.services.broadcaster
-    if campaign.topic is None or broadcaster is None:
+    audience = None
+    if campaign.topic is not None and broadcaster is not None:
+        audience = await broadcaster.audience(campaign.topic)
+    if audience is None:
         announce = ctx.t("pledge.announce_none", prefix=ctx.prefix)
-    elif not (await broadcaster.audience(campaign.topic)).recipients:
+    elif not audience.recipients:
         name = _topic_name(ctx, campaign.topic)
         announce = ctx.t("pledge.announce_nobody", topic=name, prefix=ctx.prefix)
     else:
         announce = ""  # the announcement's own status message (queued, delivered) follows
     created = ctx.t("pledge.created", number=number, prefix=ctx.prefix)
     await ctx.reply(Markup(" ").join([created, announce]) if announce else created)
-    await service.launch(ctx, campaign)
+    if audience is not None and audience.recipients:
+        await service.launch(ctx, campaign)
 
 
 @command("aktionen", aliases=("campaigns",))
