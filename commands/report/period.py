@@ -83,7 +83,7 @@ _UNITS = MappingProxyType({"jahr": "year", "year": "year", "monat": "month", "mo
 
 def _relative(words: list[str], today: date) -> tuple[date, date] | None:
     """The calendar year or month two words name relative to today ("letztes Jahr")."""
-    if len(words) < 2 or words[1] not in _UNITS or not {words[0]} & (_THIS | _LAST):
+    if len(words) < 2 or words[1] not in _UNITS or words[0] not in _THIS | _LAST:
         return None
     back = 1 if words[0] in _LAST else 0
     if _UNITS[words[1]] == "year":
@@ -96,7 +96,7 @@ def _span(words: list[str], today: date) -> tuple[tuple[date, date] | None, int]
     """The span the first word(s) name and how many words it took; (None, 1) if none."""
     word = words[0].casefold().rstrip(",")
     if word == "vorjahr":  # one word for last year
-        return (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)), 1
+        return _relative(["letztes", "jahr"], today), 1
     relative = _relative([w.casefold().rstrip(",") for w in words[:2]], today)
     if relative is not None:
         return relative, 2
