@@ -33,7 +33,7 @@ from store.nudges import NewItem, NudgeItem, NudgeStore
 from store.subscriptions import SubscriptionStore
 from store.users import UserSettings
 
-__all__ = ["DueOwner", "NudgeService", "local_date", "wall_clock_since"]
+__all__ = ["DueOwner", "NudgeService", "local_date", "local_day", "wall_clock_since"]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ def wall_clock_since(earlier: float, later: float) -> datetime.timedelta:
     return datetime.datetime.fromtimestamp(later, BERLIN).replace(tzinfo=None) - start
 
 
-def _day(when: float) -> str:
+def local_day(when: float) -> str:
+    """The Berlin calendar day at UNIX time `when`, as people write it ("08.12.2026")."""
     return local_date(when).strftime("%d.%m.%Y")
 
 
@@ -164,7 +165,7 @@ class NudgeService:
                     title=self._title(item.measure_id, self.language),
                     id=item.measure_id,
                     owner=item.owner,
-                    since=_day(item.asked_at),
+                    since=local_day(item.asked_at),
                 )
             )
         await self.notify(room, "\n".join(lines))
@@ -261,7 +262,7 @@ class NudgeService:
                     id=measure.id,
                     status=_status(state.status, language),
                     progress=state.progress,
-                    date=_day(last),
+                    date=local_day(last),
                 )
             ]
             if item.stale:

@@ -13,7 +13,7 @@ from commands.context import Context, Role
 from commands.formatting import Markup
 from commands.i18n import plural
 from commands.measurelookup import look_up, measure_not_found
-from commands.nudges import DONE_STATUS, DueOwner, NudgeService, local_date
+from commands.nudges import DONE_STATUS, DueOwner, NudgeService, local_day
 from commands.registry import command
 from commands.services import require
 from config.measures import Measure
@@ -150,7 +150,7 @@ async def _one(ctx: Context, nudges: NudgeService, measure: Measure, now: float)
         lines.append(ctx.t("nudgeview.owners_none"))
     changed = (await nudges.store.last_activity()).get(measure.id)
     if changed is not None:
-        lines.append(ctx.t("nudgeview.changed", date=_day(changed)))
+        lines.append(ctx.t("nudgeview.changed", date=local_day(changed)))
     if (await nudges.measures.state(measure)).status == DONE_STATUS:
         lines.append(ctx.t("nudgeview.done"))
     waiting = [i for i in await nudges.waiting() if i.measure_id == measure.id]
@@ -187,9 +187,9 @@ async def _one(ctx: Context, nudges: NudgeService, measure: Measure, now: float)
 
 def _asked(ctx: Context, nudges: NudgeService, item: NudgeItem) -> Markup:
     """'gefragt am 04.04.2027 · seit … keine Änderung · … gemeldet am …'."""
-    parts = [ctx.t("nudgeview.asked", date=_day(item.asked_at)), _reasons(ctx, nudges, item)]
+    parts = [ctx.t("nudgeview.asked", date=local_day(item.asked_at)), _reasons(ctx, nudges, item)]
     if isinstance(item.escalated_at, int | float):
-        parts.append(ctx.t("nudgeview.escalated", date=_day(float(item.escalated_at))))
+        parts.append(ctx.t("nudgeview.escalated", date=local_day(float(item.escalated_at))))
     return Markup(" · ").join(p for p in parts if p)
 
 
@@ -216,10 +216,6 @@ def _when(ctx: Context, due: DueOwner) -> str:
 
 def _title(ctx: Context, nudges: NudgeService, measure_id: str) -> str:
     return nudges.measures.title(measure_id, ctx.language) or measure_id
-
-
-def _day(when: float) -> str:
-    return local_date(when).strftime("%d.%m.%Y")
 
 
 def _iso_day(text: str) -> str:
